@@ -1,0 +1,402 @@
+#include "geo/geojson_writer.hpp"
+
+#include "geo/errors.hpp"
+
+#include <array>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace wardmap::geo {
+
+void append_number(std::string& out, double v, int decimals) {
+    if (!std::isfinite(v)) {
+        out += "null";
+        return;
+    }
+    std::array<char, 64> buf{};
+    auto [end, ec] =
+        std::to_chars(buf.data(), buf.data() + buf.size(), v, std::chars_format::fixed, decimals);
+    if (ec != std::errc()) {
+        out += "null";
+        return;
+    }
+    char* dot = static_cast<char*>(std::memchr(buf.data(), '.', end - buf.data()));
+    if (dot) {
+        while (end > dot + 1 && end[-1] == '0') {
+            --end;
+        }
+        if (end == dot + 1) {
+            end = dot;
+        }
+    }
+    std::string_view text(buf.data(), end - buf.data());
+    if (text == "-0") {
+        text = "0";
+    }
+    out += text;
+}
+
+void append_integer(std::string& out, std::int64_t v) {
+    std::array<char, 24> buf{};
+    auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+    out.append(buf.data(), end);
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = byte(i);
+    std::size_t len = 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) {
+        return 0;
+    }
+    for (std::size_t k = 1; k < len; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80) {
+            return 0;
+        }
+    }
+    // Reject overlong forms, surrogates and code points past U+10FFFF.
+    if ((c == 0xE0 && byte(i + 1) < 0xA0) || (c == 0xED && byte(i + 1) > 0x9F) ||
+        (c == 0xF0 && byte(i + 1) < 0x90) || (c == 0xF4 && byte(i + 1) > 0x8F)) {
+        return 0;
+    }
+    return len;
+}
+
+} // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            switch (c) {
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20) {
+                    out += "\\u00";
+                    out += hex[c >> 4];
+                    out += hex[c & 0xF];
+                } else {
+                    out += static_cast<char>(c);
+                }
+            }
+            ++i;
+            continue;
+        }
+        if (std::size_t len = utf8_sequence_length(s, i); len > 0) {
+            out.append(s.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    out += '"';
+}
+
+namespace {
+
+class WkbReader {
+  public:
+    WkbReader(std::span<const unsigned char> wkb, int decimals)
+        : m_wkb(wkb), m_decimals(decimals) {}
+
+    void geometry(std::string& out) {
+        const bool little = byte() == 1;
+        const std::uint32_t raw_type = u32(little);
+        // ISO WKB adds 1000/2000/3000 for Z/M/ZM; EWKB sets high flag bits.
+        std::uint32_t type = raw_type & 0x0FFFFFFF;
+        int dims = 2;
+        if (raw_type & 0x80000000U) {
+            ++dims;
+        }
+        if (raw_type & 0x40000000U) {
+            ++dims;
+        }
+        if (raw_type & 0x20000000U) {
+            fail("WKB with an embedded SRID is not supported");
+        }
+        if (type >= 1000) {
+            dims += type >= 3000 ? 2 : 1;
+            type %= 1000;
+        }
+        switch (type) {
+        case 1:
+            out += R"({"type":"Point","coordinates":)";
+            position(out, little, dims);
+            break;
+        case 2:
+            out += R"({"type":"LineString","coordinates":)";
+            positions(out, little, dims);
+            break;
+        case 3:
+            out += R"({"type":"Polygon","coordinates":)";
+            rings(out, little, dims);
+            break;
+        case 4:
+        case 5:
+        case 6: {
+            static constexpr std::array<const char*, 3> names = {
+                R"({"type":"MultiPoint","coordinates":[)",
+                R"({"type":"MultiLineString","coordinates":[)",
+                R"({"type":"MultiPolygon","coordinates":[)"};
+            out += names[type - 4];
+            const std::uint32_t n = u32(little);
+            for (std::uint32_t k = 0; k < n; ++k) {
+                if (k) {
+                    out += ',';
+                }
+                member(out, type - 3);
+            }
+            out += ']';
+            break;
+        }
+        case 7: {
+            out += R"({"type":"GeometryCollection","geometries":[)";
+            const std::uint32_t n = u32(little);
+            for (std::uint32_t k = 0; k < n; ++k) {
+                if (k) {
+                    out += ',';
+                }
+                geometry(out);
+            }
+            out += ']';
+            break;
+        }
+        default:
+            fail("unsupported WKB geometry type " + std::to_string(raw_type));
+        }
+        out += '}';
+    }
+
+    [[nodiscard]] bool at_end() const { return m_pos == m_wkb.size(); }
+
+  private:
+    // A member of a Multi* is a full WKB geometry of the simple type; emit coordinates only.
+    void member(std::string& out, std::uint32_t expected_type) {
+        const bool little = byte() == 1;
+        const std::uint32_t raw_type = u32(little);
+        std::uint32_t type = raw_type & 0x0FFFFFFF;
+        int dims = 2 + ((raw_type & 0x80000000U) ? 1 : 0) + ((raw_type & 0x40000000U) ? 1 : 0);
+        if (type >= 1000) {
+            dims += type >= 3000 ? 2 : 1;
+            type %= 1000;
+        }
+        if (type != expected_type) {
+            fail("WKB multi-geometry member of the wrong type");
+        }
+        if (type == 1) {
+            position(out, little, dims);
+        } else if (type == 2) {
+            positions(out, little, dims);
+        } else {
+            rings(out, little, dims);
+        }
+    }
+
+    void rings(std::string& out, bool little, int dims) {
+        const std::uint32_t n = u32(little);
+        out += '[';
+        for (std::uint32_t k = 0; k < n; ++k) {
+            if (k) {
+                out += ',';
+            }
+            positions(out, little, dims);
+        }
+        out += ']';
+    }
+
+    void positions(std::string& out, bool little, int dims) {
+        const std::uint32_t n = u32(little);
+        if (static_cast<std::uint64_t>(n) * dims * 8 > m_wkb.size() - m_pos) {
+            fail("truncated WKB");
+        }
+        out += '[';
+        for (std::uint32_t k = 0; k < n; ++k) {
+            if (k) {
+                out += ',';
+            }
+            position(out, little, dims);
+        }
+        out += ']';
+    }
+
+    void position(std::string& out, bool little, int dims) {
+        out += '[';
+        append_number(out, f64(little), m_decimals);
+        out += ',';
+        append_number(out, f64(little), m_decimals);
+        for (int d = 2; d < dims; ++d) {
+            (void)f64(little);
+        }
+        out += ']';
+    }
+
+    unsigned char byte() {
+        need(1);
+        return m_wkb[m_pos++];
+    }
+    std::uint32_t u32(bool little) {
+        need(4);
+        std::uint32_t v = 0;
+        std::memcpy(&v, m_wkb.data() + m_pos, 4);
+        m_pos += 4;
+        if (little != (std::endian::native == std::endian::little)) {
+            v = __builtin_bswap32(v);
+        }
+        return v;
+    }
+    double f64(bool little) {
+        need(8);
+        std::uint64_t bits = 0;
+        std::memcpy(&bits, m_wkb.data() + m_pos, 8);
+        m_pos += 8;
+        if (little != (std::endian::native == std::endian::little)) {
+            bits = __builtin_bswap64(bits);
+        }
+        return std::bit_cast<double>(bits);
+    }
+    void need(std::size_t n) const {
+        if (m_wkb.size() - m_pos < n) {
+            fail("truncated WKB");
+        }
+    }
+    [[noreturn]] static void fail(const std::string& why) { throw GeoError(why); }
+
+    std::span<const unsigned char> m_wkb;
+    int m_decimals;
+    std::size_t m_pos = 0;
+};
+
+} // namespace
+
+void append_wkb_as_geojson(std::string& out, std::span<const unsigned char> wkb, int decimals) {
+    WkbReader reader(wkb, decimals);
+    reader.geometry(out);
+    if (!reader.at_end()) {
+        throw GeoError("trailing bytes after WKB geometry");
+    }
+}
+
+JsonObjectWriter::JsonObjectWriter(std::string& out) : m_out(out) {
+    m_out += '{';
+}
+
+void JsonObjectWriter::key(std::string_view k) {
+    if (!m_first) {
+        m_out += ',';
+    }
+    m_first = false;
+    append_json_string(m_out, k);
+    m_out += ':';
+}
+
+JsonObjectWriter& JsonObjectWriter::field(std::string_view k, std::string_view value) {
+    key(k);
+    append_json_string(m_out, value);
+    return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::field(std::string_view k, std::int64_t value) {
+    key(k);
+    append_integer(m_out, value);
+    return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::field(std::string_view k, double value, int decimals) {
+    key(k);
+    append_number(m_out, value, decimals);
+    return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::field(std::string_view k, bool value) {
+    key(k);
+    m_out += value ? "true" : "false";
+    return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::field(std::string_view k,
+                                          const std::optional<std::string>& value) {
+    return value ? field(k, std::string_view(*value)) : null_field(k);
+}
+
+JsonObjectWriter& JsonObjectWriter::null_field(std::string_view k) {
+    key(k);
+    m_out += "null";
+    return *this;
+}
+
+JsonObjectWriter& JsonObjectWriter::raw_field(std::string_view k, std::string_view json) {
+    key(k);
+    m_out += json;
+    return *this;
+}
+
+void JsonObjectWriter::close() {
+    m_out += '}';
+}
+
+FeatureCollectionWriter::FeatureCollectionWriter(std::string& out, int decimals)
+    : m_out(out), m_decimals(decimals) {
+    m_out += R"({"type":"FeatureCollection","features":[)";
+}
+
+void FeatureCollectionWriter::add(std::int64_t id,
+                                  std::span<const unsigned char> wkb,
+                                  std::string_view properties_json) {
+    if (m_count++) {
+        m_out += ',';
+    }
+    m_out += R"({"type":"Feature","id":)";
+    append_integer(m_out, id);
+    m_out += R"(,"geometry":)";
+    if (wkb.empty()) {
+        m_out += "null";
+    } else {
+        append_wkb_as_geojson(m_out, wkb, m_decimals);
+    }
+    m_out += R"(,"properties":)";
+    m_out += properties_json.empty() ? std::string_view("{}") : properties_json;
+    m_out += '}';
+}
+
+void FeatureCollectionWriter::finish(std::string_view extra_members) {
+    m_out += ']';
+    if (!extra_members.empty()) {
+        m_out += ',';
+        m_out += extra_members;
+    }
+    m_out += '}';
+}
+
+} // namespace wardmap::geo
