@@ -1,0 +1,53 @@
+#include "geo/store/connection_pool.hpp"
+
+namespace wardmap::store {
+
+ConnectionPool::ConnectionPool(std::filesystem::path path, std::size_t size, OpenOptions options)
+    : m_path(std::move(path)) {
+    m_connections.reserve(size);
+    for (std::size_t i = 0; i < size; ++i) {
+        m_connections.push_back(Database::open(m_path, options));
+    }
+    for (auto& db : m_connections) {
+        m_free.push_back(&db);
+    }
+    m_stats.size = size;
+}
+
+ConnectionPool::Lease::~Lease() {
+    if (m_db) {
+        m_pool->release(m_db);
+    }
+}
+
+ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(m_mutex);
+    if (m_free.empty()) {
+        ++m_stats.waits;
+        if (!m_available.wait_for(lock, timeout, [this] { return !m_free.empty(); })) {
+            ++m_stats.timeouts;
+            throw StoreError("no database connection free within the timeout", SQLITE_BUSY);
+        }
+    }
+    Database* db = m_free.back();
+    m_free.pop_back();
+    ++m_stats.acquisitions;
+    ++m_stats.in_use;
+    return Lease(*this, db);
+}
+
+void ConnectionPool::release(Database* db) {
+    {
+        std::lock_guard lock(m_mutex);
+        m_free.push_back(db);
+        --m_stats.in_use;
+    }
+    m_available.notify_one();
+}
+
+PoolStats ConnectionPool::stats() const {
+    std::lock_guard lock(m_mutex);
+    return m_stats;
+}
+
+} // namespace wardmap::store

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "geo/store/database.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <filesystem>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace wardmap::store {
+
+/// Point-in-time numbers for /metrics.
+struct PoolStats {
+    std::size_t size = 0;
+    std::size_t in_use = 0;
+    std::uint64_t acquisitions = 0;
+    std::uint64_t waits = 0;
+    std::uint64_t timeouts = 0;
+};
+
+/// A fixed set of connections, sized to the worker pool so each worker holds one while it
+/// serves a request. Thread-safe. A Lease gives its connection back when destroyed.
+class ConnectionPool {
+  public:
+    ConnectionPool(std::filesystem::path path, std::size_t size, OpenOptions options);
+    ConnectionPool(const ConnectionPool&) = delete;
+    ConnectionPool& operator=(const ConnectionPool&) = delete;
+
+    class Lease {
+      public:
+        Lease(ConnectionPool& pool, Database* db) : m_pool(&pool), m_db(db) {}
+        Lease(Lease&& other) noexcept
+            : m_pool(other.m_pool), m_db(std::exchange(other.m_db, nullptr)) {}
+        Lease& operator=(Lease&&) = delete;
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        ~Lease();
+        Database& operator*() const { return *m_db; }
+        Database* operator->() const { return m_db; }
+
+      private:
+        ConnectionPool* m_pool;
+        Database* m_db;
+    };
+
+    /// Waits up to `timeout` for a free connection; throws a busy StoreError after that.
+    Lease acquire(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
+    [[nodiscard]] PoolStats stats() const;
+    [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+
+  private:
+    void release(Database* db);
+
+    std::filesystem::path m_path;
+    std::vector<Database> m_connections;
+    std::vector<Database*> m_free;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_available;
+    PoolStats m_stats;
+};
+
+} // namespace wardmap::store

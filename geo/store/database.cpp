@@ -1,0 +1,273 @@
+#include "geo/store/database.hpp"
+
+#include <spatialite.h>
+
+#include <mutex>
+#include <utility>
+
+namespace wardmap::store {
+
+namespace {
+
+// spatialite_cleanup_ex touches process-wide state in libspatialite 5.0 (see the mutex in
+// valhalla's mjolnir/sqlite3.cc); serialise it.
+std::mutex& spatialite_cleanup_mutex() {
+    static std::mutex m;
+    return m;
+}
+
+void initialise_spatialite_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { spatialite_initialize(); });
+}
+
+} // namespace
+
+Database::Database(sqlite3* db, void* spatialite_cache, std::filesystem::path path)
+    : m_db(db), m_spatialite(spatialite_cache), m_path(std::move(path)) {}
+
+Database Database::open(const std::filesystem::path& path, const OpenOptions& options) {
+    initialise_spatialite_once();
+    int flags = SQLITE_OPEN_NOMUTEX;
+    switch (options.mode) {
+    case OpenMode::read_only:
+        flags |= SQLITE_OPEN_READONLY;
+        break;
+    case OpenMode::read_write:
+        flags |= SQLITE_OPEN_READWRITE;
+        break;
+    case OpenMode::create:
+        flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+        break;
+    }
+    sqlite3* raw = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string message = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+        sqlite3_close(raw);
+        throw StoreError("cannot open database " + path.string() + ": " + message, rc);
+    }
+    sqlite3_extended_result_codes(raw, 1);
+    void* cache = spatialite_alloc_connection();
+    spatialite_init_ex(raw, cache, 0);
+    Database db(raw, cache, path);
+    sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+    // Touch the schema so a file that is not a database fails here, not on first use.
+    db.exec("PRAGMA schema_version");
+    if (options.mode != OpenMode::read_only) {
+        db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA journal_size_limit=67108864; PRAGMA foreign_keys=ON;");
+    } else {
+        db.exec("PRAGMA foreign_keys=ON;");
+    }
+    return db;
+}
+
+Database::~Database() {
+    close();
+}
+
+Database::Database(Database&& other) noexcept
+    : m_db(std::exchange(other.m_db, nullptr)),
+      m_spatialite(std::exchange(other.m_spatialite, nullptr)), m_path(std::move(other.m_path)) {}
+
+Database& Database::operator=(Database&& other) noexcept {
+    if (this != &other) {
+        close();
+        m_db = std::exchange(other.m_db, nullptr);
+        m_spatialite = std::exchange(other.m_spatialite, nullptr);
+        m_path = std::move(other.m_path);
+    }
+    return *this;
+}
+
+void Database::close() noexcept {
+    if (m_db) {
+        sqlite3_close_v2(m_db);
+        m_db = nullptr;
+    }
+    if (m_spatialite) {
+        std::lock_guard lock(spatialite_cleanup_mutex());
+        spatialite_cleanup_ex(m_spatialite);
+        m_spatialite = nullptr;
+    }
+}
+
+void Database::check(int rc, std::string_view what) const {
+    if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        return;
+    }
+    throw StoreError(std::string(what) + ": " + sqlite3_errmsg(m_db),
+                     sqlite3_extended_errcode(m_db));
+}
+
+void Database::exec(std::string_view sql) {
+    std::string text(sql);
+    char* err = nullptr;
+    const int rc = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+        std::string message = err ? err : sqlite3_errstr(rc);
+        sqlite3_free(err);
+        throw StoreError("SQL failed: " + message, sqlite3_extended_errcode(m_db));
+    }
+}
+
+Statement Database::prepare(std::string_view sql) {
+    sqlite3_stmt* stmt = nullptr;
+    const int rc =
+        sqlite3_prepare_v2(m_db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        check(rc, "prepare failed");
+    }
+    return Statement(*this, stmt);
+}
+
+std::optional<std::int64_t> Database::query_int(std::string_view sql) {
+    auto stmt = prepare(sql);
+    if (!stmt.step() || stmt.is_null(0)) {
+        return std::nullopt;
+    }
+    return stmt.int64(0);
+}
+
+std::optional<std::string> Database::query_text(std::string_view sql) {
+    auto stmt = prepare(sql);
+    if (!stmt.step()) {
+        return std::nullopt;
+    }
+    return stmt.optional_text(0);
+}
+
+std::int64_t Database::last_insert_rowid() const {
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+int Database::changes() const {
+    return sqlite3_changes(m_db);
+}
+
+Statement::Statement(Database& db, sqlite3_stmt* stmt) : m_db(&db), m_stmt(stmt) {}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+    m_db->check(sqlite3_bind_int64(m_stmt.get(), index, value), "bind failed");
+    return *this;
+}
+
+Statement& Statement::bind(int index, double value) {
+    m_db->check(sqlite3_bind_double(m_stmt.get(), index, value), "bind failed");
+    return *this;
+}
+
+Statement& Statement::bind(int index, std::string_view value) {
+    m_db->check(sqlite3_bind_text64(m_stmt.get(), index, value.data(), value.size(),
+                                    SQLITE_TRANSIENT, SQLITE_UTF8),
+                "bind failed");
+    return *this;
+}
+
+Statement& Statement::bind(int index, const std::optional<std::string>& value) {
+    return value ? bind(index, std::string_view(*value)) : bind_null(index);
+}
+
+Statement& Statement::bind(int index, std::span<const unsigned char> blob) {
+    m_db->check(
+        sqlite3_bind_blob64(m_stmt.get(), index, blob.data(), blob.size(), SQLITE_TRANSIENT),
+        "bind failed");
+    return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+    m_db->check(sqlite3_bind_null(m_stmt.get(), index), "bind failed");
+    return *this;
+}
+
+bool Statement::step() {
+    const int rc = sqlite3_step(m_stmt.get());
+    if (rc == SQLITE_ROW) {
+        return true;
+    }
+    if (rc == SQLITE_DONE) {
+        return false;
+    }
+    m_db->check(rc, "query failed");
+    return false;
+}
+
+void Statement::run() {
+    while (step()) {
+    }
+    reset();
+}
+
+void Statement::reset() {
+    sqlite3_reset(m_stmt.get());
+    sqlite3_clear_bindings(m_stmt.get());
+}
+
+bool Statement::is_null(int col) const {
+    return sqlite3_column_type(m_stmt.get(), col) == SQLITE_NULL;
+}
+
+std::int64_t Statement::int64(int col) const {
+    return sqlite3_column_int64(m_stmt.get(), col);
+}
+
+double Statement::real(int col) const {
+    return sqlite3_column_double(m_stmt.get(), col);
+}
+
+std::string_view Statement::text(int col) const {
+    const auto* p = sqlite3_column_text(m_stmt.get(), col);
+    if (!p) {
+        return {};
+    }
+    return {reinterpret_cast<const char*>(p),
+            static_cast<std::size_t>(sqlite3_column_bytes(m_stmt.get(), col))};
+}
+
+std::optional<std::string> Statement::optional_text(int col) const {
+    if (is_null(col)) {
+        return std::nullopt;
+    }
+    return std::string(text(col));
+}
+
+std::span<const unsigned char> Statement::blob(int col) const {
+    const auto* p = static_cast<const unsigned char*>(sqlite3_column_blob(m_stmt.get(), col));
+    if (!p) {
+        return {};
+    }
+    return {p, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt.get(), col))};
+}
+
+int Statement::column_count() const {
+    return sqlite3_column_count(m_stmt.get());
+}
+
+std::string_view Statement::column_name(int col) const {
+    const char* name = sqlite3_column_name(m_stmt.get(), col);
+    return name ? name : "";
+}
+
+Transaction::Transaction(Database& db) : m_db(db) {
+    m_db.exec("BEGIN IMMEDIATE");
+}
+
+Transaction::~Transaction() {
+    if (!m_done) {
+        try {
+            m_db.exec("ROLLBACK");
+        } catch (...) {
+            // The connection is already in autocommit (e.g. after a failed COMMIT); nothing to
+            // undo.
+        }
+    }
+}
+
+void Transaction::commit() {
+    m_db.exec("COMMIT");
+    m_done = true;
+}
+
+} // namespace wardmap::store

@@ -1,0 +1,130 @@
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace wardmap::store {
+
+/// A SQLite/SpatiaLite failure, with SQLite's extended result code.
+class StoreError : public std::runtime_error {
+  public:
+    StoreError(const std::string& message, int sqlite_code)
+        : std::runtime_error(message), m_code(sqlite_code) {}
+    [[nodiscard]] int sqlite_code() const { return m_code; }
+    /// The database stayed locked past the busy timeout: worth retrying later.
+    [[nodiscard]] bool is_busy() const {
+        return (m_code & 0xFF) == SQLITE_BUSY || (m_code & 0xFF) == SQLITE_LOCKED;
+    }
+
+  private:
+    int m_code;
+};
+
+class Statement;
+
+enum class OpenMode { read_only, read_write, create };
+
+struct OpenOptions {
+    OpenMode mode = OpenMode::read_write;
+    /// How long SQLite retries a locked database before SQLITE_BUSY surfaces.
+    int busy_timeout_ms = 5000;
+};
+
+/// One SQLite connection with SpatiaLite initialised on it (spatialite_init_ex).
+/// Owns both; closes them in the order SpatiaLite needs. Not thread-safe: one per thread.
+class Database {
+  public:
+    static Database open(const std::filesystem::path& path, const OpenOptions& options = {});
+    ~Database();
+    Database(Database&& other) noexcept;
+    Database& operator=(Database&& other) noexcept;
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    /// Runs one or more statements with no results.
+    void exec(std::string_view sql);
+    Statement prepare(std::string_view sql);
+    /// First column of the first row as an integer (nullopt when no row or NULL).
+    std::optional<std::int64_t> query_int(std::string_view sql);
+    std::optional<std::string> query_text(std::string_view sql);
+
+    [[nodiscard]] sqlite3* handle() const { return m_db; }
+    [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+    [[nodiscard]] std::int64_t last_insert_rowid() const;
+    [[nodiscard]] int changes() const;
+
+    /// Throws StoreError built from this connection's last error when `rc` is a failure.
+    void check(int rc, std::string_view what) const;
+
+  private:
+    Database(sqlite3* db, void* spatialite_cache, std::filesystem::path path);
+    void close() noexcept;
+
+    sqlite3* m_db = nullptr;
+    void* m_spatialite = nullptr;
+    std::filesystem::path m_path;
+};
+
+/// A prepared statement owned by one Database. Bind indexes are 1-based as in SQLite.
+class Statement {
+  public:
+    Statement(Database& db, sqlite3_stmt* stmt);
+
+    Statement& bind(int index, std::int64_t value);
+    Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    Statement& bind(int index, double value);
+    Statement& bind(int index, std::string_view value);
+    Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+    Statement& bind(int index, const std::string& value) {
+        return bind(index, std::string_view(value));
+    }
+    Statement& bind(int index, const std::optional<std::string>& value);
+    Statement& bind(int index, std::span<const unsigned char> blob);
+    Statement& bind_null(int index);
+
+    /// Advances; true while a row is available.
+    bool step();
+    /// Runs a statement that returns no rows, then resets it for reuse.
+    void run();
+    void reset();
+
+    [[nodiscard]] bool is_null(int col) const;
+    [[nodiscard]] std::int64_t int64(int col) const;
+    [[nodiscard]] double real(int col) const;
+    [[nodiscard]] std::string_view text(int col) const;
+    [[nodiscard]] std::optional<std::string> optional_text(int col) const;
+    [[nodiscard]] std::span<const unsigned char> blob(int col) const;
+    [[nodiscard]] int column_count() const;
+    [[nodiscard]] std::string_view column_name(int col) const;
+
+  private:
+    struct Finalizer {
+        void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+    };
+    Database* m_db;
+    std::unique_ptr<sqlite3_stmt, Finalizer> m_stmt;
+};
+
+/// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
+class Transaction {
+  public:
+    explicit Transaction(Database& db);
+    ~Transaction();
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit();
+
+  private:
+    Database& m_db;
+    bool m_done = false;
+};
+
+} // namespace wardmap::store

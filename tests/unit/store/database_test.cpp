@@ -1,0 +1,142 @@
+#include "geo/store/checkpointer.hpp"
+#include "geo/store/connection_pool.hpp"
+#include "geo/store/database.hpp"
+#include "geo/store/migrations.hpp"
+#include "tests/support/test_paths.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace wardmap::store {
+namespace {
+
+class DatabaseTest : public ::testing::Test {
+  protected:
+    DatabaseTest() : path(tmp.path() / "t.sqlite") { migrate(path); }
+    testing::TempDir tmp;
+    std::filesystem::path path;
+};
+
+TEST_F(DatabaseTest, StatementsBindAndReadEveryType) {
+    auto db = Database::open(path);
+    db.exec("CREATE TABLE t (i INTEGER, r REAL, s TEXT, b BLOB, n TEXT)");
+    const std::vector<unsigned char> blob = {0, 1, 2, 255};
+    db.prepare("INSERT INTO t VALUES (?, ?, ?, ?, ?)")
+        .bind(1, std::int64_t{1} << 40)
+        .bind(2, 2.5)
+        .bind(3, std::string_view("Caf\xC3\xA9"))
+        .bind(4, std::span<const unsigned char>(blob))
+        .bind_null(5)
+        .run();
+    auto s = db.prepare("SELECT i, r, s, b, n FROM t");
+    ASSERT_TRUE(s.step());
+    EXPECT_EQ(s.int64(0), std::int64_t{1} << 40);
+    EXPECT_DOUBLE_EQ(s.real(1), 2.5);
+    EXPECT_EQ(s.text(2), "Caf\xC3\xA9");
+    EXPECT_EQ(std::vector<unsigned char>(s.blob(3).begin(), s.blob(3).end()), blob);
+    EXPECT_TRUE(s.is_null(4));
+    EXPECT_FALSE(s.optional_text(4));
+    EXPECT_FALSE(s.step());
+}
+
+TEST_F(DatabaseTest, SpatialiteFunctionsWorkOnEveryConnection) {
+    auto db = Database::open(path);
+    EXPECT_EQ(db.query_text("SELECT AsText(GeomFromText('POINT(1 2)', 27700))"), "POINT(1 2)");
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM spatial_ref_sys WHERE srid IN (27700, 4326)"), 2);
+}
+
+TEST_F(DatabaseTest, TransactionRollsBackUnlessCommitted) {
+    auto db = Database::open(path);
+    db.exec("CREATE TABLE t (x INTEGER)");
+    {
+        Transaction tx(db);
+        db.exec("INSERT INTO t VALUES (1)");
+    }
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM t"), 0);
+    {
+        Transaction tx(db);
+        db.exec("INSERT INTO t VALUES (1)");
+        tx.commit();
+    }
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM t"), 1);
+}
+
+TEST_F(DatabaseTest, SqlErrorsCarryTheirMessage) {
+    auto db = Database::open(path);
+    try {
+        db.exec("SELECT * FROM no_such_table");
+        FAIL() << "expected StoreError";
+    } catch (const StoreError& e) {
+        EXPECT_NE(std::string(e.what()).find("no_such_table"), std::string::npos);
+        EXPECT_FALSE(e.is_busy());
+    }
+}
+
+TEST_F(DatabaseTest, ALockedDatabaseSurfacesAsBusyAfterTheTimeout) {
+    auto writer = Database::open(path);
+    auto other = Database::open(path, {.mode = OpenMode::read_write, .busy_timeout_ms = 50});
+    Transaction hold(writer);
+    try {
+        Transaction second(other);
+        FAIL() << "expected a busy error";
+    } catch (const StoreError& e) {
+        EXPECT_TRUE(e.is_busy()) << e.what();
+    }
+}
+
+TEST_F(DatabaseTest, WalModeIsOn) {
+    auto db = Database::open(path);
+    EXPECT_EQ(db.query_text("PRAGMA journal_mode"), "wal");
+}
+
+TEST_F(DatabaseTest, PoolHandsOutEachConnectionOnceAndTimesOut) {
+    ConnectionPool pool(path, 2, {});
+    auto a = pool.acquire();
+    auto b = pool.acquire();
+    EXPECT_NE(&*a, &*b);
+    EXPECT_EQ(pool.stats().in_use, 2U);
+    try {
+        pool.acquire(std::chrono::milliseconds(20));
+        FAIL() << "expected a timeout";
+    } catch (const StoreError& e) {
+        EXPECT_TRUE(e.is_busy());
+    }
+    EXPECT_EQ(pool.stats().timeouts, 1U);
+}
+
+TEST_F(DatabaseTest, PoolWakesAWaiterWhenALeaseEnds) {
+    ConnectionPool pool(path, 1, {});
+    auto lease = std::make_unique<ConnectionPool::Lease>(pool.acquire());
+    std::thread releaser([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        lease.reset();
+    });
+    auto second = pool.acquire(std::chrono::milliseconds(2000));
+    releaser.join();
+    EXPECT_EQ(pool.stats().waits, 1U);
+}
+
+TEST_F(DatabaseTest, CheckpointerTruncatesTheWal) {
+    // An open connection keeps SQLite from checkpointing and removing the WAL on close.
+    auto reader = Database::open(path);
+    {
+        auto db = Database::open(path);
+        db.exec("CREATE TABLE t (x BLOB)");
+        for (int i = 0; i < 50; ++i) {
+            db.exec("INSERT INTO t VALUES (randomblob(10000))");
+        }
+    }
+    auto wal = path;
+    wal += "-wal";
+    ASSERT_GT(std::filesystem::file_size(wal), 100000U);
+    Checkpointer checkpointer(path, std::chrono::milliseconds(20));
+    for (int i = 0; i < 200 && checkpointer.runs() < 2; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GE(checkpointer.runs(), 1U);
+    EXPECT_EQ(std::filesystem::file_size(wal), 0U);
+}
+
+} // namespace
+} // namespace wardmap::store
