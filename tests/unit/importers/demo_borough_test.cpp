@@ -1,0 +1,557 @@
+#include "geo/geos_context.hpp"
+#include "geo/store/migrations.hpp"
+#include "importers/demo_borough.hpp"
+#include "tests/support/test_paths.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <regex>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace wardmap::importers {
+namespace {
+
+using store::Database;
+using store::OpenMode;
+
+/// FNV-1a over everything that must come out the same for the same seed.
+class Digest {
+  public:
+    void add(std::string_view text) {
+        for (unsigned char c : text) {
+            m_hash = (m_hash ^ c) * 0x100000001B3ULL;
+        }
+        add_byte(0xFF);
+    }
+    void add(std::span<const unsigned char> bytes) {
+        for (unsigned char c : bytes) {
+            add_byte(c);
+        }
+    }
+    void add(double v) {
+        unsigned char bytes[sizeof v];
+        std::memcpy(bytes, &v, sizeof v);
+        add(std::span<const unsigned char>(bytes));
+    }
+    [[nodiscard]] std::uint64_t value() const { return m_hash; }
+
+  private:
+    void add_byte(unsigned char c) { m_hash = (m_hash ^ c) * 0x100000001B3ULL; }
+    std::uint64_t m_hash = 0xCBF29CE484222325ULL;
+};
+
+std::uint64_t digest_of(Database& db) {
+    Digest d;
+    auto props =
+        db.prepare("SELECT uprn, easting, northing, lon, lat FROM properties ORDER BY uprn");
+    while (props.step()) {
+        d.add(std::to_string(props.int64(0)));
+        for (int c = 1; c <= 4; ++c) {
+            d.add(props.real(c));
+        }
+    }
+    auto wards =
+        db.prepare("SELECT code, AsBinary(geom) FROM wards ORDER BY boundary_set_id, code");
+    while (wards.step()) {
+        d.add(wards.text(0));
+        d.add(wards.blob(1));
+    }
+    auto rest = db.prepare(
+        "SELECT ward_code || created_at || status || coalesce(uprn, '') FROM service_requests "
+        "UNION ALL SELECT asset_ref || ward_code || usrn FROM litter_bins "
+        "UNION ALL SELECT plot_ref || status FROM burial_plots "
+        "UNION ALL SELECT single_line || postcode FROM addresses ORDER BY 1");
+    while (rest.step()) {
+        d.add(rest.text(0));
+    }
+    return d.value();
+}
+
+std::int64_t count(Database& db, const std::string& sql) {
+    return db.query_int(sql).value_or(-1);
+}
+
+/// Builds a borough into a fresh migrated database file.
+DemoSummary build(const std::filesystem::path& path,
+                  const geo::BngTransform& transform,
+                  const DemoOptions& options) {
+    store::migrate(path);
+    auto db = Database::open(path);
+    return generate_demo_borough(db, transform, options);
+}
+
+class DemoBoroughTest : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        s_dir = std::make_unique<wardmap::testing::TempDir>();
+        s_transform = geo::BngTransform::create();
+        s_summary = build(path(), *s_transform, {});
+        std::cout << "[ demo     ] borough built in " << s_summary.seconds
+                  << " s: " << s_summary.properties << " properties, " << s_summary.streets
+                  << " streets, " << s_summary.postcodes << " postcodes, " << s_summary.plots
+                  << " plots, " << s_summary.litter_bins << " bins, "
+                  << s_summary.planning_applications << " planning applications, "
+                  << s_summary.service_requests << " service requests\n";
+    }
+    static void TearDownTestSuite() {
+        s_transform.reset();
+        s_dir.reset();
+    }
+    static std::filesystem::path path() { return s_dir->path() / "demo.sqlite"; }
+    static Database open() { return Database::open(path(), {.mode = OpenMode::read_only}); }
+
+    static std::unique_ptr<wardmap::testing::TempDir> s_dir;
+    static std::shared_ptr<const geo::BngTransform> s_transform;
+    static DemoSummary s_summary;
+};
+
+std::unique_ptr<wardmap::testing::TempDir> DemoBoroughTest::s_dir;
+std::shared_ptr<const geo::BngTransform> DemoBoroughTest::s_transform;
+DemoSummary DemoBoroughTest::s_summary;
+
+TEST_F(DemoBoroughTest, CountsAreWithinTheStatedRanges) {
+    auto db = open();
+    const auto& s = s_summary;
+    EXPECT_EQ(s.wards_current, 14);
+    EXPECT_EQ(s.wards_previous, 20);
+    EXPECT_GE(s.properties, 38000);
+    EXPECT_LE(s.properties, 42000);
+    EXPECT_GE(s.streets, 800);
+    EXPECT_LE(s.streets, 4000);
+    EXPECT_GE(s.postcodes, s.properties / 25);
+    EXPECT_LE(s.postcodes, s.properties / 10);
+    EXPECT_EQ(s.cemeteries, 2);
+    EXPECT_GE(s.sections, 6);
+    EXPECT_GE(s.plots, 4500);
+    EXPECT_LE(s.plots, 5500);
+    EXPECT_GE(s.litter_bins, 1400);
+    EXPECT_LE(s.litter_bins, 1600);
+    EXPECT_GE(s.planning_applications, 90);
+    EXPECT_LE(s.planning_applications, 110);
+    EXPECT_GE(s.service_requests, 1900);
+    EXPECT_LE(s.service_requests, 2100);
+
+    // The summary is what the database holds.
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM wards w JOIN boundary_sets b ON b.id = "
+                        "w.boundary_set_id WHERE b.valid_to IS NULL"),
+              s.wards_current);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM properties"), s.properties);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM addresses"), s.properties);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM streets"), s.streets);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM postcodes"), s.postcodes);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM burial_plots"), s.plots);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM litter_bins"), s.litter_bins);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM planning_applications"), s.planning_applications);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_requests"), s.service_requests);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM council_area WHERE ons_code = 'E07000118' AND "
+                        "name = 'Chorley'"),
+              1);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_categories WHERE code = 'pothole' AND "
+                        "group_name = 'Roads (county)'"),
+              1);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_categories WHERE code IN ('fly_tipping', "
+                        "'litter', 'overflowing_bin', 'dog_fouling', 'graffiti', "
+                        "'abandoned_vehicle', 'street_cleansing', 'grass_cutting', "
+                        "'damaged_nameplate', 'public_toilets', 'cemetery_issue')"),
+              11);
+}
+
+TEST_F(DemoBoroughTest, BoundarySetsAreVersioned) {
+    auto db = open();
+    EXPECT_EQ(db.query_text("SELECT valid_from || '|' || coalesce(valid_to, 'NULL') FROM "
+                            "boundary_sets WHERE label = '2020 wards (synthetic)'"),
+              "2020-05-07|NULL");
+    EXPECT_EQ(db.query_text("SELECT valid_from || '|' || valid_to FROM boundary_sets WHERE "
+                            "label = '2002 wards (synthetic)'"),
+              "2002-05-02|2020-05-07");
+    EXPECT_EQ(db.query_text("SELECT code || ' ' || name FROM wards WHERE code = 'E05013072'"),
+              "E05013072 Clayton East, Brindle & Hoghton");
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM wards WHERE code BETWEEN 'E05013064' AND "
+                        "'E05013077'"),
+              14);
+}
+
+TEST_F(DemoBoroughTest, CouncilAreaIsIrregularAndInsideChorleysExtent) {
+    auto db = open();
+    auto st = db.prepare("SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom), "
+                         "ST_Area(geom), ST_NPoints(geom), ST_IsValid(geom) FROM council_area");
+    ASSERT_TRUE(st.step());
+    EXPECT_GE(st.real(0), 345600);
+    EXPECT_GE(st.real(1), 410900);
+    EXPECT_LE(st.real(2), 366300);
+    EXPECT_LE(st.real(3), 428500);
+    const double box = (st.real(2) - st.real(0)) * (st.real(3) - st.real(1));
+    EXPECT_LT(st.real(4), 0.8 * box) << "not a rectangle";
+    EXPECT_GT(st.real(4), 150e6); // Chorley is about 203 km2
+    EXPECT_GT(st.int64(5), 100);
+    EXPECT_EQ(st.int64(6), 1);
+}
+
+TEST_F(DemoBoroughTest, WardsAreValidDisjointAndCoverTheBorough) {
+    auto db = open();
+    const double borough =
+        db.query_int("SELECT CAST(ST_Area(geom) AS INTEGER) FROM council_area").value_or(0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM wards WHERE NOT ST_IsValid(geom) OR "
+                        "NOT ST_IsValid(geom_wgs84)"),
+              0);
+    for (int set : {1, 2}) {
+        const std::string where = " WHERE boundary_set_id = " + std::to_string(set);
+        auto areas =
+            db.prepare("SELECT ST_Area(ST_Union(geom)), SUM(ST_Area(geom)) FROM wards" + where);
+        ASSERT_TRUE(areas.step());
+        EXPECT_NEAR(areas.real(0), borough, borough * 1e-4) << "set " << set << " covers";
+        EXPECT_NEAR(areas.real(1), borough, borough * 1e-4) << "set " << set << " overlaps";
+        auto overlap = db.prepare(
+            "SELECT coalesce(MAX(ST_Area(ST_Intersection(a.geom, b.geom))), 0) FROM wards a "
+            "JOIN wards b ON b.boundary_set_id = a.boundary_set_id AND a.id < b.id "
+            "WHERE a.boundary_set_id = " +
+            std::to_string(set) + " AND ST_Intersects(a.geom, b.geom)");
+        ASSERT_TRUE(overlap.step());
+        EXPECT_LT(overlap.real(0), 1.0) << "set " << set;
+    }
+}
+
+TEST_F(DemoBoroughTest, EveryPropertyIsInTheBoroughAndInExactlyOneCurrentWard) {
+    auto db = open();
+    auto& geos = geo::this_thread_geos();
+    auto council_row = db.prepare("SELECT AsBinary(geom) FROM council_area");
+    ASSERT_TRUE(council_row.step());
+    auto council = geos.from_wkb(council_row.blob(0));
+    auto council_prepared = geos.prepare(council.get());
+    std::vector<geo::GeosGeometry> wards;
+    std::vector<geo::GeosPrepared> prepared;
+    std::vector<geo::BBox> boxes;
+    auto ward_rows = db.prepare("SELECT AsBinary(w.geom) FROM wards w JOIN boundary_sets b ON "
+                                "b.id = w.boundary_set_id WHERE b.valid_to IS NULL");
+    while (ward_rows.step()) {
+        wards.push_back(geos.from_wkb(ward_rows.blob(0)));
+        prepared.push_back(geos.prepare(wards.back().get()));
+        boxes.push_back(geos.envelope(wards.back().get()));
+    }
+    ASSERT_EQ(wards.size(), 14U);
+    int outside = 0, not_one_ward = 0, inconsistent = 0, checked = 0;
+    auto props = db.prepare("SELECT easting, northing, ST_X(geom), ST_Y(geom), lon, lat, "
+                            "ST_X(geom_wgs84), ST_Y(geom_wgs84) FROM properties");
+    while (props.step()) {
+        ++checked;
+        const double e = props.real(0), n = props.real(1);
+        if (e != props.real(2) || n != props.real(3) || props.real(4) != props.real(6) ||
+            props.real(5) != props.real(7)) {
+            ++inconsistent;
+        }
+        auto point = geos.point(e, n);
+        if (GEOSPreparedContains_r(geos.handle(), council_prepared.get(), point.get()) != 1) {
+            ++outside;
+        }
+        int in = 0;
+        for (std::size_t i = 0; i < wards.size(); ++i) {
+            if (boxes[i].contains(e, n) &&
+                GEOSPreparedContains_r(geos.handle(), prepared[i].get(), point.get()) == 1) {
+                ++in;
+            }
+        }
+        not_one_ward += in == 1 ? 0 : 1;
+    }
+    EXPECT_EQ(checked, s_summary.properties);
+    EXPECT_EQ(outside, 0);
+    EXPECT_EQ(not_one_ward, 0);
+    EXPECT_EQ(inconsistent, 0) << "easting/northing/lon/lat disagree with the geometries";
+}
+
+TEST_F(DemoBoroughTest, IdentifiersAreUniqueAndRealistic) {
+    auto db = open();
+    EXPECT_EQ(count(db, "SELECT COUNT(DISTINCT uprn) FROM properties"), s_summary.properties);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM properties WHERE uprn NOT BETWEEN 10000000000 AND "
+                        "999999999999"),
+              0);
+    EXPECT_EQ(count(db, "SELECT COUNT(DISTINCT usrn) FROM streets"), s_summary.streets);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM streets WHERE usrn NOT BETWEEN 44000000 AND "
+                        "44099999"),
+              0);
+    EXPECT_EQ(count(db, "SELECT COUNT(DISTINCT lpi_key) FROM addresses"), s_summary.properties);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM properties p WHERE (SELECT COUNT(*) FROM "
+                        "addresses a WHERE a.uprn = p.uprn) <> 1"),
+              0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM addresses a LEFT JOIN streets s ON s.usrn = "
+                        "a.usrn WHERE s.usrn IS NULL"),
+              0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM streets WHERE town NOT IN ('Chorley', 'Leyland')"),
+              0);
+    EXPECT_GT(count(db, "SELECT COUNT(*) FROM streets WHERE locality = 'Euxton'"), 10);
+    EXPECT_EQ(count(db, "SELECT COUNT(DISTINCT asset_ref) FROM litter_bins"),
+              s_summary.litter_bins);
+    EXPECT_EQ(count(db, "SELECT COUNT(DISTINCT reference) FROM planning_applications"),
+              s_summary.planning_applications);
+}
+
+TEST_F(DemoBoroughTest, AddressesLookLikeAnLlpg) {
+    auto db = open();
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM addresses a LEFT JOIN postcodes p ON p.postcode = "
+                        "a.postcode WHERE p.postcode IS NULL"),
+              0);
+    const std::regex postcode(R"(PR(6|7|25|26) [0-9][ABD-HJLNP-UW-Z]{2})");
+    auto codes = db.prepare("SELECT postcode FROM postcodes");
+    int bad = 0;
+    while (codes.step()) {
+        bad += std::regex_match(std::string(codes.text(0)), postcode) ? 0 : 1;
+    }
+    EXPECT_EQ(bad, 0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM addresses WHERE single_line NOT LIKE '%, ' || "
+                        "postcode OR single_line NOT LIKE '%' || street || '%'"),
+              0);
+    EXPECT_GT(count(db, "SELECT COUNT(*) FROM addresses WHERE single_line LIKE '% Market Street, "
+                        "Chorley, PR_ ___'"),
+              10);
+    // Flats share their building's number; some houses have names; odd and even sides.
+    EXPECT_GT(count(db, "SELECT COUNT(*) FROM addresses WHERE saon LIKE 'Flat _'"), 200);
+    EXPECT_GT(count(db, "SELECT COUNT(*) FROM addresses WHERE saon IS NULL AND paon GLOB "
+                        "'[A-Z]*'"),
+              50);
+    EXPECT_GT(count(db, "SELECT COUNT(*) FROM addresses WHERE CAST(paon AS INTEGER) % 2 = 1"),
+              10000);
+    EXPECT_GT(count(db, "SELECT COUNT(*) FROM addresses WHERE CAST(paon AS INTEGER) % 2 = 0 AND "
+                        "paon GLOB '[0-9]*'"),
+              10000);
+    for (const char* cls : {"RD02", "RD03", "RD04", "RD06", "CR08"}) {
+        EXPECT_GT(
+            count(db, std::string("SELECT COUNT(*) FROM properties WHERE classification = '") +
+                          cls + "'"),
+            100)
+            << cls;
+    }
+    // Postcode units of about 15-20 addresses, each at the middle of its addresses.
+    const double per_unit = static_cast<double>(s_summary.properties) / s_summary.postcodes;
+    EXPECT_GT(per_unit, 12);
+    EXPECT_LT(per_unit, 22);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM postcodes p WHERE ABS(p.easting - (SELECT "
+                        "AVG(x.easting) FROM properties x JOIN addresses a ON a.uprn = x.uprn "
+                        "WHERE a.postcode = p.postcode)) > 1"),
+              0);
+}
+
+TEST_F(DemoBoroughTest, Wgs84CopiesMatchTheTransform) {
+    auto db = open();
+    auto st = db.prepare(
+        "SELECT ST_X(geom), ST_Y(geom), ST_X(geom_wgs84), ST_Y(geom_wgs84) FROM properties "
+        "WHERE uprn % 97 = 0 "
+        "UNION ALL SELECT ST_X(geom), ST_Y(geom), ST_X(geom_wgs84), ST_Y(geom_wgs84) FROM "
+        "litter_bins WHERE id % 13 = 0 "
+        "UNION ALL SELECT ST_X(geom), ST_Y(geom), ST_X(geom_wgs84), ST_Y(geom_wgs84) FROM "
+        "service_requests WHERE id % 17 = 0 "
+        "UNION ALL SELECT ST_X(geom), ST_Y(geom), ST_X(geom_wgs84), ST_Y(geom_wgs84) FROM "
+        "postcodes "
+        "UNION ALL SELECT ST_X(ST_EndPoint(geom)), ST_Y(ST_EndPoint(geom)), "
+        "ST_X(ST_EndPoint(geom_wgs84)), ST_Y(ST_EndPoint(geom_wgs84)) FROM streets "
+        "UNION ALL SELECT ST_X(p), ST_Y(p), ST_X(q), ST_Y(q) FROM (SELECT "
+        "ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 7) AS p, "
+        "ST_PointN(ST_ExteriorRing(ST_GeometryN(geom_wgs84, 1)), 7) AS q FROM wards "
+        "UNION ALL SELECT ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 3), "
+        "ST_PointN(ST_ExteriorRing(ST_GeometryN(geom_wgs84, 1)), 3) FROM council_area "
+        "UNION ALL SELECT ST_PointN(ST_ExteriorRing(geom), 2), "
+        "ST_PointN(ST_ExteriorRing(geom_wgs84), 2) FROM burial_plots WHERE id % 50 = 0)");
+    int n = 0;
+    double worst = 0;
+    while (st.step()) {
+        const geo::LonLat expected = s_transform->to_wgs84({st.real(0), st.real(1)});
+        worst = std::max(
+            {worst, std::abs(expected.lon - st.real(2)), std::abs(expected.lat - st.real(3))});
+        ++n;
+    }
+    EXPECT_GT(n, 1000);
+    EXPECT_LT(worst, 1e-6);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM properties WHERE ST_SRID(geom) <> 27700 OR "
+                        "ST_SRID(geom_wgs84) <> 4326"),
+              0);
+}
+
+TEST_F(DemoBoroughTest, CemeteriesHoldSectionsAndPlotsInRows) {
+    auto db = open();
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM cemeteries WHERE name IN ('Chorley Cemetery', "
+                        "'Adlington Cemetery')"),
+              2);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM cemeteries WHERE NOT ST_IsValid(geom)"), 0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM cemetery_sections s JOIN cemeteries c ON c.id = "
+                        "s.cemetery_id WHERE NOT ST_Within(s.geom, c.geom)"),
+              0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM burial_plots p JOIN cemetery_sections s ON s.id = "
+                        "p.section_id WHERE NOT ST_Within(p.geom, s.geom)"),
+              0);
+    // Plots are ~2.4 m x 1.2 m and never overlap (spatial index: neighbours only).
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM burial_plots a, burial_plots b WHERE a.id < b.id "
+                        "AND b.ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = "
+                        "'burial_plots' AND f_geometry_column = 'geom' AND search_frame = a.geom) "
+                        "AND ST_Area(ST_Intersection(a.geom, b.geom)) > 1e-6"),
+              0);
+    EXPECT_GT(count(db, "SELECT COUNT(*) FROM burial_plots WHERE ABS(ST_Area(geom) - 2.88) < "
+                        "0.01"),
+              4000);
+    // Old sections nearly full, new ones still selling; every status appears.
+    EXPECT_EQ(count(db, "SELECT COUNT(DISTINCT status) FROM burial_plots"), 6);
+    EXPECT_GT(count(db, "SELECT COUNT(*) FROM burial_plots WHERE status IN ('occupied', 'full')"),
+              s_summary.plots / 2);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM burial_plots WHERE interments > capacity OR "
+                        "(status = 'full') <> (interments = capacity)"),
+              0);
+}
+
+TEST_F(DemoBoroughTest, CaseworkHasWardsDatesAndARealisticMix) {
+    auto db = open();
+    EXPECT_EQ(count(db,
+                    "SELECT COUNT(*) FROM litter_bins WHERE asset_ref NOT GLOB "
+                    "'LB-[0-9][0-9][0-9][0-9][0-9][0-9]' OR ward_code NOT IN (SELECT code FROM "
+                    "wards WHERE boundary_set_id = 2) OR usrn NOT IN (SELECT usrn FROM streets)"),
+              0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM litter_bins b WHERE NOT EXISTS (SELECT 1 FROM "
+                        "wards w WHERE w.code = b.ward_code AND ST_Contains(w.geom, b.geom)) AND "
+                        "b.id % 10 = 0"),
+              0);
+
+    const std::regex reference(R"([0-9]{2}/[0-9]{5}/[A-Z]+)");
+    auto refs = db.prepare("SELECT reference FROM planning_applications");
+    while (refs.step()) {
+        EXPECT_TRUE(std::regex_match(std::string(refs.text(0)), reference)) << refs.text(0);
+    }
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM planning_applications WHERE received_date < "
+                        "'2024-11-01' OR received_date >= '2026-11-01' OR ward_code IS NULL OR "
+                        "(decided_date IS NOT NULL AND decided_date < received_date)"),
+              0);
+    EXPECT_GE(count(db, "SELECT COUNT(DISTINCT app_type) FROM planning_applications"), 5);
+
+    // 18 months before the reference date; the current ward set covers all of them.
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_requests WHERE created_at < "
+                        "'2025-05-01' OR created_at >= '2026-11-01T00:00:00Z' OR ward_code NOT "
+                        "IN (SELECT code FROM wards WHERE boundary_set_id = 2) OR updated_at < "
+                        "created_at OR (closed_at IS NULL) <> (status IN ('open', "
+                        "'investigating', 'in_progress', 'action_scheduled'))"),
+              0);
+    EXPECT_EQ(db.query_text("SELECT group_concat(category_code) FROM (SELECT category_code FROM "
+                            "service_requests GROUP BY category_code ORDER BY COUNT(*) DESC "
+                            "LIMIT 2)"),
+              "fly_tipping,litter");
+    const auto old = count(db, "SELECT COUNT(*) FROM service_requests WHERE created_at < "
+                               "'2026-08-01'");
+    const auto old_closed = count(db, "SELECT COUNT(*) FROM service_requests WHERE created_at "
+                                      "< '2026-08-01' AND closed_at IS NOT NULL");
+    EXPECT_GT(static_cast<double>(old_closed), 0.85 * static_cast<double>(old));
+    EXPECT_GE(count(db, "SELECT COUNT(DISTINCT status) FROM service_requests"), 8);
+    EXPECT_GT(count(db, "SELECT COUNT(*) FROM service_requests WHERE uprn IS NOT NULL"), 1000);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_requests WHERE usrn IS NULL OR "
+                        "address IS NULL"),
+              0);
+}
+
+TEST_F(DemoBoroughTest, SpatiaLiteTriggersAndIndexesAreIntact) {
+    // The bulk load sets SpatiaLite's insert triggers aside; they must all be back, unchanged.
+    wardmap::testing::TempDir dir;
+    store::migrate(dir.path() / "fresh.sqlite");
+    auto fresh = Database::open(dir.path() / "fresh.sqlite", {.mode = OpenMode::read_only});
+    auto db = open();
+    const std::string triggers = "SELECT group_concat(name || ':' || sql, '|') FROM (SELECT "
+                                 "name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY "
+                                 "name)";
+    EXPECT_EQ(db.query_text(triggers), fresh.query_text(triggers));
+    auto columns = db.prepare("SELECT f_table_name, f_geometry_column FROM geometry_columns "
+                              "WHERE spatial_index_enabled = 1 AND f_table_name <> "
+                              "'iso_metadata'");
+    int checked = 0;
+    while (columns.step()) {
+        const std::string table(columns.text(0)), column(columns.text(1));
+        EXPECT_EQ(count(db, "SELECT COUNT(*) FROM \"idx_" + table + "_" + column + "\""),
+                  count(db, "SELECT COUNT(*) FROM \"" + table + "\" WHERE \"" + column +
+                                "\" IS NOT NULL"))
+            << table << "." << column;
+        ++checked;
+    }
+    EXPECT_GE(checked, 20);
+    auto writable = Database::open(path()); // CheckSpatialIndex records its verdict
+    EXPECT_EQ(count(writable, "SELECT CheckSpatialIndex('properties', 'geom')"), 1);
+    EXPECT_EQ(count(writable, "SELECT CheckSpatialIndex('burial_plots', 'geom_wgs84')"), 1);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM properties WHERE ROWID IN (SELECT ROWID FROM "
+                        "SpatialIndex WHERE f_table_name = 'properties' AND f_geometry_column = "
+                        "'geom' AND search_frame = BuildMbr(357000, 416500, 359000, 418500, "
+                        "27700))"),
+              count(db, "SELECT COUNT(*) FROM properties WHERE easting BETWEEN 357000 AND 359000 "
+                        "AND northing BETWEEN 416500 AND 418500"));
+}
+
+TEST_F(DemoBoroughTest, MetaSaysSynthetic) {
+    auto db = open();
+    EXPECT_EQ(db.query_text("SELECT value FROM wardmap_meta WHERE key = 'dataset'"), "demo");
+    EXPECT_EQ(db.query_text("SELECT value FROM wardmap_meta WHERE key = 'synthetic'"), "true");
+    EXPECT_EQ(db.query_text("SELECT value FROM wardmap_meta WHERE key = 'seed'"), "2320");
+    EXPECT_EQ(db.query_text("SELECT value FROM wardmap_meta WHERE key = 'reference_date'"),
+              "2026-11-01T00:00:00Z");
+    EXPECT_TRUE(db.query_text("SELECT value FROM wardmap_meta WHERE key = 'generator_version'"));
+    EXPECT_EQ(db.query_text("SELECT value FROM wardmap_meta WHERE key = 'description'"),
+              "Synthetic demo borough at Chorley's position; not real data");
+}
+
+TEST_F(DemoBoroughTest, SecondRunThrowsAndLeavesTheDatabaseUnchanged) {
+    const std::uint64_t before = [] {
+        auto db = open();
+        return digest_of(db);
+    }();
+    auto db = Database::open(path());
+    EXPECT_THROW(generate_demo_borough(db, *s_transform, {}), DemoDataError);
+    EXPECT_EQ(digest_of(db), before);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM wardmap_meta WHERE key = 'dataset'"), 1);
+}
+
+TEST_F(DemoBoroughTest, RefusesAnyNonEmptyTableAndBadOptions) {
+    wardmap::testing::TempDir dir;
+    const auto file = dir.path() / "one_row.sqlite";
+    store::migrate(file);
+    auto db = Database::open(file);
+    EXPECT_THROW(generate_demo_borough(db, *s_transform, {.reference_date = "1 Nov 2026"}),
+                 DemoDataError);
+    db.exec("INSERT INTO service_categories (code, name, group_name) VALUES ('x', 'X', 'X')");
+    EXPECT_THROW(generate_demo_borough(db, *s_transform, {}), DemoDataError);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM properties"), 0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM wardmap_meta"), 0);
+}
+
+TEST_F(DemoBoroughTest, AFailureMidWriteLeavesNothingBehind) {
+    wardmap::testing::TempDir dir;
+    const auto file = dir.path() / "fails.sqlite";
+    store::migrate(file);
+    auto db = Database::open(file);
+    const std::string triggers = "SELECT group_concat(name, ',') FROM (SELECT name FROM "
+                                 "sqlite_master WHERE type = 'trigger' ORDER BY name)";
+    const auto before = db.query_text(triggers);
+    // The last table written refuses its first row.
+    db.exec("CREATE TRIGGER refuse_requests BEFORE INSERT ON service_requests BEGIN "
+            "SELECT RAISE(ABORT, 'injected failure'); END");
+    EXPECT_THROW(generate_demo_borough(db, *s_transform, {}), store::StoreError);
+    db.exec("DROP TRIGGER refuse_requests");
+    EXPECT_EQ(db.query_text(triggers), before) << "SpatiaLite's triggers are all back";
+    for (const char* table :
+         {"council_area", "wards", "streets", "properties", "addresses", "burial_plots",
+          "litter_bins", "service_categories", "wardmap_meta", "idx_properties_geom"}) {
+        EXPECT_EQ(count(db, std::string("SELECT COUNT(*) FROM ") + table), 0) << table;
+    }
+}
+
+TEST_F(DemoBoroughTest, SameSeedSameBoroughOtherSeedOtherBorough) {
+    wardmap::testing::TempDir dir;
+    build(dir.path() / "same.sqlite", *s_transform, {});
+    build(dir.path() / "other.sqlite", *s_transform, {.seed = 7});
+    auto reference = open();
+    auto same = Database::open(dir.path() / "same.sqlite", {.mode = OpenMode::read_only});
+    auto other = Database::open(dir.path() / "other.sqlite", {.mode = OpenMode::read_only});
+    const auto expected = digest_of(reference);
+    EXPECT_EQ(digest_of(same), expected);
+    EXPECT_NE(digest_of(other), expected);
+    EXPECT_EQ(count(other, "SELECT COUNT(*) FROM wards WHERE boundary_set_id = 2"), 14);
+}
+
+} // namespace
+} // namespace wardmap::importers
