@@ -1,0 +1,176 @@
+#include "server/http/dispatcher.hpp"
+
+#include "geo/geojson_writer.hpp"
+#include "geo/store/database.hpp"
+#include "server/http/gzip.hpp"
+#include "server/http/problem.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <random>
+
+namespace wardmap::http {
+
+using services::DomainError;
+using services::ErrorCode;
+
+namespace {
+
+// Below this a gzip header costs more than it saves.
+constexpr std::size_t min_gzip_bytes = 1024;
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& s : items) {
+        out += out.empty() ? "" : ", ";
+        out += s;
+    }
+    return out;
+}
+
+} // namespace
+
+Dispatcher::Dispatcher(const Router& router,
+                       Metrics& metrics,
+                       std::shared_ptr<spdlog::logger> access_log)
+    : m_router(router), m_metrics(metrics), m_access_log(std::move(access_log)) {}
+
+std::string Dispatcher::request_id_for(const Request& request) {
+    if (auto incoming = request.header("X-Request-Id");
+        incoming && !incoming->empty() && incoming->size() <= 64 &&
+        incoming->find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                    "0123456789._-") == std::string::npos) {
+        return *incoming;
+    }
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id(16, '0');
+    std::uint64_t v = rng();
+    for (auto& c : id) {
+        c = hex[v & 0xF];
+        v >>= 4;
+    }
+    return id;
+}
+
+Response Dispatcher::run_handler(Request& request) const {
+    RouteMatch match = m_router.match(request.method, request.path);
+    if (!match.route) {
+        if (!match.allowed.empty()) {
+            DomainError error(ErrorCode::method_not_allowed, "method " + request.method +
+                                                                 " is not allowed here; use " +
+                                                                 join(match.allowed));
+            error.headers.emplace_back("Allow", join(match.allowed));
+            return problem_response(error, request);
+        }
+        request.route = "(unmatched)";
+        return problem_response(ErrorCode::route_not_found,
+                                "there is no endpoint at " + request.path, request);
+    }
+    request.route = match.route->pattern;
+    request.params = std::move(match.params);
+    if (request.body.size() > match.route->options.max_body_bytes) {
+        return problem_response(ErrorCode::payload_too_large,
+                                "the body is " + std::to_string(request.body.size()) +
+                                    " bytes; this endpoint accepts at most " +
+                                    std::to_string(match.route->options.max_body_bytes),
+                                request);
+    }
+    try {
+        return match.route->handler(request);
+    } catch (const DomainError& e) {
+        return problem_response(e, request);
+    } catch (const store::StoreError& e) {
+        if (e.is_busy()) {
+            spdlog::warn("request {} {}: database busy: {}", request.request_id, request.path,
+                         e.what());
+            DomainError busy(ErrorCode::database_busy,
+                             "the database is busy; please retry in a moment");
+            busy.with_retry_after(1);
+            return problem_response(busy, request);
+        }
+        spdlog::error("request {} {} {}: store error: {}", request.request_id, request.method,
+                      request.path, e.what());
+    } catch (const std::exception& e) {
+        spdlog::error("request {} {} {}: unexpected error: {}", request.request_id, request.method,
+                      request.path, e.what());
+    } catch (...) {
+        spdlog::error("request {} {} {}: unknown exception", request.request_id, request.method,
+                      request.path);
+    }
+    return problem_response(ErrorCode::internal,
+                            "the server could not complete the request; it has been logged "
+                            "with request id " +
+                                request.request_id,
+                            request);
+}
+
+void Dispatcher::finish(const Request& request, Response& response) const {
+    response.header("X-Request-Id", request.request_id);
+    const bool gzip_ok = accepts_gzip(request.header("Accept-Encoding").value_or(""));
+    if (response.gzip_body || (response.compressible && is_compressible(response.content_type))) {
+        response.header("Vary", "Accept-Encoding");
+    }
+    if (gzip_ok && response.status != 304) {
+        if (response.gzip_body) {
+            response.body = std::move(*response.gzip_body);
+            response.header("Content-Encoding", "gzip");
+        } else if (response.compressible && response.body.size() >= min_gzip_bytes &&
+                   is_compressible(response.content_type)) {
+            response.body = gzip_compress(response.body);
+            response.header("Content-Encoding", "gzip");
+        }
+    }
+    response.gzip_body.reset();
+    if (request.method == "HEAD") {
+        response.body.clear();
+    }
+}
+
+Response Dispatcher::dispatch(Request& request) const {
+    const auto started = std::chrono::steady_clock::now();
+    if (request.request_id.empty()) {
+        request.request_id = request_id_for(request);
+    }
+    Response response;
+    try {
+        response = run_handler(request);
+        finish(request, response);
+    } catch (const std::exception& e) {
+        // Only gzip or rendering can fail here; answer plainly.
+        spdlog::error("request {}: response could not be finished: {}", request.request_id,
+                      e.what());
+        response =
+            problem_response(ErrorCode::internal, "the response could not be produced", request);
+        response.header("X-Request-Id", request.request_id);
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    m_metrics.observe(request.method, request.route.empty() ? "(unmatched)" : request.route,
+                      response.status, seconds);
+    log(request, response, seconds);
+    return response;
+}
+
+void Dispatcher::log(const Request& request, const Response& response, double seconds) const {
+    if (!m_access_log) {
+        return;
+    }
+    std::string line;
+    geo::JsonObjectWriter obj(line);
+    const auto now = std::chrono::system_clock::now();
+    obj.field("ts", std::chrono::duration<double>(now.time_since_epoch()).count(), 3)
+        .field("request_id", request.request_id)
+        .field("method", request.method)
+        .field("path", request.path)
+        .field("route", request.route)
+        .field("status", response.status)
+        .field("bytes", static_cast<std::int64_t>(response.body.size()))
+        .field("ms", seconds * 1000.0, 3)
+        .field("remote", request.remote_address);
+    obj.close();
+    m_access_log->info(line);
+}
+
+} // namespace wardmap::http

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "server/http/message.hpp"
+#include "server/http/metrics.hpp"
+#include "server/http/router.hpp"
+
+#include <spdlog/logger.h>
+
+#include <memory>
+
+namespace wardmap::http {
+
+/// The guarded pipeline every request goes through, independent of Pistache so it can be
+/// tested without a socket: route match (404/405), body limit (413), the handler with every
+/// exception translated (DomainError -> its status, busy database -> 503 + Retry-After,
+/// anything else -> a generic 500 with the details only in the log), then HEAD, gzip,
+/// request id, one JSON access-log line and metrics. Thread-safe; never throws.
+class Dispatcher {
+  public:
+    Dispatcher(const Router& router, Metrics& metrics, std::shared_ptr<spdlog::logger> access_log);
+
+    Response dispatch(Request& request) const;
+
+    /// Adds request id, Vary, gzip and HEAD handling to a response made outside dispatch()
+    /// (e.g. the server's own 503 while draining).
+    void finish(const Request& request, Response& response) const;
+
+    /// An incoming X-Request-Id when it is safe to echo, else a fresh random id.
+    static std::string request_id_for(const Request& request);
+
+  private:
+    Response run_handler(Request& request) const;
+    void log(const Request& request, const Response& response, double seconds) const;
+
+    const Router& m_router;
+    Metrics& m_metrics;
+    std::shared_ptr<spdlog::logger> m_access_log;
+};
+
+} // namespace wardmap::http

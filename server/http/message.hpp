@@ -1,0 +1,57 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace wardmap::http {
+
+/// Case-insensitive ordering for header names.
+struct CaseInsensitiveLess {
+    bool operator()(std::string_view a, std::string_view b) const;
+    using is_transparent = void;
+};
+
+using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;
+
+/// A request as handlers see it: framework-free, with path and query already percent-decoded.
+struct Request {
+    std::string method;                        // "GET", "POST", ... (HEAD arrives as HEAD)
+    std::string path;                          // decoded
+    std::map<std::string, std::string> query;  // decoded names and values
+    std::map<std::string, std::string> params; // decoded route parameters (":code" -> "code")
+    Headers headers;
+    std::string body;
+    std::string request_id;
+    std::string remote_address;
+    std::string route; // the matched route pattern, for logs and metrics
+
+    [[nodiscard]] std::optional<std::string> header(std::string_view name) const;
+    /// A query parameter, with an empty value treated as absent.
+    [[nodiscard]] std::optional<std::string> query_param(const std::string& name) const;
+    [[nodiscard]] const std::string& param(const std::string& name) const;
+};
+
+/// A whole response, sent once by the server.
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    /// Set false for bodies that must not be re-encoded (already compressed, tiny, ...).
+    bool compressible = true;
+    /// A ready gzip form of `body` (static files cache it), used when the client accepts gzip.
+    std::optional<std::string> gzip_body;
+
+    static Response json(std::string body, int status = 200);
+    static Response geojson(std::string body);
+    static Response text(std::string body, std::string content_type, int status = 200);
+    Response& header(std::string name, std::string value);
+    [[nodiscard]] std::optional<std::string> find_header(std::string_view name) const;
+};
+
+} // namespace wardmap::http

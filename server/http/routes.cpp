@@ -1,0 +1,138 @@
+#include "server/http/routes.hpp"
+
+#include "geo/geojson_writer.hpp"
+#include "server/http/json_body.hpp"
+#include "server/services/errors.hpp"
+
+namespace wardmap::http {
+
+using services::invalid_parameter;
+
+namespace {
+
+void append_transform(geo::JsonObjectWriter& obj, const geo::TransformInfo& info) {
+    std::string t;
+    geo::JsonObjectWriter inner(t);
+    inner.field("method", geo::to_string(info.method))
+        .field("name", info.name)
+        .field("accuracy_m", info.accuracy_m, 3)
+        .field("source", info.source);
+    inner.close();
+    obj.raw_field("transformation", t);
+}
+
+Response healthz(const services::HealthService& health, bool draining) {
+    const auto report = health.check();
+    std::string body;
+    geo::JsonObjectWriter obj(body);
+    const bool ok = report.healthy() && !draining;
+    obj.field("status", draining ? "draining" : (report.healthy() ? "ok" : "unhealthy"))
+        .field("version", services::HealthService::version())
+        .field("database", report.database_ok ? "ok" : "unavailable")
+        .field("schema_version", report.schema_version)
+        .field("schema_expected", report.schema_expected);
+    append_transform(obj, report.transform);
+    obj.field("dataset", report.dataset).field("synthetic", report.synthetic);
+    obj.close();
+    Response response = Response::json(std::move(body), ok ? 200 : 503);
+    response.header("Cache-Control", "no-store");
+    return response;
+}
+
+services::Date date_param(const Request& request) {
+    auto text = request.query_param("date");
+    if (!text) {
+        return services::today_utc();
+    }
+    auto date = services::parse_iso_date(*text);
+    if (!date) {
+        invalid_parameter("date", "must be a calendar date as YYYY-MM-DD, not '" + *text + "'");
+    }
+    return *date;
+}
+
+services::TransformRequest transform_request(const nlohmann::json& body) {
+    if (!body.is_object()) {
+        invalid_parameter("body", "must be a JSON object with 'crs' and 'points'");
+    }
+    services::TransformRequest request;
+    if (!body.contains("crs") || !body["crs"].is_string()) {
+        invalid_parameter("crs", "is required: EPSG:27700 or EPSG:4326");
+    }
+    request.from = services::TransformService::parse_crs(body["crs"].get<std::string>(), "crs");
+    if (!body.contains("points") || !body["points"].is_array()) {
+        invalid_parameter("points", "is required: an array of [x, y] pairs");
+    }
+    const auto& points = body["points"];
+    if (points.size() > services::TransformService::max_points) {
+        invalid_parameter("points", "may hold at most " +
+                                        std::to_string(services::TransformService::max_points) +
+                                        " pairs");
+    }
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const auto& p = points[i];
+        if (!p.is_array() || p.size() != 2 || !p[0].is_number() || !p[1].is_number()) {
+            invalid_parameter("points[" + std::to_string(i) + "]",
+                              "must be an [x, y] pair of numbers");
+        }
+        request.points.emplace_back(p[0].get<double>(), p[1].get<double>());
+    }
+    return request;
+}
+
+Response transform_response(const services::TransformResult& result) {
+    const int decimals =
+        result.to == services::Crs::bng ? geo::metre_decimals + 1 : geo::wgs84_decimals + 1;
+    std::string points = "[";
+    for (const auto& [x, y] : result.points) {
+        if (points.size() > 1) {
+            points += ',';
+        }
+        points += '[';
+        geo::append_number(points, x, decimals);
+        points += ',';
+        geo::append_number(points, y, decimals);
+        points += ']';
+    }
+    points += ']';
+    std::string body;
+    geo::JsonObjectWriter obj(body);
+    obj.field("crs", services::TransformService::crs_name(result.to)).raw_field("points", points);
+    append_transform(obj, *result.transform);
+    obj.close();
+    return Response::json(std::move(body));
+}
+
+} // namespace
+
+void add_system_routes(Router& router,
+                       const services::HealthService& health,
+                       const Metrics& metrics,
+                       std::function<bool()> draining) {
+    router.get("/healthz", [&health, draining](Request&) { return healthz(health, draining()); });
+    router.get("/metrics", [&metrics](Request&) {
+        return Response::text(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+}
+
+void add_api_routes(Router& router, const ApiServices& services) {
+    // ApiServices holds references: copy it into each handler, never capture it by reference.
+    router.get("/api/wards", [services](Request& request) {
+        auto wards = services.wards.wards_on(date_param(request));
+        return Response::geojson(std::move(wards.geojson));
+    });
+    router.post(
+        "/api/transform",
+        [services](Request& request) {
+            const auto body = parse_json_body(request);
+            return transform_response(services.transform.convert(transform_request(body)));
+        },
+        RouteOptions{.max_body_bytes = 512 * 1024});
+}
+
+void add_static_routes(Router& router, StaticFiles& files) {
+    router.get("/*",
+               [&files](Request& request) { return files.serve(request.param("*"), request); });
+}
+
+} // namespace wardmap::http

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "server/http/dispatcher.hpp"
+#include "server/http/router.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace wardmap::http {
+
+struct ServerOptions {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080; // 0 picks a free port (tests)
+    int reactor_threads = 2;
+    int workers = 4;
+    std::size_t queue_capacity = 1024;
+    std::chrono::seconds header_timeout{10};
+    std::chrono::seconds body_timeout{30};
+    std::chrono::seconds keepalive_timeout{60};
+};
+
+class PistacheBridge;
+
+/// The HTTP front: Pistache 0.0.5 reactors accept and parse, a WorkerPool runs the
+/// Dispatcher, and each response goes out with one send() from the worker (never
+/// ResponseStream off the reactor: it crashes 0.0.5). Fixes 0.0.5's keep-alive default,
+/// percent-decodes path and query, and drains on shutdown.
+class HttpServer {
+  public:
+    HttpServer(const Router& router, const Dispatcher& dispatcher, ServerOptions options);
+    ~HttpServer();
+    HttpServer(const HttpServer&) = delete;
+    HttpServer& operator=(const HttpServer&) = delete;
+
+    /// Binds and starts serving on background threads.
+    void start();
+    [[nodiscard]] std::uint16_t port() const;
+    /// Refuses new requests (503, Connection: close) and waits until in-flight ones have
+    /// been answered or `timeout` passes. Returns true when everything drained.
+    bool drain(std::chrono::milliseconds timeout);
+    /// Stops the reactors and workers. Safe to call twice.
+    void stop();
+
+    [[nodiscard]] bool draining() const { return m_draining.load(); }
+    [[nodiscard]] std::int64_t in_flight() const { return m_in_flight.load(); }
+    [[nodiscard]] std::size_t queued() const;
+
+  private:
+    friend class PistacheBridge;
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+    std::atomic<bool> m_draining{false};
+    std::atomic<std::int64_t> m_in_flight{0};
+};
+
+} // namespace wardmap::http
