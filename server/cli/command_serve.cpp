@@ -1,0 +1,151 @@
+#include "geo/store/checkpointer.hpp"
+#include "geo/store/connection_pool.hpp"
+#include "geo/store/migrations.hpp"
+#include "server/cli/commands.hpp"
+#include "server/cli/logging.hpp"
+#include "server/http/dispatcher.hpp"
+#include "server/http/routes.hpp"
+#include "server/http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+
+namespace wardmap::cli {
+
+namespace {
+
+struct ServeOptions {
+    http::ServerOptions server;
+    std::filesystem::path web_root = WARDMAP_DEFAULT_WEB_ROOT;
+    int checkpoint_seconds = 30;
+    int drain_seconds = 10;
+    bool access_log = true;
+};
+
+void add_pool_metrics(http::Metrics& metrics,
+                      const store::ConnectionPool& pool,
+                      const http::HttpServer& server) {
+    metrics.add_collector([&pool, &server](std::string& out) {
+        const auto s = pool.stats();
+        out += "# HELP wardmap_db_pool_connections Database connections by state.\n"
+               "# TYPE wardmap_db_pool_connections gauge\n";
+        out += "wardmap_db_pool_connections{state=\"in_use\"} " + std::to_string(s.in_use) + "\n";
+        out += "wardmap_db_pool_connections{state=\"idle\"} " + std::to_string(s.size - s.in_use) +
+               "\n";
+        out += "# TYPE wardmap_db_pool_waits_total counter\nwardmap_db_pool_waits_total " +
+               std::to_string(s.waits) + "\n";
+        out += "# TYPE wardmap_db_pool_timeouts_total counter\nwardmap_db_pool_timeouts_total " +
+               std::to_string(s.timeouts) + "\n";
+        out += "# TYPE wardmap_http_in_flight gauge\nwardmap_http_in_flight " +
+               std::to_string(server.in_flight()) + "\n";
+        out += "# TYPE wardmap_http_queued gauge\nwardmap_http_queued " +
+               std::to_string(server.queued()) + "\n";
+    });
+}
+
+int serve(const CommonOptions& common, const ServeOptions& options) {
+    auto access_log = setup_logging(common.log_level, options.access_log);
+    // Block the stop signals before any thread starts so only sigwait() below sees them.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+    auto transform = common.make_transform();
+    if (common.db.has_parent_path()) {
+        std::filesystem::create_directories(common.db.parent_path());
+    }
+    const auto migration = store::migrate(common.db);
+    if (migration.created) {
+        spdlog::info("created empty database {} (run 'wardmap demo-data' for the demo borough)",
+                     common.db.string());
+    } else if (migration.from_version != migration.to_version) {
+        spdlog::info("migrated {} from schema {} to {}", common.db.string(), migration.from_version,
+                     migration.to_version);
+    }
+
+    store::ConnectionPool pool(common.db, static_cast<std::size_t>(options.server.workers),
+                               {.mode = store::OpenMode::read_write, .busy_timeout_ms = 2000});
+    store::Checkpointer checkpointer(common.db, std::chrono::seconds(options.checkpoint_seconds));
+
+    services::HealthService health(pool, transform);
+    services::WardService wards(pool);
+    services::TransformService transform_service(transform);
+    http::StaticFiles files(options.web_root);
+    http::Metrics metrics;
+
+    http::Router router;
+    http::Dispatcher dispatcher(router, metrics, access_log);
+    http::HttpServer server(router, dispatcher, options.server);
+    http::add_system_routes(router, health, metrics, [&server] { return server.draining(); });
+    http::add_api_routes(router, {health, wards, transform_service});
+    http::add_static_routes(router, files);
+    add_pool_metrics(metrics, pool, server);
+
+    server.start();
+    const std::string host = options.server.host == "0.0.0.0" || options.server.host == "127.0.0.1"
+                                 ? "localhost"
+                                 : options.server.host;
+    std::cout << "wardmap serving http://" << host << ":" << server.port() << "/ (database "
+              << common.db.string() << ")" << std::endl;
+    spdlog::info("listening on {}:{} with {} reactor threads and {} workers", options.server.host,
+                 server.port(), options.server.reactor_threads, options.server.workers);
+
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    spdlog::info("received {}: draining in-flight requests", strsignal(signal_number));
+    if (!server.drain(std::chrono::seconds(options.drain_seconds))) {
+        spdlog::warn("{} requests still in flight after {} s; stopping anyway", server.in_flight(),
+                     options.drain_seconds);
+    }
+    server.stop();
+    spdlog::info("stopped");
+    return exit_ok;
+}
+
+} // namespace
+
+void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
+    auto* cmd = app.add_subcommand("serve", "Serve the HTTP API and web client");
+    common.add_to(*cmd);
+    auto options = std::make_shared<ServeOptions>();
+    cmd->add_option("--host", options->server.host, "Address to listen on")
+        ->envname("WARDMAP_HOST")
+        ->capture_default_str();
+    cmd->add_option("--port", options->server.port, "TCP port (0 picks a free one)")
+        ->envname("WARDMAP_PORT")
+        ->capture_default_str();
+    cmd->add_option("--threads", options->server.reactor_threads, "HTTP reactor threads")
+        ->envname("WARDMAP_THREADS")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    cmd->add_option("--workers", options->server.workers,
+                    "Request worker threads (one database connection each)")
+        ->envname("WARDMAP_WORKERS")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    cmd->add_option("--web-root", options->web_root, "Folder of the web client's files")
+        ->envname("WARDMAP_WEB_ROOT")
+        ->capture_default_str();
+    cmd->add_option("--checkpoint-seconds", options->checkpoint_seconds,
+                    "Interval between WAL checkpoints")
+        ->envname("WARDMAP_CHECKPOINT_SECONDS")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    cmd->add_option("--drain-seconds", options->drain_seconds,
+                    "On SIGTERM, how long to wait for in-flight requests")
+        ->envname("WARDMAP_DRAIN_SECONDS")
+        ->check(CLI::Range(0, 600))
+        ->capture_default_str();
+    cmd->add_flag("!--no-access-log", options->access_log,
+                  "Do not write the JSON access log to stdout")
+        ->envname("WARDMAP_NO_ACCESS_LOG");
+    cmd->callback([&common, &exit_code, options] {
+        exit_code = run_guarded("serve", [&] { return serve(common, *options); });
+    });
+}
+
+} // namespace wardmap::cli

@@ -1,0 +1,20 @@
+#pragma once
+
+#include "server/cli/common_options.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace wardmap::cli {
+
+// Each registers its subcommand on `app`; when it runs, it stores its exit code in `exit_code`.
+void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code);
+void add_migrate_command(CLI::App& app, CommonOptions& common, int& exit_code);
+void add_demo_data_command(CLI::App& app, CommonOptions& common, int& exit_code);
+void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code);
+void add_version_command(CLI::App& app, int& exit_code);
+
+/// Runs `body`, turning the errors a command can meet into a message on stderr and an exit
+/// code (the CLI's one translation point).
+int run_guarded(const char* command, const std::function<int()>& body);
+
+} // namespace wardmap::cli

@@ -1,0 +1,122 @@
+#include "tests/support/http_client.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/test_paths.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iterator>
+
+namespace wardmap {
+namespace {
+
+using testing::run_wardmap;
+
+std::string read_all(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+TEST(Cli, HelpListsEverySubcommand) {
+    std::string out;
+    EXPECT_EQ(run_wardmap({"--help"}, &out), 0);
+    for (const char* cmd : {"serve", "migrate", "demo-data", "import", "version"}) {
+        EXPECT_NE(out.find(cmd), std::string::npos) << cmd;
+    }
+    EXPECT_EQ(run_wardmap({"serve", "--help"}, &out), 0);
+    EXPECT_NE(out.find("WARDMAP_PORT"), std::string::npos) << out;
+}
+
+TEST(Cli, VersionNamesTheLibraries) {
+    std::string out;
+    EXPECT_EQ(run_wardmap({"version"}, &out), 0);
+    EXPECT_NE(out.find("spatialite"), std::string::npos);
+    EXPECT_NE(out.find("proj"), std::string::npos);
+}
+
+TEST(Cli, UnknownFlagIsAUsageError) {
+    std::string out;
+    EXPECT_EQ(run_wardmap({"serve", "--no-such-flag"}, &out), 1 + 0) << out;
+}
+
+TEST(Cli, MigrateCreatesThenReportsUpToDate) {
+    testing::TempDir tmp;
+    const auto db = tmp.path() / "sub" / "w.sqlite";
+    std::string out;
+    EXPECT_EQ(run_wardmap({"migrate", "--db", db.string()}, &out), 0) << out;
+    EXPECT_NE(out.find("created"), std::string::npos);
+    EXPECT_EQ(run_wardmap({"migrate", "--db", db.string()}, &out), 0);
+    EXPECT_NE(out.find("up to date"), std::string::npos);
+}
+
+TEST(Cli, EnvironmentAndConfigFileSetOptions) {
+    testing::TempDir tmp;
+    const auto by_env = tmp.path() / "env.sqlite";
+    std::string out;
+    EXPECT_EQ(run_wardmap({"migrate"}, &out, {"WARDMAP_DB=" + by_env.string()}), 0) << out;
+    EXPECT_TRUE(std::filesystem::exists(by_env));
+    const auto by_config = tmp.path() / "config.sqlite";
+    const auto config = tmp.path() / "wardmap.toml";
+    std::ofstream(config) << "[migrate]\ndb = \"" << by_config.string() << "\"\n";
+    EXPECT_EQ(run_wardmap({"--config", config.string(), "migrate"}, &out), 0) << out;
+    EXPECT_TRUE(std::filesystem::exists(by_config)) << out;
+}
+
+TEST(Cli, ServeRefusesACorruptDatabaseAndLeavesItUntouched) {
+    testing::TempDir tmp;
+    const auto db = tmp.path() / "corrupt.sqlite";
+    std::ofstream(db, std::ios::binary) << std::string(4096, '\x5a');
+    const auto before = read_all(db);
+    std::string out;
+    EXPECT_EQ(run_wardmap({"serve", "--port", "0", "--db", db.string()}, &out), 3) << out;
+    EXPECT_NE(out.find("database"), std::string::npos) << out;
+    EXPECT_EQ(read_all(db), before);
+}
+
+TEST(Cli, ServeRefusesAForeignSqliteFile) {
+    testing::TempDir tmp;
+    const auto db = tmp.path() / "other.sqlite";
+    ASSERT_EQ(std::system(("sqlite3 " + db.string() + " 'CREATE TABLE x(y)'").c_str()), 0);
+    std::string out;
+    EXPECT_EQ(run_wardmap({"serve", "--port", "0", "--db", db.string()}, &out), 3) << out;
+    EXPECT_NE(out.find("not a wardmap database"), std::string::npos) << out;
+}
+
+TEST(Cli, NoOstn15DataMeansNoSilentFallback) {
+    testing::TempDir tmp;
+    const auto db = tmp.path() / "w.sqlite";
+    const std::vector<std::string> env = {"WARDMAP_OSTN15_DIR=" + (tmp.path() / "none").string(),
+                                          "PROJ_DATA=/usr/share/proj"};
+    std::string out;
+    EXPECT_EQ(run_wardmap({"serve", "--port", "0", "--db", db.string()}, &out, env), 4) << out;
+    EXPECT_NE(out.find("OSTN15"), std::string::npos) << out;
+    // Asked for explicitly, the approximation runs and says so on /healthz.
+    testing::ServerProcess server(db, {"--allow-approximate-transform", "--no-access-log"}, env);
+    const auto health = nlohmann::json::parse(testing::http_get(server.port(), "/healthz").body);
+    EXPECT_EQ(health["transformation"]["method"], "helmert_approximate");
+    EXPECT_GE(health["transformation"]["accuracy_m"].get<double>(), 1.0);
+    EXPECT_NE(server.output().find("APPROXIMATE"), std::string::npos);
+}
+
+TEST(Cli, DemoDataIsDeterministicAndWillNotOverwriteByAccident) {
+    testing::TempDir tmp;
+    const auto a = tmp.path() / "a.sqlite";
+    std::string out;
+    ASSERT_EQ(run_wardmap({"demo-data", "--db", a.string(), "--seed", "7"}, &out), 0) << out;
+    EXPECT_NE(out.find("synthetic"), std::string::npos);
+    EXPECT_EQ(run_wardmap({"demo-data", "--db", a.string()}, &out), 2) << out;
+    EXPECT_NE(out.find("--force"), std::string::npos);
+    EXPECT_EQ(run_wardmap({"demo-data", "--db", a.string(), "--seed", "7", "--force"}, &out), 0)
+        << out;
+    EXPECT_FALSE(std::filesystem::exists(tmp.path() / "a.sqlite.building"));
+}
+
+TEST(Cli, ImportNamesWhatIsMissing) {
+    std::string out;
+    EXPECT_EQ(run_wardmap({"import", "wards", "/nonexistent.geojson"}, &out), 1) << out;
+    EXPECT_NE(out.find("wards"), std::string::npos);
+}
+
+} // namespace
+} // namespace wardmap
