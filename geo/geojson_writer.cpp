@@ -1,6 +1,7 @@
 #include "geo/geojson_writer.hpp"
 
 #include "geo/errors.hpp"
+#include "geo/utf8.hpp"
 
 #include <array>
 #include <bit>
@@ -44,40 +45,6 @@ void append_integer(std::string& out, std::int64_t v) {
     out.append(buf.data(), end);
 }
 
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    std::size_t len = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size()) {
-        return 0;
-    }
-    for (std::size_t k = 1; k < len; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80) {
-            return 0;
-        }
-    }
-    // Reject overlong forms, surrogates and code points past U+10FFFF.
-    if ((c == 0xE0 && byte(i + 1) < 0xA0) || (c == 0xED && byte(i + 1) > 0x9F) ||
-        (c == 0xF0 && byte(i + 1) < 0x90) || (c == 0xF4 && byte(i + 1) > 0x8F)) {
-        return 0;
-    }
-    return len;
-}
-
-} // namespace
-
 void append_json_string(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
@@ -113,7 +80,7 @@ void append_json_string(std::string& out, std::string_view s) {
             ++i;
             continue;
         }
-        if (std::size_t len = utf8_sequence_length(s, i); len > 0) {
+        if (const std::size_t len = utf8_sequence_length(s, i); len > 0) {
             out.append(s.substr(i, len));
             i += len;
         } else {

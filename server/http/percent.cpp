@@ -1,5 +1,7 @@
 #include "server/http/percent.hpp"
 
+#include "geo/utf8.hpp"
+
 namespace wardmap::http {
 
 namespace {
@@ -18,42 +20,6 @@ int hex_value(char c) {
 }
 
 } // namespace
-
-bool is_valid_utf8(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t len = 0;
-        if (c < 0x80) {
-            len = 1;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-        } else {
-            return false;
-        }
-        if (i + len > s.size()) {
-            return false;
-        }
-        for (std::size_t k = 1; k < len; ++k) {
-            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) {
-                return false;
-            }
-        }
-        if (len >= 3) {
-            const auto c1 = static_cast<unsigned char>(s[i + 1]);
-            if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) ||
-                (c == 0xF4 && c1 > 0x8F)) {
-                return false;
-            }
-        }
-        i += len;
-    }
-    return true;
-}
 
 std::optional<std::string> percent_decode(std::string_view in, bool plus_is_space) {
     std::string out;
@@ -77,7 +43,7 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_is_spac
             out += c;
         }
     }
-    if (out.find('\0') != std::string::npos || !is_valid_utf8(out)) {
+    if (out.find('\0') != std::string::npos || !geo::is_valid_utf8(out)) {
         return std::nullopt;
     }
     return out;

@@ -14,7 +14,4 @@ std::optional<std::string> percent_decode(std::string_view in, bool plus_is_spac
 /// Percent-encodes everything but RFC 3986 unreserved characters (for building links).
 std::string percent_encode(std::string_view in);
 
-/// True when `s` is well-formed UTF-8.
-bool is_valid_utf8(std::string_view s);
-
 } // namespace wardmap::http
