@@ -5,8 +5,13 @@
 
 namespace wardmap::http {
 
-/// gzip-encodes `data` (RFC 1952) at zlib's default level.
-std::string gzip_compress(std::string_view data);
+/// zlib levels: dynamic responses are compressed on every request, so they trade a few
+/// percent of size for several times the speed; cached static files compress once.
+inline constexpr int gzip_fastest = 1;
+inline constexpr int gzip_smallest = 9;
+
+/// gzip-encodes `data` (RFC 1952).
+std::string gzip_compress(std::string_view data, int level = gzip_fastest);
 
 /// True when an Accept-Encoding header value admits gzip (q > 0).
 bool accepts_gzip(std::string_view accept_encoding);

@@ -72,6 +72,14 @@ std::optional<services::FieldProblem> convert(const Http::Request& in, Request& 
     }
     out.body = in.body();
     out.remote_address = in.address().host();
+    // Behind the nginx front (deploy/nginx) the peer is loopback; log the client it names.
+    if (out.remote_address == "127.0.0.1" || out.remote_address == "::1") {
+        if (auto it = out.headers.find("X-Real-IP");
+            it != out.headers.end() && !it->second.empty() && it->second.size() <= 45 &&
+            it->second.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos) {
+            out.remote_address = it->second;
+        }
+    }
     return std::nullopt;
 }
 

@@ -134,7 +134,7 @@ Response StaticFiles::serve(const std::string& relative, const Request& request)
             entry.content_type = mime_type(file);
             entry.etag = content_etag(entry.body);
             if (is_compressible(entry.content_type) && entry.body.size() > 256) {
-                entry.gzip_body = gzip_compress(entry.body);
+                entry.gzip_body = gzip_compress(entry.body, gzip_smallest);
             }
             it = m_cache.insert_or_assign(file, std::move(entry)).first;
         }
