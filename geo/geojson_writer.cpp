@@ -338,23 +338,31 @@ FeatureCollectionWriter::FeatureCollectionWriter(std::string& out, int decimals)
     m_out += R"({"type":"FeatureCollection","features":[)";
 }
 
+void append_feature(std::string& out,
+                    std::int64_t id,
+                    std::span<const unsigned char> wkb,
+                    std::string_view properties_json,
+                    int decimals) {
+    out += R"({"type":"Feature","id":)";
+    append_integer(out, id);
+    out += R"(,"geometry":)";
+    if (wkb.empty()) {
+        out += "null";
+    } else {
+        append_wkb_as_geojson(out, wkb, decimals);
+    }
+    out += R"(,"properties":)";
+    out += properties_json.empty() ? std::string_view("{}") : properties_json;
+    out += '}';
+}
+
 void FeatureCollectionWriter::add(std::int64_t id,
                                   std::span<const unsigned char> wkb,
                                   std::string_view properties_json) {
     if (m_count++) {
         m_out += ',';
     }
-    m_out += R"({"type":"Feature","id":)";
-    append_integer(m_out, id);
-    m_out += R"(,"geometry":)";
-    if (wkb.empty()) {
-        m_out += "null";
-    } else {
-        append_wkb_as_geojson(m_out, wkb, m_decimals);
-    }
-    m_out += R"(,"properties":)";
-    m_out += properties_json.empty() ? std::string_view("{}") : properties_json;
-    m_out += '}';
+    append_feature(m_out, id, wkb, properties_json, m_decimals);
 }
 
 void FeatureCollectionWriter::finish(std::string_view extra_members) {

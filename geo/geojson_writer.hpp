@@ -54,6 +54,14 @@ class JsonObjectWriter {
     bool m_first = true;
 };
 
+/// Appends one GeoJSON Feature (an empty `wkb` gives a null geometry; `properties_json` must
+/// be a JSON object's text, or empty for {}).
+void append_feature(std::string& out,
+                    std::int64_t id,
+                    std::span<const unsigned char> wkb,
+                    std::string_view properties_json,
+                    int decimals);
+
 /// Streams a FeatureCollection onto a string feature by feature.
 class FeatureCollectionWriter {
   public:

@@ -30,7 +30,7 @@ GeosGeometry GeosContext::own(GEOSGeometry* g) const {
     if (!g) {
         fail("GEOS operation failed");
     }
-    return GeosGeometry(g, GeosGeometryDeleter{m_ctx});
+    return GeosGeometry(g, GeosGeometry::deleter_type{m_ctx});
 }
 
 GeosGeometry GeosContext::from_wkb(std::span<const unsigned char> wkb) const {
@@ -83,7 +83,15 @@ GeosPrepared GeosContext::prepare(const GEOSGeometry* g) const {
     if (!p) {
         fail("geometry could not be prepared");
     }
-    return GeosPrepared(p, GeosPreparedDeleter{m_ctx});
+    return GeosPrepared(p, GeosPrepared::deleter_type{m_ctx});
+}
+
+GeosStrTree GeosContext::strtree(std::size_t node_capacity) const {
+    GEOSSTRtree* t = GEOSSTRtree_create_r(m_ctx, node_capacity);
+    if (!t) {
+        fail("STRtree could not be created");
+    }
+    return GeosStrTree(t, GeosStrTree::deleter_type{m_ctx});
 }
 
 std::string GeosContext::validity_reason(const GEOSGeometry* g) const {

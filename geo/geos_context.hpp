@@ -4,6 +4,7 @@
 
 #include <geos_c.h>
 
+#include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
@@ -13,29 +14,27 @@ namespace wardmap::geo {
 
 class GeosContext;
 
-/// Deleter for a GEOS geometry; carries its context because GEOS frees per context.
-struct GeosGeometryDeleter {
+/// Deleter for a GEOS object freed by `Fn(ctx, p)`: GEOS frees per context, so the deleter
+/// carries the context that made the object.
+template <class T, auto Fn> struct GeosDeleter {
     GEOSContextHandle_t ctx = nullptr;
-    void operator()(GEOSGeometry* g) const noexcept {
-        if (g) {
-            GEOSGeom_destroy_r(ctx, g);
+    void operator()(T* p) const noexcept {
+        if (p) {
+            Fn(ctx, p);
         }
     }
 };
-/// Owns one GEOS geometry; must not outlive (or cross threads away from) its GeosContext.
-using GeosGeometry = std::unique_ptr<GEOSGeometry, GeosGeometryDeleter>;
 
-struct GeosPreparedDeleter {
-    GEOSContextHandle_t ctx = nullptr;
-    void operator()(const GEOSPreparedGeometry* g) const noexcept {
-        if (g) {
-            GEOSPreparedGeom_destroy_r(ctx, g);
-        }
-    }
-};
+/// Owns one GEOS geometry; must not outlive (or cross threads away from) its GeosContext.
+using GeosGeometry = std::unique_ptr<GEOSGeometry, GeosDeleter<GEOSGeometry, &GEOSGeom_destroy_r>>;
 /// Owns a prepared geometry. Prepared geometries index lazily and are not thread-safe
 /// (libgeos/geos#825), so each thread prepares its own.
-using GeosPrepared = std::unique_ptr<const GEOSPreparedGeometry, GeosPreparedDeleter>;
+using GeosPrepared =
+    std::unique_ptr<const GEOSPreparedGeometry,
+                    GeosDeleter<const GEOSPreparedGeometry, &GEOSPreparedGeom_destroy_r>>;
+/// Owns an STRtree (items are borrowed pointers). GEOS 3.11 builds the tree lazily on the first
+/// query and allows no insert after it; like prepared geometries it is not thread-safe.
+using GeosStrTree = std::unique_ptr<GEOSSTRtree, GeosDeleter<GEOSSTRtree, &GEOSSTRtree_destroy_r>>;
 
 /// One GEOS reentrant context. Not thread-safe: use one per thread (this_thread_geos()).
 /// GEOS errors are captured by the message handler and rethrown as GeoError by check().
@@ -56,6 +55,8 @@ class GeosContext {
     [[nodiscard]] std::string to_wkt(const GEOSGeometry* g, int decimals = 2) const;
     GeosGeometry point(double x, double y) const;
     GeosPrepared prepare(const GEOSGeometry* g) const;
+    /// An empty STRtree with `node_capacity` children per node (GEOS's default is 10).
+    GeosStrTree strtree(std::size_t node_capacity = 10) const;
     /// "Valid Geometry" or GEOS's reason it is not.
     [[nodiscard]] std::string validity_reason(const GEOSGeometry* g) const;
     [[nodiscard]] bool is_valid(const GEOSGeometry* g) const;

@@ -72,7 +72,11 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     store::Checkpointer checkpointer(common.db, std::chrono::seconds(options.checkpoint_seconds));
 
     services::HealthService health(pool, transform);
-    services::WardService wards(pool);
+    // Loaded once at start; WardService::reload_index() swaps in a new one after an import.
+    auto ward_index = services::WardIndex::load(pool);
+    spdlog::info("ward index: {} wards in {} boundary sets", ward_index->wards().size(),
+                 ward_index->boundary_set_count());
+    services::WardService wards(pool, transform, std::move(ward_index));
     services::TransformService transform_service(transform);
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;

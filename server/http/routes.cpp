@@ -4,6 +4,11 @@
 #include "server/http/json_body.hpp"
 #include "server/services/errors.hpp"
 
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <optional>
+
 namespace wardmap::http {
 
 using services::invalid_parameter;
@@ -49,6 +54,80 @@ services::Date date_param(const Request& request) {
         invalid_parameter("date", "must be a calendar date as YYYY-MM-DD, not '" + *text + "'");
     }
     return *date;
+}
+
+std::optional<services::Date> optional_date_param(const Request& request) {
+    if (!request.query_param("date")) {
+        return std::nullopt;
+    }
+    return date_param(request);
+}
+
+double number_param(const Request& request, const std::string& name, const char* meaning) {
+    const auto text = request.query_param(name);
+    if (!text) {
+        invalid_parameter(name, std::string("is required: ") + meaning);
+    }
+    double value = 0;
+    const char* end = text->data() + text->size();
+    const auto [ptr, ec] = std::from_chars(text->data(), end, value);
+    if (ec != std::errc() || ptr != end || !std::isfinite(value)) {
+        invalid_parameter(name,
+                          std::string("must be a number (") + meaning + "), not '" + *text + "'");
+    }
+    return value;
+}
+
+bool bool_param(const Request& request, const std::string& name) {
+    const auto text = request.query_param(name);
+    if (!text || *text == "false") {
+        return false;
+    }
+    if (*text == "true") {
+        return true;
+    }
+    invalid_parameter(name, "must be true or false, not '" + *text + "'");
+}
+
+// lon/lat are degrees and x/y metres: a parameter name never changes meaning with crs.
+services::WardAtQuery ward_at_query(const Request& request) {
+    services::WardAtQuery query;
+    if (const auto crs = request.query_param("crs")) {
+        query.crs = services::TransformService::parse_crs(*crs, "crs");
+    }
+    const bool bng = query.crs == services::Crs::bng;
+    for (const char* other : bng ? std::array{"lon", "lat"} : std::array{"x", "y"}) {
+        if (request.query_param(other)) {
+            invalid_parameter(other, bng ? "is not used with crs=EPSG:27700 (give x and y)"
+                                         : "is used only with crs=EPSG:27700 (give lon and lat "
+                                           "for WGS84)");
+        }
+    }
+    query.x = bng ? number_param(request, "x", "easting in metres, EPSG:27700")
+                  : number_param(request, "lon", "longitude in degrees, WGS84");
+    query.y = bng ? number_param(request, "y", "northing in metres, EPSG:27700")
+                  : number_param(request, "lat", "latitude in degrees, WGS84");
+    query.date = date_param(request);
+    query.with_geometry = bool_param(request, "geometry");
+    return query;
+}
+
+Response ward_at_response(const services::WardLocation& ward, const services::Date& date) {
+    std::string body;
+    geo::JsonObjectWriter obj(body);
+    obj.field("code", ward.code)
+        .field("name", ward.name)
+        .field("boundary_set", ward.boundary_set)
+        .field("valid_from", ward.valid_from)
+        .field("valid_to", ward.valid_to)
+        .field("date", date.iso())
+        .field("easting", ward.point.easting, geo::metre_decimals)
+        .field("northing", ward.point.northing, geo::metre_decimals);
+    if (ward.geometry) {
+        obj.raw_field("geometry", *ward.geometry);
+    }
+    obj.close();
+    return Response::json(std::move(body));
 }
 
 services::TransformRequest transform_request(const nlohmann::json& body) {
@@ -120,6 +199,15 @@ void add_api_routes(Router& router, const ApiServices& services) {
     router.get("/api/wards", [services](Request& request) {
         auto wards = services.wards.wards_on(date_param(request));
         return Response::geojson(std::move(wards.geojson));
+    });
+    // The literal "at" beats the ":code" parameter in the router.
+    router.get("/api/wards/at", [services](Request& request) {
+        const auto query = ward_at_query(request);
+        return ward_at_response(services.wards.ward_at(query), query.date);
+    });
+    router.get("/api/wards/:code", [services](Request& request) {
+        return Response::geojson(
+            services.wards.ward(request.param("code"), optional_date_param(request)));
     });
     router.post(
         "/api/transform",

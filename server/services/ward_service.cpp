@@ -1,31 +1,85 @@
 #include "server/services/ward_service.hpp"
 
+#include "geo/errors.hpp"
 #include "geo/geojson_writer.hpp"
+#include "server/services/errors.hpp"
 
 namespace wardmap::services {
 
-WardService::WardService(store::ConnectionPool& pool) : m_pool(pool) {}
+namespace {
+
+// Both ward queries select these columns, in this order.
+constexpr const char* ward_columns =
+    "SELECT w.id, w.code, w.name, b.label, b.valid_from, b.valid_to, AsBinary(w.geom_wgs84) "
+    "FROM wards w JOIN boundary_sets b ON b.id = w.boundary_set_id ";
+
+// Properties of a ward feature from columns 1-5 of `ward_columns`.
+void write_ward_properties(std::string& out, const store::Statement& row) {
+    geo::JsonObjectWriter obj(out);
+    obj.field("code", row.text(1))
+        .field("name", row.text(2))
+        .field("boundary_set", row.text(3))
+        .field("valid_from", row.text(4))
+        .field("valid_to", row.optional_text(5));
+    obj.close();
+}
+
+// The National Grid's false origin to its far corner (700 x 1250 km).
+constexpr double max_easting = 700000;
+constexpr double max_northing = 1250000;
+
+std::string describe(const WardAtQuery& q) {
+    std::string out = q.crs == Crs::wgs84 ? "lon " : "x ";
+    const int decimals = q.crs == Crs::wgs84 ? geo::wgs84_decimals : geo::metre_decimals;
+    geo::append_number(out, q.x, decimals);
+    out += q.crs == Crs::wgs84 ? ", lat " : ", y ";
+    geo::append_number(out, q.y, decimals);
+    return out;
+}
+
+geo::EastNorth to_bng(const WardAtQuery& q, const geo::BngTransform& transform) {
+    if (q.crs == Crs::bng) {
+        if (!(q.x >= 0 && q.x <= max_easting)) {
+            invalid_parameter("x", "must be an easting from 0 to 700000 metres");
+        }
+        if (!(q.y >= 0 && q.y <= max_northing)) {
+            invalid_parameter("y", "must be a northing from 0 to 1250000 metres");
+        }
+        return {q.x, q.y};
+    }
+    if (!(q.x >= -180 && q.x <= 180)) {
+        invalid_parameter("lon", "must be a longitude from -180 to 180 degrees");
+    }
+    if (!(q.y >= -90 && q.y <= 90)) {
+        invalid_parameter("lat", "must be a latitude from -90 to 90 degrees");
+    }
+    try {
+        return transform.to_bng({q.x, q.y});
+    } catch (const geo::GeoError&) {
+        invalid_parameter("lon", "with lat, is outside the area the OSTN15 transformation "
+                                 "covers (Great Britain and its waters)");
+    }
+}
+
+} // namespace
+
+WardService::WardService(store::ConnectionPool& pool,
+                         std::shared_ptr<const geo::BngTransform> transform,
+                         std::shared_ptr<const WardIndex> index)
+    : m_pool(pool), m_transform(std::move(transform)), m_index(std::move(index)) {}
 
 WardCollection WardService::wards_on(const Date& date) const {
     auto db = m_pool.acquire();
-    auto stmt = db->prepare(
-        "SELECT w.id, w.code, w.name, b.label, b.valid_from, b.valid_to, AsBinary(w.geom_wgs84) "
-        "FROM wards w JOIN boundary_sets b ON b.id = w.boundary_set_id "
-        "WHERE b.valid_from <= ?1 AND (b.valid_to IS NULL OR b.valid_to > ?1) "
-        "ORDER BY w.code");
+    auto stmt = db->prepare(std::string(ward_columns) +
+                            "WHERE b.valid_from <= ?1 AND (b.valid_to IS NULL OR b.valid_to > ?1) "
+                            "ORDER BY w.code");
     stmt.bind(1, date.iso());
     WardCollection result;
     geo::FeatureCollectionWriter writer(result.geojson, geo::wgs84_decimals);
     std::string properties;
     while (stmt.step()) {
         properties.clear();
-        geo::JsonObjectWriter obj(properties);
-        obj.field("code", stmt.text(1))
-            .field("name", stmt.text(2))
-            .field("boundary_set", stmt.text(3))
-            .field("valid_from", stmt.text(4))
-            .field("valid_to", stmt.optional_text(5));
-        obj.close();
+        write_ward_properties(properties, stmt);
         writer.add(stmt.int64(0), stmt.blob(6), properties);
     }
     result.count = writer.count();
@@ -33,6 +87,68 @@ WardCollection WardService::wards_on(const Date& date) const {
     geo::append_json_string(extra, date.iso());
     writer.finish(extra);
     return result;
+}
+
+std::string WardService::ward(const std::string& code, const std::optional<Date>& date) const {
+    auto db = m_pool.acquire();
+    const std::string select = std::string(ward_columns) + "WHERE w.code = ?1 ";
+    // Without a date: the newest set already in force today, else the earliest future one.
+    auto stmt = db->prepare(
+        date ? select + "AND b.valid_from <= ?2 AND (b.valid_to IS NULL OR b.valid_to > ?2) "
+                        "ORDER BY b.valid_from DESC LIMIT 1"
+             : select + "ORDER BY b.valid_from <= ?2 DESC, "
+                        "CASE WHEN b.valid_from <= ?2 THEN b.valid_from END DESC, b.valid_from "
+                        "LIMIT 1");
+    stmt.bind(1, code);
+    stmt.bind(2, (date ? *date : today_utc()).iso());
+    if (!stmt.step()) {
+        throw DomainError(ErrorCode::not_found, "no ward with code '" + code + "'" +
+                                                    (date ? " on " + date->iso() : std::string()));
+    }
+    std::string properties;
+    write_ward_properties(properties, stmt);
+    std::string out;
+    geo::append_feature(out, stmt.int64(0), stmt.blob(6), properties, geo::wgs84_decimals);
+    return out;
+}
+
+WardLocation WardService::ward_at(const WardAtQuery& query) const {
+    const auto point = to_bng(query, *m_transform);
+    const auto current = index(); // keeps this index alive for the whole lookup
+    const WardRecord* ward = current->find(point, query.date);
+    if (!ward) {
+        throw DomainError(ErrorCode::not_found, "the point " + describe(query) +
+                                                    " is in no ward of this council on " +
+                                                    query.date.iso());
+    }
+    WardLocation out{.code = ward->code,
+                     .name = ward->name,
+                     .boundary_set = ward->boundary_set,
+                     .valid_from = ward->valid_from,
+                     .valid_to = ward->valid_to,
+                     .point = point,
+                     .geometry = std::nullopt};
+    if (query.with_geometry) {
+        auto db = m_pool.acquire();
+        auto stmt = db->prepare("SELECT AsBinary(geom_wgs84) FROM wards WHERE id = ?1");
+        stmt.bind(1, ward->id);
+        if (stmt.step() && !stmt.is_null(0)) {
+            out.geometry.emplace();
+            geo::append_wkb_as_geojson(*out.geometry, stmt.blob(0), geo::wgs84_decimals);
+        }
+    }
+    return out;
+}
+
+void WardService::reload_index() {
+    auto fresh = WardIndex::load(m_pool);
+    std::lock_guard lock(m_index_mutex);
+    m_index = std::move(fresh);
+}
+
+std::shared_ptr<const WardIndex> WardService::index() const {
+    std::lock_guard lock(m_index_mutex);
+    return m_index;
 }
 
 } // namespace wardmap::services

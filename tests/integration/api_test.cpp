@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <cstdio>
 #include <strings.h>
+#include <utility>
+#include <vector>
 
 namespace wardmap {
 namespace {
@@ -205,6 +209,197 @@ TEST_F(Api, HeadIsAnsweredLikeGetWithoutABody) {
     auto r = connection.request("HEAD", "/healthz");
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(connection.request("GET", "/healthz").status, 200); // the stream stays in sync
+}
+
+// ---- /api/wards/{code} and /api/wards/at ----
+
+// Even-odd test over every ring (holes too): an oracle independent of GEOS and SpatiaLite.
+bool in_polygon(const json& multipolygon, double x, double y) {
+    bool inside = false;
+    for (const auto& polygon : multipolygon["coordinates"]) {
+        for (const auto& ring : polygon) {
+            for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
+                const double xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+                if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) {
+                    inside = !inside;
+                }
+            }
+        }
+    }
+    return inside;
+}
+
+// The area centroid of a feature's largest outer ring (shoelace formula).
+std::pair<double, double> centroid(const json& feature) {
+    double best_area = 0, cx = 0, cy = 0;
+    for (const auto& polygon : feature["geometry"]["coordinates"]) {
+        const auto& ring = polygon[0];
+        double a = 0, x = 0, y = 0;
+        for (std::size_t i = 0; i + 1 < ring.size(); ++i) {
+            const double x0 = ring[i][0], y0 = ring[i][1], x1 = ring[i + 1][0], y1 = ring[i + 1][1];
+            const double cross = x0 * y1 - x1 * y0;
+            a += cross;
+            x += (x0 + x1) * cross;
+            y += (y0 + y1) * cross;
+        }
+        if (std::abs(a) > best_area) {
+            best_area = std::abs(a);
+            cx = x / (3 * a);
+            cy = y / (3 * a);
+        }
+    }
+    return {cx, cy};
+}
+
+std::string at_url(double lon, double lat, const std::string& extra = "") {
+    char buffer[128];
+    std::snprintf(buffer, sizeof buffer, "/api/wards/at?lon=%.7f&lat=%.7f", lon, lat);
+    return buffer + extra;
+}
+
+// Each ward's centroid, when its own polygon holds it, resolves to that ward on that date.
+void expect_centroids_resolve(std::uint16_t port, const std::string& date) {
+    const auto wards = json::parse(http_get(port, "/api/wards?date=" + date).body);
+    int checked = 0;
+    for (const auto& f : wards["features"]) {
+        const auto [lon, lat] = centroid(f);
+        if (!in_polygon(f["geometry"], lon, lat)) {
+            continue; // a crescent-shaped ward: its centroid lies in a neighbour
+        }
+        auto r = http_get(port, at_url(lon, lat, "&date=" + date));
+        ASSERT_EQ(r.status, 200) << r.body;
+        EXPECT_EQ(r.header("content-type"), "application/json");
+        const auto body = json::parse(r.body);
+        EXPECT_EQ(body["code"], f["properties"]["code"]) << lon << " " << lat;
+        EXPECT_EQ(body["name"], f["properties"]["name"]);
+        EXPECT_EQ(body["boundary_set"], f["properties"]["boundary_set"]);
+        EXPECT_EQ(body["valid_from"], f["properties"]["valid_from"]);
+        EXPECT_EQ(body["valid_to"], f["properties"]["valid_to"]);
+        EXPECT_EQ(body["date"], date);
+        EXPECT_FALSE(body.contains("geometry"));
+        ++checked;
+    }
+    EXPECT_GE(checked, static_cast<int>(wards["features"].size()) * 2 / 3);
+}
+
+TEST_F(Api, EveryWardCentroidResolvesToItsWardOnBothBoundarySets) {
+    expect_centroids_resolve(port(), "2024-06-01");
+    expect_centroids_resolve(port(), "2019-06-01");
+}
+
+TEST_F(Api, WardAtIsVersionedByDateAndDefaultsToToday) {
+    const auto old_wards = json::parse(http_get(port(), "/api/wards?date=2019-06-01").body);
+    const auto& ward = old_wards["features"][0];
+    const auto [lon, lat] = centroid(ward);
+    ASSERT_TRUE(in_polygon(ward["geometry"], lon, lat));
+    const auto before = json::parse(http_get(port(), at_url(lon, lat, "&date=2020-05-06")).body);
+    EXPECT_EQ(before["code"], ward["properties"]["code"]);
+    EXPECT_EQ(before["valid_to"], "2020-05-07");
+    const auto after = json::parse(http_get(port(), at_url(lon, lat, "&date=2020-05-07")).body);
+    EXPECT_TRUE(after["code"].get<std::string>().starts_with("E050130")) << after;
+    EXPECT_TRUE(after["valid_to"].is_null());
+    const auto today = json::parse(http_get(port(), at_url(lon, lat)).body);
+    EXPECT_EQ(today["code"], after["code"]);
+}
+
+TEST_F(Api, WardAtTakesBritishNationalGridAndCanAddTheGeometry) {
+    const auto wards = json::parse(http_get(port(), "/api/wards").body);
+    const auto& ward = wards["features"][1];
+    const auto [lon, lat] = centroid(ward);
+    ASSERT_TRUE(in_polygon(ward["geometry"], lon, lat));
+    const auto wgs = json::parse(http_get(port(), at_url(lon, lat)).body);
+    const double e = wgs["easting"], n = wgs["northing"];
+    EXPECT_GT(e, 345600);
+    EXPECT_LT(e, 366300);
+    EXPECT_GT(n, 410900);
+    EXPECT_LT(n, 428500);
+    auto bng = http_get(port(), "/api/wards/at?crs=EPSG:27700&x=" + std::to_string(e) +
+                                    "&y=" + std::to_string(n));
+    ASSERT_EQ(bng.status, 200) << bng.body;
+    EXPECT_EQ(json::parse(bng.body)["code"], ward["properties"]["code"]);
+    auto with_geometry = http_get(port(), at_url(lon, lat, "&geometry=true"));
+    ASSERT_EQ(with_geometry.status, 200);
+    const auto body = json::parse(with_geometry.body);
+    EXPECT_EQ(body["geometry"]["type"], "MultiPolygon");
+    EXPECT_EQ(body["geometry"], ward["geometry"]);
+    EXPECT_FALSE(json::parse(http_get(port(), at_url(lon, lat, "&geometry=false")).body)
+                     .contains("geometry"));
+}
+
+TEST_F(Api, APointInNoWardIsANotFoundProblem) {
+    // Central London: in Great Britain, far outside the borough.
+    auto r = http_get(port(), at_url(-0.1276, 51.5072, "&date=2019-06-01"));
+    expect_problem(r, 404);
+    const auto body = json::parse(r.body);
+    EXPECT_EQ(body["type"], "urn:wardmap:problem:not-found");
+    EXPECT_NE(body["detail"].get<std::string>().find("in no ward of this council on 2019-06-01"),
+              std::string::npos)
+        << r.body;
+    // Inside the borough, but before the first boundary set.
+    const auto wards = json::parse(http_get(port(), "/api/wards").body);
+    const auto [lon, lat] = centroid(wards["features"][0]);
+    expect_problem(http_get(port(), at_url(lon, lat, "&date=1990-01-01")), 404);
+    expect_problem(http_get(port(), "/api/wards/at?crs=EPSG:27700&x=1000&y=1000"), 404);
+}
+
+TEST_F(Api, WardAtParametersAreCheckedAndNamed) {
+    const std::string at = "/api/wards/at";
+    expect_problem(http_get(port(), at), 400, "lon");
+    expect_problem(http_get(port(), at + "?lat=53.65"), 400, "lon");
+    expect_problem(http_get(port(), at + "?lon=-2.63"), 400, "lat");
+    expect_problem(http_get(port(), at + "?lon=-2.63&lat="), 400, "lat");
+    expect_problem(http_get(port(), at + "?lon=west&lat=53.65"), 400, "lon");
+    expect_problem(http_get(port(), at + "?lon=-2.63&lat=53.65x"), 400, "lat");
+    expect_problem(http_get(port(), at + "?lon=nan&lat=53.65"), 400, "lon");
+    expect_problem(http_get(port(), at + "?lon=-2.63&lat=inf"), 400, "lat");
+    expect_problem(http_get(port(), at + "?lon=200&lat=53.65"), 400, "lon");
+    expect_problem(http_get(port(), at + "?lon=-2.63&lat=-91"), 400, "lat");
+    expect_problem(http_get(port(), at + "?lon=10&lat=45"), 400, "lon"); // outside OSTN15
+    expect_problem(http_get(port(), at + "?lon=-2.63&lat=53.65&date=2019-02-30"), 400, "date");
+    expect_problem(http_get(port(), at + "?lon=-2.63&lat=53.65&date=today"), 400, "date");
+    expect_problem(http_get(port(), at + "?lon=-2.63&lat=53.65&crs=EPSG:2157"), 400, "crs");
+    expect_problem(http_get(port(), at + "?lon=-2.63&lat=53.65&geometry=yes"), 400, "geometry");
+    expect_problem(http_get(port(), at + "?lon=-2.63&lat=53.65&x=358000"), 400, "x");
+    expect_problem(http_get(port(), at + "?crs=EPSG:27700&lon=358000&lat=417500"), 400, "lon");
+    expect_problem(http_get(port(), at + "?crs=EPSG:27700&y=417500"), 400, "x");
+    expect_problem(http_get(port(), at + "?crs=EPSG:27700&x=358000"), 400, "y");
+    expect_problem(http_get(port(), at + "?crs=EPSG:27700&x=-5&y=417500"), 400, "x");
+    expect_problem(http_get(port(), at + "?crs=EPSG:27700&x=358000&y=2e6"), 400, "y");
+}
+
+TEST_F(Api, OneWardByCodeIsAFeatureOfItsBoundarySet) {
+    const auto current = json::parse(http_get(port(), "/api/wards").body)["features"][0];
+    const std::string code = current["properties"]["code"];
+    auto r = http_get(port(), "/api/wards/" + code);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/geo+json");
+    const auto feature = json::parse(r.body);
+    EXPECT_EQ(feature["type"], "Feature");
+    EXPECT_EQ(feature["id"], current["id"]);
+    EXPECT_EQ(feature["properties"], current["properties"]);
+    EXPECT_EQ(feature["geometry"], current["geometry"]);
+    EXPECT_EQ(http_get(port(), "/api/wards/" + code + "?date=2024-06-01").status, 200);
+
+    // A retired code resolves without a date, and on a date its set was valid, not after.
+    const auto old =
+        json::parse(http_get(port(), "/api/wards?date=2019-06-01").body)["features"][0];
+    const std::string old_code = old["properties"]["code"];
+    const auto retired = json::parse(http_get(port(), "/api/wards/" + old_code).body);
+    EXPECT_EQ(retired["properties"], old["properties"]);
+    EXPECT_EQ(retired["properties"]["valid_to"], "2020-05-07");
+    EXPECT_EQ(http_get(port(), "/api/wards/" + old_code + "?date=2019-06-01").status, 200);
+    auto gone = http_get(port(), "/api/wards/" + old_code + "?date=2020-05-07");
+    expect_problem(gone, 404);
+    EXPECT_NE(json::parse(gone.body)["detail"].get<std::string>().find(old_code),
+              std::string::npos);
+    expect_problem(http_get(port(), "/api/wards/" + code + "?date=2019-06-01"), 404);
+
+    auto unknown = http_get(port(), "/api/wards/E05999999");
+    expect_problem(unknown, 404);
+    EXPECT_EQ(json::parse(unknown.body)["type"], "urn:wardmap:problem:not-found");
+    EXPECT_NE(json::parse(unknown.body)["detail"].get<std::string>().find("E05999999"),
+              std::string::npos);
+    expect_problem(http_get(port(), "/api/wards/" + code + "?date=2019-13-01"), 400, "date");
 }
 
 } // namespace
