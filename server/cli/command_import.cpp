@@ -1,23 +1,148 @@
-#include "server/cli/commands.hpp"
+// `wardmap import KIND SOURCE [options]`: parses flags into importers::ImportOptions and hands
+// over to importers::run_import; the import framework and the kinds live in importers/.
 
+#include "geo/store/migrations.hpp"
+#include "importers/import.hpp"
+#include "server/cli/commands.hpp"
+#include "server/cli/logging.hpp"
+
+#include <fstream>
 #include <iostream>
 
 namespace wardmap::cli {
 
+namespace {
+
+struct ImportFlags {
+    std::string kind;
+    std::string source;
+    std::string crs;
+    std::string columns;
+    std::string columns_from;
+    std::string invalid = "repair";
+    std::string bbox;
+    std::string report_json;
+    bool quiet = false;
+    importers::ImportOptions options;
+};
+
+std::string kind_list() {
+    std::string s;
+    for (const auto& k : importers::import_kinds()) {
+        s += std::string(s.empty() ? "" : ", ") + k.name;
+    }
+    return s;
+}
+
+int run_import_command(const CommonOptions& common, ImportFlags& flags) {
+    setup_logging(common.log_level, false);
+    const auto* kind = importers::find_import_kind(flags.kind);
+    if (kind == nullptr) {
+        std::cerr << "wardmap import: unknown kind '" << flags.kind << "' (this build imports "
+                  << kind_list() << ")\n";
+        return exit_usage;
+    }
+    auto& o = flags.options;
+    o.source.path = flags.source;
+    if (!std::filesystem::is_regular_file(o.source.path)) {
+        std::cerr << "wardmap import " << flags.kind << ": " << flags.source << ": no such file\n";
+        return exit_usage;
+    }
+    if (!flags.crs.empty()) {
+        o.source.crs = importers::parse_crs(flags.crs);
+        if (!o.source.crs) {
+            std::cerr << "wardmap import: --crs '" << flags.crs
+                      << "' is not EPSG:27700, EPSG:4326 or EPSG:4258\n";
+            return exit_usage;
+        }
+    }
+    if (!flags.bbox.empty()) {
+        o.bbox = importers::parse_bbox(flags.bbox);
+        if (!o.bbox) {
+            std::cerr << "wardmap import: --bbox '" << flags.bbox
+                      << "' is not minE,minN,maxE,maxN in EPSG:27700\n";
+            return exit_usage;
+        }
+    }
+    o.invalid = flags.invalid == "reject" ? importers::InvalidGeometry::reject
+                                          : importers::InvalidGeometry::repair;
+    try {
+        if (!flags.columns_from.empty()) {
+            o.source.columns = importers::read_columns_file(flags.columns_from);
+        } else if (!flags.columns.empty()) {
+            o.source.columns = importers::split_columns(flags.columns);
+        }
+    } catch (const importers::ImportError& e) {
+        std::cerr << "wardmap import: " << e.what() << "\n";
+        return exit_usage;
+    }
+    auto transform = common.make_transform();
+    store::migrate(common.db);
+    auto db = store::Database::open(common.db);
+    importers::Progress progress(flags.quiet ? importers::Progress::Mode::quiet
+                                             : importers::Progress::Mode::automatic);
+    const auto report = importers::run_import(db, *transform, *kind, o, progress);
+    std::cout << report.to_text();
+    if (!flags.report_json.empty()) {
+        std::ofstream out(flags.report_json, std::ios::binary | std::ios::trunc);
+        out << report.to_json();
+        if (!out) {
+            std::cerr << "wardmap import: cannot write " << flags.report_json << "\n";
+            return exit_failure;
+        }
+    }
+    if (!report.ok) {
+        std::cerr << "wardmap import " << flags.kind
+                  << ": failed, the database is unchanged: " << report.error << "\n";
+        return exit_failure;
+    }
+    return exit_ok;
+}
+
+} // namespace
+
 void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     auto* cmd = app.add_subcommand(
-        "import", "Load a council's files (wards, LLPG, postcodes, streets, ...) through GDAL");
+        "import", "Load a council's files (wards, postcodes, ...) through GDAL, in one "
+                  "transaction; exit 0 ok, 2 import failed (database unchanged), 1 usage");
     common.add_to(*cmd);
-    auto kind = std::make_shared<std::string>();
-    auto source = std::make_shared<std::string>();
-    cmd->add_option("kind", *kind, "What the file holds")->required();
-    cmd->add_option("source", *source, "The file to read")->required();
-    cmd->callback([&exit_code, kind, source] {
-        // The gazetteer importers register their kinds here; this build has none yet.
-        std::cerr << "wardmap import: cannot import '" << *source << "' as '" << *kind
-                  << "': this build has no importers yet (they arrive with the gazetteer "
-                     "capability)\n";
-        exit_code = exit_usage;
+    auto f = std::make_shared<ImportFlags>();
+    auto& o = f->options;
+    cmd->add_option("kind", f->kind, "What the file holds: " + kind_list())->required();
+    cmd->add_option("source", f->source, "The file (GeoJSON, Shapefile, GeoPackage, CSV, ...)")
+        ->required();
+    cmd->add_option("--crs", f->crs,
+                    "The file's CRS when it has none or a wrong one: EPSG:27700 or EPSG:4326");
+    cmd->add_option("--encoding", o.source.encoding,
+                    "Text encoding of the file (e.g. LATIN1, CP1252); default UTF-8");
+    cmd->add_option("--columns", f->columns, "Column names for a CSV without a header row: a,b,c");
+    cmd->add_option("--columns-from", f->columns_from,
+                    "A CSV whose last line names the columns (Code-Point_Open_Column_Headers.csv)");
+    cmd->add_option("--invalid", f->invalid, "Invalid geometry: repair (MakeValid) or reject")
+        ->check(CLI::IsMember({"repair", "reject"}))
+        ->capture_default_str();
+    cmd->add_flag("--skip-bad", o.skip_bad,
+                  "Keep the good rows when some are rejected (default: all or nothing)");
+    cmd->add_option("--bbox", f->bbox,
+                    "Council extent minE,minN,maxE,maxN (EPSG:27700) when the store has no "
+                    "council_area");
+    cmd->add_option("--report-json", f->report_json, "Also write the report as JSON to FILE");
+    cmd->add_flag("--quiet", f->quiet, "No progress output");
+    cmd->add_option("--set", o.set_label,
+                    "wards: boundary set label (an existing one is replaced)");
+    cmd->add_option("--valid-from", o.valid_from, "wards: first day the set is in force (ISO)");
+    cmd->add_option("--valid-to", o.valid_to, "wards: first day it is no longer in force");
+    cmd->add_flag("--supersede", o.supersede,
+                  "wards: end the open-ended set the new one follows on --valid-from");
+    cmd->add_option("--code-field", o.code_field,
+                    "wards: ward code field (default WDnnCD, ons_code)");
+    cmd->add_option("--name-field", o.name_field, "wards: ward name field (default WDnnNM, name)");
+    cmd->add_option("--postcode-field", o.postcode_field,
+                    "postcodes: postcode field (default Postcode, pcds, PC)");
+    cmd->add_option("--x-field", o.x_field, "CSV: easting or longitude column (default Eastings)");
+    cmd->add_option("--y-field", o.y_field, "CSV: northing or latitude column (default Northings)");
+    cmd->callback([&common, &exit_code, f] {
+        exit_code = run_guarded("import", [&] { return run_import_command(common, *f); });
     });
 }
 

@@ -182,6 +182,33 @@ Response transform_response(const services::TransformResult& result) {
     return Response::json(std::move(body));
 }
 
+Response imports_response(const std::vector<services::ImportRecord>& records) {
+    std::string body = "[";
+    for (const auto& r : records) {
+        if (body.size() > 1) {
+            body += ',';
+        }
+        geo::JsonObjectWriter obj(body);
+        obj.field("id", r.id)
+            .field("kind", r.kind)
+            .field("source", r.source)
+            .field("sha256", r.sha256)
+            .field("started_at", r.started_at)
+            .field("finished_at", r.finished_at)
+            .field("status", r.status)
+            .field("read", r.read)
+            .field("inserted", r.inserted)
+            .field("updated", r.updated)
+            .field("deleted", r.deleted)
+            .field("rejected", r.rejected)
+            .field("repaired", r.repaired)
+            .field("detail", r.detail);
+        obj.close();
+    }
+    body += ']';
+    return Response::json(std::move(body));
+}
+
 } // namespace
 
 void add_system_routes(Router& router,
@@ -209,6 +236,8 @@ void add_api_routes(Router& router, const ApiServices& services) {
         return Response::geojson(
             services.wards.ward(request.param("code"), optional_date_param(request)));
     });
+    router.get("/api/imports",
+               [services](Request&) { return imports_response(services.imports.list()); });
     router.post(
         "/api/transform",
         [services](Request& request) {

@@ -4,6 +4,7 @@
 #include "server/http/router.hpp"
 #include "server/http/static_files.hpp"
 #include "server/services/health_service.hpp"
+#include "server/services/import_history.hpp"
 #include "server/services/transform_service.hpp"
 #include "server/services/ward_service.hpp"
 
@@ -16,6 +17,7 @@ struct ApiServices {
     const services::HealthService& health;
     const services::WardService& wards;
     const services::TransformService& transform;
+    const services::ImportHistory& imports;
 };
 
 /// /healthz and /metrics. `draining` tells /healthz to report 503 during shutdown.

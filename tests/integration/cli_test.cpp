@@ -118,5 +118,48 @@ TEST(Cli, ImportNamesWhatIsMissing) {
     EXPECT_NE(out.find("wards"), std::string::npos);
 }
 
+TEST(Cli, ImportWardsThenServeThemAndTheHistory) {
+    testing::TempDir tmp;
+    const auto db = tmp.path() / "w.sqlite";
+    const auto wards = tmp.path() / "wards.geojson";
+    std::ofstream(wards) << R"({"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"WD20CD":"E05000001","WD20NM":"North"},"geometry":{"type":"Polygon","coordinates":[[[-2.64,53.65],[-2.62,53.65],[-2.62,53.66],[-2.64,53.66],[-2.64,53.65]]]}}]})";
+    const auto report = tmp.path() / "report.json";
+    std::string out;
+    ASSERT_EQ(run_wardmap({"import", "wards", wards.string(), "--db", db.string(), "--set", "2020",
+                           "--valid-from", "2020-05-07", "--report-json", report.string()},
+                          &out),
+              0)
+        << out;
+    EXPECT_NE(out.find("inserted 1"), std::string::npos) << out;
+    const auto json = nlohmann::json::parse(read_all(report));
+    EXPECT_EQ(json["kind"], "wards");
+    EXPECT_EQ(json["inserted"], 1);
+    EXPECT_EQ(json["sha256"].get<std::string>().size(), 64U);
+
+    // A failing import exits 2, names the file and changes nothing.
+    const auto empty = tmp.path() / "empty.geojson";
+    std::ofstream(empty).flush();
+    EXPECT_EQ(run_wardmap({"import", "wards", empty.string(), "--db", db.string(), "--set", "x",
+                           "--valid-from", "2021-01-01"},
+                          &out),
+              2)
+        << out;
+    EXPECT_NE(out.find("empty.geojson"), std::string::npos) << out;
+    EXPECT_EQ(run_wardmap({"import", "nonsense", wards.string(), "--db", db.string()}, &out), 1);
+
+    testing::ServerProcess server(db);
+    const auto imports = testing::http_get(server.port(), "/api/imports");
+    ASSERT_EQ(imports.status, 200) << imports.body;
+    const auto list = nlohmann::json::parse(imports.body);
+    ASSERT_EQ(list.size(), 1U) << imports.body;
+    EXPECT_EQ(list[0]["kind"], "wards");
+    EXPECT_EQ(list[0]["status"], "ok");
+    EXPECT_EQ(list[0]["source"], wards.string());
+    const auto at = testing::http_get(server.port(), "/api/wards/at?lon=-2.63&lat=53.655");
+    ASSERT_EQ(at.status, 200) << at.body;
+    EXPECT_EQ(nlohmann::json::parse(at.body)["code"], "E05000001");
+}
+
 } // namespace
 } // namespace wardmap

@@ -1,0 +1,139 @@
+#include "importers/import.hpp"
+
+#include "geo/errors.hpp"
+#include "importers/import_kinds.hpp"
+
+#include <array>
+#include <fstream>
+#include <sodium.h>
+#include <sstream>
+
+namespace wardmap::importers {
+
+namespace {
+
+constexpr std::array kinds{
+    ImportKind{"wards", "ward boundary polygons into a versioned boundary set", &import_wards,
+               &check_ward_options},
+    ImportKind{"postcodes", "postcode points (OS Code-Point Open or any point file)",
+               &import_postcodes, &check_postcode_options},
+};
+
+void record(store::Database& db, const ImportReport& r) {
+    auto st = db.prepare(
+        "INSERT INTO imports (kind, source, sha256, started_at, finished_at, status, read_count, "
+        "inserted, updated, deleted, rejected, repaired, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    st.bind(1, r.kind).bind(2, r.source).bind(3, r.sha256).bind(4, r.started_at);
+    st.bind(5, r.finished_at).bind(6, r.status).bind(7, r.read).bind(8, r.inserted);
+    st.bind(9, r.updated).bind(10, r.deleted).bind(11, r.rejected).bind(12, r.repaired);
+    st.bind(13, r.detail);
+    st.run();
+}
+
+} // namespace
+
+std::span<const ImportKind> import_kinds() {
+    return kinds;
+}
+
+const ImportKind* find_import_kind(std::string_view name) {
+    for (const auto& k : kinds) {
+        if (name == k.name) {
+            return &k;
+        }
+    }
+    return nullptr;
+}
+
+std::optional<geo::BBox> parse_bbox(const std::string& text) {
+    std::istringstream in(text);
+    geo::BBox b;
+    char c1 = 0;
+    char c2 = 0;
+    char c3 = 0;
+    if (!(in >> b.min_x >> c1 >> b.min_y >> c2 >> b.max_x >> c3 >> b.max_y) || c1 != ',' ||
+        c2 != ',' || c3 != ',' || !(b.min_x < b.max_x && b.min_y < b.max_y)) {
+        return std::nullopt;
+    }
+    return b;
+}
+
+std::string sha256_file(const std::filesystem::path& path) {
+    if (sodium_init() < 0) {
+        throw std::runtime_error("libsodium failed to initialise");
+    }
+    std::ifstream in(path, std::ios::binary);
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init(&state);
+    std::array<char, 1 << 16> buf{};
+    while (in) {
+        in.read(buf.data(), buf.size());
+        const auto n = in.gcount();
+        crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(buf.data()),
+                                  static_cast<unsigned long long>(n));
+    }
+    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+    crypto_hash_sha256_final(&state, digest.data());
+    std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+    return hex.data();
+}
+
+ImportReport run_import(store::Database& db,
+                        const geo::BngTransform& transform,
+                        const ImportKind& kind,
+                        const ImportOptions& options,
+                        Progress& progress) {
+    ImportReport report;
+    report.kind = kind.name;
+    report.source = options.source.path.string();
+    report.started_at = utc_now();
+    report.status = "failed";
+    try {
+        if (const auto problem = kind.check_options(options); !problem.empty()) {
+            throw ImportError({report.source, 0, false, {}}, problem);
+        }
+        GdalSource source(options.source);
+        report.sha256 = sha256_file(options.source.path);
+        store::Transaction tx(db);
+        ImportContext ctx{source, db, transform, options, report, progress};
+        progress.start("import " + report.kind, source.feature_count());
+        kind.run(ctx);
+        progress.finish();
+        if (report.read == 0) {
+            throw ImportError(source.place(0), "the file has no rows or features to import");
+        }
+        if (report.rejected > 0 && !options.skip_bad) {
+            report.error = std::to_string(report.rejected) +
+                           " rows rejected; nothing was imported (fix them, or pass --skip-bad "
+                           "to keep the good rows)";
+            report.inserted = report.updated = report.deleted = report.repaired = 0;
+            return report; // tx rolls back
+        }
+        if (report.inserted + report.updated == 0) {
+            report.error = "no row could be imported; nothing was changed";
+            report.inserted = report.updated = report.deleted = 0;
+            return report;
+        }
+        report.status = report.rejected > 0 ? "partial" : "ok";
+        report.finished_at = utc_now();
+        record(db, report);
+        tx.commit();
+        report.ok = true;
+    } catch (const ImportError& e) {
+        report.error = e.what();
+    } catch (const geo::GeoError& e) {
+        report.error = report.source + ": " + e.what();
+    }
+    if (!report.ok) {
+        report.status = "failed";
+        report.inserted = report.updated = report.deleted = report.repaired = 0;
+    }
+    if (report.finished_at.empty()) {
+        report.finished_at = utc_now();
+    }
+    return report;
+}
+
+} // namespace wardmap::importers

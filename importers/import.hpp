@@ -1,0 +1,81 @@
+#pragma once
+
+#include "geo/bng_transform.hpp"
+#include "geo/coordinates.hpp"
+#include "geo/store/database.hpp"
+#include "importers/gdal_source.hpp"
+#include "importers/import_report.hpp"
+#include "importers/progress.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace wardmap::importers {
+
+enum class InvalidGeometry { repair, reject };
+
+/// Every option of `wardmap import`; each kind reads the ones it needs. Plain value.
+struct ImportOptions {
+    SourceOptions source;
+    InvalidGeometry invalid = InvalidGeometry::repair;
+    bool skip_bad = false; ///< keep the good rows instead of all-or-nothing
+    /// Council extent in EPSG:27700 when the store has no council_area geometry.
+    std::optional<geo::BBox> bbox;
+    // wards
+    std::string code_field; ///< empty: WDnnCD, ons_code, code, ...
+    std::string name_field; ///< empty: WDnnNM, name, ...
+    std::string set_label;
+    std::string valid_from; ///< ISO date
+    std::string valid_to;   ///< ISO date or empty (open-ended)
+    bool supersede = false; ///< close the open-ended set the new one follows
+    // postcodes and other point CSVs
+    std::string postcode_field; ///< empty: Postcode, pcd, pcds, PC, ...
+    std::string x_field;        ///< CSV only; empty: Eastings, easting, x, lon, longitude, ...
+    std::string y_field;
+};
+
+/// "minx,miny,maxx,maxy" in EPSG:27700; nullopt when malformed.
+std::optional<geo::BBox> parse_bbox(const std::string& text);
+
+/// What a kind's body gets: the open source, the database inside the import's transaction,
+/// the transform, the options and the report to fill.
+struct ImportContext {
+    GdalSource& source;
+    store::Database& db;
+    const geo::BngTransform& transform;
+    const ImportOptions& options;
+    ImportReport& report;
+    Progress& progress;
+};
+
+/// One kind of import: its name, a line of help and its body. The body reads the source,
+/// writes through ctx.db and fills ctx.report (rejections included); it throws ImportError
+/// when the whole import cannot go on.
+struct ImportKind {
+    const char* name;
+    const char* help;
+    void (*run)(ImportContext& ctx);
+    /// Checks the kind's own options before anything is read (empty: fine).
+    std::string (*check_options)(const ImportOptions& options);
+};
+
+/// Every kind this build can import.
+std::span<const ImportKind> import_kinds();
+const ImportKind* find_import_kind(std::string_view name);
+
+/// The shared frame of every import: checksum, open the source, one transaction around the
+/// kind's body, all-or-nothing unless --skip-bad, a row in `imports` on success. Never throws
+/// for a bad source: the report says "failed" and the database is untouched.
+ImportReport run_import(store::Database& db,
+                        const geo::BngTransform& transform,
+                        const ImportKind& kind,
+                        const ImportOptions& options,
+                        Progress& progress);
+
+/// SHA-256 of a file's bytes, lower-case hex (libsodium).
+std::string sha256_file(const std::filesystem::path& path);
+
+} // namespace wardmap::importers
