@@ -1,6 +1,9 @@
 // Writes the in-memory demo borough to the database: each INSERT prepared once, geometry bound
 // as WKB (or as two numbers for points) in EPSG:27700 with its WGS84 copy made by BngTransform.
 
+#include "geo/store/address_search_text.hpp"
+#include "geo/store/deferred_spatial_index.hpp"
+#include "importers/address_text.hpp"
 #include "importers/demo_model.hpp"
 
 #include <bit>
@@ -118,89 +121,16 @@ class GeometryBinder {
     std::vector<geo::LonLat> m_lonlat;
 };
 
-/// SpatiaLite's per-row insert triggers (R*Tree update, geometry check, timestamp) cost ~150 us
-/// a row, most of the load. Into empty tables it is far cheaper to set them aside, check the
-/// geometry and fill each spatial index with one statement per column, and put the triggers
-/// back, all inside the caller's transaction (so a failure restores them too).
-class DeferredSpatialTriggers {
-  public:
-    DeferredSpatialTriggers(store::Database& db, std::span<const char* const> tables) : m_db(db) {
-        auto columns = db.prepare("SELECT f_geometry_column, geometry_type, srid, "
-                                  "spatial_index_enabled FROM geometry_columns "
-                                  "WHERE f_table_name = ?");
-        auto triggers = db.prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? AND "
-            "(name LIKE 'gii!_%' ESCAPE '!' OR name LIKE 'ggi!_%' ESCAPE '!' OR "
-            "name LIKE 'tmi!_%' ESCAPE '!')");
-        for (const char* table : tables) {
-            columns.bind(1, table);
-            while (columns.step()) {
-                m_columns.push_back({table, std::string(columns.text(0)), columns.int64(1),
-                                     columns.int64(2), columns.int64(3) != 0});
-            }
-            columns.reset();
-            triggers.bind(1, table);
-            while (triggers.step()) {
-                m_triggers.push_back(
-                    {std::string(triggers.text(0)), std::string(triggers.text(1))});
-            }
-            triggers.reset();
-        }
-        for (const auto& t : m_triggers) {
-            db.exec("DROP TRIGGER \"" + t.name + "\"");
-        }
-    }
-
-    void restore() {
-        for (const Column& c : m_columns) {
-            const std::string table = "\"" + c.table + "\"";
-            const std::string column = "\"" + c.column + "\"";
-            // The test the ggi_ trigger would have made on every row.
-            const std::string fits = "GeometryConstraints(" + column + ", " +
-                                     std::to_string(c.type) + ", " + std::to_string(c.srid) + ")";
-            if (m_db.query_int("SELECT COUNT(*) FROM " + table + " WHERE " + column +
-                               " IS NOT NULL AND " + fits + " <> 1")
-                    .value_or(0) != 0) {
-                throw std::logic_error("demo borough: " + c.table + "." + c.column +
-                                       " got geometry of the wrong type or SRID");
-            }
-            if (c.indexed) {
-                const std::string mbr = "MbrMinX(" + column + "), MbrMaxX(" + column +
-                                        "), MbrMinY(" + column + "), MbrMaxY(" + column + ")";
-                m_db.exec("INSERT INTO \"idx_" + c.table + "_" + c.column +
-                          "\" (pkid, xmin, xmax, ymin, ymax) SELECT ROWID, " + mbr + " FROM " +
-                          table + " WHERE " + column + " IS NOT NULL");
-            }
-            // SpatiaLite's own bookkeeping, as the tmi_ trigger keeps it.
-            m_db.exec("UPDATE geometry_columns_time SET last_insert = "
-                      "strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE f_table_name = '" +
-                      c.table + "' AND f_geometry_column = '" + c.column + "'");
-        }
-        for (const auto& t : m_triggers) {
-            m_db.exec(t.sql);
-        }
-    }
-
-  private:
-    struct Column {
-        std::string table, column;
-        std::int64_t type, srid;
-        bool indexed;
-    };
-    struct Trigger {
-        std::string name, sql;
-    };
-    store::Database& m_db;
-    std::vector<Column> m_columns;
-    std::vector<Trigger> m_triggers;
-};
-
 void bind_optional(store::Statement& st, int index, const std::optional<std::int64_t>& v) {
     if (v) {
         st.bind(index, *v);
     } else {
         st.bind_null(index);
     }
+}
+
+void bind_number(store::Statement& st, int index, const std::optional<int>& v) {
+    bind_optional(st, index, v ? std::optional<std::int64_t>(*v) : std::nullopt);
 }
 
 void write_boundaries(store::Database& db, GeometryBinder& geom, const Boundaries& b) {
@@ -244,7 +174,11 @@ void write_gazetteer(store::Database& db, GeometryBinder& geom, const Gazetteer&
         "MakePoint(?6, ?7, 4326))");
     auto address = db.prepare(
         "INSERT INTO addresses (id, uprn, lpi_key, logical_status, saon, paon, usrn, street, "
-        "locality, town, postcode, single_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "locality, town, postcode, single_line, sao_start_number, sao_start_suffix, sao_text, "
+        "pao_start_number, pao_start_suffix, pao_end_number, pao_end_suffix, pao_text) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto search =
+        db.prepare("INSERT INTO address_search (rowid, words, postcode) VALUES (?, ?, ?)");
     std::int64_t id = 0;
     for (const Property& p : g.properties) {
         property.bind(1, p.uprn).bind(2, p.logical_status).bind(3, p.classification);
@@ -258,7 +192,19 @@ void write_gazetteer(store::Database& db, GeometryBinder& geom, const Gazetteer&
         address.bind(1, id).bind(2, p.uprn).bind(3, lpi_key).bind(4, p.logical_status);
         address.bind(5, p.saon).bind(6, p.paon).bind(7, s.usrn).bind(8, s.descriptor);
         address.bind(9, s.locality).bind(10, s.town).bind(11, p.postcode).bind(12, p.single_line);
+        // The structured SAO/PAO an LLPG holds, so the demo exports and sorts like a real one.
+        const auto sao = parse_addressable_object(p.saon.value_or(""));
+        const auto pao = parse_addressable_object(p.paon);
+        bind_number(address, 13, sao.start_number);
+        address.bind(14, sao.start_suffix).bind(15, sao.text);
+        bind_number(address, 16, pao.start_number);
+        address.bind(17, pao.start_suffix);
+        bind_number(address, 18, pao.end_number);
+        address.bind(19, pao.end_suffix).bind(20, pao.text);
         address.run();
+        search.bind(1, id).bind(2, store::search_words(p.single_line.substr(
+                                       0, p.single_line.size() - p.postcode.size())));
+        search.bind(3, store::postcode_terms(p.postcode)).run();
     }
 
     auto postcode = db.prepare(
@@ -364,7 +310,8 @@ void write_borough(store::Database& db,
                                                      "cemetery_sections", "burial_plots",
                                                      "litter_bins",       "planning_applications",
                                                      "service_requests"};
-    DeferredSpatialTriggers deferred(db, spatial_tables);
+    store::DeferredSpatialIndex deferred(db, spatial_tables);
+    deferred.rebuild_all();
     auto row = db.prepare("INSERT INTO wardmap_meta (key, value) VALUES (?, ?)");
     for (const auto& [key, value] : meta) {
         row.bind(1, key).bind(2, value).run();

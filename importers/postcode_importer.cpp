@@ -2,30 +2,14 @@
 // postcode field) -> postcodes, upserted by normalised postcode.
 
 #include "geo/errors.hpp"
+#include "geo/postcode.hpp"
 #include "importers/import_geometry.hpp"
 #include "importers/import_kinds.hpp"
-#include "importers/postcode.hpp"
 
 #include <cctype>
 #include <map>
-#include <regex>
 
 namespace wardmap::importers {
-
-std::optional<std::string> normalise_postcode(std::string_view text) {
-    std::string compact;
-    for (const char c : text) {
-        if (!std::isspace(static_cast<unsigned char>(c))) {
-            compact += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        }
-    }
-    // Outward code (area, district, optional sub-district letter), then digit + two letters.
-    static const std::regex pattern("[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}");
-    if (!std::regex_match(compact, pattern)) {
-        return std::nullopt;
-    }
-    return compact.substr(0, compact.size() - 3) + " " + compact.substr(compact.size() - 3);
-}
 
 std::string check_postcode_options(const ImportOptions& o) {
     if (o.x_field.empty() != o.y_field.empty()) {
@@ -82,7 +66,7 @@ void import_postcodes(ImportContext& ctx) {
         ctx.progress.update(report.read);
         try {
             const std::string raw = source.text(row, pc_field);
-            const auto postcode = normalise_postcode(raw);
+            const auto postcode = geo::normalise_postcode(raw);
             if (!postcode) {
                 report.reject(source.place(row, pc_field), "'" + raw + "' is not a UK postcode");
                 continue;

@@ -2,10 +2,10 @@
 // sets as two versioned boundary sets, and the 2,702 Code-Point Open postcodes of 2014, most of
 // which fall in the 2013 ward Code-Point names for them.
 
+#include "geo/postcode.hpp"
 #include "geo/store/database.hpp"
 #include "geo/store/migrations.hpp"
 #include "importers/import.hpp"
-#include "importers/postcode.hpp"
 #include "server/services/ward_index.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -82,7 +82,7 @@ TEST(ImportRealdata, ChorleyWardsAndCodePointPostcodesAgree) {
             cols.push_back(c);
         }
         ASSERT_EQ(cols.size(), 10U) << line;
-        ward_of[*importers::normalise_postcode(cols[0])] = cols[9];
+        ward_of[*geo::normalise_postcode(cols[0])] = cols[9];
     }
     ASSERT_EQ(ward_of.size(), 2702U);
 

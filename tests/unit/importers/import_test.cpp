@@ -2,10 +2,10 @@
 // good imports, and every bad input failing with file/line/field named and the database
 // left byte-for-byte as it was.
 
+#include "geo/postcode.hpp"
 #include "geo/store/database.hpp"
 #include "geo/store/migrations.hpp"
 #include "importers/import.hpp"
-#include "importers/postcode.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>
@@ -85,12 +85,12 @@ class Import : public ::testing::Test {
 };
 
 TEST(Postcode, NormalisesAndValidates) {
-    EXPECT_EQ(importers::normalise_postcode("PR71AB"), "PR7 1AB");
-    EXPECT_EQ(importers::normalise_postcode("pr7 1ab"), "PR7 1AB");
-    EXPECT_EQ(importers::normalise_postcode("PR254SE"), "PR25 4SE");
-    EXPECT_EQ(importers::normalise_postcode("sw1a 1aa"), "SW1A 1AA");
-    EXPECT_FALSE(importers::normalise_postcode("PR7"));
-    EXPECT_FALSE(importers::normalise_postcode("HELLO"));
+    EXPECT_EQ(geo::normalise_postcode("PR71AB"), "PR7 1AB");
+    EXPECT_EQ(geo::normalise_postcode("pr7 1ab"), "PR7 1AB");
+    EXPECT_EQ(geo::normalise_postcode("PR254SE"), "PR25 4SE");
+    EXPECT_EQ(geo::normalise_postcode("sw1a 1aa"), "SW1A 1AA");
+    EXPECT_FALSE(geo::normalise_postcode("PR7"));
+    EXPECT_FALSE(geo::normalise_postcode("HELLO"));
 }
 
 TEST_F(Import, WardsFromWgs84GeoJsonFindOnsFieldsAndAreRecorded) {
