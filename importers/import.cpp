@@ -17,6 +17,10 @@ constexpr std::array kinds{
                &check_ward_options},
     ImportKind{"postcodes", "postcode points (OS Code-Point Open or any point file)",
                &import_postcodes, &check_postcode_options},
+    ImportKind{"llpg",
+               "gazetteer transfer file (NLPG DTF 7.3 or AddressBase Premium CSV): streets, "
+               "properties and addresses, change types I/U/D applied",
+               nullptr, &check_llpg_options, &import_llpg},
 };
 
 void record(store::Database& db, const ImportReport& r) {
@@ -94,15 +98,24 @@ ImportReport run_import(store::Database& db,
         if (const auto problem = kind.check_options(options); !problem.empty()) {
             throw ImportError({report.source, 0, false, {}}, problem);
         }
-        GdalSource source(options.source);
+        std::optional<GdalSource> source;
+        if (kind.run_records == nullptr) {
+            source.emplace(options.source);
+        }
         report.sha256 = sha256_file(options.source.path);
         store::Transaction tx(db);
-        ImportContext ctx{source, db, transform, options, report, progress};
-        progress.start("import " + report.kind, source.feature_count());
-        kind.run(ctx);
+        if (source) {
+            ImportContext ctx{*source, db, transform, options, report, progress};
+            progress.start("import " + report.kind, source->feature_count());
+            kind.run(ctx);
+        } else {
+            RecordImportContext ctx{options.source, db, transform, options, report, progress};
+            kind.run_records(ctx);
+        }
         progress.finish();
         if (report.read == 0) {
-            throw ImportError(source.place(0), "the file has no rows or features to import");
+            throw ImportError({report.source, 0, false, {}},
+                              "the file has no rows or features to import");
         }
         if (report.rejected > 0 && !options.skip_bad) {
             report.error = std::to_string(report.rejected) +

@@ -51,6 +51,17 @@ struct ImportContext {
     Progress& progress;
 };
 
+/// What a kind that reads its file itself gets (a gazetteer transfer file is many record types
+/// in one stream, not one OGR layer): the same as ImportContext without the OGR source.
+struct RecordImportContext {
+    const SourceOptions& source;
+    store::Database& db;
+    const geo::BngTransform& transform;
+    const ImportOptions& options;
+    ImportReport& report;
+    Progress& progress;
+};
+
 /// One kind of import: its name, a line of help and its body. The body reads the source,
 /// writes through ctx.db and fills ctx.report (rejections included); it throws ImportError
 /// when the whole import cannot go on.
@@ -60,6 +71,8 @@ struct ImportKind {
     void (*run)(ImportContext& ctx);
     /// Checks the kind's own options before anything is read (empty: fine).
     std::string (*check_options)(const ImportOptions& options);
+    /// Set instead of `run` by kinds that read their file themselves.
+    void (*run_records)(RecordImportContext& ctx) = nullptr;
 };
 
 /// Every kind this build can import.

@@ -12,4 +12,7 @@ std::string check_ward_options(const ImportOptions& options);
 void import_postcodes(ImportContext& ctx);
 std::string check_postcode_options(const ImportOptions& options);
 
+void import_llpg(RecordImportContext& ctx);
+std::string check_llpg_options(const ImportOptions& options);
+
 } // namespace wardmap::importers
