@@ -39,7 +39,27 @@ constexpr const char* street_line_wgs84 =
 
 } // namespace
 
-GazetteerWriter::GazetteerWriter(store::Database& db, const geo::BngTransform& transform)
+namespace {
+
+/// Drops the addresses table's secondary indexes, returning the statements that rebuild them.
+std::vector<std::string> drop_address_indexes(store::Database& db) {
+    std::vector<std::string> create;
+    auto st = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
+                         "tbl_name = 'addresses' AND sql IS NOT NULL");
+    std::vector<std::string> names;
+    while (st.step()) {
+        names.emplace_back(st.text(0));
+        create.emplace_back(st.text(1));
+    }
+    for (const auto& name : names) {
+        db.exec("DROP INDEX \"" + name + "\"");
+    }
+    return create;
+}
+
+} // namespace
+
+GazetteerWriter::GazetteerWriter(store::Database& db, const geo::BngTransform& transform, bool bulk)
     : m_db(db), m_transform(transform), m_deferred(db, gazetteer_tables),
       m_street_get(db.prepare("SELECT descriptor, locality, town FROM streets WHERE usrn = ?")),
       m_street_insert(db.prepare(
@@ -99,7 +119,11 @@ GazetteerWriter::GazetteerWriter(store::Database& db, const geo::BngTransform& t
           db.prepare("INSERT INTO address_search (rowid, words, postcode) VALUES (?, ?, ?)")),
       m_search_delete(db.prepare("DELETE FROM address_search WHERE rowid = ?")),
       m_search_delete_uprn(db.prepare("DELETE FROM address_search WHERE rowid IN "
-                                      "(SELECT id FROM addresses WHERE uprn = ?)")) {}
+                                      "(SELECT id FROM addresses WHERE uprn = ?)")) {
+    if (bulk) {
+        m_dropped_indexes = drop_address_indexes(db);
+    }
+}
 
 const GazetteerWriter::StreetNames& GazetteerWriter::street_names(std::int64_t usrn) {
     auto it = m_streets.find(usrn);
@@ -379,6 +403,10 @@ std::int64_t GazetteerWriter::unnamed_streets() {
 }
 
 void GazetteerWriter::finish() {
+    for (const auto& create : m_dropped_indexes) {
+        m_db.exec(create);
+    }
+    m_dropped_indexes.clear();
     m_deferred.restore();
 }
 

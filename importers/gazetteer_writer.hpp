@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace wardmap::importers {
 
@@ -61,7 +62,9 @@ enum class Change { inserted, updated, deleted, none };
 
 class GazetteerWriter {
   public:
-    GazetteerWriter(store::Database& db, const geo::BngTransform& transform);
+    /// `bulk`: most of the gazetteer is about to be (re)loaded; the addresses' secondary indexes
+    /// are dropped now and built once, sorted, in finish().
+    GazetteerWriter(store::Database& db, const geo::BngTransform& transform, bool bulk = false);
 
     [[nodiscard]] bool has_street(std::int64_t usrn);
     [[nodiscard]] bool has_property(std::int64_t uprn);
@@ -108,6 +111,7 @@ class GazetteerWriter {
     store::DeferredSpatialIndex m_deferred;
     std::unordered_map<std::int64_t, StreetNames> m_streets;
     std::int64_t m_streets_missing = 0;
+    std::vector<std::string> m_dropped_indexes; ///< CREATE INDEX statements to run in finish()
 
     store::Statement m_street_get, m_street_insert, m_street_update, m_street_delete,
         m_street_users;

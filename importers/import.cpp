@@ -103,6 +103,9 @@ ImportReport run_import(store::Database& db,
             source.emplace(options.source);
         }
         report.sha256 = sha256_file(options.source.path);
+        // One transaction may touch every page of a big table: a cache that holds the indexes
+        // being built keeps SQLite from spilling and re-reading them (256 MiB at most).
+        db.exec("PRAGMA cache_size = -262144");
         store::Transaction tx(db);
         if (source) {
             ImportContext ctx{*source, db, transform, options, report, progress};

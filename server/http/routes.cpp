@@ -89,13 +89,31 @@ bool bool_param(const Request& request, const std::string& name) {
     invalid_parameter(name, "must be true or false, not '" + *text + "'");
 }
 
-// lon/lat are degrees and x/y metres: a parameter name never changes meaning with crs.
-services::WardAtQuery ward_at_query(const Request& request) {
-    services::WardAtQuery query;
-    if (const auto crs = request.query_param("crs")) {
-        query.crs = services::TransformService::parse_crs(*crs, "crs");
+int int_param(const Request& request, const std::string& name, int fallback, const char* meaning) {
+    const auto text = request.query_param(name);
+    if (!text) {
+        return fallback;
     }
-    const bool bng = query.crs == services::Crs::bng;
+    int value = 0;
+    const char* end = text->data() + text->size();
+    const auto [ptr, ec] = std::from_chars(text->data(), end, value);
+    if (ec != std::errc() || ptr != end) {
+        invalid_parameter(name, std::string("must be a whole number (") + meaning + "), not '" +
+                                    *text + "'");
+    }
+    return value;
+}
+
+services::Crs crs_param(const Request& request) {
+    const auto crs = request.query_param("crs");
+    return crs ? services::TransformService::parse_crs(*crs, "crs") : services::Crs::wgs84;
+}
+
+/// lon/lat, or x/y with crs=EPSG:27700: a parameter name never changes meaning with crs.
+services::PointInput point_param(const Request& request) {
+    services::PointInput point;
+    point.crs = crs_param(request);
+    const bool bng = point.crs == services::Crs::bng;
     for (const char* other : bng ? std::array{"lon", "lat"} : std::array{"x", "y"}) {
         if (request.query_param(other)) {
             invalid_parameter(other, bng ? "is not used with crs=EPSG:27700 (give x and y)"
@@ -103,10 +121,31 @@ services::WardAtQuery ward_at_query(const Request& request) {
                                            "for WGS84)");
         }
     }
-    query.x = bng ? number_param(request, "x", "easting in metres, EPSG:27700")
+    point.x = bng ? number_param(request, "x", "easting in metres, EPSG:27700")
                   : number_param(request, "lon", "longitude in degrees, WGS84");
-    query.y = bng ? number_param(request, "y", "northing in metres, EPSG:27700")
+    point.y = bng ? number_param(request, "y", "northing in metres, EPSG:27700")
                   : number_param(request, "lat", "latitude in degrees, WGS84");
+    return point;
+}
+
+std::int64_t uprn_param(const Request& request) {
+    const std::string text = request.param("uprn");
+    std::int64_t value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end || value < 1 || value > 999'999'999'999) {
+        invalid_parameter("uprn", "must be a UPRN: a whole number from 1 to 999999999999, not '" +
+                                      text + "'");
+    }
+    return value;
+}
+
+services::WardAtQuery ward_at_query(const Request& request) {
+    services::WardAtQuery query;
+    const auto point = point_param(request);
+    query.crs = point.crs;
+    query.x = point.x;
+    query.y = point.y;
     query.date = date_param(request);
     query.with_geometry = bool_param(request, "geometry");
     return query;
@@ -235,6 +274,31 @@ void add_api_routes(Router& router, const ApiServices& services) {
     router.get("/api/wards/:code", [services](Request& request) {
         return Response::geojson(
             services.wards.ward(request.param("code"), optional_date_param(request)));
+    });
+    router.get("/api/addresses", [services](Request& request) {
+        services::AddressSearch query;
+        query.q = request.query_param("q").value_or("");
+        query.limit = int_param(request, "limit", 10, "how many addresses, 1 to 100");
+        query.crs = crs_param(request);
+        return Response::geojson(services.addresses.search(query));
+    });
+    // The literal "nearest" beats the ":uprn" parameter in the router.
+    router.get("/api/addresses/nearest", [services](Request& request) {
+        services::NearestQuery query;
+        query.point = point_param(request);
+        query.radius_m = request.query_param("radius")
+                             ? number_param(request, "radius", "metres, at most 1000")
+                             : 50.0;
+        query.limit = int_param(request, "limit", 10, "how many addresses, 1 to 100");
+        return Response::geojson(services.addresses.nearest(query));
+    });
+    router.get("/api/addresses/:uprn", [services](Request& request) {
+        return Response::geojson(
+            services.addresses.property(uprn_param(request), crs_param(request)));
+    });
+    router.get("/api/postcodes/:postcode", [services](Request& request) {
+        return Response::geojson(
+            services.addresses.postcode(request.param("postcode"), crs_param(request)));
     });
     router.get("/api/imports",
                [services](Request&) { return imports_response(services.imports.list()); });

@@ -3,6 +3,7 @@
 #include "geo/errors.hpp"
 #include "geo/geojson_writer.hpp"
 #include "server/services/errors.hpp"
+#include "server/services/point_input.hpp"
 
 namespace wardmap::services {
 
@@ -22,43 +23,6 @@ void write_ward_properties(std::string& out, const store::Statement& row) {
         .field("valid_from", row.text(4))
         .field("valid_to", row.optional_text(5));
     obj.close();
-}
-
-// The National Grid's false origin to its far corner (700 x 1250 km).
-constexpr double max_easting = 700000;
-constexpr double max_northing = 1250000;
-
-std::string describe(const WardAtQuery& q) {
-    std::string out = q.crs == Crs::wgs84 ? "lon " : "x ";
-    const int decimals = q.crs == Crs::wgs84 ? geo::wgs84_decimals : geo::metre_decimals;
-    geo::append_number(out, q.x, decimals);
-    out += q.crs == Crs::wgs84 ? ", lat " : ", y ";
-    geo::append_number(out, q.y, decimals);
-    return out;
-}
-
-geo::EastNorth to_bng(const WardAtQuery& q, const geo::BngTransform& transform) {
-    if (q.crs == Crs::bng) {
-        if (!(q.x >= 0 && q.x <= max_easting)) {
-            invalid_parameter("x", "must be an easting from 0 to 700000 metres");
-        }
-        if (!(q.y >= 0 && q.y <= max_northing)) {
-            invalid_parameter("y", "must be a northing from 0 to 1250000 metres");
-        }
-        return {q.x, q.y};
-    }
-    if (!(q.x >= -180 && q.x <= 180)) {
-        invalid_parameter("lon", "must be a longitude from -180 to 180 degrees");
-    }
-    if (!(q.y >= -90 && q.y <= 90)) {
-        invalid_parameter("lat", "must be a latitude from -90 to 90 degrees");
-    }
-    try {
-        return transform.to_bng({q.x, q.y});
-    } catch (const geo::GeoError&) {
-        invalid_parameter("lon", "with lat, is outside the area the OSTN15 transformation "
-                                 "covers (Great Britain and its waters)");
-    }
 }
 
 } // namespace
@@ -113,11 +77,12 @@ std::string WardService::ward(const std::string& code, const std::optional<Date>
 }
 
 WardLocation WardService::ward_at(const WardAtQuery& query) const {
-    const auto point = to_bng(query, *m_transform);
+    const PointInput input{query.crs, query.x, query.y};
+    const auto point = point_to_bng(input, *m_transform);
     const auto current = index(); // keeps this index alive for the whole lookup
     const WardRecord* ward = current->find(point, query.date);
     if (!ward) {
-        throw DomainError(ErrorCode::not_found, "the point " + describe(query) +
+        throw DomainError(ErrorCode::not_found, "the point " + describe_point(input) +
                                                     " is in no ward of this council on " +
                                                     query.date.iso());
     }
