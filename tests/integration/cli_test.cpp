@@ -1,3 +1,6 @@
+#include "geo/store/database.hpp"
+#include "importers/address_text.hpp"
+#include "tests/support/dtf_records.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -7,6 +10,8 @@
 
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <set>
 
 namespace wardmap {
 namespace {
@@ -21,7 +26,7 @@ std::string read_all(const std::filesystem::path& p) {
 TEST(Cli, HelpListsEverySubcommand) {
     std::string out;
     EXPECT_EQ(run_wardmap({"--help"}, &out), 0);
-    for (const char* cmd : {"serve", "migrate", "demo-data", "import", "version"}) {
+    for (const char* cmd : {"serve", "migrate", "demo-data", "import", "export", "version"}) {
         EXPECT_NE(out.find(cmd), std::string::npos) << cmd;
     }
     EXPECT_EQ(run_wardmap({"serve", "--help"}, &out), 0);
@@ -159,6 +164,92 @@ TEST(Cli, ImportWardsThenServeThemAndTheHistory) {
     const auto at = testing::http_get(server.port(), "/api/wards/at?lon=-2.63&lat=53.655");
     ASSERT_EQ(at.status, 200) << at.body;
     EXPECT_EQ(nlohmann::json::parse(at.body)["code"], "E05000001");
+}
+
+TEST(Cli, ExportLlpgWritesOneBlpuPerPropertyAndOneLpiPerAddress) {
+    testing::TempDir tmp;
+    const auto db = tmp.path() / "demo.sqlite";
+    const auto file = tmp.path() / "llpg.csv";
+    std::string out;
+    ASSERT_EQ(run_wardmap({"demo-data", "--db", db.string()}, &out), 0) << out;
+    ASSERT_EQ(
+        run_wardmap({"export", "llpg", file.string(), "--db", db.string(), "--date", "2026-11-01"},
+                    &out),
+        0)
+        << out;
+    EXPECT_NE(out.find("DTF 7.3"), std::string::npos) << out;
+    const auto records = testing::read_dtf(file);
+    ASSERT_GE(records.size(), 2U);
+    EXPECT_EQ(records.front().id(), 10);
+    EXPECT_EQ(records.back().id(), 99);
+    EXPECT_EQ(records.back().fields[2], std::to_string(records.size()));
+
+    struct Street {
+        std::string descriptor, locality;
+    };
+    std::map<std::string, Street> streets;
+    std::multiset<std::int64_t> blpus;
+    std::map<std::string, std::string> composed; // LPI key -> single line from the file
+    std::int64_t lpis = 0;
+    const auto object = [](const std::vector<std::string>& f, std::size_t at) {
+        importers::AddressableObject o;
+        if (!f[at].empty()) {
+            o.start_number = std::stoi(f[at]);
+        }
+        o.start_suffix = f[at + 1];
+        if (!f[at + 2].empty()) {
+            o.end_number = std::stoi(f[at + 2]);
+        }
+        o.end_suffix = f[at + 3];
+        o.text = f[at + 4];
+        return o;
+    };
+    for (const auto& r : records) {
+        const auto& f = r.fields;
+        if (r.id() == 15) {
+            streets[f[3]] = {f[4], f[5]};
+        } else if (r.id() == 21) {
+            blpus.insert(std::stoll(f[3]));
+        } else if (r.id() == 24) {
+            ++lpis;
+            const Street& s = streets.at(f[21]);
+            composed[f[4]] = importers::single_line(
+                {object(f, 11), object(f, 16), s.descriptor, s.locality, f[25], f[24]});
+        }
+    }
+
+    auto store = store::Database::open(db, {.mode = store::OpenMode::read_only});
+    std::multiset<std::int64_t> uprns;
+    auto props = store.prepare("SELECT uprn FROM properties");
+    while (props.step()) {
+        uprns.insert(props.int64(0));
+    }
+    EXPECT_EQ(blpus, uprns) << "one 21 per property";
+    EXPECT_EQ(lpis, store.query_int("SELECT COUNT(*) FROM addresses")) << "one 24 per address";
+    auto addresses = store.prepare("SELECT lpi_key, single_line FROM addresses");
+    std::size_t same = 0, rows = 0;
+    while (addresses.step()) {
+        ++rows;
+        const auto it = composed.find(std::string(addresses.text(0)));
+        ASSERT_NE(it, composed.end()) << addresses.text(0);
+        EXPECT_EQ(it->second, addresses.text(1));
+        same += it->second == addresses.text(1) ? 1 : 0;
+    }
+    EXPECT_EQ(same, rows) << "every address reads back as the same single line";
+}
+
+TEST(Cli, ExportSaysWhatIsWrong) {
+    testing::TempDir tmp;
+    const auto file = (tmp.path() / "out.csv").string();
+    std::string out;
+    EXPECT_EQ(
+        run_wardmap({"export", "llpg", file, "--db", (tmp.path() / "none.sqlite").string()}, &out),
+        3)
+        << out;
+    EXPECT_NE(out.find("no such database"), std::string::npos) << out;
+    EXPECT_EQ(run_wardmap({"export", "streets", file}, &out), 1) << out;
+    EXPECT_EQ(run_wardmap({"export", "llpg", file, "--date", "1/11/2026"}, &out), 1) << out;
+    EXPECT_FALSE(std::filesystem::exists(file));
 }
 
 } // namespace

@@ -1,0 +1,102 @@
+// `wardmap export KIND OUT [options]`: parses flags into importers::LlpgExportOptions and hands
+// over to importers::export_llpg; reading the store and writing DTF 7.3 live in importers/.
+
+#include "importers/llpg_export.hpp"
+#include "server/cli/commands.hpp"
+#include "server/cli/logging.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace wardmap::cli {
+
+namespace {
+
+struct ExportFlags {
+    std::string kind;
+    std::string out;
+    std::optional<int> custodian_code;
+    std::string custodian_name;
+    std::string date;
+    bool lf = false;
+};
+
+/// Today's date and the time of day in UTC: "YYYY-MM-DD", "HH:MM:SS".
+std::pair<std::string, std::string> now_utc() {
+    using namespace std::chrono;
+    const auto now = floor<seconds>(system_clock::now());
+    const auto day = floor<days>(now);
+    const year_month_day ymd(day);
+    const hh_mm_ss time(now - day);
+    char date[16], clock[16];
+    std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    std::snprintf(clock, sizeof clock, "%02d:%02d:%02d", static_cast<int>(time.hours().count()),
+                  static_cast<int>(time.minutes().count()),
+                  static_cast<int>(time.seconds().count()));
+    return {date, clock};
+}
+
+int run_export_command(const CommonOptions& common, const ExportFlags& flags) {
+    setup_logging(common.log_level, false);
+    if (!std::filesystem::is_regular_file(common.db)) {
+        std::cerr << "wardmap export: " << common.db.string() << ": no such database\n";
+        return exit_database;
+    }
+    importers::LlpgExportOptions options;
+    options.custodian_code = flags.custodian_code;
+    options.custodian_name = flags.custodian_name;
+    if (flags.date.empty()) {
+        std::tie(options.date, options.time_stamp) = now_utc();
+    } else {
+        options.date = flags.date; // a fixed date gives a reproducible file: time 00:00:00
+    }
+    options.writer.line_ending = flags.lf ? importers::LineEnding::lf : importers::LineEnding::crlf;
+
+    auto db = store::Database::open(common.db, {.mode = store::OpenMode::read_only});
+    const auto s = importers::export_llpg(db, flags.out, options);
+    std::cout << "llpg: wrote " << flags.out << " (DTF 7.3, custodian " << s.custodian_code << " "
+              << s.custodian_name << ") in " << s.seconds << " s:\n  " << s.streets
+              << " streets (11), " << s.descriptors << " descriptors (15), " << s.blpus
+              << " BLPUs (21), " << s.lpis << " LPIs (24); " << s.records << " records, " << s.bytes
+              << " bytes\n";
+    return exit_ok;
+}
+
+} // namespace
+
+void add_export_command(CLI::App& app, CommonOptions& common, int& exit_code) {
+    auto* cmd = app.add_subcommand(
+        "export", "Write the store's data out in a council exchange format: llpg (the gazetteer "
+                  "as NLPG DTF 7.3, docs/llpg-format.md); exit 0 ok, 2 failed, 3 database");
+    common.add_to(*cmd);
+    auto f = std::make_shared<ExportFlags>();
+    cmd->add_option("kind", f->kind, "What to export: llpg")
+        ->required()
+        ->check(CLI::IsMember({"llpg"}));
+    cmd->add_option("out", f->out, "The file to write (replaced when complete)")->required();
+    cmd->add_option("--custodian-code", f->custodian_code,
+                    "llpg: local custodian code (default: wardmap_meta custodian_code, else 2320)")
+        ->check(CLI::Range(1, 9999));
+    cmd->add_option("--custodian-name", f->custodian_name,
+                    "llpg: custodian name (default: wardmap_meta custodian_name, else the "
+                    "council area's name)");
+    cmd->add_option("--date", f->date,
+                    "llpg: the file's date, YYYY-MM-DD, also used for every record's dates "
+                    "(default today, UTC; given, the time stamp is 00:00:00 and the file "
+                    "reproducible)")
+        ->check([](const std::string& v) {
+            const bool ok = v.size() == 10 && v[4] == '-' && v[7] == '-' &&
+                            std::all_of(v.begin(), v.end(),
+                                        [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+            return ok ? std::string() : "not YYYY-MM-DD: " + v;
+        });
+    cmd->add_flag("--lf", f->lf, "llpg: end lines with LF instead of CRLF");
+    cmd->callback([&common, &exit_code, f] {
+        exit_code = run_guarded("export", [&] { return run_export_command(common, *f); });
+    });
+}
+
+} // namespace wardmap::cli
