@@ -17,6 +17,8 @@ constexpr std::array kinds{
                &check_ward_options},
     ImportKind{"postcodes", "postcode points (OS Code-Point Open or any point file)",
                &import_postcodes, &check_postcode_options},
+    ImportKind{"streets", "street centrelines by USRN (LineString or MultiLineString)",
+               &import_streets, &check_street_options},
 };
 
 void record(store::Database& db, const ImportReport& r) {

@@ -35,6 +35,10 @@ struct ImportOptions {
     std::string postcode_field; ///< empty: Postcode, pcd, pcds, PC, ...
     std::string x_field;        ///< CSV only; empty: Eastings, easting, x, lon, longitude, ...
     std::string y_field;
+    // streets (name_field is the street name: empty: name, street, descriptor, street_desc)
+    std::string usrn_field;     ///< empty: USRN
+    std::string town_field;     ///< empty: town, town_name, post_town if present
+    std::string locality_field; ///< empty: locality, locality_name if present
 };
 
 /// "minx,miny,maxx,maxy" in EPSG:27700; nullopt when malformed.

@@ -12,4 +12,7 @@ std::string check_ward_options(const ImportOptions& options);
 void import_postcodes(ImportContext& ctx);
 std::string check_postcode_options(const ImportOptions& options);
 
+void import_streets(ImportContext& ctx);
+std::string check_street_options(const ImportOptions& options);
+
 } // namespace wardmap::importers

@@ -136,11 +136,17 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                   "wards: end the open-ended set the new one follows on --valid-from");
     cmd->add_option("--code-field", o.code_field,
                     "wards: ward code field (default WDnnCD, ons_code)");
-    cmd->add_option("--name-field", o.name_field, "wards: ward name field (default WDnnNM, name)");
+    cmd->add_option("--name-field", o.name_field,
+                    "wards: ward name field (default WDnnNM, name); streets: street name "
+                    "(default name, street, descriptor, street_desc)");
     cmd->add_option("--postcode-field", o.postcode_field,
                     "postcodes: postcode field (default Postcode, pcds, PC)");
     cmd->add_option("--x-field", o.x_field, "CSV: easting or longitude column (default Eastings)");
     cmd->add_option("--y-field", o.y_field, "CSV: northing or latitude column (default Northings)");
+    cmd->add_option("--usrn-field", o.usrn_field, "streets: USRN field (default USRN)");
+    cmd->add_option("--town-field", o.town_field, "streets: town field (default town, if any)");
+    cmd->add_option("--locality-field", o.locality_field,
+                    "streets: locality field (default locality, if any)");
     cmd->callback([&common, &exit_code, f] {
         exit_code = run_guarded("import", [&] { return run_import_command(common, *f); });
     });
