@@ -99,6 +99,9 @@ ImportReport run_import(store::Database& db,
         GdalSource source(options.source);
         report.sha256 = sha256_file(options.source.path);
         store::Transaction tx(db);
+        if (auto note = source.layer_note(); !note.empty()) {
+            report.notes.push_back(std::move(note));
+        }
         ImportContext ctx{source, db, transform, options, report, progress};
         progress.start("import " + report.kind, source.feature_count());
         kind.run(ctx);

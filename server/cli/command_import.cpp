@@ -111,6 +111,9 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_option("kind", f->kind, "What the file holds: " + kind_list())->required();
     cmd->add_option("source", f->source, "The file (GeoJSON, Shapefile, GeoPackage, CSV, ...)")
         ->required();
+    cmd->add_option("--layer", o.source.layer,
+                    "The layer to read from a file of several (GeoPackage, ...); default the "
+                    "first");
     cmd->add_option("--crs", f->crs,
                     "The file's CRS when it has none or a wrong one: EPSG:27700 or EPSG:4326");
     cmd->add_option("--encoding", o.source.encoding,
