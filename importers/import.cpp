@@ -19,7 +19,21 @@ constexpr std::array kinds{
                &import_postcodes, &check_postcode_options},
     ImportKind{"streets", "street centrelines by USRN (LineString or MultiLineString)",
                &import_streets, &check_street_options},
+    ImportKind{"councillors", "councillors and parties per ward (JSON or CSV)", &import_councillors,
+               &check_councillor_options, &is_councillors_json, &import_councillors_json},
 };
+
+/// The checks GdalSource makes, for files a kind reads itself.
+void require_file(const std::filesystem::path& path) {
+    const SourcePlace place{path.string(), 0, false, {}};
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        throw ImportError(place, "no such file");
+    }
+    if (std::filesystem::file_size(path, ec) == 0) {
+        throw ImportError(place, "the file is empty");
+    }
+}
 
 void record(store::Database& db, const ImportReport& r) {
     auto st = db.prepare(
@@ -96,18 +110,30 @@ ImportReport run_import(store::Database& db,
         if (const auto problem = kind.check_options(options); !problem.empty()) {
             throw ImportError({report.source, 0, false, {}}, problem);
         }
-        GdalSource source(options.source);
+        const bool read_itself = kind.reads_file_itself && kind.reads_file_itself(options);
+        std::optional<GdalSource> source;
+        if (read_itself) {
+            require_file(options.source.path);
+        } else {
+            source.emplace(options.source);
+        }
         report.sha256 = sha256_file(options.source.path);
         store::Transaction tx(db);
-        if (auto note = source.layer_note(); !note.empty()) {
-            report.notes.push_back(std::move(note));
+        progress.start("import " + report.kind, source ? source->feature_count() : -1);
+        if (source) {
+            if (auto note = source->layer_note(); !note.empty()) {
+                report.notes.push_back(std::move(note));
+            }
+            ImportContext ctx{*source, db, transform, options, report, progress};
+            kind.run(ctx);
+        } else {
+            FileImportContext ctx{options.source.path, db, transform, options, report, progress};
+            kind.run_file(ctx);
         }
-        ImportContext ctx{source, db, transform, options, report, progress};
-        progress.start("import " + report.kind, source.feature_count());
-        kind.run(ctx);
         progress.finish();
         if (report.read == 0) {
-            throw ImportError(source.place(0), "the file has no rows or features to import");
+            throw ImportError(source ? source->place(0) : SourcePlace{report.source, 0, false, {}},
+                              "the file has no rows or features to import");
         }
         if (report.rejected > 0 && !options.skip_bad) {
             report.error = std::to_string(report.rejected) +

@@ -39,6 +39,10 @@ struct ImportOptions {
     std::string usrn_field;     ///< empty: USRN
     std::string town_field;     ///< empty: town, town_name, post_town if present
     std::string locality_field; ///< empty: locality, locality_name if present
+    // councillors (CSV; set_label picks the boundary set, empty: the current one)
+    std::string ward_field;       ///< empty: ward_code, ward, ward_name, code
+    std::string councillor_field; ///< empty: councillor, councillor_name, name
+    std::string party_field;      ///< empty: party, party_name
 };
 
 /// "minx,miny,maxx,maxy" in EPSG:27700; nullopt when malformed.
@@ -55,6 +59,17 @@ struct ImportContext {
     Progress& progress;
 };
 
+/// ImportContext for a file that is not geodata (e.g. councillors' JSON), which the kind reads
+/// itself instead of through GDAL.
+struct FileImportContext {
+    const std::filesystem::path& path;
+    store::Database& db;
+    const geo::BngTransform& transform;
+    const ImportOptions& options;
+    ImportReport& report;
+    Progress& progress;
+};
+
 /// One kind of import: its name, a line of help and its body. The body reads the source,
 /// writes through ctx.db and fills ctx.report (rejections included); it throws ImportError
 /// when the whole import cannot go on.
@@ -64,6 +79,10 @@ struct ImportKind {
     void (*run)(ImportContext& ctx);
     /// Checks the kind's own options before anything is read (empty: fine).
     std::string (*check_options)(const ImportOptions& options);
+    /// For kinds that also read non-geodata files: true when this source is such a file, which
+    /// `run_file` then reads instead of GDAL and `run`. Null: every source goes through GDAL.
+    bool (*reads_file_itself)(const ImportOptions& options) = nullptr;
+    void (*run_file)(FileImportContext& ctx) = nullptr;
 };
 
 /// Every kind this build can import.

@@ -15,4 +15,9 @@ std::string check_postcode_options(const ImportOptions& options);
 void import_streets(ImportContext& ctx);
 std::string check_street_options(const ImportOptions& options);
 
+void import_councillors(ImportContext& ctx); // CSV and other tables, through GDAL
+std::string check_councillor_options(const ImportOptions& options);
+bool is_councillors_json(const ImportOptions& options);
+void import_councillors_json(FileImportContext& ctx);
+
 } // namespace wardmap::importers

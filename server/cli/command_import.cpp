@@ -132,7 +132,8 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_option("--report-json", f->report_json, "Also write the report as JSON to FILE");
     cmd->add_flag("--quiet", f->quiet, "No progress output");
     cmd->add_option("--set", o.set_label,
-                    "wards: boundary set label (an existing one is replaced)");
+                    "wards: boundary set label (an existing one is replaced); councillors: the "
+                    "set whose wards are meant (default the one in force today)");
     cmd->add_option("--valid-from", o.valid_from, "wards: first day the set is in force (ISO)");
     cmd->add_option("--valid-to", o.valid_to, "wards: first day it is no longer in force");
     cmd->add_flag("--supersede", o.supersede,
@@ -150,6 +151,11 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_option("--town-field", o.town_field, "streets: town field (default town, if any)");
     cmd->add_option("--locality-field", o.locality_field,
                     "streets: locality field (default locality, if any)");
+    cmd->add_option("--ward-field", o.ward_field,
+                    "councillors CSV: ward code or name (default ward_code, ward, ward_name)");
+    cmd->add_option("--councillor-field", o.councillor_field,
+                    "councillors CSV: councillor's name (default councillor, name)");
+    cmd->add_option("--party-field", o.party_field, "councillors CSV: party (default party)");
     cmd->callback([&common, &exit_code, f] {
         exit_code = run_guarded("import", [&] { return run_import_command(common, *f); });
     });
