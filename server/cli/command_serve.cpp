@@ -79,6 +79,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     services::WardService wards(pool, transform, std::move(ward_index));
     services::TransformService transform_service(transform);
     services::ImportHistory import_history(pool);
+    services::StreetService streets(pool);
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
 
@@ -86,7 +87,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::Dispatcher dispatcher(router, metrics, access_log);
     http::HttpServer server(router, dispatcher, options.server);
     http::add_system_routes(router, health, metrics, [&server] { return server.draining(); });
-    http::add_api_routes(router, {health, wards, transform_service, import_history});
+    http::add_api_routes(router, {health, wards, transform_service, import_history, streets});
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
 

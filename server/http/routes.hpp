@@ -5,6 +5,7 @@
 #include "server/http/static_files.hpp"
 #include "server/services/health_service.hpp"
 #include "server/services/import_history.hpp"
+#include "server/services/street_service.hpp"
 #include "server/services/transform_service.hpp"
 #include "server/services/ward_service.hpp"
 
@@ -18,6 +19,7 @@ struct ApiServices {
     const services::WardService& wards;
     const services::TransformService& transform;
     const services::ImportHistory& imports;
+    const services::StreetService& streets;
 };
 
 /// /healthz and /metrics. `draining` tells /healthz to report 503 during shutdown.
