@@ -149,8 +149,9 @@ void replace_councillors(store::Database& db,
         }
         report.deleted += std::ssize(before);
     }
-    report.detail = std::to_string(count) + " councillors in " + std::to_string(file.size()) +
-                    " wards of boundary set " + wards.set_label();
+    report.detail = std::to_string(count) + (count == 1 ? " councillor in " : " councillors in ") +
+                    std::to_string(file.size()) + (file.size() == 1 ? " ward" : " wards") +
+                    " of boundary set " + wards.set_label();
 }
 
 } // namespace wardmap::importers
