@@ -150,7 +150,19 @@ GdalSource::GdalSource(SourceOptions options) : m_options(std::move(options)) {
                                         "GeoPackage, CSV, ...)" +
                                             (why.empty() ? std::string() : ": " + why));
         }
-        m_layer = m_dataset->GetLayer(0);
+        m_layer = m_options.layer.empty() ? m_dataset->GetLayer(0)
+                                          : m_dataset->GetLayerByName(m_options.layer.c_str());
+    }
+    if (m_layer == nullptr) {
+        std::string have;
+        for (const auto& name : layer_names()) {
+            have += (have.empty() ? "'" : ", '") + name + "'";
+        }
+        throw ImportError(place(0),
+                          "no layer '" + m_options.layer + "' (--layer); the file has " + have);
+    }
+    {
+        QuietGdalErrors quiet;
         m_count = m_layer->GetFeatureCount(FALSE);
     }
     if (m_csv && !m_options.columns.empty()) {
@@ -194,6 +206,31 @@ SourceCrs GdalSource::crs() const {
 
 bool GdalSource::has_geometry() const {
     return m_layer->GetGeomType() != wkbNone;
+}
+
+std::string GdalSource::layer_name() const {
+    return m_layer->GetName();
+}
+
+std::vector<std::string> GdalSource::layer_names() const {
+    std::vector<std::string> names;
+    for (int i = 0; i < m_dataset->GetLayerCount(); ++i) {
+        names.emplace_back(m_dataset->GetLayer(i)->GetName());
+    }
+    return names;
+}
+
+std::string GdalSource::layer_note() const {
+    const auto names = layer_names();
+    if (!m_options.layer.empty() || names.size() < 2) {
+        return {};
+    }
+    std::string others;
+    for (std::size_t i = 1; i < names.size(); ++i) {
+        others += (others.empty() ? "'" : ", '") + names[i] + "'";
+    }
+    return "the file has " + std::to_string(names.size()) + " layers; read the first, '" +
+           names[0] + "', not " + others + " (choose one with --layer)";
 }
 
 int GdalSource::field_index(const std::string& name) const {
@@ -285,7 +322,12 @@ double GdalSource::number(const SourceRow& row, int field) const {
 }
 
 SourcePlace GdalSource::place(std::int64_t line, const std::string& field) const {
-    return {m_options.path.string(), line, m_csv, field};
+    // In a file of several layers a feature number alone is ambiguous.
+    std::string file = m_options.path.string();
+    if (m_layer != nullptr && m_dataset->GetLayerCount() > 1) {
+        file += " (layer " + layer_name() + ")";
+    }
+    return {std::move(file), line, m_csv, field};
 }
 
 SourcePlace GdalSource::place(const SourceRow& row, int field) const {

@@ -28,6 +28,8 @@ struct SourceOptions {
     std::vector<std::string> columns;
     /// Overrides (or supplies) the file's CRS.
     std::optional<SourceCrs> crs;
+    /// The layer to read (--layer); empty: the first.
+    std::string layer;
 };
 
 /// One feature read from a source, with its place for messages.
@@ -36,8 +38,9 @@ struct SourceRow {
     std::int64_t line = 0; ///< CSV text line, else 1-based feature index
 };
 
-/// Reads the first layer of any OGR vector dataset. Owns the GDALDatasetUniquePtr; the layer and
-/// features are borrowed from / owned per row. Every error is an ImportError naming the file.
+/// Reads one layer (SourceOptions::layer, else the first) of any OGR vector dataset. Owns the
+/// GDALDatasetUniquePtr; the layer and features are borrowed from / owned per row. Every error is
+/// an ImportError naming the file.
 class GdalSource {
   public:
     explicit GdalSource(SourceOptions options);
@@ -49,6 +52,12 @@ class GdalSource {
     /// Number of features when the driver knows it cheaply, else -1.
     [[nodiscard]] std::int64_t feature_count() const { return m_count; }
     [[nodiscard]] bool has_geometry() const;
+    /// The layer being read, and every layer of the file.
+    [[nodiscard]] std::string layer_name() const;
+    [[nodiscard]] std::vector<std::string> layer_names() const;
+    /// For a file of several layers read without --layer: which one was read and which were
+    /// not. Empty otherwise.
+    [[nodiscard]] std::string layer_note() const;
 
     /// The field's index, or -1. Names compare case-insensitively.
     [[nodiscard]] int field_index(const std::string& name) const;

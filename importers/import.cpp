@@ -17,11 +17,27 @@ constexpr std::array kinds{
                &check_ward_options},
     ImportKind{"postcodes", "postcode points (OS Code-Point Open or any point file)",
                &import_postcodes, &check_postcode_options},
+    ImportKind{"streets", "street centrelines by USRN (LineString or MultiLineString)",
+               &import_streets, &check_street_options},
+    ImportKind{"councillors", "councillors and parties per ward (JSON or CSV)", &import_councillors,
+               &check_councillor_options, &is_councillors_json, &import_councillors_json},
     ImportKind{"llpg",
                "gazetteer transfer file (NLPG DTF 7.3 or AddressBase Premium CSV): streets, "
                "properties and addresses, change types I/U/D applied",
-               nullptr, &check_llpg_options, &import_llpg},
+               nullptr, &check_llpg_options, &always_reads_file_itself, &import_llpg},
 };
+
+/// The checks GdalSource makes, for files a kind reads itself.
+void require_file(const std::filesystem::path& path) {
+    const SourcePlace place{path.string(), 0, false, {}};
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        throw ImportError(place, "no such file");
+    }
+    if (std::filesystem::file_size(path, ec) == 0) {
+        throw ImportError(place, "the file is empty");
+    }
+}
 
 void record(store::Database& db, const ImportReport& r) {
     auto st = db.prepare(
@@ -98,8 +114,11 @@ ImportReport run_import(store::Database& db,
         if (const auto problem = kind.check_options(options); !problem.empty()) {
             throw ImportError({report.source, 0, false, {}}, problem);
         }
+        const bool read_itself = kind.reads_file_itself && kind.reads_file_itself(options);
         std::optional<GdalSource> source;
-        if (kind.run_records == nullptr) {
+        if (read_itself) {
+            require_file(options.source.path);
+        } else {
             source.emplace(options.source);
         }
         report.sha256 = sha256_file(options.source.path);
@@ -107,17 +126,20 @@ ImportReport run_import(store::Database& db,
         // being built keeps SQLite from spilling and re-reading them (256 MiB at most).
         db.exec("PRAGMA cache_size = -262144");
         store::Transaction tx(db);
+        progress.start("import " + report.kind, source ? source->feature_count() : -1);
         if (source) {
+            if (auto note = source->layer_note(); !note.empty()) {
+                report.notes.push_back(std::move(note));
+            }
             ImportContext ctx{*source, db, transform, options, report, progress};
-            progress.start("import " + report.kind, source->feature_count());
             kind.run(ctx);
         } else {
-            RecordImportContext ctx{options.source, db, transform, options, report, progress};
-            kind.run_records(ctx);
+            FileImportContext ctx{options.source.path, db, transform, options, report, progress};
+            kind.run_file(ctx);
         }
         progress.finish();
         if (report.read == 0) {
-            throw ImportError({report.source, 0, false, {}},
+            throw ImportError(source ? source->place(0) : SourcePlace{report.source, 0, false, {}},
                               "the file has no rows or features to import");
         }
         if (report.rejected > 0 && !options.skip_bad) {

@@ -35,6 +35,14 @@ struct ImportOptions {
     std::string postcode_field; ///< empty: Postcode, pcd, pcds, PC, ...
     std::string x_field;        ///< CSV only; empty: Eastings, easting, x, lon, longitude, ...
     std::string y_field;
+    // streets (name_field is the street name: empty: name, street, descriptor, street_desc)
+    std::string usrn_field;     ///< empty: USRN
+    std::string town_field;     ///< empty: town, town_name, post_town if present
+    std::string locality_field; ///< empty: locality, locality_name if present
+    // councillors (CSV; set_label picks the boundary set, empty: the current one)
+    std::string ward_field;       ///< empty: ward_code, ward, ward_name, code
+    std::string councillor_field; ///< empty: councillor, councillor_name, name
+    std::string party_field;      ///< empty: party, party_name
 };
 
 /// "minx,miny,maxx,maxy" in EPSG:27700; nullopt when malformed.
@@ -51,10 +59,10 @@ struct ImportContext {
     Progress& progress;
 };
 
-/// What a kind that reads its file itself gets (a gazetteer transfer file is many record types
-/// in one stream, not one OGR layer): the same as ImportContext without the OGR source.
-struct RecordImportContext {
-    const SourceOptions& source;
+/// ImportContext for a file that is not geodata (e.g. councillors' JSON), which the kind reads
+/// itself instead of through GDAL.
+struct FileImportContext {
+    const std::filesystem::path& path;
     store::Database& db;
     const geo::BngTransform& transform;
     const ImportOptions& options;
@@ -71,8 +79,10 @@ struct ImportKind {
     void (*run)(ImportContext& ctx);
     /// Checks the kind's own options before anything is read (empty: fine).
     std::string (*check_options)(const ImportOptions& options);
-    /// Set instead of `run` by kinds that read their file themselves.
-    void (*run_records)(RecordImportContext& ctx) = nullptr;
+    /// For kinds that also read non-geodata files: true when this source is such a file, which
+    /// `run_file` then reads instead of GDAL and `run`. Null: every source goes through GDAL.
+    bool (*reads_file_itself)(const ImportOptions& options) = nullptr;
+    void (*run_file)(FileImportContext& ctx) = nullptr;
 };
 
 /// Every kind this build can import.

@@ -12,7 +12,16 @@ std::string check_ward_options(const ImportOptions& options);
 void import_postcodes(ImportContext& ctx);
 std::string check_postcode_options(const ImportOptions& options);
 
-void import_llpg(RecordImportContext& ctx);
+void import_streets(ImportContext& ctx);
+std::string check_street_options(const ImportOptions& options);
+
+void import_councillors(ImportContext& ctx); // CSV and other tables, through GDAL
+std::string check_councillor_options(const ImportOptions& options);
+bool is_councillors_json(const ImportOptions& options);
+void import_councillors_json(FileImportContext& ctx);
+
+void import_llpg(FileImportContext& ctx);
 std::string check_llpg_options(const ImportOptions& options);
+bool always_reads_file_itself(const ImportOptions& options);
 
 } // namespace wardmap::importers

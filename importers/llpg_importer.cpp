@@ -138,8 +138,8 @@ const char* layout_name(Layout l) {
 /// Everything one import of a transfer file keeps between records.
 class LlpgImport {
   public:
-    explicit LlpgImport(RecordImportContext& ctx)
-        : m_ctx(ctx), m_reader(ctx.source.path, ctx.source.encoding),
+    explicit LlpgImport(FileImportContext& ctx)
+        : m_ctx(ctx), m_reader(ctx.path, ctx.options.source.encoding),
           m_extent(ctx.db, ctx.options.bbox),
           m_writer(ctx.db, ctx.transform, is_bulk(ctx.db, m_reader.size())),
           m_postcode_of_address(ctx.db.prepare(
@@ -539,7 +539,7 @@ class LlpgImport {
         }
     }
 
-    RecordImportContext& m_ctx;
+    FileImportContext& m_ctx;
     DtfReader m_reader;
     CouncilExtent m_extent;
     GazetteerWriter m_writer;
@@ -564,7 +564,11 @@ std::string check_llpg_options(const ImportOptions& o) {
     return {};
 }
 
-void import_llpg(RecordImportContext& ctx) {
+bool always_reads_file_itself(const ImportOptions&) {
+    return true;
+}
+
+void import_llpg(FileImportContext& ctx) {
     LlpgImport(ctx).run();
 }
 

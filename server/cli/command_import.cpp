@@ -111,6 +111,9 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_option("kind", f->kind, "What the file holds: " + kind_list())->required();
     cmd->add_option("source", f->source, "The file (GeoJSON, Shapefile, GeoPackage, CSV, ...)")
         ->required();
+    cmd->add_option("--layer", o.source.layer,
+                    "The layer to read from a file of several (GeoPackage, ...); default the "
+                    "first");
     cmd->add_option("--crs", f->crs,
                     "The file's CRS when it has none or a wrong one: EPSG:27700 or EPSG:4326");
     cmd->add_option("--encoding", o.source.encoding,
@@ -129,18 +132,30 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_option("--report-json", f->report_json, "Also write the report as JSON to FILE");
     cmd->add_flag("--quiet", f->quiet, "No progress output");
     cmd->add_option("--set", o.set_label,
-                    "wards: boundary set label (an existing one is replaced)");
+                    "wards: boundary set label (an existing one is replaced); councillors: the "
+                    "set whose wards are meant (default the one in force today)");
     cmd->add_option("--valid-from", o.valid_from, "wards: first day the set is in force (ISO)");
     cmd->add_option("--valid-to", o.valid_to, "wards: first day it is no longer in force");
     cmd->add_flag("--supersede", o.supersede,
                   "wards: end the open-ended set the new one follows on --valid-from");
     cmd->add_option("--code-field", o.code_field,
                     "wards: ward code field (default WDnnCD, ons_code)");
-    cmd->add_option("--name-field", o.name_field, "wards: ward name field (default WDnnNM, name)");
+    cmd->add_option("--name-field", o.name_field,
+                    "wards: ward name field (default WDnnNM, name); streets: street name "
+                    "(default name, street, descriptor, street_desc)");
     cmd->add_option("--postcode-field", o.postcode_field,
                     "postcodes: postcode field (default Postcode, pcds, PC)");
     cmd->add_option("--x-field", o.x_field, "CSV: easting or longitude column (default Eastings)");
     cmd->add_option("--y-field", o.y_field, "CSV: northing or latitude column (default Northings)");
+    cmd->add_option("--usrn-field", o.usrn_field, "streets: USRN field (default USRN)");
+    cmd->add_option("--town-field", o.town_field, "streets: town field (default town, if any)");
+    cmd->add_option("--locality-field", o.locality_field,
+                    "streets: locality field (default locality, if any)");
+    cmd->add_option("--ward-field", o.ward_field,
+                    "councillors CSV: ward code or name (default ward_code, ward, ward_name)");
+    cmd->add_option("--councillor-field", o.councillor_field,
+                    "councillors CSV: councillor's name (default councillor, name)");
+    cmd->add_option("--party-field", o.party_field, "councillors CSV: party (default party)");
     cmd->callback([&common, &exit_code, f] {
         exit_code = run_guarded("import", [&] { return run_import_command(common, *f); });
     });

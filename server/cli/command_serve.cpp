@@ -80,6 +80,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     services::TransformService transform_service(transform);
     services::ImportHistory import_history(pool);
     services::AddressService addresses(pool, transform, wards);
+    services::StreetService streets(pool);
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
 
@@ -87,7 +88,8 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::Dispatcher dispatcher(router, metrics, access_log);
     http::HttpServer server(router, dispatcher, options.server);
     http::add_system_routes(router, health, metrics, [&server] { return server.draining(); });
-    http::add_api_routes(router, {health, wards, transform_service, import_history, addresses});
+    http::add_api_routes(router,
+                         {health, wards, transform_service, import_history, addresses, streets});
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
 

@@ -248,6 +248,19 @@ Response imports_response(const std::vector<services::ImportRecord>& records) {
     return Response::json(std::move(body));
 }
 
+// ?crs= picks the geometry's CRS (WGS84 by default); Content-Crs says which (OGC API Features).
+Response street_response(const Request& request, const services::StreetService& streets) {
+    auto crs = services::Crs::wgs84;
+    if (const auto text = request.query_param("crs")) {
+        crs = services::TransformService::parse_crs(*text, "crs");
+    }
+    Response response = Response::geojson(streets.street(request.param("usrn"), crs));
+    response.header("Content-Crs", crs == services::Crs::bng
+                                       ? "<http://www.opengis.net/def/crs/EPSG/0/27700>"
+                                       : "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>");
+    return response;
+}
+
 } // namespace
 
 void add_system_routes(Router& router,
@@ -300,6 +313,8 @@ void add_api_routes(Router& router, const ApiServices& services) {
         return Response::geojson(
             services.addresses.postcode(request.param("postcode"), crs_param(request)));
     });
+    router.get("/api/streets/:usrn",
+               [services](Request& request) { return street_response(request, services.streets); });
     router.get("/api/imports",
                [services](Request&) { return imports_response(services.imports.list()); });
     router.post(

@@ -6,6 +6,7 @@
 #include "server/services/address_service.hpp"
 #include "server/services/health_service.hpp"
 #include "server/services/import_history.hpp"
+#include "server/services/street_service.hpp"
 #include "server/services/transform_service.hpp"
 #include "server/services/ward_service.hpp"
 
@@ -20,6 +21,7 @@ struct ApiServices {
     const services::TransformService& transform;
     const services::ImportHistory& imports;
     const services::AddressService& addresses;
+    const services::StreetService& streets;
 };
 
 /// /healthz and /metrics. `draining` tells /healthz to report 503 during shutdown.

@@ -14,15 +14,45 @@ constexpr const char* ward_columns =
     "SELECT w.id, w.code, w.name, b.label, b.valid_from, b.valid_to, AsBinary(w.geom_wgs84) "
     "FROM wards w JOIN boundary_sets b ON b.id = w.boundary_set_id ";
 
-// Properties of a ward feature from columns 1-5 of `ward_columns`.
-void write_ward_properties(std::string& out, const store::Statement& row) {
+// Properties of a ward feature from columns 1-5 of `ward_columns`, plus any extra members
+// (`councillors_json`, a JSON array, when given).
+void write_ward_properties(std::string& out,
+                           const store::Statement& row,
+                           const std::string& councillors_json = {}) {
     geo::JsonObjectWriter obj(out);
     obj.field("code", row.text(1))
         .field("name", row.text(2))
         .field("boundary_set", row.text(3))
         .field("valid_from", row.text(4))
         .field("valid_to", row.optional_text(5));
+    if (!councillors_json.empty()) {
+        obj.raw_field("councillors", councillors_json);
+    }
     obj.close();
+}
+
+// The ward's councillors (table `councillors`, by the ward row's set and code) as a JSON array
+// of {name, party, id, email}, in the order the imported file gave them.
+std::string councillors_of(store::Database& db, std::int64_t ward_id) {
+    auto stmt =
+        db.prepare("SELECT c.name, c.party, c.councillor_ref, c.email FROM councillors c "
+                   "JOIN wards w ON w.boundary_set_id = c.boundary_set_id AND w.code = c.ward_code "
+                   "WHERE w.id = ?1 ORDER BY c.sort_order");
+    stmt.bind(1, ward_id);
+    std::string out = "[";
+    while (stmt.step()) {
+        if (out.size() > 1) {
+            out += ',';
+        }
+        geo::JsonObjectWriter c(out);
+        c.field("name", stmt.text(0))
+            .field("party", stmt.optional_text(1))
+            .field("id", stmt.optional_text(2))
+            .field("email", stmt.optional_text(3));
+        c.close();
+    }
+    out += ']';
+    return out;
 }
 
 } // namespace
@@ -70,7 +100,7 @@ std::string WardService::ward(const std::string& code, const std::optional<Date>
                                                     (date ? " on " + date->iso() : std::string()));
     }
     std::string properties;
-    write_ward_properties(properties, stmt);
+    write_ward_properties(properties, stmt, councillors_of(*db, stmt.int64(0)));
     std::string out;
     geo::append_feature(out, stmt.int64(0), stmt.blob(6), properties, geo::wgs84_decimals);
     return out;

@@ -50,7 +50,8 @@ class WardService {
     /// Wards valid on `date` with code, name and boundary set; throws nothing for a date with
     /// no boundary set (an empty collection is the truthful answer).
     [[nodiscard]] WardCollection wards_on(const Date& date) const;
-    /// One ward as a GeoJSON Feature (WGS84). With a date: the ward with that code in the
+    /// One ward as a GeoJSON Feature (WGS84), with its councillors ([] when none are known).
+    /// With a date: the ward with that code in the
     /// boundary set valid then. Without: the newest version that has come into force by
     /// today (so retired codes still resolve). DomainError not_found naming the code.
     [[nodiscard]] std::string ward(const std::string& code, const std::optional<Date>& date) const;

@@ -373,9 +373,12 @@ TEST_F(Api, OneWardByCodeIsAFeatureOfItsBoundarySet) {
     auto r = http_get(port(), "/api/wards/" + code);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.header("content-type"), "application/geo+json");
-    const auto feature = json::parse(r.body);
+    auto feature = json::parse(r.body);
     EXPECT_EQ(feature["type"], "Feature");
     EXPECT_EQ(feature["id"], current["id"]);
+    // One ward adds its councillors (streets_api_test.cpp) to what the list gives.
+    EXPECT_TRUE(feature["properties"]["councillors"].is_array());
+    feature["properties"].erase("councillors");
     EXPECT_EQ(feature["properties"], current["properties"]);
     EXPECT_EQ(feature["geometry"], current["geometry"]);
     EXPECT_EQ(http_get(port(), "/api/wards/" + code + "?date=2024-06-01").status, 200);
@@ -384,7 +387,8 @@ TEST_F(Api, OneWardByCodeIsAFeatureOfItsBoundarySet) {
     const auto old =
         json::parse(http_get(port(), "/api/wards?date=2019-06-01").body)["features"][0];
     const std::string old_code = old["properties"]["code"];
-    const auto retired = json::parse(http_get(port(), "/api/wards/" + old_code).body);
+    auto retired = json::parse(http_get(port(), "/api/wards/" + old_code).body);
+    retired["properties"].erase("councillors");
     EXPECT_EQ(retired["properties"], old["properties"]);
     EXPECT_EQ(retired["properties"]["valid_to"], "2020-05-07");
     EXPECT_EQ(http_get(port(), "/api/wards/" + old_code + "?date=2019-06-01").status, 200);
