@@ -122,6 +122,12 @@ GazetteerWriter::GazetteerWriter(store::Database& db, const geo::BngTransform& t
                                       "(SELECT id FROM addresses WHERE uprn = ?)")) {
     if (bulk) {
         m_dropped_indexes = drop_address_indexes(db);
+        if (db.query_int("SELECT EXISTS (SELECT 1 FROM properties)").value_or(1) == 0) {
+            m_property_rtree = std::make_unique<store::ParallelRTreeBuild>(
+                db.path().string() + ".rtree-build",
+                db.query_int("PRAGMA page_size").value_or(4096));
+            m_deferred.provided_elsewhere("properties", "geom");
+        }
     }
 }
 
@@ -252,6 +258,9 @@ Change GazetteerWriter::put_property(const PropertyData& p) {
         return Change::none;
     }
     m_deferred.touched("properties", p.uprn);
+    if (m_property_rtree) {
+        m_property_rtree->add(p.uprn, p.at.easting, p.at.easting, p.at.northing, p.at.northing);
+    }
     return known ? Change::updated : Change::inserted;
 }
 
@@ -379,6 +388,9 @@ Change GazetteerWriter::remove_property(std::int64_t uprn) {
     }
     m_search_delete_uprn.bind(1, uprn).run();
     m_property_delete.bind(1, uprn).run(); // its addresses go with it (ON DELETE CASCADE)
+    if (m_property_rtree) {
+        m_property_rtree->remove(uprn);
+    }
     m_deferred.touched("properties", uprn);
     return Change::deleted;
 }
@@ -408,6 +420,10 @@ void GazetteerWriter::finish() {
     }
     m_dropped_indexes.clear();
     m_deferred.restore();
+    if (m_property_rtree) {
+        m_property_rtree->finish_into(m_db, "idx_properties_geom");
+        m_property_rtree.reset();
+    }
 }
 
 } // namespace wardmap::importers

@@ -9,9 +9,11 @@
 #include "geo/coordinates.hpp"
 #include "geo/store/database.hpp"
 #include "geo/store/deferred_spatial_index.hpp"
+#include "geo/store/parallel_rtree_build.hpp"
 #include "importers/address_text.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -109,6 +111,8 @@ class GazetteerWriter {
     store::Database& m_db;
     const geo::BngTransform& m_transform;
     store::DeferredSpatialIndex m_deferred;
+    /// Bulk load into an empty gazetteer: the properties' R*Tree is built on another core.
+    std::unique_ptr<store::ParallelRTreeBuild> m_property_rtree;
     std::unordered_map<std::int64_t, StreetNames> m_streets;
     std::int64_t m_streets_missing = 0;
     std::vector<std::string> m_dropped_indexes; ///< CREATE INDEX statements to run in finish()

@@ -205,6 +205,10 @@ void Statement::reset() {
     sqlite3_clear_bindings(m_stmt.get());
 }
 
+int Statement::column_type(int col) const {
+    return sqlite3_column_type(m_stmt.get(), col);
+}
+
 bool Statement::is_null(int col) const {
     return sqlite3_column_type(m_stmt.get(), col) == SQLITE_NULL;
 }

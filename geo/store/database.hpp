@@ -97,6 +97,8 @@ class Statement {
     void reset();
 
     [[nodiscard]] bool is_null(int col) const;
+    /// SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL.
+    [[nodiscard]] int column_type(int col) const;
     [[nodiscard]] std::int64_t int64(int col) const;
     [[nodiscard]] double real(int col) const;
     [[nodiscard]] std::string_view text(int col) const;

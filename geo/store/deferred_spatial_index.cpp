@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace wardmap::store {
 
 namespace {
@@ -70,7 +72,9 @@ void DeferredSpatialIndex::restore_column(const Column& c, const Table& t) {
             throw StoreError(c.table + "." + c.column + " got geometry of the wrong type or SRID",
                              SQLITE_CONSTRAINT);
         }
-        if (c.indexed) {
+        const bool provided = std::find(m_provided.begin(), m_provided.end(),
+                                        c.table + "." + c.column) != m_provided.end();
+        if (c.indexed && !provided) {
             m_db.exec("DELETE FROM " + index);
             m_db.exec("INSERT INTO " + index + " (pkid, xmin, xmax, ymin, ymax) SELECT ROWID, " +
                       mbr + " FROM " + table + " WHERE " + column + " IS NOT NULL");

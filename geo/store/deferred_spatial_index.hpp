@@ -28,6 +28,11 @@ class DeferredSpatialIndex {
     void touched(std::string_view table, std::int64_t rowid);
     /// Mark every row of every table changed (a bulk load into empty tables).
     void rebuild_all() { m_rebuild_all = true; }
+    /// This column's spatial index is filled by someone else (ParallelRTreeBuild): restore()
+    /// checks its geometry but leaves the index alone.
+    void provided_elsewhere(std::string_view table, std::string_view column) {
+        m_provided.emplace_back(std::string(table) + "." + std::string(column));
+    }
     /// Checks geometry, updates the indexes, restores the triggers. Throws StoreError when a
     /// row holds geometry of the wrong type or SRID.
     void restore();
@@ -53,6 +58,7 @@ class DeferredSpatialIndex {
     std::vector<Trigger> m_triggers;
     std::vector<Table> m_tables;
     bool m_rebuild_all = false;
+    std::vector<std::string> m_provided; ///< "table.column"
 };
 
 } // namespace wardmap::store
