@@ -322,6 +322,7 @@ void write_borough(store::Database& db,
     write_cemeteries(db, geom, borough.cemeteries);
     write_casework(db, geom, borough.casework);
     deferred.restore();
+    store::refresh_address_terms(db);
 }
 
 } // namespace wardmap::importers::demo

@@ -420,6 +420,7 @@ void GazetteerWriter::finish() {
     }
     m_dropped_indexes.clear();
     m_deferred.restore();
+    store::refresh_address_terms(m_db);
     if (m_property_rtree) {
         m_property_rtree->finish_into(m_db, "idx_properties_geom");
         m_property_rtree.reset();

@@ -35,3 +35,11 @@ CREATE VIRTUAL TABLE address_search USING fts5(
     prefix = '1 2 3',
     tokenize = 'unicode61 remove_diacritics 2'
 );
+
+-- Every word of the index longer than the longest prefix index (3), for completing the word
+-- being typed: FTS5 answers "avenue"* by merging every matching term's whole doclist, tens of
+-- milliseconds at a million addresses, while the exact terms this table lists are microseconds.
+CREATE TABLE address_terms (
+    term TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE address_search_vocab USING fts5vocab('address_search', 'row');

@@ -1,5 +1,7 @@
 #include "geo/store/address_search_text.hpp"
 
+#include "geo/store/database.hpp"
+
 namespace wardmap::store {
 
 std::string search_words(std::string_view text) {
@@ -63,6 +65,11 @@ std::string postcode_terms(std::string_view postcode) {
         }
     }
     return compact == words ? words : words + " " + compact;
+}
+
+void refresh_address_terms(Database& db) {
+    db.exec("INSERT OR IGNORE INTO address_terms (term) SELECT term FROM address_search_vocab "
+            "WHERE length(term) > 3");
 }
 
 } // namespace wardmap::store

@@ -21,4 +21,7 @@ std::vector<std::string> search_tokens(std::string_view query);
 /// matches typed with or without its space.
 std::string postcode_terms(std::string_view postcode);
 
+/// Adds the index's words longer than three letters to `address_terms` (after a load).
+void refresh_address_terms(class Database& db);
+
 } // namespace wardmap::store

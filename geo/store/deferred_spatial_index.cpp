@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace wardmap::store {
 
@@ -82,10 +83,15 @@ void DeferredSpatialIndex::restore_column(const Column& c, const Table& t) {
     } else if (!t.touched.empty()) {
         auto check = m_db.prepare("SELECT " + fits + " FROM " + table + " WHERE ROWID = ? AND " +
                                   column + " IS NOT NULL");
-        auto remove = m_db.prepare("DELETE FROM " + index + " WHERE pkid = ?");
-        auto add = m_db.prepare("INSERT INTO " + index +
-                                " (pkid, xmin, xmax, ymin, ymax) SELECT ROWID, " + mbr + " FROM " +
-                                table + " WHERE ROWID = ?1 AND " + column + " IS NOT NULL");
+        // An unindexed column (spatial_index_enabled = 0) has no idx_ table to prepare for.
+        std::optional<Statement> remove;
+        std::optional<Statement> add;
+        if (c.indexed) {
+            remove.emplace(m_db.prepare("DELETE FROM " + index + " WHERE pkid = ?"));
+            add.emplace(m_db.prepare(
+                "INSERT INTO " + index + " (pkid, xmin, xmax, ymin, ymax) SELECT ROWID, " + mbr +
+                " FROM " + table + " WHERE ROWID = ?1 AND " + column + " IS NOT NULL"));
+        }
         for (const std::int64_t rowid : t.touched) {
             check.bind(1, rowid);
             const bool bad = check.step() && check.int64(0) != 1;
@@ -96,8 +102,8 @@ void DeferredSpatialIndex::restore_column(const Column& c, const Table& t) {
                                  SQLITE_CONSTRAINT);
             }
             if (c.indexed) {
-                remove.bind(1, rowid).run();
-                add.bind(1, rowid).run();
+                remove->bind(1, rowid).run();
+                add->bind(1, rowid).run();
             }
         }
     }

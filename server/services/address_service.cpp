@@ -178,13 +178,46 @@ std::string fts_term(std::string_view token, bool prefix) {
     return t;
 }
 
+/// The words of the index that start with `prefix` (longer than 3 letters), or nullopt when
+/// there are too many to list (then FTS5's own prefix query has to do).
+std::optional<std::vector<std::string>> completions(store::Database& db,
+                                                    const std::string& prefix) {
+    constexpr int max_terms = 64;
+    auto st = db.prepare("SELECT term FROM address_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3");
+    std::string upper = prefix;
+    upper.back() = static_cast<char>(upper.back() + 1);
+    st.bind(1, prefix).bind(2, upper).bind(3, max_terms + 1);
+    std::vector<std::string> terms;
+    while (st.step()) {
+        terms.emplace_back(st.text(0));
+    }
+    if (terms.size() > static_cast<std::size_t>(max_terms)) {
+        return std::nullopt;
+    }
+    return terms;
+}
+
 /// The FTS5 expression: every word must match, the last one as a prefix unless the query ends
-/// with a space (the word is finished).
-std::string match_expression(const std::vector<std::string>& tokens, bool last_is_prefix) {
+/// with a space (the word is finished). A prefix longer than the prefix indexes is completed
+/// from address_terms into exact terms; nullopt when it completes to nothing.
+std::optional<std::string>
+match_expression(store::Database& db, const std::vector<std::string>& tokens, bool last_is_prefix) {
     std::string expr;
     for (std::size_t i = 0; i < tokens.size(); ++i) {
         const bool prefix = last_is_prefix && i + 1 == tokens.size();
         std::string term = fts_term(tokens[i], prefix);
+        if (prefix && tokens[i].size() > 3 && static_cast<unsigned char>(tokens[i].back()) < 0x7F) {
+            if (const auto words = completions(db, tokens[i])) {
+                if (words->empty()) {
+                    return std::nullopt;
+                }
+                term = "(";
+                for (std::size_t w = 0; w < words->size(); ++w) {
+                    term += (w == 0 ? "" : " OR ") + fts_term((*words)[w], false);
+                }
+                term += ")";
+            }
+        }
         for (const auto& [abbr, full] : abbreviations) {
             if (tokens[i] == abbr) {
                 term = "(" + term + " OR " + fts_term(full, false) + ")";
@@ -263,8 +296,10 @@ std::string AddressService::search(const AddressSearch& query) const {
             rows.push_back(read_row(st));
         }
     }
-    if (rows.empty()) {
-        const bool last_is_prefix = !query.q.empty() && query.q.back() != ' ';
+    const bool last_is_prefix = !query.q.empty() && query.q.back() != ' ';
+    const auto expression =
+        rows.empty() ? match_expression(*db, tokens, last_is_prefix) : std::nullopt;
+    if (expression) {
         // Candidates in index order, then ranked here: ranking every match of a short,
         // common prefix in SQL would cost milliseconds at a million addresses.
         const int candidates = std::min(200, std::max(100, limit * 10));
@@ -272,7 +307,7 @@ std::string AddressService::search(const AddressSearch& query) const {
                               "FROM (SELECT rowid AS id FROM address_search WHERE address_search "
                               "MATCH ?1 LIMIT ?2) m JOIN addresses a ON a.id = m.id "
                               "JOIN properties p ON p.uprn = a.uprn");
-        st.bind(1, match_expression(tokens, last_is_prefix)).bind(2, candidates);
+        st.bind(1, *expression).bind(2, candidates);
         std::string number;
         for (const auto& t : tokens) {
             if (is_number_token(t)) {
