@@ -153,9 +153,9 @@ ImportReport run_import(store::Database& db,
             report.inserted = report.updated = report.deleted = report.repaired = 0;
             return report; // tx rolls back
         }
-        // Every row rejected (--skip-bad) is a failure; every row as the store has it already
-        // (a replayed file) is not.
-        if (report.rejected > 0 && report.inserted + report.updated + report.deleted == 0) {
+        // Every row rejected (--skip-bad) is a failure; rows that are as the store has them
+        // already (a replayed file) are not.
+        if (report.rejected > 0 && report.rejected >= report.read) {
             report.error = "no row could be imported; nothing was changed";
             report.inserted = report.updated = report.deleted = 0;
             return report;
