@@ -149,6 +149,27 @@ TEST_F(AddressImport, BadRowsAreNamedAndNothingIsImportedUnlessSkipBad) {
     EXPECT_EQ(replay.inserted + replay.updated, 0);
 }
 
+TEST_F(AddressImport, AKnownUsrnNamesTheStreetAndAnUnknownOneKeepsTheFileText) {
+    open().exec("INSERT INTO streets (usrn, descriptor, locality, town, street_type, geom, "
+                "geom_wgs84) VALUES (44001001, 'MARKET STREET', NULL, 'CHORLEY', 1, "
+                "GeomFromText('LINESTRING(358000 417000, 358100 417100)', 27700), "
+                "GeomFromText('LINESTRING(-2.63 53.65, -2.628 53.652)', 4326))");
+    auto o = options(write("a.csv", "UPRN,paon,street,USRN,postcode,x,y\n"
+                                    "100050001,12,Market St,44001001,PR7 1AB,358000,417000\n"
+                                    "100050002,3,Mill Lane,44009999,PR7 1AB,358010,417010\n"));
+    o.source.crs = importers::SourceCrs::bng;
+    const auto report = run("addresses", o);
+    ASSERT_TRUE(report.ok) << report.to_text();
+    EXPECT_EQ(query_text("SELECT usrn || '|' || single_line FROM addresses WHERE uprn = "
+                         "100050001"),
+              "44001001|12 MARKET STREET, CHORLEY, PR7 1AB");
+    EXPECT_EQ(query_text("SELECT coalesce(usrn, 'none') || '|' || single_line FROM addresses "
+                         "WHERE uprn = 100050002"),
+              "none|3 Mill Lane, PR7 1AB");
+    ASSERT_EQ(report.notes.size(), 1U) << report.to_text();
+    EXPECT_NE(report.notes[0].find("1 address(es) name a USRN"), std::string::npos);
+}
+
 TEST_F(AddressImport, NonPointsAndMissingGeometriesAreRejected) {
     const std::string features = R"({"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"UPRN":100040001,"address":"1 Mill Lane, Chorley"},"geometry":{"type":"Polygon","coordinates":[[[-2.64,53.65],[-2.62,53.65],[-2.62,53.66],[-2.64,53.65]]]}},
