@@ -303,8 +303,8 @@ Change GazetteerWriter::put_address(const AddressData& a) {
     const StreetNames& street = names != nullptr ? *names : none;
     AddressParts parts{a.sao,
                        a.pao,
-                       street.descriptor,
-                       street.locality,
+                       names != nullptr ? street.descriptor : a.street,
+                       names != nullptr ? street.locality : a.locality,
                        a.post_town.empty() ? street.town : a.post_town,
                        a.postcode};
     const std::string line = single_line(parts);

@@ -57,6 +57,10 @@ struct AddressData {
     std::optional<std::int64_t> usrn;
     std::string postcode;  ///< normalised, or empty
     std::string post_town; ///< empty: the street's town
+    /// The street's name and locality when the address has no known street (no USRN, or one
+    /// the store lacks): point files of properties give them as text. A known USRN's wins.
+    std::string street;
+    std::string locality;
 };
 
 /// What a put/remove did to the store.

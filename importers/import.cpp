@@ -25,6 +25,10 @@ constexpr std::array kinds{
                "gazetteer transfer file (NLPG DTF 7.3 or AddressBase Premium CSV): streets, "
                "properties and addresses, change types I/U/D applied",
                nullptr, &check_llpg_options, &always_reads_file_itself, &import_llpg},
+    ImportKind{"addresses",
+               "any point file of properties with a field mapping (UPRN, address parts or "
+               "single-line text, postcode) into properties and searchable addresses",
+               &import_addresses, &check_address_options},
 };
 
 /// The checks GdalSource makes, for files a kind reads itself.
@@ -149,7 +153,9 @@ ImportReport run_import(store::Database& db,
             report.inserted = report.updated = report.deleted = report.repaired = 0;
             return report; // tx rolls back
         }
-        if (report.inserted + report.updated == 0) {
+        // Every row rejected (--skip-bad) is a failure; rows that are as the store has them
+        // already (a replayed file) are not.
+        if (report.rejected > 0 && report.rejected >= report.read) {
             report.error = "no row could be imported; nothing was changed";
             report.inserted = report.updated = report.deleted = 0;
             return report;

@@ -43,6 +43,13 @@ struct ImportOptions {
     std::string ward_field;       ///< empty: ward_code, ward, ward_name, code
     std::string councillor_field; ///< empty: councillor, councillor_name, name
     std::string party_field;      ///< empty: party, party_name
+    // addresses (also postcode_field, x_field/y_field, usrn_field, town_field, locality_field)
+    std::string uprn_field;    ///< empty: UPRN
+    std::string address_field; ///< single-line text; empty: address, full_address, ...
+    std::string saon_field;    ///< parts instead of single-line text
+    std::string paon_field;
+    std::string street_field;
+    std::string classification_field; ///< empty: classification, class if present
 };
 
 /// "minx,miny,maxx,maxy" in EPSG:27700; nullopt when malformed.

@@ -24,4 +24,7 @@ void import_llpg(FileImportContext& ctx);
 std::string check_llpg_options(const ImportOptions& options);
 bool always_reads_file_itself(const ImportOptions& options);
 
+void import_addresses(ImportContext& ctx);
+std::string check_address_options(const ImportOptions& options);
+
 } // namespace wardmap::importers

@@ -144,13 +144,31 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "wards: ward name field (default WDnnNM, name); streets: street name "
                     "(default name, street, descriptor, street_desc)");
     cmd->add_option("--postcode-field", o.postcode_field,
-                    "postcodes: postcode field (default Postcode, pcds, PC)");
-    cmd->add_option("--x-field", o.x_field, "CSV: easting or longitude column (default Eastings)");
-    cmd->add_option("--y-field", o.y_field, "CSV: northing or latitude column (default Northings)");
-    cmd->add_option("--usrn-field", o.usrn_field, "streets: USRN field (default USRN)");
-    cmd->add_option("--town-field", o.town_field, "streets: town field (default town, if any)");
+                    "postcodes: postcode field (default Postcode, pcds, PC); addresses: the "
+                    "same (default postcode, if any)");
+    cmd->add_option("--x-field", o.x_field,
+                    "CSV: easting or longitude column (default Eastings; addresses: x)");
+    cmd->add_option("--y-field", o.y_field,
+                    "CSV: northing or latitude column (default Northings; addresses: y)");
+    cmd->add_option("--usrn-field", o.usrn_field,
+                    "streets: USRN field (default USRN); addresses: the street's USRN (default "
+                    "USRN, if any)");
+    cmd->add_option("--town-field", o.town_field,
+                    "streets, addresses: town field (default town, post_town, if any)");
     cmd->add_option("--locality-field", o.locality_field,
-                    "streets: locality field (default locality, if any)");
+                    "streets, addresses: locality field (default locality, if any)");
+    cmd->add_option("--uprn-field", o.uprn_field, "addresses: UPRN field (default UPRN)");
+    cmd->add_option("--address-field", o.address_field,
+                    "addresses: single-line address text (default address, full_address, "
+                    "single_line)");
+    cmd->add_option("--saon-field", o.saon_field,
+                    "addresses: secondary addressable object, e.g. Flat 2 (default saon)");
+    cmd->add_option("--paon-field", o.paon_field,
+                    "addresses: primary addressable object, e.g. 12 or Rose Cottage (default "
+                    "paon)");
+    cmd->add_option("--street-field", o.street_field, "addresses: street name (default street)");
+    cmd->add_option("--classification-field", o.classification_field,
+                    "addresses: BLPU class, e.g. RD04 (default classification, if any)");
     cmd->add_option("--ward-field", o.ward_field,
                     "councillors CSV: ward code or name (default ward_code, ward, ward_name)");
     cmd->add_option("--councillor-field", o.councillor_field,
