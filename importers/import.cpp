@@ -149,7 +149,10 @@ ImportReport run_import(store::Database& db,
             report.inserted = report.updated = report.deleted = report.repaired = 0;
             return report; // tx rolls back
         }
-        if (report.inserted + report.updated == 0) {
+        // Every row rejected (--skip-bad) is a failure; rows that were all already in the
+        // store (replaying a gazetteer file) or only deletions are a success that changed
+        // nothing or removed rows.
+        if (report.rejected >= report.read) {
             report.error = "no row could be imported; nothing was changed";
             report.inserted = report.updated = report.deleted = 0;
             return report;
