@@ -421,5 +421,49 @@ TEST_F(LlpgImport, AddressBasePremiumLayout) {
     EXPECT_NE(r.detail.find("AddressBase Premium"), std::string::npos) << r.detail;
 }
 
+TEST_F(LlpgImport, AddressBasePremiumBlpuWithLatLonAndATrailerCountNote) {
+    // 22-field BLPU: lat, lon after X, Y, a country, and the postcode locator at field 21.
+    const std::string blpu22 =
+        rec(22, {"21",         "I",    "1",          "100001",     "1",     "2",
+                 "2020-01-01", "",     "358050",     "417010",     "53.65", "-2.63",
+                 "1",          "2325", q("E"),       "2020-01-01", "",      "2020-01-01",
+                 "2020-01-01", q("D"), q("PR7 2CD"), "0"});
+    const std::string lpi26 = rec(26, {"24",
+                                       "I",
+                                       "2",
+                                       "100001",
+                                       q("2325L000001"),
+                                       q("ENG"),
+                                       "1",
+                                       "2020-01-01",
+                                       "",
+                                       "2020-01-01",
+                                       "2020-01-01",
+                                       "",
+                                       q(""),
+                                       "",
+                                       q(""),
+                                       q(""),
+                                       "7",
+                                       q(""),
+                                       "",
+                                       q(""),
+                                       q("MILL HOUSE"),
+                                       "",
+                                       "1",
+                                       q(""),
+                                       q(""),
+                                       q("Y")});
+    const auto r = load("abp22.csv", header() + blpu22 + lpi26 + trailer(999));
+    ASSERT_TRUE(r.ok) << r.to_text();
+    EXPECT_EQ(single_line("2325L000001"), "MILL HOUSE, 7, PR7 2CD");
+    EXPECT_EQ(query_text("SELECT classification || ' ' || easting FROM properties"), "U 358050.0");
+    bool note = false;
+    for (const auto& n : r.notes) {
+        note = note || n.find("the trailer says 999 records, the file has 4") != std::string::npos;
+    }
+    EXPECT_TRUE(note) << r.to_text();
+}
+
 } // namespace
 } // namespace wardmap
