@@ -200,17 +200,18 @@ Change GazetteerWriter::put_descriptor(const DescriptorData& d) {
     m_descriptor_update.bind(4, d.town);
     bind_text_or_null(m_descriptor_update, 5, d.admin_area);
     m_descriptor_update.run();
+    const std::string old_town = names.town;
     names.descriptor = d.descriptor;
     names.locality = d.locality;
     names.town = d.town;
     names.language = d.language;
     if (renamed) {
-        rewrite_street_addresses(d.usrn);
+        rewrite_street_addresses(d.usrn, old_town);
     }
     return first_name ? Change::none : Change::updated;
 }
 
-void GazetteerWriter::rewrite_street_addresses(std::int64_t usrn) {
+void GazetteerWriter::rewrite_street_addresses(std::int64_t usrn, const std::string& old_town) {
     const auto& names = m_streets[usrn];
     auto rows = m_db.prepare(
         "SELECT id, logical_status, sao_start_number, sao_start_suffix, sao_end_number, "
@@ -233,12 +234,17 @@ void GazetteerWriter::rewrite_street_addresses(std::int64_t usrn) {
         return o;
     };
     while (rows.step()) {
-        AddressParts parts{object(2),      object(7),  names.descriptor,
-                           names.locality, names.town, rows.optional_text(12).value_or("")};
+        // An address keeps its own post town (LPI POST_TOWN); one that had the street's town
+        // follows the street.
+        const std::string stored_town = rows.optional_text(13).value_or("");
+        const std::string town =
+            stored_town.empty() || stored_town == old_town ? names.town : stored_town;
+        AddressParts parts{object(2),      object(7), names.descriptor,
+                           names.locality, town,      rows.optional_text(12).value_or("")};
         const std::string line = single_line(parts);
         update.bind(1, rows.int64(0)).bind(2, names.descriptor);
         bind_text_or_null(update, 3, names.locality);
-        update.bind(4, names.town).bind(5, line).run();
+        update.bind(4, town).bind(5, line).run();
         m_search_delete.bind(1, rows.int64(0)).run();
         index_address(rows.int64(0), static_cast<int>(rows.int64(1)), line, parts.postcode);
     }

@@ -110,7 +110,9 @@ class GazetteerWriter {
                        int logical_status,
                        const std::string& single_line,
                        const std::string& postcode);
-    void rewrite_street_addresses(std::int64_t usrn);
+    /// Re-composes the street's addresses after a rename; `old_town` is the street's town
+    /// before it, so addresses with a post town of their own keep it.
+    void rewrite_street_addresses(std::int64_t usrn, const std::string& old_town);
 
     store::Database& m_db;
     const geo::BngTransform& m_transform;
