@@ -6,6 +6,7 @@
 
 #include "geo/errors.hpp"
 #include "geo/postcode.hpp"
+#include "importers/gazetteer_keys.hpp"
 #include "importers/gazetteer_writer.hpp"
 #include "importers/import_geometry.hpp"
 #include "importers/import_kinds.hpp"
@@ -18,32 +19,7 @@ namespace wardmap::importers {
 
 namespace {
 
-constexpr std::int64_t max_uprn = 999999999999; // UPRNs have at most 12 digits
-constexpr std::int64_t max_usrn = 99999999;
 constexpr std::size_t max_class = 6;
-
-/// A whole number in [1, max]; nullopt for anything else (signs, decimals, 0, too long).
-std::optional<std::int64_t> parse_id(const std::string& text, std::int64_t max) {
-    std::int64_t v = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || text.front() == '-' || ec != std::errc() ||
-        end != text.data() + text.size() || v < 1 || v > max) {
-        return std::nullopt;
-    }
-    return v;
-}
-
-/// A field given by option (required) or found among defaults (optional): its index or -1.
-int optional_field(const GdalSource& source,
-                   const std::string& option_value,
-                   const char* option,
-                   const std::vector<std::string>& defaults) {
-    if (!option_value.empty()) {
-        return source.require_field(option_value, option);
-    }
-    const auto found = source.find_field(defaults);
-    return found ? source.field_index(*found) : -1;
-}
 
 std::string trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
@@ -155,21 +131,21 @@ void import_addresses(ImportContext& ctx) {
         !o.saon_field.empty() || !o.paon_field.empty() || !o.street_field.empty();
     const int address_field = parts_given
                                   ? -1
-                                  : optional_field(source, o.address_field, "--address-field",
-                                                   {"address", "full_address", "single_line",
-                                                    "single_line_address", "address_line"});
+                                  : source.optional_field(o.address_field, "--address-field",
+                                                          {"address", "full_address", "single_line",
+                                                           "single_line_address", "address_line"});
     int saon_field = -1;
     int paon_field = -1;
     int street_field = -1;
     int locality_field = -1;
     int town_field = -1;
     if (address_field < 0) {
-        saon_field = optional_field(source, o.saon_field, "--saon-field", {"saon", "sao"});
-        paon_field = optional_field(source, o.paon_field, "--paon-field",
-                                    {"paon", "pao", "house_number", "building"});
-        street_field = optional_field(source, o.street_field, "--street-field",
-                                      {"street", "street_name", "street_description"});
-        locality_field = optional_field(source, o.locality_field, "--locality-field", {"locality"});
+        saon_field = source.optional_field(o.saon_field, "--saon-field", {"saon", "sao"});
+        paon_field = source.optional_field(o.paon_field, "--paon-field",
+                                           {"paon", "pao", "house_number", "building"});
+        street_field = source.optional_field(o.street_field, "--street-field",
+                                             {"street", "street_name", "street_description"});
+        locality_field = source.optional_field(o.locality_field, "--locality-field", {"locality"});
         if (paon_field < 0 && street_field < 0) {
             throw ImportError(source.place(0),
                               "no address columns: give --address-field (single-line text) or "
@@ -179,12 +155,12 @@ void import_addresses(ImportContext& ctx) {
     }
     // The town is a part of its own in both layouts (a single line's last part otherwise).
     town_field =
-        optional_field(source, o.town_field, "--town-field", {"town", "post_town", "town_name"});
-    const int postcode_field = optional_field(source, o.postcode_field, "--postcode-field",
-                                              {"postcode", "pcds", "post_code", "PC"});
-    const int usrn_field = optional_field(source, o.usrn_field, "--usrn-field", {"USRN"});
-    const int class_field = optional_field(source, o.classification_field, "--classification-field",
-                                           {"classification", "class", "blpu_class"});
+        source.optional_field(o.town_field, "--town-field", {"town", "post_town", "town_name"});
+    const int postcode_field = source.optional_field(o.postcode_field, "--postcode-field",
+                                                     {"postcode", "pcds", "post_code", "PC"});
+    const int usrn_field = source.optional_field(o.usrn_field, "--usrn-field", {"USRN"});
+    const int class_field = source.optional_field(o.classification_field, "--classification-field",
+                                                  {"classification", "class", "blpu_class"});
     // A CSV carries its position in two columns; other formats in their geometry.
     int x_field = -1;
     int y_field = -1;
@@ -223,7 +199,7 @@ void import_addresses(ImportContext& ctx) {
         ctx.progress.update(report.read);
         try {
             const std::string raw = value(row, uprn_field);
-            const auto uprn = parse_id(raw, max_uprn);
+            const auto uprn = parse_key(raw, max_uprn);
             if (!uprn) {
                 report.reject(source.place(row, uprn_field),
                               raw.empty() ? "no UPRN"
@@ -294,7 +270,7 @@ void import_addresses(ImportContext& ctx) {
             }
             std::optional<std::int64_t> usrn;
             if (const std::string usrn_raw = value(row, usrn_field); !usrn_raw.empty()) {
-                usrn = parse_id(usrn_raw, max_usrn);
+                usrn = parse_key(usrn_raw, max_usrn);
                 if (!usrn) {
                     report.reject(source.place(row, usrn_field),
                                   "'" + usrn_raw +

@@ -121,18 +121,6 @@ class GeometryBinder {
     std::vector<geo::LonLat> m_lonlat;
 };
 
-void bind_optional(store::Statement& st, int index, const std::optional<std::int64_t>& v) {
-    if (v) {
-        st.bind(index, *v);
-    } else {
-        st.bind_null(index);
-    }
-}
-
-void bind_number(store::Statement& st, int index, const std::optional<int>& v) {
-    bind_optional(st, index, v ? std::optional<std::int64_t>(*v) : std::nullopt);
-}
-
 void write_boundaries(store::Database& db, GeometryBinder& geom, const Boundaries& b) {
     auto council = db.prepare("INSERT INTO council_area (ons_code, name, geom, geom_wgs84) "
                               "VALUES ('E07000118', 'Chorley', GeomFromWKB(?1, 27700), "
@@ -195,11 +183,11 @@ void write_gazetteer(store::Database& db, GeometryBinder& geom, const Gazetteer&
         // The structured SAO/PAO an LLPG holds, so the demo exports and sorts like a real one.
         const auto sao = parse_addressable_object(p.saon.value_or(""));
         const auto pao = parse_addressable_object(p.paon);
-        bind_number(address, 13, sao.start_number);
+        address.bind(13, sao.start_number);
         address.bind(14, sao.start_suffix).bind(15, sao.text);
-        bind_number(address, 16, pao.start_number);
+        address.bind(16, pao.start_number);
         address.bind(17, pao.start_suffix);
-        bind_number(address, 18, pao.end_number);
+        address.bind(18, pao.end_number);
         address.bind(19, pao.end_suffix).bind(20, pao.text);
         address.run();
         search.bind(1, id).bind(2, store::search_words(p.single_line.substr(
@@ -289,8 +277,8 @@ void write_casework(store::Database& db, GeometryBinder& geom, const Casework& c
         "MakePoint(?14, ?15, 4326))");
     for (const ServiceRequest& r : c.requests) {
         request.bind(1, r.category).bind(2, r.status).bind(3, r.description).bind(4, r.address);
-        bind_optional(request, 5, r.uprn);
-        bind_optional(request, 6, r.usrn);
+        request.bind(5, r.uprn);
+        request.bind(6, r.usrn);
         request.bind(7, r.ward_code).bind(8, r.source).bind(9, r.created_at);
         request.bind(10, r.updated_at).bind(11, r.closed_at);
         geom.point(request, 12, r.at);

@@ -1,5 +1,7 @@
 #include "importers/dtf_writer.hpp"
 
+#include "importers/gazetteer_keys.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -10,9 +12,6 @@ namespace {
 
 /// Large enough that a 1M-address file is a few hundred writes.
 constexpr std::size_t flush_at = 1 << 20;
-
-constexpr std::int64_t max_uprn = 999'999'999'999;
-constexpr std::int64_t max_usrn = 99'999'999;
 
 void check_uprn(std::int64_t uprn, const char* what) {
     if (uprn < 1 || uprn > max_uprn) {

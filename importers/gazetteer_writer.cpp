@@ -13,18 +13,6 @@ bool searchable(int logical_status) {
     return logical_status == 1 || logical_status == 3 || logical_status == 6;
 }
 
-void bind_optional(store::Statement& st, int index, const std::optional<std::int64_t>& v) {
-    if (v) {
-        st.bind(index, *v);
-    } else {
-        st.bind_null(index);
-    }
-}
-
-void bind_optional(store::Statement& st, int index, const std::optional<int>& v) {
-    bind_optional(st, index, v ? std::optional<std::int64_t>(*v) : std::nullopt);
-}
-
 void bind_text_or_null(store::Statement& st, int index, const std::string& v) {
     if (v.empty()) {
         st.bind_null(index);
@@ -255,9 +243,9 @@ Change GazetteerWriter::put_property(const PropertyData& p) {
     const auto ll = m_transform.to_wgs84(p.at);
     auto& st = known ? m_property_update : m_property_insert;
     st.bind(1, p.uprn).bind(2, p.logical_status);
-    bind_optional(st, 3, p.blpu_state);
+    st.bind(3, p.blpu_state);
     bind_text_or_null(st, 4, p.classification);
-    bind_optional(st, 5, p.parent_uprn);
+    st.bind(5, p.parent_uprn);
     st.bind(6, p.at.easting).bind(7, p.at.northing).bind(8, ll.lon).bind(9, ll.lat);
     st.run();
     if (known && m_db.changes() == 0) {
@@ -332,14 +320,14 @@ Change GazetteerWriter::put_address(const AddressData& a) {
     bind_text_or_null(st, 10, parts.town);
     bind_text_or_null(st, 11, parts.postcode);
     st.bind(12, line);
-    bind_optional(st, 13, a.sao.start_number);
+    st.bind(13, a.sao.start_number);
     bind_text_or_null(st, 14, a.sao.start_suffix);
-    bind_optional(st, 15, a.sao.end_number);
+    st.bind(15, a.sao.end_number);
     bind_text_or_null(st, 16, a.sao.end_suffix);
     bind_text_or_null(st, 17, a.sao.text);
-    bind_optional(st, 18, a.pao.start_number);
+    st.bind(18, a.pao.start_number);
     bind_text_or_null(st, 19, a.pao.start_suffix);
-    bind_optional(st, 20, a.pao.end_number);
+    st.bind(20, a.pao.end_number);
     bind_text_or_null(st, 21, a.pao.end_suffix);
     bind_text_or_null(st, 22, a.pao.text);
     if (existed) {

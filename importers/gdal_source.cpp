@@ -269,6 +269,16 @@ int GdalSource::require_field(const std::string& name, const std::string& option
     return i;
 }
 
+int GdalSource::optional_field(const std::string& option_value,
+                               const std::string& option,
+                               const std::vector<std::string>& defaults) const {
+    if (!option_value.empty()) {
+        return require_field(option_value, option);
+    }
+    const auto found = find_field(defaults);
+    return found ? field_index(*found) : -1;
+}
+
 std::vector<std::string> GdalSource::field_names() const {
     if (!m_options.columns.empty()) {
         return m_options.columns;

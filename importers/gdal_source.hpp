@@ -66,6 +66,11 @@ class GdalSource {
     find_field(const std::vector<std::string>& candidates) const;
     /// The field's index; ImportError naming the option and the fields that exist when absent.
     [[nodiscard]] int require_field(const std::string& name, const std::string& option) const;
+    /// A field named by an option (then required) or else the first of `defaults` present:
+    /// its index, or -1 when the option is empty and no default is present.
+    [[nodiscard]] int optional_field(const std::string& option_value,
+                                     const std::string& option,
+                                     const std::vector<std::string>& defaults) const;
     [[nodiscard]] std::vector<std::string> field_names() const;
 
     /// Next feature; false at the end.

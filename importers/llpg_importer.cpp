@@ -6,6 +6,7 @@
 #include "geo/geos_context.hpp"
 #include "geo/postcode.hpp"
 #include "importers/dtf_reader.hpp"
+#include "importers/gazetteer_keys.hpp"
 #include "importers/gazetteer_writer.hpp"
 #include "importers/import_geometry.hpp"
 #include "importers/import_kinds.hpp"
@@ -98,8 +99,6 @@ class Fields {
     const DtfRecord& m_r;
 };
 
-constexpr std::int64_t max_uprn = 999'999'999'999;
-constexpr std::int64_t max_usrn = 99'999'999;
 constexpr double max_easting = 700'000;
 constexpr double max_northing = 1'300'000;
 
@@ -190,7 +189,7 @@ class LlpgImport {
             throw ImportError(place(0, ""), "the file is empty");
         }
         if (!m_trailer) {
-            throw ImportError(place(m_reader_last_line(), ""),
+            throw ImportError(place(m_last_line, ""),
                               "no trailer record (99) at the end: the file looks truncated, "
                               "nothing was imported");
         }
@@ -205,8 +204,6 @@ class LlpgImport {
         const auto addresses = db.query_int("SELECT COUNT(*) FROM addresses").value_or(0);
         return static_cast<std::uint64_t>(addresses) < file_size / bytes_per_record;
     }
-
-    [[nodiscard]] std::int64_t m_reader_last_line() const { return m_last_line; }
 
     SourcePlace place(std::int64_t line, const std::string& field) const {
         return {m_reader.file(), line, true, field};

@@ -5,6 +5,7 @@
 // the longest part is kept and the report says so.
 
 #include "geo/errors.hpp"
+#include "importers/gazetteer_keys.hpp"
 #include "importers/import_geometry.hpp"
 #include "importers/import_kinds.hpp"
 
@@ -15,31 +16,7 @@ namespace wardmap::importers {
 
 namespace {
 
-constexpr std::int64_t max_usrn = 99999999; // USRNs have at most 8 digits
 constexpr std::int64_t max_part_notes = 20; // then only counted
-
-/// "12345678" -> 12345678; nullopt for anything else (signs, decimals, 0, 9 digits).
-std::optional<std::int64_t> parse_usrn(const std::string& text) {
-    std::int64_t v = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (text.empty() || text.front() == '-' || ec != std::errc() ||
-        end != text.data() + text.size() || v < 1 || v > max_usrn) {
-        return std::nullopt;
-    }
-    return v;
-}
-
-/// A field given by option (required) or found among defaults (optional): its index or -1.
-int optional_field(const GdalSource& source,
-                   const std::string& option_value,
-                   const char* option,
-                   const std::vector<std::string>& defaults) {
-    if (!option_value.empty()) {
-        return source.require_field(option_value, option);
-    }
-    const auto found = source.find_field(defaults);
-    return found ? source.field_index(*found) : -1;
-}
 
 struct LineResult {
     geo::GeosGeometry line;
@@ -99,13 +76,13 @@ void import_streets(ImportContext& ctx) {
     const int usrn_field = source.require_field(
         !o.usrn_field.empty() ? o.usrn_field : source.find_field({"USRN"}).value_or("USRN"),
         "--usrn-field");
-    const int name_field = optional_field(
-        source, o.name_field, "--name-field",
+    const int name_field = source.optional_field(
+        o.name_field, "--name-field",
         {"name", "street", "descriptor", "street_desc", "street_descriptor", "street_name"});
     const int town_field =
-        optional_field(source, o.town_field, "--town-field", {"town", "town_name", "post_town"});
+        source.optional_field(o.town_field, "--town-field", {"town", "town_name", "post_town"});
     const int locality_field =
-        optional_field(source, o.locality_field, "--locality-field", {"locality", "locality_name"});
+        source.optional_field(o.locality_field, "--locality-field", {"locality", "locality_name"});
     if (name_field < 0) {
         report.notes.push_back("no street name column (name, street, descriptor, street_desc; "
                                "or --name-field): known streets keep their descriptors, new "
@@ -139,7 +116,7 @@ void import_streets(ImportContext& ctx) {
         ctx.progress.update(report.read);
         try {
             const std::string raw = source.text(row, usrn_field);
-            const auto usrn = parse_usrn(raw);
+            const auto usrn = parse_key(raw, max_usrn);
             if (!usrn) {
                 report.reject(source.place(row, usrn_field),
                               "'" + raw + "' is not a USRN (a whole number from 1 to 99999999)");

@@ -87,6 +87,11 @@ class Statement {
         return bind(index, std::string_view(value));
     }
     Statement& bind(int index, const std::optional<std::string>& value);
+    /// NULL when empty.
+    Statement& bind(int index, const std::optional<std::int64_t>& value);
+    Statement& bind(int index, const std::optional<int>& value) {
+        return value ? bind(index, static_cast<std::int64_t>(*value)) : bind_null(index);
+    }
     Statement& bind(int index, std::span<const unsigned char> blob);
     Statement& bind_null(int index);
 

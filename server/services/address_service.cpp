@@ -264,6 +264,31 @@ int clamp_limit(int limit) {
     return limit;
 }
 
+/// "ward": the ward of the current boundary set holding `at`, or null.
+void write_current_ward(geo::JsonObjectWriter& obj, const WardIndex& wards, geo::EastNorth at) {
+    const auto* ward = wards.find(at, today_utc());
+    if (ward == nullptr) {
+        obj.null_field("ward");
+        return;
+    }
+    std::string w;
+    geo::JsonObjectWriter wobj(w);
+    wobj.field("code", ward->code)
+        .field("name", ward->name)
+        .field("boundary_set", ward->boundary_set);
+    wobj.close();
+    obj.raw_field("ward", w);
+}
+
+/// Ends a feature's properties (naming the CRS when it is not WGS84) and the feature.
+void close_feature(std::string& out, geo::JsonObjectWriter& properties, Crs crs) {
+    if (crs == Crs::bng) {
+        properties.field("crs", "EPSG:27700");
+    }
+    properties.close();
+    out += '}';
+}
+
 } // namespace
 
 AddressService::AddressService(store::ConnectionPool& pool,
@@ -391,17 +416,7 @@ std::string AddressService::property(std::int64_t uprn, Crs crs) const {
     } else {
         obj.field("parent_uprn", blpu.int64(3));
     }
-    if (const auto* ward = m_wards.index()->find(at, today_utc())) {
-        std::string w;
-        geo::JsonObjectWriter wobj(w);
-        wobj.field("code", ward->code)
-            .field("name", ward->name)
-            .field("boundary_set", ward->boundary_set);
-        wobj.close();
-        obj.raw_field("ward", w);
-    } else {
-        obj.null_field("ward");
-    }
+    write_current_ward(obj, *m_wards.index(), at);
     std::string list = "[";
     for (std::size_t i = 0; i < addresses.size(); ++i) {
         if (i > 0) {
@@ -427,11 +442,7 @@ std::string AddressService::property(std::int64_t uprn, Crs crs) const {
     }
     list += ']';
     obj.raw_field("addresses", list);
-    if (crs == Crs::bng) {
-        obj.field("crs", "EPSG:27700");
-    }
-    obj.close();
-    out += '}';
+    close_feature(out, obj, crs);
     return out;
 }
 
@@ -536,17 +547,7 @@ std::string AddressService::postcode(const std::string& text, Crs crs) const {
     out += R"(,"properties":)";
     geo::JsonObjectWriter obj(out);
     obj.field("postcode", *pc).field("centroid_from", source);
-    if (const auto* ward = m_wards.index()->find(*at, today_utc())) {
-        std::string w;
-        geo::JsonObjectWriter wobj(w);
-        wobj.field("code", ward->code)
-            .field("name", ward->name)
-            .field("boundary_set", ward->boundary_set);
-        wobj.close();
-        obj.raw_field("ward", w);
-    } else {
-        obj.null_field("ward");
-    }
+    write_current_ward(obj, *m_wards.index(), *at);
     obj.field("address_count", static_cast<std::int64_t>(rows.size()));
     std::string list = "[";
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -562,11 +563,7 @@ std::string AddressService::postcode(const std::string& text, Crs crs) const {
     }
     list += ']';
     obj.raw_field("addresses", list);
-    if (crs == Crs::bng) {
-        obj.field("crs", "EPSG:27700");
-    }
-    obj.close();
-    out += '}';
+    close_feature(out, obj, crs);
     return out;
 }
 

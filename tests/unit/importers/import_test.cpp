@@ -7,6 +7,7 @@
 #include "geo/store/migrations.hpp"
 #include "importers/import.hpp"
 #include "tests/support/test_paths.hpp"
+#include "tests/unit/importers/import_fixture.hpp"
 
 #include <gtest/gtest.h>
 
@@ -35,32 +36,12 @@ std::string read_all(const std::filesystem::path& p) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
-class Import : public ::testing::Test {
+class Import : public wardmap::testing::ImportFixture {
   protected:
-    void SetUp() override {
-        m_db = m_tmp.path() / "w.sqlite";
-        store::migrate(m_db);
-    }
-    static const geo::BngTransform& transform() {
-        static const auto t = geo::BngTransform::create();
-        return *t;
-    }
-    std::filesystem::path write(const std::string& name, const std::string& content) {
-        const auto p = m_tmp.path() / name;
-        std::ofstream(p, std::ios::binary) << content;
-        return p;
-    }
-    ImportReport run(const char* kind, const ImportOptions& options) {
-        auto db = store::Database::open(m_db);
-        importers::Progress quiet(importers::Progress::Mode::quiet);
-        return importers::run_import(db, transform(), *importers::find_import_kind(kind), options,
-                                     quiet);
-    }
     std::int64_t count(const std::string& table) {
         auto db = store::Database::open(m_db);
         return db.query_int("SELECT count(*) FROM " + table).value_or(-1);
     }
-    std::string snapshot() { return read_all(m_db); }
     static ImportOptions wards(const std::filesystem::path& p, const char* set = "2020") {
         ImportOptions o;
         o.source.path = p;
@@ -79,9 +60,6 @@ class Import : public ::testing::Test {
         EXPECT_EQ(count("imports"), imports_before);
         return report;
     }
-
-    testing::TempDir m_tmp;
-    std::filesystem::path m_db;
 };
 
 TEST(Postcode, NormalisesAndValidates) {
