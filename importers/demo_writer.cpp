@@ -165,8 +165,6 @@ void write_gazetteer(store::Database& db, GeometryBinder& geom, const Gazetteer&
         "locality, town, postcode, single_line, sao_start_number, sao_start_suffix, sao_text, "
         "pao_start_number, pao_start_suffix, pao_end_number, pao_end_suffix, pao_text) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    auto search =
-        db.prepare("INSERT INTO address_search (rowid, words, postcode) VALUES (?, ?, ?)");
     std::int64_t id = 0;
     for (const Property& p : g.properties) {
         property.bind(1, p.uprn).bind(2, p.logical_status).bind(3, p.classification);
@@ -190,9 +188,6 @@ void write_gazetteer(store::Database& db, GeometryBinder& geom, const Gazetteer&
         address.bind(18, pao.end_number);
         address.bind(19, pao.end_suffix).bind(20, pao.text);
         address.run();
-        search.bind(1, id).bind(2, store::search_words(p.single_line.substr(
-                                       0, p.single_line.size() - p.postcode.size())));
-        search.bind(3, store::postcode_terms(p.postcode)).run();
     }
 
     auto postcode = db.prepare(
@@ -310,7 +305,7 @@ void write_borough(store::Database& db,
     write_cemeteries(db, geom, borough.cemeteries);
     write_casework(db, geom, borough.casework);
     deferred.restore();
-    store::refresh_address_terms(db);
+    store::mark_addresses_changed(db);
 }
 
 } // namespace wardmap::importers::demo

@@ -8,11 +8,6 @@ namespace {
 
 constexpr const char* gazetteer_tables[] = {"streets", "properties"};
 
-/// LPIs a resident may pick: approved, alternative and provisional; historical ones stay out.
-bool searchable(int logical_status) {
-    return logical_status == 1 || logical_status == 3 || logical_status == 6;
-}
-
 void bind_text_or_null(store::Statement& st, int index, const std::string& v) {
     if (v.empty()) {
         st.bind_null(index);
@@ -102,12 +97,7 @@ GazetteerWriter::GazetteerWriter(store::Database& db, const geo::BngTransform& t
           "IS NOT ?15 OR sao_end_suffix IS NOT ?16 OR sao_text IS NOT ?17 OR pao_start_number IS "
           "NOT ?18 OR pao_start_suffix IS NOT ?19 OR pao_end_number IS NOT ?20 OR pao_end_suffix "
           "IS NOT ?21 OR pao_text IS NOT ?22)")),
-      m_address_delete(db.prepare("DELETE FROM addresses WHERE id = ?")),
-      m_search_insert(
-          db.prepare("INSERT INTO address_search (rowid, words, postcode) VALUES (?, ?, ?)")),
-      m_search_delete(db.prepare("DELETE FROM address_search WHERE rowid = ?")),
-      m_search_delete_uprn(db.prepare("DELETE FROM address_search WHERE rowid IN "
-                                      "(SELECT id FROM addresses WHERE uprn = ?)")) {
+      m_address_delete(db.prepare("DELETE FROM addresses WHERE id = ?")) {
     if (bulk) {
         m_dropped_indexes = drop_address_indexes(db);
         if (db.query_int("SELECT EXISTS (SELECT 1 FROM properties)").value_or(1) == 0) {
@@ -233,8 +223,7 @@ void GazetteerWriter::rewrite_street_addresses(std::int64_t usrn, const std::str
         update.bind(1, rows.int64(0)).bind(2, names.descriptor);
         bind_text_or_null(update, 3, names.locality);
         update.bind(4, town).bind(5, line).run();
-        m_search_delete.bind(1, rows.int64(0)).run();
-        index_address(rows.int64(0), static_cast<int>(rows.int64(1)), line, parts.postcode);
+        m_addresses_changed = true;
     }
 }
 
@@ -256,23 +245,6 @@ Change GazetteerWriter::put_property(const PropertyData& p) {
         m_property_rtree->add(p.uprn, p.at.easting, p.at.easting, p.at.northing, p.at.northing);
     }
     return known ? Change::updated : Change::inserted;
-}
-
-void GazetteerWriter::index_address(std::int64_t id,
-                                    int logical_status,
-                                    const std::string& line,
-                                    const std::string& postcode) {
-    if (!searchable(logical_status)) {
-        return;
-    }
-    // The words without the trailing postcode, which has its own column.
-    std::string_view words = line;
-    if (!postcode.empty() && words.size() >= postcode.size() &&
-        words.substr(words.size() - postcode.size()) == postcode) {
-        words.remove_suffix(postcode.size());
-    }
-    m_search_insert.bind(1, id).bind(2, store::search_words(words));
-    m_search_insert.bind(3, store::postcode_terms(postcode)).run();
 }
 
 Change GazetteerWriter::put_address(const AddressData& a) {
@@ -337,12 +309,7 @@ Change GazetteerWriter::put_address(const AddressData& a) {
     if (existed && m_db.changes() == 0) {
         return Change::none;
     }
-    if (existed) {
-        m_search_delete.bind(1, *id).run();
-    } else {
-        id = m_db.last_insert_rowid();
-    }
-    index_address(*id, a.logical_status, line, parts.postcode);
+    m_addresses_changed = true;
     return existed ? Change::updated : Change::inserted;
 }
 
@@ -380,7 +347,7 @@ Change GazetteerWriter::remove_property(std::int64_t uprn) {
     if (!has_property(uprn)) {
         return Change::none;
     }
-    m_search_delete_uprn.bind(1, uprn).run();
+    m_addresses_changed = true;
     m_property_delete.bind(1, uprn).run(); // its addresses go with it (ON DELETE CASCADE)
     if (m_property_rtree) {
         m_property_rtree->remove(uprn);
@@ -399,8 +366,8 @@ Change GazetteerWriter::remove_address(const std::string& lpi_key) {
     if (!id) {
         return Change::none;
     }
-    m_search_delete.bind(1, *id).run();
     m_address_delete.bind(1, *id).run();
+    m_addresses_changed = true;
     return Change::deleted;
 }
 
@@ -414,7 +381,10 @@ void GazetteerWriter::finish() {
     }
     m_dropped_indexes.clear();
     m_deferred.restore();
-    store::refresh_address_terms(m_db);
+    if (m_addresses_changed) {
+        store::mark_addresses_changed(m_db); // running servers rebuild their search index
+        m_addresses_changed = false;
+    }
     if (m_property_rtree) {
         m_property_rtree->finish_into(m_db, "idx_properties_geom");
         m_property_rtree.reset();

@@ -106,10 +106,6 @@ class GazetteerWriter {
         std::string language;
     };
     const StreetNames& street_names(std::int64_t usrn);
-    void index_address(std::int64_t id,
-                       int logical_status,
-                       const std::string& single_line,
-                       const std::string& postcode);
     /// Re-composes the street's addresses after a rename; `old_town` is the street's town
     /// before it, so addresses with a post town of their own keep it.
     void rewrite_street_addresses(std::int64_t usrn, const std::string& old_town);
@@ -122,6 +118,7 @@ class GazetteerWriter {
     std::unordered_map<std::int64_t, StreetNames> m_streets;
     std::int64_t m_streets_missing = 0;
     std::vector<std::string> m_dropped_indexes; ///< CREATE INDEX statements to run in finish()
+    bool m_addresses_changed = false;
 
     store::Statement m_street_get, m_street_insert, m_street_update, m_street_delete,
         m_street_users;
@@ -129,7 +126,6 @@ class GazetteerWriter {
     store::Statement m_property_exists, m_property_insert, m_property_update, m_property_delete,
         m_property_class, m_property_reclass;
     store::Statement m_address_find, m_address_insert, m_address_update, m_address_delete;
-    store::Statement m_search_insert, m_search_delete, m_search_delete_uprn;
 };
 
 } // namespace wardmap::importers

@@ -4,6 +4,35 @@
 
 namespace wardmap::store {
 
+namespace {
+
+// Base letters of U+00C0..U+017F (Latin-1 Supplement letters and Latin Extended-A), lower
+// case, from Unicode's canonical decompositions; '.' where a letter has none (kept as it is).
+constexpr std::string_view latin_base_letters =
+    "aaaaaa.ceeeeiiii.nooooo..uuuuy..aaaaaa.ceeeeiiii.nooooo..uuuuy.yaaaaaaccccccccdd..eeeeeeeeee"
+    "gggggggghh..iiiiiiiii...jjkk.llllll....nnnnnn...oooooo..rrrrrrsssssssstttt..uuuuuuuuuuuuwwy"
+    "yyzzzzzz.";
+
+/// The base letter of the two-byte UTF-8 sequence at text[i], or 0.
+char base_letter(std::string_view text, std::size_t i) {
+    if (i + 1 >= text.size()) {
+        return 0;
+    }
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const auto next = static_cast<unsigned char>(text[i + 1]);
+    if (lead < 0xC3 || lead > 0xC5 || (next & 0xC0) != 0x80) {
+        return 0;
+    }
+    const unsigned code = ((lead & 0x1Fu) << 6) | (next & 0x3Fu);
+    if (code < 0xC0 || code >= 0x180) {
+        return 0;
+    }
+    const char base = latin_base_letters[code - 0xC0];
+    return base == '.' ? 0 : base;
+}
+
+} // namespace
+
 std::string search_words(std::string_view text) {
     std::string out;
     out.reserve(text.size());
@@ -29,7 +58,13 @@ std::string search_words(std::string_view text) {
             }
             continue;
         }
-        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : static_cast<char>(c);
+        if (const char base = base_letter(text, i); base != 0) {
+            out += base; // Welsh ŵ, Irish á, French é...: typed with or without the accent
+            ++i;
+        } else {
+            out +=
+                (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : static_cast<char>(c);
+        }
         space = false;
     }
     if (!out.empty() && out.back() == ' ') {
@@ -67,9 +102,14 @@ std::string postcode_terms(std::string_view postcode) {
     return compact == words ? words : words + " " + compact;
 }
 
-void refresh_address_terms(Database& db) {
-    db.exec("INSERT OR IGNORE INTO address_terms (term) SELECT term FROM address_search_vocab "
-            "WHERE length(term) > 3");
+void mark_addresses_changed(Database& db) {
+    db.exec("INSERT INTO wardmap_meta (key, value) VALUES ('addresses_generation', '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
+}
+
+std::string addresses_generation(Database& db) {
+    return db.query_text("SELECT value FROM wardmap_meta WHERE key = 'addresses_generation'")
+        .value_or("0");
 }
 
 } // namespace wardmap::store

@@ -1,7 +1,8 @@
 #pragma once
 
-// What the `address_search` FTS5 table holds, in one place: the importers write its rows and the
-// address search builds its queries with the same normalisation, so the two always agree.
+// How addresses and queries become search words, in one place: the address search index is
+// built from the stored addresses and queried with the same normalisation, so the two always
+// agree; and the counter that tells a running server its index is out of date.
 
 #include <string>
 #include <string_view>
@@ -10,8 +11,8 @@
 namespace wardmap::store {
 
 /// Lower-cased words of an address or a query: apostrophes dropped ("St. Mary's" -> "st marys"),
-/// every other ASCII punctuation mark a space, runs of spaces collapsed. Non-ASCII letters are
-/// kept (FTS5's unicode61 tokenizer folds their case and accents).
+/// every other ASCII punctuation mark a space, runs of spaces collapsed. Accented Latin letters
+/// (U+00C0..U+017F) become their base letter; other non-ASCII characters are kept.
 std::string search_words(std::string_view text);
 
 /// Tokens of a query after search_words().
@@ -21,7 +22,9 @@ std::vector<std::string> search_tokens(std::string_view query);
 /// matches typed with or without its space.
 std::string postcode_terms(std::string_view postcode);
 
-/// Adds the index's words longer than three letters to `address_terms` (after a load).
-void refresh_address_terms(class Database& db);
+/// Records, in the writer's transaction, that addresses were added, changed or removed: a
+/// running server rebuilds its search index when addresses_generation() moves on.
+void mark_addresses_changed(class Database& db);
+[[nodiscard]] std::string addresses_generation(class Database& db);
 
 } // namespace wardmap::store

@@ -157,103 +157,9 @@ void finish_collection(std::string& out,
 }
 
 // Abbreviations people type for the words the gazetteer spells out.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 24> abbreviations{{
-    {"rd", "road"},        {"st", "street"},       {"ave", "avenue"},  {"av", "avenue"},
-    {"ln", "lane"},        {"cl", "close"},        {"dr", "drive"},    {"cres", "crescent"},
-    {"cresc", "crescent"}, {"sq", "square"},       {"pl", "place"},    {"gdns", "gardens"},
-    {"gr", "grove"},       {"gro", "grove"},       {"ter", "terrace"}, {"terr", "terrace"},
-    {"ct", "court"},       {"pk", "park"},         {"hse", "house"},   {"apt", "flat"},
-    {"apartment", "flat"}, {"bldgs", "buildings"}, {"mt", "mount"},    {"wk", "walk"},
-}};
-
-std::string fts_term(std::string_view token, bool prefix) {
-    std::string t = "\"";
-    for (const char c : token) {
-        t += c;
-        if (c == '"') {
-            t += '"';
-        }
-    }
-    t += prefix ? "\"*" : "\"";
-    return t;
-}
-
-/// The words of the index that start with `prefix` (longer than 3 letters), or nullopt when
-/// there are too many to list (then FTS5's own prefix query has to do).
-std::optional<std::vector<std::string>> completions(store::Database& db,
-                                                    const std::string& prefix) {
-    constexpr int max_terms = 64;
-    auto st = db.prepare("SELECT term FROM address_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3");
-    std::string upper = prefix;
-    upper.back() = static_cast<char>(upper.back() + 1);
-    st.bind(1, prefix).bind(2, upper).bind(3, max_terms + 1);
-    std::vector<std::string> terms;
-    while (st.step()) {
-        terms.emplace_back(st.text(0));
-    }
-    if (terms.size() > static_cast<std::size_t>(max_terms)) {
-        return std::nullopt;
-    }
-    return terms;
-}
-
-/// The FTS5 expression: every word must match, the last one as a prefix unless the query ends
-/// with a space (the word is finished). A prefix longer than the prefix indexes is completed
-/// from address_terms into exact terms; nullopt when it completes to nothing.
-std::optional<std::string>
-match_expression(store::Database& db, const std::vector<std::string>& tokens, bool last_is_prefix) {
-    std::string expr;
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-        const bool prefix = last_is_prefix && i + 1 == tokens.size();
-        std::string term = fts_term(tokens[i], prefix);
-        if (prefix && tokens[i].size() > 3 && static_cast<unsigned char>(tokens[i].back()) < 0x7F) {
-            if (const auto words = completions(db, tokens[i])) {
-                if (words->empty()) {
-                    return std::nullopt;
-                }
-                term = "(";
-                for (std::size_t w = 0; w < words->size(); ++w) {
-                    term += (w == 0 ? "" : " OR ") + fts_term((*words)[w], false);
-                }
-                term += ")";
-            }
-        }
-        for (const auto& [abbr, full] : abbreviations) {
-            if (tokens[i] == abbr) {
-                term = "(" + term + " OR " + fts_term(full, false) + ")";
-                break;
-            }
-        }
-        expr += (i == 0 ? "" : " AND ") + term;
-    }
-    return expr;
-}
-
-bool is_number_token(const std::string& t) {
-    return !t.empty() && t[0] >= '0' && t[0] <= '9';
-}
-
-/// Higher is better: the house or flat number typed, then approved before provisional before
-/// alternative addresses.
-int score(const AddressRow& r, const std::string& number) {
-    int s = 0;
-    if (!number.empty()) {
-        if (r.pao_number == number) {
-            s += 100;
-        } else if (r.sao_number == number) {
-            s += 90;
-        }
-    }
-    s += r.logical_status == 1 ? 10 : r.logical_status == 6 ? 5 : 2;
-    return s;
-}
-
-/// Street and house-number order, for ties.
-bool natural_before(const AddressRow& a, const AddressRow& b) {
-    if (a.street != b.street) {
-        return a.street < b.street;
-    }
-    return a.single_line < b.single_line;
+/// Approved before provisional before alternative addresses (as the search ranks them).
+int status_rank(const AddressRow& r) {
+    return r.logical_status == 1 ? 10 : r.logical_status == 6 ? 5 : 2;
 }
 
 int clamp_limit(int limit) {
@@ -294,7 +200,8 @@ void close_feature(std::string& out, geo::JsonObjectWriter& properties, Crs crs)
 AddressService::AddressService(store::ConnectionPool& pool,
                                std::shared_ptr<const geo::BngTransform> transform,
                                const WardService& wards)
-    : m_pool(pool), m_transform(std::move(transform)), m_wards(wards) {}
+    : m_pool(pool), m_transform(std::move(transform)), m_wards(wards),
+      m_index(std::make_unique<LiveAddressIndex>(pool)) {}
 
 std::string AddressService::search(const AddressSearch& query) const {
     const int limit = clamp_limit(query.limit);
@@ -321,42 +228,20 @@ std::string AddressService::search(const AddressSearch& query) const {
             rows.push_back(read_row(st));
         }
     }
-    const bool last_is_prefix = !query.q.empty() && query.q.back() != ' ';
-    const auto expression =
-        rows.empty() ? match_expression(*db, tokens, last_is_prefix) : std::nullopt;
-    if (expression) {
-        // Candidates in index order, then ranked here: ranking every match of a short,
-        // common prefix in SQL would cost milliseconds at a million addresses.
-        const int candidates = std::min(200, std::max(100, limit * 10));
+    if (rows.empty()) {
+        // Every word typed, the last one perhaps half typed (a finished word ends with a space).
+        const bool last_is_prefix = !query.q.empty() && query.q.back() != ' ';
+        const auto ids =
+            m_index->current(*db)->search(tokens, last_is_prefix, static_cast<std::size_t>(limit));
         auto st = db->prepare(std::string("SELECT ") + address_columns +
-                              "FROM (SELECT rowid AS id FROM address_search WHERE address_search "
-                              "MATCH ?1 LIMIT ?2) m JOIN addresses a ON a.id = m.id "
-                              "JOIN properties p ON p.uprn = a.uprn");
-        st.bind(1, *expression).bind(2, candidates);
-        std::string number;
-        for (const auto& t : tokens) {
-            if (is_number_token(t)) {
-                number = t;
-                break;
+                              "FROM addresses a JOIN properties p ON p.uprn = a.uprn "
+                              "WHERE a.id = ?1");
+        for (const auto id : ids) {
+            st.bind(1, id);
+            if (st.step()) { // gone when deleted since the index was built
+                rows.push_back(read_row(st));
             }
-        }
-        while (st.step()) {
-            auto r = read_row(st);
-            r.score = score(r, number);
-            rows.push_back(std::move(r));
-        }
-        std::sort(rows.begin(), rows.end(), [](const AddressRow& a, const AddressRow& b) {
-            if (a.score != b.score) {
-                return a.score > b.score;
-            }
-            return natural_before(a, b);
-        });
-        // One result per property: an alternative address resolves to the same UPRN.
-        std::unordered_map<std::int64_t, bool> seen;
-        std::erase_if(rows,
-                      [&seen](const AddressRow& r) { return !seen.emplace(r.uprn, true).second; });
-        if (rows.size() > static_cast<std::size_t>(limit)) {
-            rows.resize(static_cast<std::size_t>(limit));
+            st.reset();
         }
     }
     std::string out = R"({"type":"FeatureCollection","features":[)";
@@ -467,7 +352,7 @@ std::string AddressService::nearest(const NearestQuery& query) const {
         auto row = read_row(st);
         row.distance = std::hypot(row.bng.easting - at.easting, row.bng.northing - at.northing);
         if (row.distance <= r) {
-            row.score = score(row, {});
+            row.score = status_rank(row);
             rows.push_back(std::move(row));
         }
     }

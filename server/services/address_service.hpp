@@ -2,6 +2,7 @@
 
 #include "geo/bng_transform.hpp"
 #include "geo/store/connection_pool.hpp"
+#include "server/services/address_index.hpp"
 #include "server/services/point_input.hpp"
 #include "server/services/ward_service.hpp"
 
@@ -51,6 +52,7 @@ class AddressService {
     store::ConnectionPool& m_pool;
     std::shared_ptr<const geo::BngTransform> m_transform;
     const WardService& m_wards;
+    std::unique_ptr<LiveAddressIndex> m_index;
 };
 
 } // namespace wardmap::services

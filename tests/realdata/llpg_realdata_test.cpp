@@ -59,7 +59,7 @@ TEST_F(LlpgRealdata, SampleWithBadRowsFailsNamingEachLine) {
         EXPECT_NE(r.place.file.find("with_bad_rows"), std::string::npos) << r.place.file;
     }
     EXPECT_EQ(query_int("SELECT count(*) FROM properties"), 0);
-    EXPECT_EQ(query_int("SELECT count(*) FROM address_search"), 0);
+    EXPECT_EQ(query_int("SELECT count(*) FROM addresses"), 0);
 }
 
 } // namespace

@@ -3,9 +3,11 @@
 // A fresh migrated database in a temp dir, files written by the test, and imports run through
 // the real framework (run_import) for the streets, councillors and --layer tests.
 
+#include "geo/store/address_search_text.hpp"
 #include "geo/store/database.hpp"
 #include "geo/store/migrations.hpp"
 #include "importers/import.hpp"
+#include "server/services/address_index.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>
@@ -41,6 +43,15 @@ class ImportFixture : public ::testing::Test {
     std::int64_t query_int(const std::string& sql) { return open().query_int(sql).value_or(-1); }
     std::string query_text(const std::string& sql) {
         return open().query_text(sql).value_or("<null>");
+    }
+    /// The type-ahead index a server would build from the store now.
+    std::shared_ptr<const services::AddressIndex> search_index() {
+        auto db = open();
+        return services::AddressIndex::build(db);
+    }
+    /// How many properties a search for these finished words finds.
+    std::size_t found(const std::string& words) {
+        return search_index()->search(store::search_tokens(words), false, 100).size();
     }
     std::string snapshot() const {
         std::ifstream in(m_db, std::ios::binary);

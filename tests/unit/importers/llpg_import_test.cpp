@@ -131,10 +131,6 @@ class LlpgImport : public ImportFixture {
     std::string single_line(const std::string& lpi_key) {
         return query_text("SELECT single_line FROM addresses WHERE lpi_key = '" + lpi_key + "'");
     }
-    std::int64_t fts(const std::string& match) {
-        return query_int("SELECT count(*) FROM address_search WHERE address_search MATCH '" +
-                         match + "'");
-    }
     /// The store's gazetteer content, row by row, in key order.
     std::string digest() {
         std::string d;
@@ -149,8 +145,7 @@ class LlpgImport : public ImportFixture {
               "SELECT group_concat(r, '|') FROM (SELECT id || ',' || uprn || ',' || lpi_key || ',' "
               "|| logical_status || ',' || ifnull(usrn,'') || ',' || single_line || ',' || "
               "ifnull(postcode,'') AS r FROM addresses ORDER BY id)",
-              "SELECT group_concat(r, '|') FROM (SELECT rowid || ',' || words || ',' || "
-              "ifnull(postcode,'') AS r FROM address_search ORDER BY rowid)"}) {
+              "SELECT value FROM wardmap_meta WHERE key = 'addresses_generation'"}) {
             d += query_text(sql) + "\n";
         }
         return d;
@@ -178,14 +173,15 @@ TEST_F(LlpgImport, FullSupplyLoadsStreetsPropertiesAddressesAndSearch) {
     EXPECT_EQ(query_text("SELECT easting || ',' || northing FROM properties WHERE uprn = 100001"),
               "358050.0,417010.0");
     // Search: the historical LPI (status 8) is kept but not searchable.
-    EXPECT_EQ(query_int("SELECT count(*) FROM address_search"), 3);
-    EXPECT_EQ(query_text("SELECT group_concat(rowid) FROM (SELECT a.id AS rowid FROM addresses a "
-                         "WHERE a.id IN (SELECT rowid FROM address_search WHERE address_search "
-                         "MATCH '\"market\"') ORDER BY a.lpi_key)"),
-              query_text("SELECT group_concat(id) FROM (SELECT id FROM addresses WHERE lpi_key IN "
-                         "('2325L000001','2325L000002') ORDER BY lpi_key)"));
-    EXPECT_EQ(fts("\"church\""), 1);
-    EXPECT_EQ(fts("\"pr71ab\""), 2);
+    EXPECT_EQ(search_index()->size(), 3);
+    auto market_ids = search_index()->search({"market"}, false, 10);
+    std::sort(market_ids.begin(), market_ids.end());
+    EXPECT_EQ(market_ids,
+              (std::vector<std::int64_t>{
+                  query_int("SELECT id FROM addresses WHERE lpi_key = '2325L000001'"),
+                  query_int("SELECT id FROM addresses WHERE lpi_key = '2325L000002'")}));
+    EXPECT_EQ(found("church"), 1);
+    EXPECT_EQ(found("pr71ab"), 2);
     EXPECT_EQ(query_int("SELECT count(*) FROM imports WHERE kind = 'llpg' AND status = 'ok'"), 1);
 }
 
@@ -219,12 +215,12 @@ TEST_F(LlpgImport, ChangeOnlyFileUpdatesAndDeletesAndIsIdempotent) {
     EXPECT_EQ(query_int("SELECT count(*) FROM addresses WHERE lpi_key = '2325L000002'"), 0);
     EXPECT_EQ(query_int("SELECT count(*) FROM properties WHERE uprn = 100003"), 0);
     EXPECT_EQ(query_int("SELECT count(*) FROM addresses WHERE uprn = 100003"), 0);
-    EXPECT_EQ(
-        query_int("SELECT count(*) FROM address_search WHERE rowid = " + std::to_string(key2)), 0);
-    EXPECT_EQ(fts("\"church\""), 0);
-    EXPECT_EQ(fts("\"market\""), 0);
-    EXPECT_EQ(fts("\"high\""), 1);
-    EXPECT_EQ(query_int("SELECT count(*) FROM address_search"), 1);
+    const auto high = search_index()->search({"high"}, false, 10);
+    EXPECT_EQ(std::count(high.begin(), high.end(), key2), 0);
+    EXPECT_EQ(found("church"), 0);
+    EXPECT_EQ(found("market"), 0);
+    EXPECT_EQ(found("high"), 1);
+    EXPECT_EQ(static_cast<std::int64_t>(search_index()->size()), 1);
     const auto once = digest();
     const auto second = load("change.csv", change);
     ASSERT_TRUE(second.ok) << second.to_text();
@@ -355,7 +351,7 @@ TEST_F(LlpgImport, Latin1WithEncodingLoadsAsUtf8) {
     const auto r = run("llpg", o);
     ASSERT_TRUE(r.ok) << r.to_text();
     EXPECT_EQ(single_line("2325L000009"), "CAF\xC3\x89 ROYAL, MARKET STREET, CHORLEY, PR7 1AB");
-    EXPECT_EQ(fts("\"cafe\""), 1);
+    EXPECT_EQ(found("cafe"), 1);
 }
 
 TEST_F(LlpgImport, SkipBadKeepsTheGoodRows) {
@@ -377,7 +373,7 @@ TEST_F(LlpgImport, SkipBadKeepsTheGoodRows) {
     EXPECT_TRUE(rejected(r, 8, "UPRN", "no BLPU (record 21) 100002")) << r.to_text();
     EXPECT_EQ(query_int("SELECT count(*) FROM properties"), 1);
     EXPECT_EQ(single_line("2325L000001"), "1 MARKET STREET, CHORLEY, PR7 1AB");
-    EXPECT_EQ(query_int("SELECT count(*) FROM address_search"), 1);
+    EXPECT_EQ(static_cast<std::int64_t>(search_index()->size()), 1);
 }
 
 TEST_F(LlpgImport, AddressBasePremiumLayout) {
