@@ -42,8 +42,19 @@ std::vector<std::string> drop_address_indexes(store::Database& db) {
 
 } // namespace
 
+GazetteerWriter::ChecksDeferred::ChecksDeferred(store::Database& database) : db(database) {
+    db.exec("PRAGMA ignore_check_constraints = ON");
+}
+
+GazetteerWriter::ChecksDeferred::~ChecksDeferred() {
+    try {
+        db.exec("PRAGMA ignore_check_constraints = OFF");
+    } catch (...) { // a closing connection forgets the setting anyway
+    }
+}
+
 GazetteerWriter::GazetteerWriter(store::Database& db, const geo::BngTransform& transform, bool bulk)
-    : m_db(db), m_transform(transform), m_deferred(db, gazetteer_tables),
+    : m_db(db), m_checks_deferred(db), m_transform(transform), m_deferred(db, gazetteer_tables),
       m_street_get(db.prepare("SELECT descriptor, locality, town FROM streets WHERE usrn = ?")),
       m_street_insert(db.prepare(
           std::string("INSERT INTO streets (usrn, descriptor, town, street_type, state, geom, "
@@ -66,7 +77,8 @@ GazetteerWriter::GazetteerWriter(store::Database& db, const geo::BngTransform& t
       m_property_insert(db.prepare(
           "INSERT INTO properties (uprn, logical_status, blpu_state, classification, parent_uprn, "
           "easting, northing, lon, lat, geom, geom_wgs84) VALUES (?1, ?2, ?3, COALESCE(?4, 'U'), "
-          "?5, ?6, ?7, ?8, ?9, MakePoint(?6, ?7, 27700), MakePoint(?8, ?9, 4326))")),
+          "?5, ?6, ?7, ?8, ?9, MakePoint(?6, ?7, 27700), MakePoint(?8, ?9, 4326)) "
+          "ON CONFLICT (uprn) DO NOTHING")),
       m_property_update(db.prepare(
           "UPDATE properties SET logical_status = ?2, blpu_state = ?3, "
           "classification = COALESCE(?4, classification), parent_uprn = ?5, easting = ?6, "
@@ -83,7 +95,8 @@ GazetteerWriter::GazetteerWriter(store::Database& db, const geo::BngTransform& t
           "street, locality, town, postcode, single_line, sao_start_number, sao_start_suffix, "
           "sao_end_number, sao_end_suffix, sao_text, pao_start_number, pao_start_suffix, "
           "pao_end_number, pao_end_suffix, pao_text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-          "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)")),
+          "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) "
+          "ON CONFLICT (lpi_key) DO NOTHING")),
       m_address_update(db.prepare(
           "UPDATE addresses SET uprn = ?1, language = ?3, logical_status = ?4, saon = ?5, "
           "paon = ?6, usrn = ?7, street = ?8, locality = ?9, town = ?10, postcode = ?11, "
@@ -98,6 +111,9 @@ GazetteerWriter::GazetteerWriter(store::Database& db, const geo::BngTransform& t
           "NOT ?18 OR pao_start_suffix IS NOT ?19 OR pao_end_number IS NOT ?20 OR pao_end_suffix "
           "IS NOT ?21 OR pao_text IS NOT ?22)")),
       m_address_delete(db.prepare("DELETE FROM addresses WHERE id = ?")) {
+    // put_property makes both points with MakePoint(x, y, srid).
+    m_deferred.trusted("properties", "geom");
+    m_deferred.trusted("properties", "geom_wgs84");
     if (bulk) {
         m_dropped_indexes = drop_address_indexes(db);
         if (db.query_int("SELECT EXISTS (SELECT 1 FROM properties)").value_or(1) == 0) {
@@ -228,33 +244,33 @@ void GazetteerWriter::rewrite_street_addresses(std::int64_t usrn, const std::str
 }
 
 Change GazetteerWriter::put_property(const PropertyData& p) {
-    const bool known = has_property(p.uprn);
     const auto ll = m_transform.to_wgs84(p.at);
-    auto& st = known ? m_property_update : m_property_insert;
-    st.bind(1, p.uprn).bind(2, p.logical_status);
-    st.bind(3, p.blpu_state);
-    bind_text_or_null(st, 4, p.classification);
-    st.bind(5, p.parent_uprn);
-    st.bind(6, p.at.easting).bind(7, p.at.northing).bind(8, ll.lon).bind(9, ll.lat);
-    st.run();
-    if (known && m_db.changes() == 0) {
-        return Change::none;
+    // Insert first: in a full supply nearly every UPRN is new, and a failed insert costs
+    // no more than the lookup it saves.
+    const auto bind = [&](store::Statement& st) {
+        st.bind(1, p.uprn).bind(2, p.logical_status);
+        st.bind(3, p.blpu_state);
+        bind_text_or_null(st, 4, p.classification);
+        st.bind(5, p.parent_uprn);
+        st.bind(6, p.at.easting).bind(7, p.at.northing).bind(8, ll.lon).bind(9, ll.lat);
+        st.run();
+    };
+    bind(m_property_insert);
+    const bool inserted = m_db.changes() > 0;
+    if (!inserted) {
+        bind(m_property_update);
+        if (m_db.changes() == 0) {
+            return Change::none;
+        }
     }
     m_deferred.touched("properties", p.uprn);
     if (m_property_rtree) {
         m_property_rtree->add(p.uprn, p.at.easting, p.at.easting, p.at.northing, p.at.northing);
     }
-    return known ? Change::updated : Change::inserted;
+    return inserted ? Change::inserted : Change::updated;
 }
 
 Change GazetteerWriter::put_address(const AddressData& a) {
-    m_address_find.bind(1, a.lpi_key);
-    std::optional<std::int64_t> id;
-    if (m_address_find.step()) {
-        id = m_address_find.int64(0);
-    }
-    m_address_find.reset();
-
     std::int64_t usrn = a.usrn.value_or(0); // 0: no street
     const StreetNames* names = nullptr;
     if (usrn != 0) {
@@ -275,42 +291,55 @@ Change GazetteerWriter::put_address(const AddressData& a) {
                        a.postcode};
     const std::string line = single_line(parts);
 
-    const bool existed = id.has_value();
-    auto& st = existed ? m_address_update : m_address_insert;
-    st.bind(1, a.uprn).bind(2, a.lpi_key).bind(3, a.language).bind(4, a.logical_status);
     const std::string saon = a.sao.display();
     const std::string paon = a.pao.display();
-    bind_text_or_null(st, 5, saon);
-    st.bind(6, paon);
-    if (usrn != 0) {
-        st.bind(7, usrn);
-    } else {
-        st.bind_null(7);
-    }
-    bind_text_or_null(st, 8, parts.street);
-    bind_text_or_null(st, 9, parts.locality);
-    bind_text_or_null(st, 10, parts.town);
-    bind_text_or_null(st, 11, parts.postcode);
-    st.bind(12, line);
-    st.bind(13, a.sao.start_number);
-    bind_text_or_null(st, 14, a.sao.start_suffix);
-    st.bind(15, a.sao.end_number);
-    bind_text_or_null(st, 16, a.sao.end_suffix);
-    bind_text_or_null(st, 17, a.sao.text);
-    st.bind(18, a.pao.start_number);
-    bind_text_or_null(st, 19, a.pao.start_suffix);
-    st.bind(20, a.pao.end_number);
-    bind_text_or_null(st, 21, a.pao.end_suffix);
-    bind_text_or_null(st, 22, a.pao.text);
-    if (existed) {
-        st.bind(23, *id);
-    }
-    st.run();
-    if (existed && m_db.changes() == 0) {
-        return Change::none;
+    const auto bind = [&](store::Statement& st) {
+        st.bind(1, a.uprn).bind(2, a.lpi_key).bind(3, a.language).bind(4, a.logical_status);
+        bind_text_or_null(st, 5, saon);
+        st.bind(6, paon);
+        if (usrn != 0) {
+            st.bind(7, usrn);
+        } else {
+            st.bind_null(7);
+        }
+        bind_text_or_null(st, 8, parts.street);
+        bind_text_or_null(st, 9, parts.locality);
+        bind_text_or_null(st, 10, parts.town);
+        bind_text_or_null(st, 11, parts.postcode);
+        st.bind(12, line);
+        st.bind(13, a.sao.start_number);
+        bind_text_or_null(st, 14, a.sao.start_suffix);
+        st.bind(15, a.sao.end_number);
+        bind_text_or_null(st, 16, a.sao.end_suffix);
+        bind_text_or_null(st, 17, a.sao.text);
+        st.bind(18, a.pao.start_number);
+        bind_text_or_null(st, 19, a.pao.start_suffix);
+        st.bind(20, a.pao.end_number);
+        bind_text_or_null(st, 21, a.pao.end_suffix);
+        bind_text_or_null(st, 22, a.pao.text);
+    };
+    // Insert first (an LPI key is new in a full supply); an existing LPI is updated in place
+    // when anything differs.
+    bind(m_address_insert);
+    m_address_insert.run();
+    if (m_db.changes() == 0) {
+        m_address_find.bind(1, a.lpi_key);
+        const bool found = m_address_find.step();
+        const std::int64_t id = found ? m_address_find.int64(0) : 0;
+        m_address_find.reset();
+        if (!found) {
+            return Change::none;
+        }
+        bind(m_address_update);
+        m_address_update.bind(23, id).run();
+        if (m_db.changes() == 0) {
+            return Change::none;
+        }
+        m_addresses_changed = true;
+        return Change::updated;
     }
     m_addresses_changed = true;
-    return existed ? Change::updated : Change::inserted;
+    return Change::inserted;
 }
 
 Change GazetteerWriter::set_classification(std::int64_t uprn, const std::string& code) {
@@ -376,6 +405,18 @@ std::int64_t GazetteerWriter::unnamed_streets() {
 }
 
 void GazetteerWriter::finish() {
+    // The CHECK constraints the writer's statements skipped, once over each table.
+    for (const auto& [table, rule] :
+         {std::pair<const char*, const char*>{"properties", "uprn BETWEEN 1 AND 999999999999 AND "
+                                                            "logical_status IN (1, 3, 6, 8)"},
+          std::pair<const char*, const char*>{"streets", "street_type IN (1, 2, 3, 4, 9)"}}) {
+        if (m_db.query_int(std::string("SELECT count(*) FROM ") + table + " WHERE NOT (" + rule +
+                           ")")
+                .value_or(0) > 0) {
+            throw store::StoreError(std::string("CHECK constraint failed: ") + table + ": " + rule,
+                                    SQLITE_CONSTRAINT_CHECK);
+        }
+    }
     for (const auto& create : m_dropped_indexes) {
         m_db.exec(create);
     }

@@ -33,6 +33,11 @@ class DeferredSpatialIndex {
     void provided_elsewhere(std::string_view table, std::string_view column) {
         m_provided.emplace_back(std::string(table) + "." + std::string(column));
     }
+    /// Every geometry this writer puts in the column is made with the column's type and SRID
+    /// (MakePoint(x, y, srid)): restore() skips the check the ggi_/ggu_ triggers would make.
+    void trusted(std::string_view table, std::string_view column) {
+        m_trusted.emplace_back(std::string(table) + "." + std::string(column));
+    }
     /// Checks geometry, updates the indexes, restores the triggers. Throws StoreError when a
     /// row holds geometry of the wrong type or SRID.
     void restore();
@@ -59,6 +64,7 @@ class DeferredSpatialIndex {
     std::vector<Table> m_tables;
     bool m_rebuild_all = false;
     std::vector<std::string> m_provided; ///< "table.column"
+    std::vector<std::string> m_trusted;  ///< "table.column"
 };
 
 } // namespace wardmap::store
