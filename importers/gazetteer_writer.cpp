@@ -147,6 +147,9 @@ bool GazetteerWriter::has_street(std::int64_t usrn) {
 }
 
 bool GazetteerWriter::has_property(std::int64_t uprn) {
+    if (uprn == m_last_property) {
+        return true; // an LPI right after its BLPU, as transfer files order them
+    }
     m_property_exists.bind(1, uprn);
     const bool found = m_property_exists.step();
     m_property_exists.reset();
@@ -256,6 +259,7 @@ Change GazetteerWriter::put_property(const PropertyData& p) {
         st.run();
     };
     bind(m_property_insert);
+    m_last_property = p.uprn; // inserted now, or there already
     const bool inserted = m_db.changes() > 0;
     if (!inserted) {
         bind(m_property_update);
@@ -377,6 +381,9 @@ Change GazetteerWriter::remove_property(std::int64_t uprn) {
         return Change::none;
     }
     m_addresses_changed = true;
+    if (uprn == m_last_property) {
+        m_last_property = 0;
+    }
     m_property_delete.bind(1, uprn).run(); // its addresses go with it (ON DELETE CASCADE)
     if (m_property_rtree) {
         m_property_rtree->remove(uprn);

@@ -131,6 +131,7 @@ class GazetteerWriter {
     std::int64_t m_streets_missing = 0;
     std::vector<std::string> m_dropped_indexes; ///< CREATE INDEX statements to run in finish()
     bool m_addresses_changed = false;
+    std::int64_t m_last_property = 0; ///< the UPRN put_property wrote last (0: none)
 
     store::Statement m_street_get, m_street_insert, m_street_update, m_street_delete,
         m_street_users;
