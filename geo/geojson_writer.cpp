@@ -3,11 +3,13 @@
 #include "geo/errors.hpp"
 #include "geo/utf8.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <numbers>
 
 namespace wardmap::geo {
 
@@ -95,8 +97,8 @@ namespace {
 
 class WkbReader {
   public:
-    WkbReader(std::span<const unsigned char> wkb, int decimals)
-        : m_wkb(wkb), m_decimals(decimals) {}
+    WkbReader(std::span<const unsigned char> wkb, int decimals, CoordinateOutput output)
+        : m_wkb(wkb), m_decimals(decimals), m_output(output) {}
 
     void geometry(std::string& out) {
         const bool little = byte() == 1;
@@ -219,13 +221,20 @@ class WkbReader {
     }
 
     void position(std::string& out, bool little, int dims) {
-        out += '[';
-        append_number(out, f64(little), m_decimals);
-        out += ',';
-        append_number(out, f64(little), m_decimals);
+        double x = f64(little);
+        double y = f64(little);
         for (int d = 2; d < dims; ++d) {
             (void)f64(little);
         }
+        if (m_output == CoordinateOutput::swap_xy) {
+            std::swap(x, y);
+        } else if (m_output == CoordinateOutput::web_mercator) {
+            lonlat_to_web_mercator(x, y, x, y);
+        }
+        out += '[';
+        append_number(out, x, m_decimals);
+        out += ',';
+        append_number(out, y, m_decimals);
         out += ']';
     }
 
@@ -262,13 +271,32 @@ class WkbReader {
 
     std::span<const unsigned char> m_wkb;
     int m_decimals;
+    CoordinateOutput m_output;
     std::size_t m_pos = 0;
 };
 
+constexpr double web_mercator_radius = 6378137.0;
+constexpr double web_mercator_max_lat = 85.051128779806604;
+constexpr double degrees = 3.14159265358979323846 / 180.0;
+
 } // namespace
 
-void append_wkb_as_geojson(std::string& out, std::span<const unsigned char> wkb, int decimals) {
-    WkbReader reader(wkb, decimals);
+void lonlat_to_web_mercator(double lon, double lat, double& x, double& y) {
+    const double clamped = std::clamp(lat, -web_mercator_max_lat, web_mercator_max_lat);
+    x = web_mercator_radius * lon * degrees;
+    y = web_mercator_radius * std::log(std::tan(std::numbers::pi / 4 + clamped * degrees / 2));
+}
+
+void web_mercator_to_lonlat(double x, double y, double& lon, double& lat) {
+    lon = x / web_mercator_radius / degrees;
+    lat = (2 * std::atan(std::exp(y / web_mercator_radius)) - std::numbers::pi / 2) / degrees;
+}
+
+void append_wkb_as_geojson(std::string& out,
+                           std::span<const unsigned char> wkb,
+                           int decimals,
+                           CoordinateOutput output) {
+    WkbReader reader(wkb, decimals, output);
     reader.geometry(out);
     if (!reader.at_end()) {
         throw GeoError("trailing bytes after WKB geometry");
@@ -342,14 +370,15 @@ void append_feature(std::string& out,
                     std::int64_t id,
                     std::span<const unsigned char> wkb,
                     std::string_view properties_json,
-                    int decimals) {
+                    int decimals,
+                    CoordinateOutput output) {
     out += R"({"type":"Feature","id":)";
     append_integer(out, id);
     out += R"(,"geometry":)";
     if (wkb.empty()) {
         out += "null";
     } else {
-        append_wkb_as_geojson(out, wkb, decimals);
+        append_wkb_as_geojson(out, wkb, decimals, output);
     }
     out += R"(,"properties":)";
     out += properties_json.empty() ? std::string_view("{}") : properties_json;

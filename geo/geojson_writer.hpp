@@ -20,9 +20,24 @@ void append_integer(std::string& out, std::int64_t v);
 /// Appends `s` as a JSON string literal. Invalid UTF-8 bytes become U+FFFD, so output is
 /// always valid JSON even for Latin-1 input.
 void append_json_string(std::string& out, std::string_view s);
+/// How stored coordinates are written out.
+enum class CoordinateOutput {
+    as_stored,    ///< x, y as in the WKB
+    swap_xy,      ///< y, x: WGS84 lon/lat stored, EPSG:4326 lat/lon wanted
+    web_mercator, ///< WGS84 lon/lat stored, EPSG:3857 metres wanted (spherical formula)
+};
+
+/// EPSG:3857 from WGS84 degrees (latitude clamped to +-85.06, the square world's edge).
+void lonlat_to_web_mercator(double lon, double lat, double& x, double& y);
+/// WGS84 degrees from EPSG:3857 metres.
+void web_mercator_to_lonlat(double x, double y, double& lon, double& lat);
+
 /// Appends a GeoJSON geometry object for an OGC WKB blob (2D; Z/M ordinates are dropped).
 /// Throws GeoError on truncated or unsupported WKB.
-void append_wkb_as_geojson(std::string& out, std::span<const unsigned char> wkb, int decimals);
+void append_wkb_as_geojson(std::string& out,
+                           std::span<const unsigned char> wkb,
+                           int decimals,
+                           CoordinateOutput output = CoordinateOutput::as_stored);
 
 /// Builds one JSON object member by member onto a string, without a DOM.
 class JsonObjectWriter {
@@ -60,7 +75,8 @@ void append_feature(std::string& out,
                     std::int64_t id,
                     std::span<const unsigned char> wkb,
                     std::string_view properties_json,
-                    int decimals);
+                    int decimals,
+                    CoordinateOutput output = CoordinateOutput::as_stored);
 
 /// Streams a FeatureCollection onto a string feature by feature.
 class FeatureCollectionWriter {

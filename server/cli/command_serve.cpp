@@ -4,6 +4,7 @@
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
 #include "server/http/dispatcher.hpp"
+#include "server/http/ogc_routes.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/server.hpp"
 
@@ -81,6 +82,8 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     services::ImportHistory import_history(pool);
     services::AddressService addresses(pool, transform, wards);
     services::StreetService streets(pool);
+    services::FeatureService features(pool, transform, services::default_layers());
+    services::OgcDocuments ogc_documents(features);
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
 
@@ -90,6 +93,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_system_routes(router, health, metrics, [&server] { return server.draining(); });
     http::add_api_routes(router,
                          {health, wards, transform_service, import_history, addresses, streets});
+    http::add_ogc_routes(router, features, ogc_documents);
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
 

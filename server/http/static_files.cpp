@@ -1,10 +1,10 @@
 #include "server/http/static_files.hpp"
 
+#include "server/http/etag.hpp"
 #include "server/http/gzip.hpp"
 #include "server/services/errors.hpp"
 
 #include <fstream>
-#include <sstream>
 
 namespace wardmap::http {
 
@@ -80,39 +80,6 @@ std::filesystem::path StaticFiles::resolve(const std::string& relative) const {
     }
     return full;
 }
-
-namespace {
-
-std::string content_etag(const std::string& body) {
-    std::uint64_t h = 1469598103934665603ULL; // FNV-1a
-    for (const char c : body) {
-        h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-    }
-    std::ostringstream out;
-    out << '"' << std::hex << h << '-' << body.size() << '"';
-    return out.str();
-}
-
-bool etag_matches(const std::string& if_none_match, const std::string& etag) {
-    if (if_none_match == "*") {
-        return true;
-    }
-    // A list of (possibly weak) tags; compare weakly as RFC 9110 says for If-None-Match.
-    std::size_t pos = 0;
-    while ((pos = if_none_match.find('"', pos)) != std::string::npos) {
-        const auto end = if_none_match.find('"', pos + 1);
-        if (end == std::string::npos) {
-            break;
-        }
-        if (if_none_match.compare(pos, end - pos + 1, etag) == 0) {
-            return true;
-        }
-        pos = end + 1;
-    }
-    return false;
-}
-
-} // namespace
 
 Response StaticFiles::serve(const std::string& relative, const Request& request) {
     const auto file = resolve(relative);

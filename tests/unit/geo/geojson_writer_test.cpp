@@ -72,6 +72,25 @@ TEST(GeoJsonWkb, TruncatedOrUnknownWkbThrows) {
     EXPECT_THROW(append_wkb_as_geojson(out, wkb, 7), GeoError);
 }
 
+TEST(GeoJsonWkb, CoordinateOutputSwapsAxesOrProjectsToWebMercator) {
+    auto& geos = this_thread_geos();
+    const auto wkb = geos.to_wkb(geos.from_wkt("LINESTRING (-2.63 53.65, 0 0)").get());
+    std::string swapped;
+    append_wkb_as_geojson(swapped, wkb, wgs84_decimals, CoordinateOutput::swap_xy);
+    EXPECT_EQ(swapped, R"({"type":"LineString","coordinates":[[53.65,-2.63],[0,0]]})");
+    std::string mercator;
+    append_wkb_as_geojson(mercator, wkb, metre_decimals, CoordinateOutput::web_mercator);
+    // PROJ's answer: `echo 53.65 -2.63 | cs2cs -f %.3f EPSG:4326 EPSG:3857` (lat/lon input).
+    const auto coords = nlohmann::json::parse(mercator)["coordinates"];
+    EXPECT_NEAR(coords[0][0].get<double>(), -292770.261, 0.01);
+    EXPECT_NEAR(coords[0][1].get<double>(), 7104147.184, 0.01);
+    EXPECT_EQ(coords[1], nlohmann::json::parse("[0,0]"));
+    double lon = 0, lat = 0;
+    web_mercator_to_lonlat(coords[0][0].get<double>(), coords[0][1].get<double>(), lon, lat);
+    EXPECT_NEAR(lon, -2.63, 1e-7);
+    EXPECT_NEAR(lat, 53.65, 1e-7);
+}
+
 TEST(FeatureCollectionWriter, ProducesValidRfc7946) {
     auto& geos = this_thread_geos();
     const auto wkb = geos.to_wkb(geos.from_wkt("POINT (-2.63 53.65)").get());

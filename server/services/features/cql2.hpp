@@ -1,0 +1,60 @@
+#pragma once
+
+#include "geo/coordinates.hpp"
+#include "server/services/features/layer.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace wardmap::services {
+
+/// A value bound to a `?` placeholder.
+using SqlValue = std::variant<std::int64_t, double, std::string>;
+
+/// A piece of SQL with `?` placeholders and their values, in order. Its text comes only from
+/// the layer registry and this code; every client value travels in `params`.
+struct SqlFragment {
+    std::string sql;
+    std::vector<SqlValue> params;
+};
+
+/// The CRSs the OGC API reads and writes (Part 2).
+enum class FeatureCrs { crs84, epsg4326, epsg27700, epsg3857 };
+
+/// A geometry from a filter or bbox, rewritten by us: WKT of numbers in WGS84 lon/lat, or in
+/// EPSG:27700 when `bng`, plus its envelope in the same CRS.
+struct GeometryLiteral {
+    std::string wkt;
+    geo::BBox envelope;
+    bool bng = false;
+};
+
+/// Builds the SQL for "the feature's geometry intersects `literal`" (R*Tree prefilter plus an
+/// exact test); supplied by the feature service, which knows the tables and the transform.
+using SpatialPredicate = std::function<SqlFragment(const GeometryLiteral& literal)>;
+
+/// Compiles a CQL2 text filter (OGC 21-065: basic CQL2 with comparison, AND/OR/NOT, IS NULL,
+/// plus LIKE, IN, BETWEEN, CASEI, DATE/TIMESTAMP literals and S_INTERSECTS with POINT,
+/// LINESTRING, POLYGON, MULTI* and BBOX) over `layer`'s queryables into a WHERE fragment.
+/// Geometry literals are in `filter_crs` (EPSG:4326 is lat/lon). Throws DomainError
+/// invalid_parameter naming `filter`: syntax errors give the character position (from 1)
+/// and what was expected; a property that is not queryable names the queryables.
+SqlFragment compile_cql2(std::string_view text,
+                         const Layer& layer,
+                         FeatureCrs filter_crs,
+                         const SpatialPredicate& spatial);
+
+/// An RFC 3339 date-time (`2024-03-01T10:00:00Z`, `...+01:00`, fractions allowed) as UTC text
+/// `YYYY-MM-DDTHH:MM:SSZ` (fractions dropped), the form the store uses; nullopt if invalid.
+std::optional<std::string> normalize_timestamp(std::string_view text);
+
+/// Converts a coordinate pair read in `crs` to WGS84 lon/lat (or keeps EPSG:27700 as is);
+/// returns false for out-of-range degrees.
+bool to_storage_axes(FeatureCrs crs, double& x, double& y);
+
+} // namespace wardmap::services

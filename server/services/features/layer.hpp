@@ -1,0 +1,89 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wardmap::services {
+
+/// The JSON Schema type of a published property (and how a filter value is parsed for it).
+enum class PropertyType { integer, number, string, date, datetime };
+
+/// "integer", "number" or "string" (dates are strings with a format).
+const char* json_type(PropertyType type);
+
+/// One public property of a layer: its name on the wire and the SQL expression that gives it
+/// (over the layer's FROM clause, the spatial table aliased `t`). The SQL is ours, never a
+/// client's.
+struct LayerProperty {
+    std::string name;
+    std::string sql;
+    PropertyType type = PropertyType::string;
+    std::string title;
+    /// May be named in `name=value` parameters and CQL2 filters.
+    bool queryable = true;
+};
+
+/// The property `datetime` filters on: an instant (`start_sql` only) or an interval whose
+/// end may be NULL (open). Dates are ISO text (YYYY-MM-DD), date-times ISO UTC text.
+struct TemporalProperty {
+    std::string start_sql;
+    std::optional<std::string> end_sql;
+    PropertyType type = PropertyType::date;
+};
+
+enum class GeometryKind { point, linestring, polygon, multipolygon };
+
+/// "point", "linestring", "polygon", "multipolygon" (JSON Schema format suffix for queryables).
+const char* to_string(GeometryKind kind);
+
+/// One OGC API collection, declared by the domain that owns the table. Every spatial table has
+/// an EPSG:27700 `geom` with an R*Tree `idx_<table>_geom` and a WGS84 copy `geom_wgs84`
+/// (indexed unless `wgs84_index` is false). Features are ordered and paged by `id_column`,
+/// which must be the table's integer rowid (alias).
+struct Layer {
+    std::string id;
+    std::string title;
+    std::string description;
+    std::string table;                 ///< the spatial table, aliased `t`
+    std::string joins;                 ///< extra FROM clause after `table t` (LEFT JOIN ...)
+    std::string id_column = "t.rowid"; ///< the integer feature id (the rowid or its alias)
+    std::string where;                 ///< a fixed restriction (a public view), or empty
+    GeometryKind geometry = GeometryKind::point;
+    bool wgs84_index = true;
+    std::vector<LayerProperty> properties;
+    std::optional<TemporalProperty> temporal;
+    /// Who may read it; only "public" layers are served today.
+    std::vector<std::string> roles = {"public"};
+    /// Paging is keyset on the id, so the id is the one stable order.
+    std::string default_sort = "id";
+
+    [[nodiscard]] const LayerProperty* property(std::string_view name) const;
+    [[nodiscard]] bool visible_to(std::string_view role) const;
+};
+
+/// The collections the OGC API serves, in the order they are listed. Immutable after
+/// start-up; read from any thread.
+class LayerRegistry {
+  public:
+    /// Throws std::invalid_argument for a duplicate or malformed id.
+    void add(Layer layer);
+    [[nodiscard]] const Layer* find(std::string_view id) const;
+    [[nodiscard]] const std::vector<Layer>& layers() const { return m_layers; }
+
+  private:
+    std::vector<Layer> m_layers;
+};
+
+/// Each domain's collections (layers.cpp): wards, addresses, streets, postcodes, service
+/// requests (public view), planning applications, litter bins, cemeteries, cemetery sections
+/// and burial plots (public view).
+void add_ward_layers(LayerRegistry& registry);
+void add_gazetteer_layers(LayerRegistry& registry);
+void add_casework_layers(LayerRegistry& registry);
+void add_cemetery_layers(LayerRegistry& registry);
+/// All of the above.
+LayerRegistry default_layers();
+
+} // namespace wardmap::services

@@ -1,0 +1,441 @@
+// OGC API - Features (/ogc) on the real server over the demo borough: documents, paging,
+// CRS, filters, caching headers and bad input, each checked against SpatiaLite's own answer.
+
+#include "geo/store/database.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/test_paths.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+namespace wardmap {
+namespace {
+
+using nlohmann::json;
+using testing::http_get;
+
+constexpr const char* crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+constexpr const char* epsg27700 = "http://www.opengis.net/def/crs/EPSG/0/27700";
+// A box over central Chorley, in CRS84.
+constexpr double box[4] = {-2.66, 53.63, -2.61, 53.66};
+
+class OgcApi : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        tmp = new testing::TempDir();
+        db_path = tmp->path() / "demo.sqlite";
+        std::string output;
+        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db_path.string()}, &output), 0)
+            << output;
+        server = new testing::ServerProcess(db_path, {"--no-access-log"});
+    }
+    static void TearDownTestSuite() {
+        delete server;
+        delete tmp;
+    }
+    static std::uint16_t port() { return server->port(); }
+    static std::int64_t sql_count(const std::string& sql) {
+        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+        return db.query_int(sql).value_or(-1);
+    }
+    static json get_json(const std::string& target, int status = 200) {
+        const auto r = http_get(port(), target);
+        EXPECT_EQ(r.status, status) << target << ": " << r.body;
+        return json::parse(r.body);
+    }
+
+    static inline testing::TempDir* tmp = nullptr;
+    static inline testing::ServerProcess* server = nullptr;
+    static inline std::filesystem::path db_path;
+};
+
+void expect_problem(const testing::HttpResponse& r, int status, const std::string& name = "") {
+    EXPECT_EQ(r.status, status) << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/problem+json");
+    const auto body = json::parse(r.body);
+    EXPECT_EQ(body["status"], status);
+    if (!name.empty()) {
+        ASSERT_TRUE(body.contains("errors")) << r.body;
+        EXPECT_EQ(body["errors"][0]["name"], name) << r.body;
+    }
+}
+
+/// Percent-encodes a query value (everything but RFC 3986 unreserved characters).
+std::string encode(const std::string& value) {
+    std::string out;
+    for (const unsigned char c : value) {
+        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            out += buf;
+        }
+    }
+    return out;
+}
+
+std::string href(const json& links, const std::string& rel) {
+    for (const auto& l : links) {
+        if (l["rel"] == rel) {
+            return l["href"];
+        }
+    }
+    return "";
+}
+
+/// The path and query of an absolute link to this server.
+std::string target_of(const std::string& link) {
+    const auto at = link.find("/ogc");
+    return at == std::string::npos ? link : link.substr(at);
+}
+
+std::string bbox_text() {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%.2f,%.2f,%.2f,%.2f", box[0], box[1], box[2], box[3]);
+    return buf;
+}
+
+TEST_F(OgcApi, LandingPageLinksEveryResourceWithRelAndType) {
+    const auto r = http_get(port(), "/ogc/");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/json");
+    const auto links = json::parse(r.body)["links"];
+    // Absolute, from the Host header the client sent.
+    EXPECT_EQ(href(links, "service-desc").rfind("http://127.0.0.1", 0), 0U) << links;
+    EXPECT_TRUE(href(links, "service-desc").ends_with("/ogc/api"));
+    EXPECT_TRUE(href(links, "conformance").ends_with("/ogc/conformance"));
+    EXPECT_TRUE(href(links, "data").ends_with("/ogc/collections"));
+    for (const auto& l : links) {
+        EXPECT_TRUE(l.contains("type") && l.contains("rel")) << l;
+    }
+    // Behind a proxy: its scheme, host and path prefix.
+    const auto proxied = http_get(port(), "/ogc",
+                                  {{"X-Forwarded-Proto", "https"},
+                                   {"X-Forwarded-Host", "gis.chorley.gov.uk"},
+                                   {"X-Forwarded-Prefix", "/maps/"}});
+    EXPECT_EQ(href(json::parse(proxied.body)["links"], "data"),
+              "https://gis.chorley.gov.uk/maps/ogc/collections");
+    // A malformed forwarded host is ignored, not echoed.
+    const auto bad = http_get(port(), "/ogc", {{"X-Forwarded-Host", "evil.org/\"><script>"}});
+    EXPECT_EQ(href(json::parse(bad.body)["links"], "data").find("evil"), std::string::npos);
+}
+
+TEST_F(OgcApi, ConformanceListsCoreCrsAndFiltering) {
+    const auto c = get_json("/ogc/conformance")["conformsTo"];
+    for (const char* cls :
+         {"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+          "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+          "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+          "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+          "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+          "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+          "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+          "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text"}) {
+        EXPECT_NE(std::find(c.begin(), c.end(), cls), c.end()) << cls;
+    }
+}
+
+TEST_F(OgcApi, ApiDocumentValidatesAsOpenApi30) {
+    const auto r = http_get(port(), "/ogc/api");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("content-type"), "application/vnd.oai.openapi+json;version=3.0");
+    const auto api = json::parse(r.body);
+    // GDAL 3.6 turns -where equalities into these parameters.
+    bool declared = false;
+    for (const auto& p : api["paths"]["/collections/litter_bins/items"]["get"]["parameters"]) {
+        declared = declared || (p.contains("name") && p["name"] == "bin_type");
+    }
+    EXPECT_TRUE(declared);
+    const auto tools = testing::source_dir() / "tests/integration/openapi";
+    if (!std::filesystem::exists(tools / "node_modules/@apidevtools/swagger-parser") ||
+        std::system("node --version >/dev/null 2>&1") != 0) {
+        GTEST_SKIP() << "OpenAPI validation SKIPPED: node or @apidevtools/swagger-parser missing "
+                        "(run scripts/setup, which npm-installs it in "
+                     << tools.string() << ")";
+    }
+    const auto file = tmp->path() / "api.json";
+    std::ofstream(file) << r.body;
+    const std::string cmd =
+        "node " + (tools / "validate.js").string() + " " + file.string() + " 2>&1";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string out;
+    char buf[512];
+    while (fgets(buf, sizeof buf, pipe)) {
+        out += buf;
+    }
+    EXPECT_EQ(pclose(pipe), 0) << out;
+    EXPECT_NE(out.find("valid: OpenAPI 3.0"), std::string::npos) << out;
+    // The validator itself must be able to fail.
+    std::ofstream(file) << R"({"openapi":"3.0.3","info":{},"paths":{}})";
+    EXPECT_NE(std::system(("node " + (tools / "validate.js").string() + " " + file.string() +
+                           " >/dev/null 2>&1")
+                              .c_str()),
+              0);
+}
+
+TEST_F(OgcApi, CollectionsListEveryLayerWithExtentAndCrs) {
+    const auto doc = get_json("/ogc/collections");
+    std::set<std::string> ids;
+    for (const auto& c : doc["collections"]) {
+        ids.insert(c["id"]);
+        EXPECT_EQ(c["storageCrs"], epsg27700);
+        EXPECT_EQ(c["crs"][0], crs84);
+        const auto b = c["extent"]["spatial"]["bbox"][0];
+        EXPECT_NEAR(b[0].get<double>(), -2.65, 0.3) << c["id"];
+        EXPECT_NEAR(b[1].get<double>(), 53.65, 0.2) << c["id"];
+        EXPECT_NE(href(c["links"], "items"), "") << c["id"];
+    }
+    EXPECT_EQ(ids,
+              (std::set<std::string>{"wards", "addresses", "streets", "postcodes",
+                                     "service_requests", "planning_applications", "litter_bins",
+                                     "cemeteries", "cemetery_sections", "burial_plots"}));
+    const auto one = get_json("/ogc/collections/wards");
+    EXPECT_EQ(one["extent"]["temporal"]["interval"][0][1], nullptr); // current set: open
+}
+
+TEST_F(OgcApi, QueryablesAreAJsonSchemaOfThePublicProperties) {
+    const auto r = http_get(port(), "/ogc/collections/service_requests/queryables");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("content-type"), "application/schema+json");
+    const auto q = json::parse(r.body);
+    EXPECT_EQ(q["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    EXPECT_EQ(q["additionalProperties"], false);
+    EXPECT_EQ(q["properties"]["created_at"]["format"], "date-time");
+    EXPECT_EQ(q["properties"]["geometry"]["format"], "geometry-point");
+    EXPECT_FALSE(q["properties"].contains("description")); // never public
+}
+
+TEST_F(OgcApi, ServiceRequestsArePublicViewOnly) {
+    const auto f = get_json("/ogc/collections/service_requests/items?limit=1")["features"][0];
+    for (const char* hidden : {"description", "address", "uprn", "source"}) {
+        EXPECT_FALSE(f["properties"].contains(hidden)) << hidden;
+    }
+}
+
+TEST_F(OgcApi, ItemsDefaultToTenWithExactNumberMatchedAndLinks) {
+    const auto r = http_get(port(), "/ogc/collections/litter_bins/items");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("content-type"), "application/geo+json");
+    EXPECT_EQ(r.header("content-crs"), std::string("<") + crs84 + ">");
+    const auto fc = json::parse(r.body);
+    EXPECT_EQ(fc["features"].size(), 10U);
+    EXPECT_EQ(fc["numberReturned"], 10);
+    EXPECT_EQ(fc["numberMatched"], sql_count("SELECT count(*) FROM litter_bins"));
+    EXPECT_TRUE(fc["features"][0]["id"].is_number_integer());
+    EXPECT_NE(href(fc["links"], "self"), "");
+    EXPECT_NE(href(fc["links"], "next"), "");
+}
+
+TEST_F(OgcApi, CursorPagingVisitsEveryFeatureOnceKeepingOtherParameters) {
+    const std::string first =
+        "/ogc/collections/burial_plots/items?limit=333&filter=status%20IN%20('available','"
+        "reserved')";
+    std::set<std::int64_t> seen;
+    std::size_t total = 0;
+    std::string next = first;
+    int pages = 0;
+    while (!next.empty() && pages < 100) {
+        const auto fc = get_json(next);
+        for (const auto& f : fc["features"]) {
+            seen.insert(f["id"].get<std::int64_t>());
+            EXPECT_TRUE(f["properties"]["status"] == "available" ||
+                        f["properties"]["status"] == "reserved");
+            ++total;
+        }
+        next = target_of(href(fc["links"], "next"));
+        if (!next.empty()) {
+            EXPECT_NE(next.find("limit=333"), std::string::npos) << next;
+            EXPECT_NE(next.find("filter="), std::string::npos) << next;
+        }
+        ++pages;
+    }
+    const auto expected =
+        sql_count("SELECT count(*) FROM burial_plots WHERE status IN ('available','reserved')");
+    EXPECT_GT(expected, 333);
+    EXPECT_EQ(static_cast<std::int64_t>(total), expected);
+    EXPECT_EQ(seen.size(), total);
+}
+
+TEST_F(OgcApi, OffsetPagingIsAcceptedAndStable) {
+    const auto a = get_json("/ogc/collections/streets/items?limit=5&offset=5");
+    const auto b = get_json("/ogc/collections/streets/items?limit=10");
+    ASSERT_EQ(a["features"].size(), 5U);
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(a["features"][i]["id"], b["features"][i + 5]["id"]);
+    }
+    EXPECT_FALSE(a.contains("numberMatched")); // only on first pages
+}
+
+TEST_F(OgcApi, LimitIsCheckedAndClamped) {
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?limit=0"), 400, "limit");
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?limit=-5"), 400, "limit");
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?limit=ten"), 400, "limit");
+    const auto fc = get_json("/ogc/collections/burial_plots/items?limit=99999999999999999999");
+    EXPECT_EQ(fc["numberReturned"], sql_count("SELECT count(*) FROM burial_plots"));
+    EXPECT_LE(fc["numberReturned"].get<int>(), 10000);
+    EXPECT_EQ(href(fc["links"], "next"), "");
+}
+
+TEST_F(OgcApi, BboxMatchesSpatiaLitesOwnQueryForEveryIndexKind) {
+    char sql_box[160];
+    std::snprintf(sql_box, sizeof sql_box, "BuildMbr(%.2f, %.2f, %.2f, %.2f, 4326)", box[0], box[1],
+                  box[2], box[3]);
+    // litter_bins has a WGS84 R*Tree; properties only the grid one.
+    for (const auto& [collection, table] :
+         {std::pair{"litter_bins", "litter_bins"}, std::pair{"addresses", "properties"},
+          std::pair{"streets", "streets"}}) {
+        const auto fc = get_json(std::string("/ogc/collections/") + collection +
+                                 "/items?limit=10000&bbox=" + bbox_text());
+        const auto expected = sql_count(std::string("SELECT count(*) FROM ") + table +
+                                        " WHERE ST_Intersects(geom_wgs84, " + sql_box + ") = 1");
+        EXPECT_GT(expected, 0) << collection;
+        EXPECT_EQ(fc["numberReturned"], std::min<std::int64_t>(expected, 10000)) << collection;
+        EXPECT_EQ(fc["numberMatched"], expected) << collection;
+    }
+    // The same box as EPSG:4326 (lat,lon) and as a 3857 box select the same features.
+    char latlon[128];
+    std::snprintf(latlon, sizeof latlon, "%.2f,%.2f,%.2f,%.2f", box[1], box[0], box[3], box[2]);
+    const auto a = get_json("/ogc/collections/litter_bins/items?bbox=" + bbox_text());
+    const auto b = get_json(std::string("/ogc/collections/litter_bins/items?bbox=") + latlon +
+                            "&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326");
+    EXPECT_EQ(a["numberMatched"], b["numberMatched"]);
+    // In the grid: a box around one bin finds it.
+    auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+    auto bin = db.prepare("SELECT id, X(geom), Y(geom) FROM litter_bins ORDER BY id LIMIT 1");
+    ASSERT_TRUE(bin.step());
+    char grid[160];
+    std::snprintf(grid, sizeof grid, "%.1f,%.1f,%.1f,%.1f", bin.real(1) - 1, bin.real(2) - 1,
+                  bin.real(1) + 1, bin.real(2) + 1);
+    const auto g = get_json(std::string("/ogc/collections/litter_bins/items?bbox=") + grid +
+                            "&bbox-crs=" + epsg27700);
+    ASSERT_EQ(g["numberReturned"], 1);
+    EXPECT_EQ(g["features"][0]["id"], bin.int64(0));
+}
+
+TEST_F(OgcApi, OutputCrsFollowsTheAuthoritysAxisOrder) {
+    auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+    auto bin = db.prepare("SELECT id, X(geom), Y(geom), X(geom_wgs84), Y(geom_wgs84) FROM "
+                          "litter_bins ORDER BY id LIMIT 1");
+    ASSERT_TRUE(bin.step());
+    const std::string item = "/ogc/collections/litter_bins/items/" + std::to_string(bin.int64(0));
+    const auto grid = http_get(port(), item + "?crs=" + epsg27700);
+    EXPECT_EQ(grid.header("content-crs"), std::string("<") + epsg27700 + ">");
+    const auto g = json::parse(grid.body)["geometry"]["coordinates"];
+    EXPECT_NEAR(g[0].get<double>(), bin.real(1), 0.01);
+    EXPECT_NEAR(g[1].get<double>(), bin.real(2), 0.01);
+    const auto latlon = get_json(item + "?crs=http://www.opengis.net/def/crs/EPSG/0/4326");
+    EXPECT_NEAR(latlon["geometry"]["coordinates"][0].get<double>(), bin.real(4), 1e-7);
+    EXPECT_NEAR(latlon["geometry"]["coordinates"][1].get<double>(), bin.real(3), 1e-7);
+    const auto lonlat = get_json(item);
+    EXPECT_NEAR(lonlat["geometry"]["coordinates"][0].get<double>(), bin.real(3), 1e-7);
+    const auto merc = get_json(item + "?crs=http://www.opengis.net/def/crs/EPSG/0/3857");
+    EXPECT_NEAR(merc["geometry"]["coordinates"][0].get<double>(), bin.real(3) * 111319.49, 1);
+    EXPECT_EQ(href(lonlat["links"], "collection").find("/ogc/collections/litter_bins") !=
+                  std::string::npos,
+              true);
+    expect_problem(http_get(port(), item + "?crs=EPSG:2157"), 400, "crs");
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?bbox=1,2,3,4&bbox-crs=x"),
+                   400, "bbox-crs");
+}
+
+TEST_F(OgcApi, DatetimePicksTheWardsInForce) {
+    const auto old = get_json("/ogc/collections/wards/items?limit=100&datetime=2019-06-01");
+    EXPECT_EQ(old["numberMatched"], 20);
+    const auto now = get_json("/ogc/collections/wards/items?limit=100&datetime=" +
+                              std::string("2024-01-01T12:00:00Z"));
+    EXPECT_EQ(now["numberMatched"], 14);
+    const auto span = get_json("/ogc/collections/wards/items?limit=100&datetime=2019-01-01/..");
+    EXPECT_EQ(span["numberMatched"], 34);
+    const auto bins = get_json("/ogc/collections/litter_bins/items?datetime=../2010-12-31");
+    EXPECT_EQ(bins["numberMatched"],
+              sql_count("SELECT count(*) FROM litter_bins WHERE installed_on <= '2010-12-31'"));
+    expect_problem(http_get(port(), "/ogc/collections/wards/items?datetime=yesterday"), 400,
+                   "datetime");
+}
+
+TEST_F(OgcApi, QueryableParametersAndCql2MatchSql) {
+    const auto eq = get_json("/ogc/collections/litter_bins/items?bin_type=dog_waste&limit=1");
+    EXPECT_EQ(eq["numberMatched"],
+              sql_count("SELECT count(*) FROM litter_bins WHERE bin_type = 'dog_waste'"));
+    const auto cql = get_json("/ogc/collections/litter_bins/items?limit=1&filter=" +
+                              encode("capacity_l BETWEEN 50 AND 80 AND NOT bin_type LIKE "
+                                     "'dog%' AND S_INTERSECTS(geometry, BBOX(" +
+                                     bbox_text() + "))"));
+    EXPECT_EQ(cql["numberMatched"],
+              sql_count("SELECT count(*) FROM litter_bins WHERE capacity_l BETWEEN 50 AND 80 "
+                        "AND bin_type NOT LIKE 'dog%' AND ST_Intersects(geom_wgs84, BuildMbr(" +
+                        bbox_text() + ", 4326)) = 1"));
+    const auto casei = get_json("/ogc/collections/cemeteries/items?filter=" +
+                                encode("CASEI(name) LIKE '%cemetery%' OR opened IS NULL"));
+    EXPECT_EQ(casei["numberMatched"], 2);
+}
+
+TEST_F(OgcApi, BadInputIs400Or404WithAProblem) {
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?colour=red"), 400,
+                   "colour");
+    expect_problem(http_get(port(), "/ogc/collections?limit=5"), 400, "limit");
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?bbox=1,2,3"), 400, "bbox");
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?bbox=-2,54,-3,53"), 400,
+                   "bbox");
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?bbox=-200,53,-2,54"), 400,
+                   "bbox");
+    const auto syntax =
+        http_get(port(), "/ogc/collections/litter_bins/items?filter=" + encode("bin_type = "));
+    expect_problem(syntax, 400, "filter");
+    EXPECT_NE(syntax.body.find("character 12"), std::string::npos) << syntax.body;
+    const auto hidden = http_get(port(), "/ogc/collections/service_requests/items?filter=" +
+                                             encode("description LIKE '%'"));
+    expect_problem(hidden, 400, "filter");
+    EXPECT_NE(hidden.body.find("not a queryable"), std::string::npos);
+    expect_problem(http_get(port(), "/ogc/collections/service_requests/items?description=x"), 400,
+                   "description");
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?capacity_l=big"), 400,
+                   "capacity_l");
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?filter-lang=cql-json"), 400,
+                   "filter-lang");
+    expect_problem(http_get(port(), "/ogc/collections/nope"), 404);
+    expect_problem(http_get(port(), "/ogc/collections/nope/items"), 404);
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items/99999999"), 404);
+    expect_problem(http_get(port(), "/ogc/collections/litter_bins/items/abc"), 404);
+    expect_problem(http_get(port(), "/ogc/collections", {{"Accept", "text/html"}}), 406);
+    expect_problem(http_get(port(), "/ogc/collections?f=html"), 400, "f");
+}
+
+TEST_F(OgcApi, GzipEtagAndCorsForWebMaps) {
+    const std::string target = "/ogc/collections/litter_bins/items?limit=100";
+    const auto plain = http_get(port(), target);
+    EXPECT_EQ(plain.header("access-control-allow-origin"), "*");
+    const std::string etag = plain.header("etag");
+    ASSERT_FALSE(etag.empty());
+    const auto zipped = http_get(port(), target, {{"Accept-Encoding", "gzip"}});
+    EXPECT_EQ(zipped.header("content-encoding"), "gzip");
+    EXPECT_LT(zipped.body.size(), plain.body.size());
+    const auto again = json::parse(testing::gunzip(zipped.body));
+    EXPECT_EQ(again["features"], json::parse(plain.body)["features"]);
+    const auto cached = http_get(port(), target, {{"If-None-Match", etag}});
+    EXPECT_EQ(cached.status, 304);
+    EXPECT_TRUE(cached.body.empty());
+    const auto other =
+        http_get(port(), "/ogc/collections/litter_bins/items?limit=99", {{"If-None-Match", etag}});
+    EXPECT_EQ(other.status, 200);
+    const auto preflight = testing::http_request(
+        port(), "OPTIONS", target, "",
+        {{"Origin", "https://example.org"}, {"Access-Control-Request-Method", "GET"}});
+    EXPECT_EQ(preflight.status, 204);
+    EXPECT_EQ(preflight.header("access-control-allow-origin"), "*");
+    EXPECT_NE(preflight.header("access-control-allow-methods").find("GET"), std::string::npos);
+    const auto error = http_get(port(), "/ogc/collections/nope");
+    EXPECT_EQ(error.header("access-control-allow-origin"), "*");
+}
+
+} // namespace
+} // namespace wardmap

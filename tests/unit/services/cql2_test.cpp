@@ -1,0 +1,155 @@
+// CQL2 text -> parameterised SQL: what compiles to what, and what is refused with a position.
+
+#include "server/services/errors.hpp"
+#include "server/services/features/cql2.hpp"
+
+#include <gtest/gtest.h>
+
+namespace wardmap::services {
+namespace {
+
+Layer bins() {
+    Layer l;
+    l.id = "litter_bins";
+    l.table = "litter_bins";
+    l.properties = {
+        {"bin_type", "t.bin_type", PropertyType::string, "Bin type", true},
+        {"capacity_l", "t.capacity_l", PropertyType::integer, "Capacity", true},
+        {"installed_on", "t.installed_on", PropertyType::date, "Installed", true},
+        {"secret", "t.secret", PropertyType::string, "Not queryable", false},
+    };
+    return l;
+}
+
+struct Compiled {
+    SqlFragment sql;
+    std::vector<GeometryLiteral> literals;
+};
+
+Compiled compile(const std::string& text, FeatureCrs crs = FeatureCrs::crs84) {
+    Compiled out;
+    const auto spatial = [&out](const GeometryLiteral& g) {
+        out.literals.push_back(g);
+        return SqlFragment{"INTERSECTS(?)", {g.wkt}};
+    };
+    out.sql = compile_cql2(text, bins(), crs, spatial);
+    return out;
+}
+
+std::string error_of(const std::string& text) {
+    try {
+        compile(text);
+    } catch (const DomainError& e) {
+        EXPECT_EQ(e.code(), ErrorCode::invalid_parameter);
+        EXPECT_EQ(e.problems().at(0).name, "filter");
+        return e.detail();
+    }
+    return "(compiled)";
+}
+
+TEST(Cql2, ComparisonsBindEveryValue) {
+    const auto c = compile("bin_type = 'dog''s' AND capacity_l >= 60");
+    EXPECT_EQ(c.sql.sql, "((t.bin_type = ?) AND (t.capacity_l >= ?))");
+    ASSERT_EQ(c.sql.params.size(), 2U);
+    EXPECT_EQ(std::get<std::string>(c.sql.params[0]), "dog's");
+    EXPECT_EQ(std::get<std::int64_t>(c.sql.params[1]), 60);
+}
+
+TEST(Cql2, PrecedenceNotAndOrAndParentheses) {
+    EXPECT_EQ(compile("NOT capacity_l = 1 OR capacity_l = 2 AND bin_type <> 'x'").sql.sql,
+              "((NOT (t.capacity_l = ?)) OR ((t.capacity_l = ?) AND (t.bin_type <> ?)))");
+    EXPECT_EQ(compile("(capacity_l = 1 OR capacity_l = 2) AND bin_type IS NOT NULL").sql.sql,
+              "(((t.capacity_l = ?) OR (t.capacity_l = ?)) AND (t.bin_type IS NOT NULL))");
+}
+
+TEST(Cql2, AdvancedComparisonOperators) {
+    auto like = compile("bin_type LIKE 'dog%_*'");
+    EXPECT_EQ(like.sql.sql, "(t.bin_type GLOB ?)");
+    EXPECT_EQ(std::get<std::string>(like.sql.params[0]), "dog*?[*]");
+    EXPECT_EQ(compile("bin_type NOT LIKE 'a%'").sql.sql, "(t.bin_type NOT GLOB ?)");
+    EXPECT_EQ(compile("capacity_l BETWEEN 40 AND 60.5").sql.sql, "(t.capacity_l BETWEEN ? AND ?)");
+    const auto in = compile("bin_type NOT IN ('a', 'b', 'c')");
+    EXPECT_EQ(in.sql.sql, "(t.bin_type NOT IN (?, ?, ?))");
+    EXPECT_EQ(in.sql.params.size(), 3U);
+    EXPECT_EQ(compile("CASEI(bin_type) = CASEI('Dog')").sql.sql, "(lower(t.bin_type) = lower(?))");
+}
+
+TEST(Cql2, TemporalLiteralsAreNormalised) {
+    const auto c = compile("installed_on > DATE('2020-01-31') AND "
+                           "installed_on < TIMESTAMP('2021-01-01T01:00:00+02:00')");
+    EXPECT_EQ(std::get<std::string>(c.sql.params[0]), "2020-01-31");
+    EXPECT_EQ(std::get<std::string>(c.sql.params[1]), "2020-12-31T23:00:00Z");
+    EXPECT_NE(error_of("installed_on > DATE('2020-02-30')").find("not a calendar date"),
+              std::string::npos);
+}
+
+TEST(Cql2, SpatialLiteralsAreRewrittenNotPasted) {
+    const auto c = compile("S_INTERSECTS(geometry, POLYGON((-2.7 53.6, -2.6 53.6, -2.6 53.7, "
+                           "-2.7 53.6))) OR S_INTERSECTS(BBOX(-2.7, 53.6, -2.6, 53.7), geometry)");
+    ASSERT_EQ(c.literals.size(), 2U);
+    EXPECT_EQ(c.literals[0].wkt, "POLYGON((-2.7 53.6,-2.6 53.6,-2.6 53.7,-2.7 53.6))");
+    EXPECT_EQ(c.literals[1].wkt, "POLYGON((-2.7 53.6,-2.6 53.6,-2.6 53.7,-2.7 53.7,-2.7 53.6))");
+    EXPECT_DOUBLE_EQ(c.literals[1].envelope.min_x, -2.7);
+    EXPECT_DOUBLE_EQ(c.literals[1].envelope.max_y, 53.7);
+    EXPECT_FALSE(c.literals[0].bng);
+    EXPECT_EQ(c.sql.sql, "(INTERSECTS(?) OR INTERSECTS(?))");
+}
+
+TEST(Cql2, FilterCrsSwapsLatLonOrKeepsTheGrid) {
+    const auto latlon = compile("S_INTERSECTS(geometry, POINT(53.6 -2.7))", FeatureCrs::epsg4326);
+    EXPECT_EQ(latlon.literals.at(0).wkt, "POINT(-2.7 53.6)");
+    const auto grid = compile("S_INTERSECTS(geometry, MULTIPOINT((358000 417500), (358100 "
+                              "417600)))",
+                              FeatureCrs::epsg27700);
+    EXPECT_TRUE(grid.literals.at(0).bng);
+    EXPECT_EQ(grid.literals.at(0).wkt, "MULTIPOINT((358000 417500),(358100 417600))");
+}
+
+TEST(Cql2, SyntaxErrorsSayWhere) {
+    EXPECT_NE(error_of("bin_type = ")
+                  .find("character 12: expected a property name or a value, "
+                        "found the end of the filter"),
+              std::string::npos);
+    EXPECT_NE(error_of("bin_type = 'a' capacity_l = 1")
+                  .find("character 16: expected AND, OR or the end of the filter"),
+              std::string::npos);
+    EXPECT_NE(error_of("bin_type = 'open").find("character 12: the string is not closed"),
+              std::string::npos);
+    EXPECT_NE(error_of("(bin_type = 'a'").find("expected ')'"), std::string::npos);
+    EXPECT_NE(error_of("bin_type ; 1").find("character 10: unexpected character ';'"),
+              std::string::npos);
+    EXPECT_NE(error_of("").find("empty"), std::string::npos);
+}
+
+TEST(Cql2, OnlyQueryablesAndMatchingTypes) {
+    const auto unknown = error_of("owner = 'x'");
+    EXPECT_NE(unknown.find("'owner'"), std::string::npos);
+    EXPECT_NE(unknown.find("queryables: bin_type, capacity_l, installed_on, geometry"),
+              std::string::npos);
+    EXPECT_NE(error_of("secret = 'x'").find("not a queryable"), std::string::npos);
+    EXPECT_NE(error_of("capacity_l = 'big'").find("is a number and cannot be compared"),
+              std::string::npos);
+    EXPECT_NE(error_of("capacity_l LIKE 'a%'").find("LIKE compares strings"), std::string::npos);
+    EXPECT_NE(error_of("bin_type = NULL").find("IS NULL"), std::string::npos);
+    EXPECT_NE(error_of("S_INTERSECTS(bin_type, POINT(1 2))").find("not a geometry"),
+              std::string::npos);
+}
+
+TEST(Cql2, InjectionAttemptsStayValues) {
+    const auto c = compile("bin_type = 'x''); DROP TABLE litter_bins; --'");
+    EXPECT_EQ(c.sql.sql, "(t.bin_type = ?)");
+    EXPECT_EQ(std::get<std::string>(c.sql.params[0]), "x'); DROP TABLE litter_bins; --");
+    EXPECT_NE(error_of("bin_type = 'a' OR 1=1; --").find("unexpected character ';'"),
+              std::string::npos);
+}
+
+TEST(Timestamps, Rfc3339NormalisedToUtc) {
+    EXPECT_EQ(normalize_timestamp("2024-03-01T10:00:00Z"), "2024-03-01T10:00:00Z");
+    EXPECT_EQ(normalize_timestamp("2024-03-01t10:00:00.123z"), "2024-03-01T10:00:00Z");
+    EXPECT_EQ(normalize_timestamp("2024-03-01T00:30:00+01:00"), "2024-02-29T23:30:00Z");
+    EXPECT_EQ(normalize_timestamp("2024-03-01T10:00:00"), std::nullopt);
+    EXPECT_EQ(normalize_timestamp("2024-13-01T10:00:00Z"), std::nullopt);
+}
+
+} // namespace
+} // namespace wardmap::services
