@@ -9,7 +9,8 @@
 #   LLPG_ADDRESSES=100000 bench/llpg_import.sh    smaller
 #
 # Settings (environment): LLPG_ADDRESSES (1000000), LLPG_SEED (2320), LLPG_SEARCH_SECONDS (20),
-# LLPG_THREADS (2), LLPG_CONNECTIONS (16), BENCH_BUILD_DIR (build/), BENCH_RESULTS
+# LLPG_THREADS (2), LLPG_CONNECTIONS ("4 16": one wrk run per count), BENCH_BUILD_DIR (build/),
+# BENCH_RESULTS
 # (bench/results/<time>/llpg/).
 set -euo pipefail
 
@@ -18,7 +19,7 @@ addresses=${LLPG_ADDRESSES:-1000000}
 seed=${LLPG_SEED:-2320}
 seconds=${LLPG_SEARCH_SECONDS:-20}
 threads=${LLPG_THREADS:-2}
-connections=${LLPG_CONNECTIONS:-16}
+connections=${LLPG_CONNECTIONS:-4 16}
 build=${BENCH_BUILD_DIR:-$root/build}
 results=${BENCH_RESULTS:-$root/bench/results/$(date +%Y%m%d-%H%M%S)/llpg}
 wardmap=$build/server/cli/wardmap
@@ -103,7 +104,7 @@ else
 fi
 
 # ---- 4. GET /api/addresses on the imported store ---------------------------------------------
-search_row="-|-|-|-"
+search_rows=()
 search_status=
 parse_wrk() { # as bench/run: requests/s|p50 ms|p99 ms|errors
   awk '
@@ -137,6 +138,9 @@ else
     kill -0 "${pids[0]}" 2>/dev/null || break
     sleep 0.1
   done
+  # The server builds the in-memory search index before it listens: part of our load time.
+  index_seconds=$(sed -n 's/.*address search index: .* built in \([0-9.]*\) s.*/\1/p' \
+    "$results/serve.log" | head -1)
   if [ -z "$port" ]; then
     search_status="not run: wardmap serve did not start ($(tail -2 "$results/serve.log"))"
   else
@@ -145,11 +149,14 @@ else
     if [ "$code" != 200 ]; then
       search_status="not run: GET /api/addresses answers HTTP $code (the search endpoint is not merged into this branch yet?)"
     else
-      echo "bench llpg: GET /api/addresses, wrk -t$threads -c$connections -d${seconds}s"
-      timeout $((seconds + 30)) wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency \
-        -s "$root/bench/address_queries.lua" "http://127.0.0.1:$port" \
-        -- "$work/queries.txt" 10 >"$results/wrk-addresses.txt" 2>&1 || true
-      search_row=$(parse_wrk <"$results/wrk-addresses.txt")
+      search_rows=()
+      for c in $connections; do
+        echo "bench llpg: GET /api/addresses, wrk -t$threads -c$c -d${seconds}s"
+        timeout $((seconds + 30)) wrk -t"$threads" -c"$c" -d"${seconds}s" --latency \
+          -s "$root/bench/address_queries.lua" "http://127.0.0.1:$port" \
+          -- "$work/queries.txt" 10 >"$results/wrk-addresses-c$c.txt" 2>&1 || true
+        search_rows+=("$c|$(parse_wrk <"$results/wrk-addresses-c$c.txt")")
+      done
     fi
   fi
 fi
@@ -171,18 +178,30 @@ fi
     printf '%-34s %10s %12s %8s  %s\n' "ogr2ogr points -> SpatiaLite" - - "" "$ogr_status"
   fi
   if [ "$ours_status" = ok ]; then
-    ratio=$(awk -v a="$(wall import)" -v b="$ogr_wall" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
     printf '%-34s %10s %12s %8s  %s\n' "wardmap import llpg (DTF 7.3)" "$(wall import)" \
-      "$(rss_mb import)" "$ratio" "store $(size_mb "$work/fresh.sqlite") MB, search index included; goal ratio <= 1.5"
+      "$(rss_mb import)" "" "store $(size_mb "$work/fresh.sqlite") MB"
+    if [ -n "${index_seconds:-}" ]; then
+      total=$(awk -v a="$(wall import)" -v b="$index_seconds" 'BEGIN { printf "%.2f", a + b }')
+      ratio=$(awk -v a="$total" -v b="$ogr_wall" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+      printf '%-34s %10s %12s %8s  %s\n' "  + search index (server start)" "$index_seconds" "" "" \
+        "in memory, built from the store"
+      printf '%-34s %10s %12s %8s  %s\n' "wardmap total (import + index)" "$total" "" "$ratio" \
+        "goal ratio <= 1.5"
+    else
+      printf '%-34s %10s %12s %8s  %s\n' "wardmap total (import + index)" - "" "" \
+        "the server logged no index build time"
+    fi
   else
     printf '%-34s %10s %12s %8s  %s\n' "wardmap import llpg (DTF 7.3)" - - "" "$ours_status"
   fi
   echo
   printf '%-34s %12s %10s %10s %8s\n' search "requests/s" "p50 ms" "p99 ms" errors
   if [ -z "$search_status" ]; then
-    IFS='|' read -r rps p50 p99 errors <<<"$search_row"
-    printf '%-34s %12s %10s %10s %8s  %s\n' "GET /api/addresses?q=..&limit=10" "$rps" "$p50" \
-      "$p99" "$errors" "goal >= 2000 req/s, p99 <= 5 ms"
+    for row in "${search_rows[@]}"; do
+      IFS='|' read -r c rps p50 p99 errors <<<"$row"
+      printf '%-34s %12s %10s %10s %8s  %s\n' "GET /api/addresses (wrk -c$c)" "$rps" "$p50" \
+        "$p99" "$errors" "goal >= 2000 req/s, p99 <= 5 ms"
+    done
   else
     printf '%-34s %12s %10s %10s %8s  %s\n' "GET /api/addresses?q=..&limit=10" - - - - \
       "$search_status"

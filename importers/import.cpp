@@ -1,6 +1,7 @@
 #include "importers/import.hpp"
 
 #include "geo/errors.hpp"
+#include "geo/store/bulk_journal.hpp"
 #include "importers/import_kinds.hpp"
 
 #include <array>
@@ -84,6 +85,10 @@ std::optional<geo::BBox> parse_bbox(const std::string& text) {
     return b;
 }
 
+namespace {
+constexpr std::uintmax_t bulk_journal_bytes = 32U << 20;
+} // namespace
+
 std::string sha256_file(const std::filesystem::path& path) {
     if (sodium_init() < 0) {
         throw std::runtime_error("libsodium failed to initialise");
@@ -132,6 +137,14 @@ ImportReport run_import(store::Database& db,
         // One transaction may touch every page of a big table: a cache that holds the indexes
         // being built keeps SQLite from spilling and re-reading them (256 MiB at most).
         db.exec("PRAGMA cache_size = -262144");
+        // A big load is written once, not to the WAL and then again by the checkpoint, when
+        // nobody else has the database open (small ones are not worth the header rewrites).
+        std::error_code size_error;
+        const auto source_bytes = std::filesystem::file_size(options.source.path, size_error);
+        std::optional<store::BulkJournal> journal;
+        if (!size_error && source_bytes >= bulk_journal_bytes) {
+            journal.emplace(db);
+        }
         store::Transaction tx(db);
         progress.start("import " + report.kind, source ? source->feature_count() : -1);
         if (source) {

@@ -1,3 +1,4 @@
+#include "geo/store/bulk_journal.hpp"
 #include "geo/store/checkpointer.hpp"
 #include "geo/store/connection_pool.hpp"
 #include "geo/store/database.hpp"
@@ -17,6 +18,33 @@ class DatabaseTest : public ::testing::Test {
     testing::TempDir tmp;
     std::filesystem::path path;
 };
+
+TEST_F(DatabaseTest, ABulkJournalIsUsedOnlyWhileNobodyElseHasTheDatabaseOpen) {
+    auto db = Database::open(path);
+    {
+        const BulkJournal journal(db);
+        EXPECT_TRUE(journal.active());
+        EXPECT_EQ(db.query_text("PRAGMA journal_mode"), "delete");
+        Transaction tx(db);
+        db.exec("CREATE TABLE t (x)");
+        db.exec("INSERT INTO t VALUES (1)");
+        tx.commit();
+    }
+    EXPECT_EQ(db.query_text("PRAGMA journal_mode"), "wal");
+    EXPECT_EQ(db.query_int("PRAGMA busy_timeout"), 5000) << "the timeout is put back";
+
+    auto other = Database::open(path); // a server, say
+    EXPECT_EQ(other.query_int("SELECT count(*) FROM t"), 1);
+    const auto started = std::chrono::steady_clock::now();
+    {
+        const BulkJournal journal(db);
+        EXPECT_FALSE(journal.active());
+        EXPECT_EQ(db.query_text("PRAGMA journal_mode"), "wal");
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2))
+        << "it does not wait for the other connection";
+    EXPECT_EQ(db.query_int("PRAGMA busy_timeout"), 5000);
+}
 
 TEST_F(DatabaseTest, StatementsBindAndReadEveryType) {
     auto db = Database::open(path);
