@@ -82,6 +82,46 @@ std::uint32_t intern(std::unordered_map<std::string, std::uint32_t>& ids, std::s
     return it->second;
 }
 
+/// Strings to dense ids in first-seen order (0, 1, ...), by open addressing over the strings
+/// themselves: ten million lookups of a few tens of thousands of words make no std::string.
+class Interner {
+  public:
+    std::uint32_t id(std::string_view text) {
+        if ((m_strings.size() + 1) * 2 > m_slots.size()) {
+            grow();
+        }
+        const std::size_t mask = m_slots.size() - 1;
+        for (std::size_t i = std::hash<std::string_view>{}(text)&mask;; i = (i + 1) & mask) {
+            const std::uint32_t slot = m_slots[i];
+            if (slot == empty) {
+                m_slots[i] = static_cast<std::uint32_t>(m_strings.size());
+                m_strings.emplace_back(text);
+                return m_slots[i];
+            }
+            if (m_strings[slot] == text) {
+                return slot;
+            }
+        }
+    }
+    [[nodiscard]] const std::vector<std::string>& strings() const { return m_strings; }
+
+  private:
+    static constexpr std::uint32_t empty = UINT32_MAX;
+    void grow() {
+        m_slots.assign(std::max<std::size_t>(1024, m_slots.size() * 2), empty);
+        const std::size_t mask = m_slots.size() - 1;
+        for (std::uint32_t s = 0; s < m_strings.size(); ++s) {
+            std::size_t i = std::hash<std::string_view>{}(m_strings[s]) & mask;
+            while (m_slots[i] != empty) {
+                i = (i + 1) & mask;
+            }
+            m_slots[i] = s;
+        }
+    }
+    std::vector<std::uint32_t> m_slots;
+    std::vector<std::string> m_strings;
+};
+
 } // namespace
 
 std::shared_ptr<const AddressIndex> AddressIndex::build(store::Database& db) {
@@ -91,8 +131,8 @@ std::shared_ptr<const AddressIndex> AddressIndex::build(store::Database& db) {
     index->m_generation = store::addresses_generation(db);
 
     std::vector<LoadedAddress> loaded;
-    std::unordered_map<std::string, std::uint32_t> streets;
-    std::unordered_map<std::string, std::uint32_t> vocabulary; // term -> id in first-seen order
+    Interner streets;
+    Interner vocabulary; // term -> id in first-seen order
     std::vector<std::uint32_t> raw_start{0};
     std::vector<std::uint32_t> raw_terms;
     auto st = db.prepare(
@@ -106,7 +146,7 @@ std::shared_ptr<const AddressIndex> AddressIndex::build(store::Database& db) {
         a.uprn = st.int64(1);
         const auto status = st.int64(2);
         a.status_score = status == 1 ? 10 : status == 6 ? 5 : 2;
-        a.street = intern(streets, st.text(5));
+        a.street = streets.id(st.text(5));
         a.pao_start = st.is_null(6) ? -1 : st.int64(6);
         a.pao_rest = std::string(st.text(7)) + '\x01' + std::string(st.text(9));
         a.sao_start = st.is_null(10) ? -1 : st.int64(10);
@@ -132,8 +172,7 @@ std::shared_ptr<const AddressIndex> AddressIndex::build(store::Database& db) {
                 to = words.size();
             }
             if (to > from) {
-                raw_terms.push_back(
-                    intern(vocabulary, std::string_view(words).substr(from, to - from)));
+                raw_terms.push_back(vocabulary.id(std::string_view(words).substr(from, to - from)));
             }
             from = to + 1;
         }
@@ -146,38 +185,45 @@ std::shared_ptr<const AddressIndex> AddressIndex::build(store::Database& db) {
     }
 
     // Streets ranked by name, then addresses in street and house-number order.
-    std::vector<std::pair<std::string_view, std::uint32_t>> street_names;
-    street_names.reserve(streets.size());
-    for (const auto& [name, id] : streets) {
-        street_names.emplace_back(name, id);
+    std::vector<std::uint32_t> by_name(streets.strings().size());
+    std::iota(by_name.begin(), by_name.end(), 0U);
+    std::sort(by_name.begin(), by_name.end(), [&](std::uint32_t x, std::uint32_t y) {
+        return streets.strings()[x] < streets.strings()[y];
+    });
+    std::vector<std::uint32_t> street_rank(by_name.size());
+    for (std::size_t r = 0; r < by_name.size(); ++r) {
+        street_rank[by_name[r]] = static_cast<std::uint32_t>(r);
     }
-    std::sort(street_names.begin(), street_names.end());
-    std::vector<std::uint32_t> street_rank(streets.size());
-    for (std::size_t r = 0; r < street_names.size(); ++r) {
-        street_rank[street_names[r].second] = static_cast<std::uint32_t>(r);
+    // Street and house number in one integer; the rest only breaks its ties.
+    std::vector<std::uint64_t> sort_key(loaded.size());
+    for (std::size_t i = 0; i < loaded.size(); ++i) {
+        const auto number = std::clamp<std::int64_t>(loaded[i].pao_start + 1, 0, UINT32_MAX);
+        sort_key[i] = (std::uint64_t{street_rank[loaded[i].street]} << 32) |
+                      static_cast<std::uint64_t>(number);
     }
     std::vector<std::uint32_t> order(loaded.size());
     std::iota(order.begin(), order.end(), 0U);
     std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+        if (sort_key[x] != sort_key[y]) {
+            return sort_key[x] < sort_key[y];
+        }
         const auto& a = loaded[x];
         const auto& b = loaded[y];
-        return std::tie(street_rank[a.street], a.pao_start, a.pao_rest, a.sao_start, a.sao_rest,
-                        a.id) < std::tie(street_rank[b.street], b.pao_start, b.pao_rest,
-                                         b.sao_start, b.sao_rest, b.id);
+        return std::tie(a.pao_rest, a.sao_start, a.sao_rest, a.id) <
+               std::tie(b.pao_rest, b.sao_start, b.sao_rest, b.id);
     });
 
     // Terms in sorted order, so a prefix is a range of term ids.
-    std::vector<std::pair<std::string_view, std::uint32_t>> sorted_terms;
-    sorted_terms.reserve(vocabulary.size());
-    for (const auto& [term, id] : vocabulary) {
-        sorted_terms.emplace_back(term, id);
-    }
-    std::sort(sorted_terms.begin(), sorted_terms.end());
-    std::vector<std::uint32_t> final_id(vocabulary.size());
-    index->m_terms.reserve(sorted_terms.size());
-    for (std::size_t t = 0; t < sorted_terms.size(); ++t) {
-        final_id[sorted_terms[t].second] = static_cast<std::uint32_t>(t);
-        index->m_terms.emplace_back(sorted_terms[t].first);
+    const auto& words_seen = vocabulary.strings();
+    std::vector<std::uint32_t> by_term(words_seen.size());
+    std::iota(by_term.begin(), by_term.end(), 0U);
+    std::sort(by_term.begin(), by_term.end(),
+              [&](std::uint32_t x, std::uint32_t y) { return words_seen[x] < words_seen[y]; });
+    std::vector<std::uint32_t> final_id(words_seen.size());
+    index->m_terms.reserve(by_term.size());
+    for (std::size_t t = 0; t < by_term.size(); ++t) {
+        final_id[by_term[t]] = static_cast<std::uint32_t>(t);
+        index->m_terms.push_back(words_seen[by_term[t]]);
     }
 
     index->m_docs.reserve(loaded.size());
