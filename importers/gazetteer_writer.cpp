@@ -117,9 +117,7 @@ GazetteerWriter::GazetteerWriter(store::Database& db, const geo::BngTransform& t
     if (bulk) {
         m_dropped_indexes = drop_address_indexes(db);
         if (db.query_int("SELECT EXISTS (SELECT 1 FROM properties)").value_or(1) == 0) {
-            m_property_rtree = std::make_unique<store::ParallelRTreeBuild>(
-                db.path().string() + ".rtree-build",
-                db.query_int("PRAGMA page_size").value_or(4096));
+            m_property_rtree = std::make_unique<store::PackedRTree>();
             m_deferred.provided_elsewhere("properties", "geom");
         }
     }

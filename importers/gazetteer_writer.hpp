@@ -9,7 +9,7 @@
 #include "geo/coordinates.hpp"
 #include "geo/store/database.hpp"
 #include "geo/store/deferred_spatial_index.hpp"
-#include "geo/store/parallel_rtree_build.hpp"
+#include "geo/store/packed_rtree.hpp"
 #include "importers/address_text.hpp"
 
 #include <cstdint>
@@ -126,7 +126,7 @@ class GazetteerWriter {
     const geo::BngTransform& m_transform;
     store::DeferredSpatialIndex m_deferred;
     /// Bulk load into an empty gazetteer: the properties' R*Tree is built on another core.
-    std::unique_ptr<store::ParallelRTreeBuild> m_property_rtree;
+    std::unique_ptr<store::PackedRTree> m_property_rtree;
     std::unordered_map<std::int64_t, StreetNames> m_streets;
     std::int64_t m_streets_missing = 0;
     std::vector<std::string> m_dropped_indexes; ///< CREATE INDEX statements to run in finish()

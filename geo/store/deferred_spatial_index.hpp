@@ -28,7 +28,7 @@ class DeferredSpatialIndex {
     void touched(std::string_view table, std::int64_t rowid);
     /// Mark every row of every table changed (a bulk load into empty tables).
     void rebuild_all() { m_rebuild_all = true; }
-    /// This column's spatial index is filled by someone else (ParallelRTreeBuild): restore()
+    /// This column's spatial index is filled by someone else (PackedRTree): restore()
     /// checks its geometry but leaves the index alone.
     void provided_elsewhere(std::string_view table, std::string_view column) {
         m_provided.emplace_back(std::string(table) + "." + std::string(column));
