@@ -45,6 +45,28 @@ std::string number_text(const store::Statement& st, int start, int suffix, int e
     return s;
 }
 
+/// A position in one term's postings that only moves forward: seek(doc) is true when the
+/// term is in `doc`. Galloping, so a short list of candidates skips through a long list.
+struct PostingsCursor {
+    std::span<const std::uint32_t> postings;
+    std::size_t at;
+    bool seek(std::uint32_t doc) {
+        std::size_t step = 1;
+        std::size_t low = at;
+        while (at < postings.size() && postings[at] < doc) {
+            low = at + 1;
+            at = std::min(postings.size(), at + step);
+            step *= 2;
+        }
+        // postings[low - 1] < doc <= postings[at] (or the end): the first >= doc in between.
+        at = static_cast<std::size_t>(
+            std::lower_bound(postings.begin() + static_cast<std::ptrdiff_t>(low),
+                             postings.begin() + static_cast<std::ptrdiff_t>(at), doc) -
+            postings.begin());
+        return at < postings.size() && postings[at] == doc;
+    }
+};
+
 /// One address as read, before the index puts the addresses in order.
 struct LoadedAddress {
     std::int64_t id = 0;
@@ -368,9 +390,45 @@ std::vector<std::int64_t> AddressIndex::search(const std::vector<std::string>& t
     std::vector<Match> matches;
     std::vector<std::int64_t> best_uprns; // distinct UPRNs scoring best_possible
     // Returns false once no later address can rank higher than those found.
+    // The other tokens: a token of a few terms is checked by walking those terms' postings
+    // alongside the candidates (they come in doc order), sequential reads instead of a cache
+    // miss per candidate into its term list; a token of many terms through the term list.
+    struct Check {
+        std::vector<PostingsCursor> cursors; // empty: look in the doc's own terms
+        std::size_t token;
+    };
+    std::vector<Check> checks;
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+        if (i == driver) {
+            continue;
+        }
+        Check check{{}, i};
+        if (terms[i].last - terms[i].first <= 4) {
+            for (auto term = terms[i].first; term < terms[i].last; ++term) {
+                check.cursors.push_back({postings_of(term), 0});
+            }
+            if (terms[i].expansion != no_term) {
+                check.cursors.push_back({postings_of(terms[i].expansion), 0});
+            }
+        }
+        checks.push_back(std::move(check));
+    }
+    // Cheap checks first: a candidate usually fails on the rarest other word.
+    std::sort(checks.begin(), checks.end(), [&](const Check& a, const Check& b) {
+        return std::make_pair(a.cursors.empty(), terms[a.token].postings) <
+               std::make_pair(b.cursors.empty(), terms[b.token].postings);
+    });
     const auto consider = [&](std::uint32_t doc) {
-        for (std::size_t i = 0; i < terms.size(); ++i) {
-            if (i != driver && !doc_has(doc, terms[i])) {
+        for (auto& check : checks) {
+            bool found = false;
+            if (check.cursors.empty()) {
+                found = doc_has(doc, terms[check.token]);
+            } else {
+                for (auto& cursor : check.cursors) {
+                    found = cursor.seek(doc) || found;
+                }
+            }
+            if (!found) {
                 return true;
             }
         }
