@@ -1,8 +1,8 @@
 // Writes the in-memory demo borough to the database: each INSERT prepared once, geometry bound
 // as WKB (or as two numbers for points) in EPSG:27700 with its WGS84 copy made by BngTransform.
 
-#include "geo/store/address_search_text.hpp"
 #include "geo/store/deferred_spatial_index.hpp"
+#include "geo/store/generations.hpp"
 #include "importers/address_text.hpp"
 #include "importers/demo_model.hpp"
 
@@ -305,7 +305,8 @@ void write_borough(store::Database& db,
     write_cemeteries(db, geom, borough.cemeteries);
     write_casework(db, geom, borough.casework);
     deferred.restore();
-    store::mark_addresses_changed(db);
+    store::mark_changed(db, "addresses");
+    store::mark_changed(db, "wards");
 }
 
 } // namespace wardmap::importers::demo

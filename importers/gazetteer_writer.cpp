@@ -1,6 +1,6 @@
 #include "importers/gazetteer_writer.hpp"
 
-#include "geo/store/address_search_text.hpp"
+#include "geo/store/generations.hpp"
 
 namespace wardmap::importers {
 
@@ -428,7 +428,7 @@ void GazetteerWriter::finish() {
     m_dropped_indexes.clear();
     m_deferred.restore();
     if (m_addresses_changed) {
-        store::mark_addresses_changed(m_db); // running servers rebuild their search index
+        store::mark_changed(m_db, "addresses"); // running servers rebuild their search index
         m_addresses_changed = false;
     }
     if (m_property_rtree) {

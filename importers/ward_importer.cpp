@@ -3,6 +3,7 @@
 // --supersede closes the open-ended set it follows (docs/data-sources.md).
 
 #include "geo/errors.hpp"
+#include "geo/store/generations.hpp"
 #include "importers/import_geometry.hpp"
 #include "importers/import_kinds.hpp"
 
@@ -236,6 +237,7 @@ void import_wards(ImportContext& ctx) {
         }
     }
     report.deleted = std::ssize(old_codes);
+    store::mark_changed(ctx.db, "wards"); // running servers reload their point-in-ward index
 }
 
 } // namespace wardmap::importers

@@ -102,14 +102,4 @@ std::string postcode_terms(std::string_view postcode) {
     return compact == words ? words : words + " " + compact;
 }
 
-void mark_addresses_changed(Database& db) {
-    db.exec("INSERT INTO wardmap_meta (key, value) VALUES ('addresses_generation', '1') "
-            "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
-}
-
-std::string addresses_generation(Database& db) {
-    return db.query_text("SELECT value FROM wardmap_meta WHERE key = 'addresses_generation'")
-        .value_or("0");
-}
-
 } // namespace wardmap::store

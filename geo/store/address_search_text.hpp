@@ -2,7 +2,7 @@
 
 // How addresses and queries become search words, in one place: the address search index is
 // built from the stored addresses and queried with the same normalisation, so the two always
-// agree; and the counter that tells a running server its index is out of date.
+// agree (geo/store/generations tells a running server its index is out of date).
 
 #include <string>
 #include <string_view>
@@ -21,10 +21,5 @@ std::vector<std::string> search_tokens(std::string_view query);
 /// The postcode column for a normalised postcode: "PR7 1AB" -> "pr7 1ab pr71ab", so a postcode
 /// matches typed with or without its space.
 std::string postcode_terms(std::string_view postcode);
-
-/// Records, in the writer's transaction, that addresses were added, changed or removed: a
-/// running server rebuilds its search index when addresses_generation() moves on.
-void mark_addresses_changed(class Database& db);
-[[nodiscard]] std::string addresses_generation(class Database& db);
 
 } // namespace wardmap::store

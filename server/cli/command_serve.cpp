@@ -7,6 +7,7 @@
 #include "server/http/ogc_routes.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/server.hpp"
+#include "server/services/change_watcher.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -73,7 +74,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     store::Checkpointer checkpointer(common.db, std::chrono::seconds(options.checkpoint_seconds));
 
     services::HealthService health(pool, transform);
-    // Loaded once at start; WardService::reload_index() swaps in a new one after an import.
+    // Loaded at start; the watcher below swaps in a new one after a wards import.
     auto ward_index = services::WardIndex::load(pool);
     spdlog::info("ward index: {} wards in {} boundary sets", ward_index->wards().size(),
                  ward_index->boundary_set_count());
@@ -82,6 +83,9 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     services::ImportHistory import_history(pool);
     services::AddressService addresses(pool, transform, wards);
     services::StreetService streets(pool);
+    services::ChangeWatcher watcher(common.db, std::chrono::seconds(2));
+    watcher.on_change("wards", [&wards] { wards.reload_index(); });
+    watcher.start();
     services::FeatureService features(pool, transform, services::default_layers());
     services::OgcDocuments ogc_documents(features);
     http::StaticFiles files(options.web_root);

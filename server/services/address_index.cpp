@@ -2,6 +2,7 @@
 
 #include "geo/store/address_search_text.hpp"
 #include "geo/store/database.hpp"
+#include "geo/store/generations.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -150,7 +151,7 @@ std::shared_ptr<const AddressIndex> AddressIndex::build(store::Database& db) {
     const auto started = std::chrono::steady_clock::now();
     auto index = std::make_shared<AddressIndex>();
     ReadSnapshot snapshot(db);
-    index->m_generation = store::addresses_generation(db);
+    index->m_generation = store::generation(db, "addresses");
 
     std::vector<LoadedAddress> loaded;
     Interner streets;
@@ -515,7 +516,7 @@ std::shared_ptr<const AddressIndex> LiveAddressIndex::current(store::Database& d
     }
     m_checked = now;
     lock.unlock();
-    if (store::addresses_generation(db) == index->generation()) {
+    if (store::generation(db, "addresses") == index->generation()) {
         return index;
     }
     lock.lock();

@@ -4,6 +4,7 @@
 
 #include "geo/postcode.hpp"
 #include "geo/store/database.hpp"
+#include "geo/store/generations.hpp"
 #include "geo/store/migrations.hpp"
 #include "importers/import.hpp"
 #include "tests/support/test_paths.hpp"
@@ -85,6 +86,7 @@ TEST_F(Import, WardsFromWgs84GeoJsonFindOnsFieldsAndAreRecorded) {
     EXPECT_NEAR(std::stod(*x), 358000, 2000);
     EXPECT_EQ(db.query_text("SELECT status || ' ' || kind || ' ' || inserted FROM imports"),
               "ok wards 2");
+    EXPECT_EQ(store::generation(db, "wards"), "1") << "running servers are told to reload";
 }
 
 TEST_F(Import, ReimportingASetReplacesItsWards) {

@@ -1,6 +1,7 @@
 #include "geo/store/address_search_text.hpp"
 #include "geo/store/connection_pool.hpp"
 #include "geo/store/database.hpp"
+#include "geo/store/generations.hpp"
 #include "geo/store/migrations.hpp"
 #include "server/services/address_index.hpp"
 #include "tests/support/test_paths.hpp"
@@ -135,7 +136,7 @@ TEST_F(AddressIndexTest, ARunningServerSeesAnImportWithinSeconds) {
         auto db = Database::open(path());
         store::Transaction tx(db);
         add(db, {200, 3000, "5 Badger Way, Chorley", "BADGER WAY", 5});
-        store::mark_addresses_changed(db);
+        store::mark_changed(db, "addresses");
         tx.commit();
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -151,11 +152,11 @@ TEST_F(AddressIndexTest, ARunningServerSeesAnImportWithinSeconds) {
 TEST_F(AddressIndexTest, TheChangeMarkMovesTheGenerationTheIndexRecords) {
     auto db = Database::open(path());
     add_street_of_numbers(db);
-    const auto before = store::addresses_generation(db);
-    store::mark_addresses_changed(db);
-    EXPECT_NE(store::addresses_generation(db), before);
+    const auto before = store::generation(db, "addresses");
+    store::mark_changed(db, "addresses");
+    EXPECT_NE(store::generation(db, "addresses"), before);
     const auto index = AddressIndex::build(db);
-    EXPECT_EQ(index->generation(), store::addresses_generation(db));
+    EXPECT_EQ(index->generation(), store::generation(db, "addresses"));
 }
 
 } // namespace
