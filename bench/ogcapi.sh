@@ -315,9 +315,10 @@ for target in wardmap mapserver; do
   count=- unique=-
   if [ -f "$work/export-$target.gpkg" ]; then
     count=$(sqlite3 "$work/export-$target.gpkg" "SELECT count(*) FROM addresses" 2>/dev/null || echo -)
-    # GDAL keeps the server's feature id in an 'id' field when it is not the FID.
+    # Distinct UPRNs: a property both servers publish (MapServer's string feature ids do not
+    # reach GDAL's 'id' field the way wardmap's integer ids do).
     idcol=$(sqlite3 "$work/export-$target.gpkg" "SELECT name FROM pragma_table_info('addresses')
-      WHERE name IN ('id', 'uprn') ORDER BY name = 'id' DESC LIMIT 1" 2>/dev/null || true)
+      WHERE name IN ('id', 'uprn') ORDER BY name = 'uprn' DESC LIMIT 1" 2>/dev/null || true)
     [ -n "$idcol" ] && unique=$(sqlite3 "$work/export-$target.gpkg" \
       "SELECT count(DISTINCT \"$idcol\") FROM addresses" 2>/dev/null || echo -)
   fi
