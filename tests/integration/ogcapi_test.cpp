@@ -9,11 +9,15 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
+#include <tuple>
+#include <vector>
 
 namespace wardmap {
 namespace {
@@ -299,7 +303,12 @@ TEST_F(OgcApi, BboxMatchesSpatiaLitesOwnQueryForEveryIndexKind) {
                                         " WHERE ST_Intersects(geom_wgs84, " + sql_box + ") = 1");
         EXPECT_GT(expected, 0) << collection;
         EXPECT_EQ(fc["numberReturned"], std::min<std::int64_t>(expected, 10000)) << collection;
-        EXPECT_EQ(fc["numberMatched"], expected) << collection;
+        // Above FeatureService::count_cap (10,000) a filtered count is omitted, not guessed.
+        if (expected <= 10000) {
+            EXPECT_EQ(fc["numberMatched"], expected) << collection;
+        } else {
+            EXPECT_FALSE(fc.contains("numberMatched")) << collection;
+        }
     }
     // The same box as EPSG:4326 (lat,lon) and as a 3857 box select the same features.
     char latlon[128];
@@ -319,6 +328,134 @@ TEST_F(OgcApi, BboxMatchesSpatiaLitesOwnQueryForEveryIndexKind) {
                             "&bbox-crs=" + epsg27700);
     ASSERT_EQ(g["numberReturned"], 1);
     EXPECT_EQ(g["features"][0]["id"], bin.int64(0));
+}
+
+std::set<std::int64_t> ids_of(const json& fc) {
+    std::set<std::int64_t> out;
+    for (const auto& f : fc["features"]) {
+        out.insert(f["id"].get<std::int64_t>());
+    }
+    return out;
+}
+
+/// A double as text that parses back to the same double (SQL and the bbox parameter alike).
+std::string exact(double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
+// Point layers answer a bbox with the R*Tree and a coordinate comparison instead of
+// ST_Intersects; the features must still be exactly SpatiaLite's, points on an edge or a
+// corner of the box included, for a WGS84 R*Tree (litter_bins, planning_applications), the
+// grid R*Tree only (addresses), a grid box, and a CQL2 BBOX.
+TEST_F(OgcApi, PointBboxesEqualSpatiaLitesQueryEvenOnTheEdges) {
+    auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+    const auto sql_ids = [&db](const std::string& sql) {
+        std::set<std::int64_t> out;
+        auto stmt = db.prepare(sql);
+        while (stmt.step()) {
+            out.insert(stmt.int64(0));
+        }
+        return out;
+    };
+    for (const auto& [collection, table, id] :
+         {std::tuple{"litter_bins", "litter_bins", "id"},
+          std::tuple{"planning_applications", "planning_applications", "id"},
+          std::tuple{"addresses", "properties", "uprn"}}) {
+        auto p =
+            db.prepare(std::string("SELECT ") + id + ", X(geom_wgs84), Y(geom_wgs84), " +
+                       "X(geom), Y(geom) FROM " + table + " ORDER BY " + id + " LIMIT 1 OFFSET 3");
+        ASSERT_TRUE(p.step()) << collection;
+        const std::int64_t corner_id = p.int64(0);
+        const double lon = p.real(1), lat = p.real(2), e = p.real(3), n = p.real(4);
+        const std::string items =
+            std::string("/ogc/collections/") + collection + "/items?limit=10000";
+        // The point on the lower-left corner, on the upper-right corner, on the left edge.
+        const std::vector<std::array<double, 4>> boxes = {
+            {lon, lat, lon + 0.01, lat + 0.01},
+            {lon - 0.01, lat - 0.01, lon, lat},
+            {lon, lat - 0.005, lon + 0.02, lat + 0.005},
+        };
+        for (const auto& b : boxes) {
+            const std::string text =
+                exact(b[0]) + "," + exact(b[1]) + "," + exact(b[2]) + "," + exact(b[3]);
+            const auto fc = get_json(items + "&bbox=" + text);
+            const auto expected =
+                sql_ids(std::string("SELECT ") + id + " FROM " + table +
+                        " WHERE ST_Intersects(geom_wgs84, BuildMbr(" + text + ", 4326)) = 1");
+            EXPECT_EQ(ids_of(fc), expected) << collection << " bbox=" << text;
+            EXPECT_EQ(fc["numberMatched"], expected.size()) << collection << " bbox=" << text;
+            if (b[0] == lon || b[2] == lon) {
+                EXPECT_TRUE(expected.count(corner_id)) << collection << " bbox=" << text;
+            }
+        }
+        // A grid box with the point on its lower edge, and one just above it.
+        for (const double bottom : {n, std::nextafter(n, 1e9)}) {
+            const std::string text =
+                exact(e - 40) + "," + exact(bottom) + "," + exact(e + 40) + "," + exact(n + 80);
+            const auto fc = get_json(items + "&bbox=" + text + "&bbox-crs=" + epsg27700);
+            const auto expected =
+                sql_ids(std::string("SELECT ") + id + " FROM " + table +
+                        " WHERE ST_Intersects(geom, BuildMbr(" + text + ", 27700)) = 1");
+            EXPECT_EQ(ids_of(fc), expected) << collection << " grid bbox=" << text;
+            EXPECT_EQ(expected.count(corner_id), bottom == n ? 1U : 0U) << collection;
+        }
+        // CQL2's BBOX literal takes the same path.
+        const std::string text =
+            exact(lon) + "," + exact(lat) + "," + exact(lon + 0.01) + "," + exact(lat + 0.01);
+        const auto fc =
+            get_json(items + "&filter=" + encode("S_INTERSECTS(geometry, BBOX(" + text + "))"));
+        EXPECT_EQ(ids_of(fc),
+                  sql_ids(std::string("SELECT ") + id + " FROM " + table +
+                          " WHERE ST_Intersects(geom_wgs84, BuildMbr(" + text + ", 4326)) = 1"))
+            << collection;
+    }
+}
+
+// numberMatched: exact from the table when unfiltered, exact below the cap when filtered,
+// omitted above it (a first page never counts more than count_cap matches).
+TEST(OgcApiCount, NumberMatchedIsExactBelowTheCapAndOmittedAbove) {
+    testing::TempDir tmp;
+    const auto path = tmp.path() / "big.sqlite";
+    std::string output;
+    ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", path.string()}, &output), 0) << output;
+    constexpr int copies = 10'001; // FeatureService::count_cap is 10,000
+    {
+        auto db = store::Database::open(path);
+        db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                std::to_string(copies) +
+                ") INSERT INTO litter_bins (asset_ref, bin_type, capacity_l, usrn, ward_code, "
+                "installed_on, empty_per_week, geom, geom_wgs84) SELECT 'COPY-' || i, "
+                "'copy', b.capacity_l, b.usrn, b.ward_code, b.installed_on, b.empty_per_week, "
+                "b.geom, b.geom_wgs84 FROM n, (SELECT * FROM litter_bins ORDER BY id LIMIT 1) b");
+    }
+    auto db = store::Database::open(path, {.mode = store::OpenMode::read_only});
+    const auto total = db.query_int("SELECT count(*) FROM litter_bins").value_or(-1);
+    auto first = db.prepare("SELECT X(geom_wgs84), Y(geom_wgs84) FROM litter_bins ORDER BY id "
+                            "LIMIT 1");
+    ASSERT_TRUE(first.step());
+    const double lon = first.real(0), lat = first.real(1);
+    testing::ServerProcess server(path, {"--no-access-log"});
+    const auto get = [&server](const std::string& target) {
+        const auto r = http_get(server.port(), target);
+        EXPECT_EQ(r.status, 200) << target << ": " << r.body;
+        return json::parse(r.body);
+    };
+    const std::string items = "/ogc/collections/litter_bins/items";
+    EXPECT_EQ(get(items)["numberMatched"], total);
+    // Around the copied bin: more than count_cap matches.
+    const std::string around = exact(lon - 1e-6) + "," + exact(lat - 1e-6) + "," +
+                               exact(lon + 1e-6) + "," + exact(lat + 1e-6);
+    const auto many = get(items + "?bbox=" + around);
+    EXPECT_FALSE(many.contains("numberMatched")) << many.dump().substr(0, 300);
+    EXPECT_EQ(many["numberReturned"], 10);
+    EXPECT_NE(href(many["links"], "next"), "");
+    const auto copied = get(items + "?bin_type=copy");
+    EXPECT_FALSE(copied.contains("numberMatched"));
+    // Fewer than the cap: exact.
+    const auto others = get(items + "?filter=" + encode("bin_type <> 'copy'"));
+    EXPECT_EQ(others["numberMatched"], total - copies);
 }
 
 TEST_F(OgcApi, OutputCrsFollowsTheAuthoritysAxisOrder) {

@@ -692,6 +692,7 @@ class Parser {
             }
             g.envelope.extend(x1, y1);
             g.envelope.extend(x2, y2);
+            g.is_box = true;
             g.wkt = "POLYGON((";
             const double xs[] = {x1, x2, x2, x1, x1};
             const double ys[] = {y1, y1, y2, y2, y1};

@@ -32,6 +32,9 @@ struct GeometryLiteral {
     std::string wkt;
     geo::BBox envelope;
     bool bng = false;
+    /// The literal is the axis-aligned box `envelope` itself (a bbox parameter or a CQL2
+    /// BBOX): a point intersects it exactly when its coordinates are within the bounds.
+    bool is_box = false;
 };
 
 /// Builds the SQL for "the feature's geometry intersects `literal`" (R*Tree prefilter plus an

@@ -207,6 +207,18 @@ SqlFragment FeatureService::intersects(const Layer& layer, const GeometryLiteral
                    "\" WHERE xmax >= ? AND xmin <= ? AND ymax >= ? AND ymin <= ?) AND ";
         out.params = {box->min_x, box->max_x, box->min_y, box->max_y};
     }
+    const char* column = literal.bng ? "t.geom" : "t.geom_wgs84";
+    if (layer.geometry == GeometryKind::point && literal.is_box) {
+        // A point intersects a box exactly when it lies within the bounds, edges included (as
+        // ST_Intersects says). The R*Tree (float32, rounded outwards) only narrows the
+        // candidates; MbrMinX/MbrMinY read a point's own coordinates from the blob header as
+        // doubles, with no geometry parsing and no GEOS.
+        const std::string c = column;
+        out.sql += "MbrMinX(" + c + ") BETWEEN ? AND ? AND MbrMinY(" + c + ") BETWEEN ? AND ?)";
+        out.params.insert(out.params.end(), {literal.envelope.min_x, literal.envelope.max_x,
+                                             literal.envelope.min_y, literal.envelope.max_y});
+        return out;
+    }
     out.sql += literal.bng ? "ST_Intersects(t.geom, GeomFromText(?, 27700)) = 1)"
                            : "ST_Intersects(t.geom_wgs84, GeomFromText(?, 4326)) = 1)";
     out.params.emplace_back(literal.wkt);
@@ -227,6 +239,7 @@ SqlFragment FeatureService::where_clause(const Layer& layer, const ItemsQuery& q
         box.bng = query.bbox_crs == FeatureCrs::epsg27700;
         box.envelope.extend(x1, y1);
         box.envelope.extend(x2, y2);
+        box.is_box = true;
         box.wkt = "POLYGON((";
         const double xs[] = {x1, x2, x2, x1, x1};
         const double ys[] = {y1, y1, y2, y2, y1};
@@ -299,12 +312,23 @@ ItemsPage FeatureService::items(const Layer& layer, const ItemsQuery& query) con
     auto db = m_pool.acquire();
     ItemsPage page;
     if (query.count && !query.after && query.offset == 0) {
-        auto count =
-            db->prepare("SELECT count(*) FROM (SELECT 1 FROM \"" + layer.table + "\" t " +
-                        layer.joins + where.sql + " LIMIT " + std::to_string(count_cap + 1) + ")");
-        bind_all(count, where.params);
-        if (count.step() && count.int64(0) <= count_cap) {
-            page.matched = count.int64(0);
+        if (where.sql.empty() && layer.joins.empty()) {
+            // The whole table: SQLite counts b-tree cells without decoding a row.
+            auto count = db->prepare("SELECT count(*) FROM \"" + layer.table + "\"");
+            if (count.step()) {
+                page.matched = count.int64(0);
+            }
+        } else {
+            // Filtered: count at most count_cap + 1 matches, so a first page never costs more
+            // than count_cap row visits; above the cap numberMatched is omitted (the spec
+            // allows it when the count is costly).
+            auto count = db->prepare("SELECT count(*) FROM (SELECT 1 FROM \"" + layer.table +
+                                     "\" t " + layer.joins + where.sql + " LIMIT " +
+                                     std::to_string(count_cap + 1) + ")");
+            bind_all(count, where.params);
+            if (count.step() && count.int64(0) <= count_cap) {
+                page.matched = count.int64(0);
+            }
         }
     }
     auto stmt = db->prepare(select_list(layer, query.crs) + where.sql + " ORDER BY " +

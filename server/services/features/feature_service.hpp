@@ -68,7 +68,9 @@ struct LayerExtent {
 /// EPSG:4326 (lat/lon), EPSG:27700 or EPSG:3857. Thread-safe: each call leases a connection.
 class FeatureService {
   public:
-    static constexpr std::int64_t count_cap = 1'000'000;
+    /// A filtered first page counts at most this many matches for numberMatched and omits it
+    /// above; an unfiltered one counts the table (no cap: SQLite counts without reading rows).
+    static constexpr std::int64_t count_cap = 10'000;
 
     FeatureService(store::ConnectionPool& pool,
                    std::shared_ptr<const geo::BngTransform> transform,

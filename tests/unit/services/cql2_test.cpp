@@ -151,5 +151,18 @@ TEST(Timestamps, Rfc3339NormalisedToUtc) {
     EXPECT_EQ(normalize_timestamp("2024-13-01T10:00:00Z"), std::nullopt);
 }
 
+TEST(Cql2, OnlyABboxLiteralIsMarkedAsABox) {
+    // Point layers answer a box with a coordinate comparison: only BBOX may take that path.
+    const auto box = compile("S_INTERSECTS(geometry, BBOX(-2.7, 53.6, -2.6, 53.7))");
+    ASSERT_EQ(box.literals.size(), 1U);
+    EXPECT_TRUE(box.literals[0].is_box);
+    EXPECT_EQ(box.literals[0].envelope.min_x, -2.7);
+    EXPECT_EQ(box.literals[0].envelope.max_y, 53.7);
+    const auto square = compile(
+        "S_INTERSECTS(geometry, POLYGON((-2.7 53.6, -2.6 53.6, -2.6 53.7, -2.7 53.7, -2.7 53.6)))");
+    ASSERT_EQ(square.literals.size(), 1U);
+    EXPECT_FALSE(square.literals[0].is_box);
+}
+
 } // namespace
 } // namespace wardmap::services
