@@ -4,6 +4,7 @@
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
 #include "server/http/dispatcher.hpp"
+#include "server/http/open311_routes.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/server.hpp"
 
@@ -19,6 +20,7 @@ namespace {
 struct ServeOptions {
     http::ServerOptions server;
     std::filesystem::path web_root = WARDMAP_DEFAULT_WEB_ROOT;
+    std::filesystem::path services_file = WARDMAP_DEFAULT_SERVICES_FILE;
     int checkpoint_seconds = 30;
     int drain_seconds = 10;
     bool access_log = true;
@@ -55,6 +57,11 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     auto transform = common.make_transform();
+    // The catalogue is checked before anything else starts: a bad file stops the server.
+    auto catalogue = std::make_shared<const services::ServiceCatalogue>(
+        services::ServiceCatalogue::load(options.services_file));
+    spdlog::info("service catalogue {}: {} services", options.services_file.string(),
+                 catalogue->services().size());
     if (common.db.has_parent_path()) {
         std::filesystem::create_directories(common.db.parent_path());
     }
@@ -81,6 +88,8 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     services::ImportHistory import_history(pool);
     services::AddressService addresses(pool, transform, wards);
     services::StreetService streets(pool);
+    services::RequestService requests(pool, transform, catalogue, wards, addresses, streets);
+    requests.sync_categories();
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
 
@@ -90,6 +99,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_system_routes(router, health, metrics, [&server] { return server.draining(); });
     http::add_api_routes(router,
                          {health, wards, transform_service, import_history, addresses, streets});
+    http::add_open311_routes(router, requests);
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
 
@@ -137,6 +147,10 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
         ->capture_default_str();
     cmd->add_option("--web-root", options->web_root, "Folder of the web client's files")
         ->envname("WARDMAP_WEB_ROOT")
+        ->capture_default_str();
+    cmd->add_option("--services", options->services_file,
+                    "Service catalogue (JSON) for service requests and Open311")
+        ->envname("WARDMAP_SERVICES")
         ->capture_default_str();
     cmd->add_option("--checkpoint-seconds", options->checkpoint_seconds,
                     "Interval between WAL checkpoints")
