@@ -67,3 +67,29 @@ CREATE TRIGGER service_request_history_no_delete BEFORE DELETE ON service_reques
 BEGIN
     SELECT RAISE(ABORT, 'service_request_history is append-only');
 END;
+
+-- Residents following a request they did not report (offered instead of a duplicate).
+CREATE TABLE service_request_followers (
+    id          INTEGER PRIMARY KEY,
+    request_id  INTEGER NOT NULL REFERENCES service_requests(id),
+    email       TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    UNIQUE (request_id, email)
+);
+
+-- Messages to reporters and followers, queued with the status change in one transaction and
+-- delivered by the sender (SMTP, or .eml files for the demo) with retries and backoff.
+CREATE TABLE notification_outbox (
+    id               INTEGER PRIMARY KEY,
+    request_id       INTEGER NOT NULL REFERENCES service_requests(id),
+    history_id       INTEGER REFERENCES service_request_history(id),
+    recipient        TEXT NOT NULL,
+    subject          TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT NOT NULL,
+    sent_at          TEXT,
+    last_error       TEXT
+);
+CREATE INDEX notification_outbox_due ON notification_outbox(next_attempt_at) WHERE sent_at IS NULL;

@@ -5,8 +5,10 @@
 #include "server/cli/logging.hpp"
 #include "server/http/dispatcher.hpp"
 #include "server/http/open311_routes.hpp"
+#include "server/http/request_routes.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/server.hpp"
+#include "server/services/outbox_sender.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -21,6 +23,9 @@ struct ServeOptions {
     http::ServerOptions server;
     std::filesystem::path web_root = WARDMAP_DEFAULT_WEB_ROOT;
     std::filesystem::path services_file = WARDMAP_DEFAULT_SERVICES_FILE;
+    std::filesystem::path mail_dir; // empty: notifications stay queued
+    std::string mail_from = "Chorley Council <no-reply@chorley.gov.uk>";
+    int mail_interval_seconds = 10;
     int checkpoint_seconds = 30;
     int drain_seconds = 10;
     bool access_log = true;
@@ -90,6 +95,13 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     services::StreetService streets(pool);
     services::RequestService requests(pool, transform, catalogue, wards, addresses, streets);
     requests.sync_categories();
+    std::unique_ptr<services::OutboxSender> outbox;
+    if (!options.mail_dir.empty()) {
+        outbox =
+            std::make_unique<services::OutboxSender>(pool, options.mail_dir, options.mail_from);
+        outbox->start(std::chrono::seconds(options.mail_interval_seconds));
+        spdlog::info("notifications written as .eml files to {}", options.mail_dir.string());
+    }
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
 
@@ -100,6 +112,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_api_routes(router,
                          {health, wards, transform_service, import_history, addresses, streets});
     http::add_open311_routes(router, requests);
+    http::add_request_routes(router, requests);
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
 
@@ -151,6 +164,18 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_option("--services", options->services_file,
                     "Service catalogue (JSON) for service requests and Open311")
         ->envname("WARDMAP_SERVICES")
+        ->capture_default_str();
+    cmd->add_option("--mail-dir", options->mail_dir,
+                    "Folder the notification sender writes .eml files to (none: keep them "
+                    "queued in notification_outbox)")
+        ->envname("WARDMAP_MAIL_DIR");
+    cmd->add_option("--mail-from", options->mail_from, "From header of notifications")
+        ->envname("WARDMAP_MAIL_FROM")
+        ->capture_default_str();
+    cmd->add_option("--mail-interval-seconds", options->mail_interval_seconds,
+                    "How often the notification sender looks for due messages")
+        ->envname("WARDMAP_MAIL_INTERVAL_SECONDS")
+        ->check(CLI::Range(1, 3600))
         ->capture_default_str();
     cmd->add_option("--checkpoint-seconds", options->checkpoint_seconds,
                     "Interval between WAL checkpoints")

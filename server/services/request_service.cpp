@@ -10,6 +10,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <sodium.h>
 
 namespace wardmap::services {
@@ -224,7 +225,21 @@ constexpr const char* public_columns =
     "r.created_at, r.updated_at, r.closed_at, r.expected_at, r.media_url, r.source, "
     "r.ward_code, r.usrn, r.priority, r.duplicate_of, X(r.geom_wgs84), Y(r.geom_wgs84), "
     "(SELECT h.note FROM service_request_history h WHERE h.request_id = r.id AND "
-    "h.public = 1 AND h.note <> '' ORDER BY h.id DESC LIMIT 1) ";
+    "h.public = 1 AND h.note <> '' ORDER BY h.id DESC LIMIT 1), X(r.geom), Y(r.geom) ";
+
+bool plausible_email(const std::string& email) {
+    const auto at = email.find('@');
+    return email.size() <= 254 && at != std::string::npos && at > 0 &&
+           email.find('.', at) != std::string::npos && email.back() != '.' &&
+           email.find_first_of(" \t\r\n<>,;\"") == std::string::npos &&
+           email.find('@', at + 1) == std::string::npos;
+}
+
+/// "in_progress" -> "in progress", for messages.
+std::string words(std::string status) {
+    std::replace(status.begin(), status.end(), '_', ' ');
+    return status;
+}
 
 std::optional<std::int64_t> optional_int(const store::Statement& st, int col) {
     return st.is_null(col) ? std::nullopt : std::optional<std::int64_t>(st.int64(col));
@@ -378,6 +393,9 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
         at = place->at;
     }
 
+    if (request.email && !plausible_email(*request.email)) {
+        problems.push_back({"email", "must be an email address"});
+    }
     const auto answers = check_attributes(*service, request.attributes, problems);
     const bool anonymous = !request.email && !request.phone && !request.first_name &&
                            !request.last_name && !request.account_id;
@@ -450,20 +468,22 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
 
 std::vector<PublicRequest> RequestService::query(const std::string& where,
                                                  const std::vector<std::string>& binds,
-                                                 int limit) const {
+                                                 int limit,
+                                                 bool include_private) const {
     // Only services the catalogue lists as public; never a request marked private.
     std::string codes;
     std::vector<std::string> all = binds;
     for (const auto& s : m_catalogue->services()) {
-        if (!s.is_private) {
+        if (!s.is_private && !include_private) {
             all.push_back(s.code);
             codes += (codes.empty() ? "?" : ", ?") + std::to_string(all.size());
         }
     }
     auto db = m_pool.acquire();
+    const std::string privacy =
+        include_private ? std::string("1") : "r.private = 0 AND r.category_code IN (" + codes + ")";
     auto st = db->prepare(std::string("SELECT ") + public_columns +
-                          "FROM service_requests r WHERE r.private = 0 AND r.category_code IN (" +
-                          codes + ") AND " + where +
+                          "FROM service_requests r WHERE " + privacy + " AND " + where +
                           " ORDER BY r.created_at DESC, r.id DESC LIMIT " + std::to_string(limit));
     for (std::size_t i = 0; i < all.size(); ++i) {
         st.bind(static_cast<int>(i + 1), all[i]);
@@ -502,6 +522,7 @@ std::vector<PublicRequest> RequestService::query(const std::string& where,
         r.lon = st.real(17);
         r.lat = st.real(18);
         r.status_notes = st.optional_text(19);
+        r.at = geo::EastNorth{st.real(20), st.real(21)};
         r.overdue = r.open && r.expected && *r.expected < now;
         out.push_back(std::move(r));
     }
@@ -718,8 +739,155 @@ std::int64_t RequestService::post_update(const StatusUpdate& u) const {
         "WHERE id = ?1");
     change.bind(1, *id).bind(2, to).bind(3, when).bind(4, closed ? 1 : 0).bind(5, duplicate_of);
     change.run();
+    if (to != from) {
+        queue_status_messages(*db, *id, update_id, to, *u.description);
+    }
     tx.commit();
     return update_id;
+}
+
+void RequestService::queue_status_messages(store::Database& db,
+                                           std::int64_t id,
+                                           std::int64_t history_id,
+                                           const std::string& status,
+                                           const std::string& note) const {
+    auto category = db.prepare("SELECT category_code FROM service_requests WHERE id = ?1");
+    category.bind(1, id);
+    std::string service_name = "service request";
+    if (category.step()) {
+        const auto* service = m_catalogue->find(std::string(category.text(0)));
+        service_name = service ? service->name : std::string(category.text(0));
+    }
+    const std::string subject =
+        "Your " + service_name + " report " + std::to_string(id) + " is now " + words(status);
+    std::string body = m_catalogue->council() + "\n\nThe " + service_name + " report " +
+                       std::to_string(id) + " is now: " + words(status) + ".\n";
+    if (!note.empty()) {
+        body += "\n" + note + "\n";
+    }
+    body += "\nYou are receiving this because you reported or followed this problem.\n";
+    const std::string now = format_utc(now_seconds());
+    // The reporter (when they gave an email) and every follower, once each.
+    auto queue = db.prepare(
+        "INSERT INTO notification_outbox (request_id, history_id, recipient, subject, body, "
+        "created_at, next_attempt_at) SELECT ?1, ?2, email, ?3, ?4, ?5, ?5 FROM ("
+        "SELECT email FROM service_request_contacts WHERE request_id = ?1 AND email IS NOT NULL "
+        "UNION SELECT email FROM service_request_followers WHERE request_id = ?1)");
+    queue.bind(1, id).bind(2, history_id).bind(3, subject).bind(4, body).bind(5, now).run();
+}
+
+std::vector<NearbyRequest> RequestService::duplicates(const std::string& service_code,
+                                                      const PointInput& point) const {
+    const geo::EastNorth at = point_to_bng(point, *m_transform);
+    const ServiceDefinition* service = m_catalogue->find(service_code);
+    if (service == nullptr || service->is_private) {
+        throw DomainError(ErrorCode::not_found, "no public service '" + service_code + "'",
+                          {{"service_code", "is not a public service"}});
+    }
+    const double r = service->duplicate_radius_m;
+    std::vector<NearbyRequest> out;
+    if (r <= 0) {
+        return out;
+    }
+    std::string open;
+    for (const auto& st : statuses) {
+        if (st.open && std::string_view(st.status) != "unchanged") {
+            open += (open.empty() ? "'" : ", '") + std::string(st.status) + "'";
+        }
+    }
+    char box[160];
+    std::snprintf(box, sizeof box,
+                  "xmin <= %.3f AND xmax >= %.3f AND ymin <= %.3f AND ymax >= %.3f", at.easting + r,
+                  at.easting - r, at.northing + r, at.northing - r);
+    const auto rows =
+        query(std::string("r.id IN (SELECT pkid FROM idx_service_requests_geom WHERE ") + box +
+                  ") AND r.category_code = ?1 AND r.status IN (" + open + ")",
+              {service_code}, max_requests);
+    for (const auto& row : rows) {
+        const double d = std::hypot(row.at.easting - at.easting, row.at.northing - at.northing);
+        if (d <= r) {
+            out.push_back(NearbyRequest{row, d});
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const NearbyRequest& a, const NearbyRequest& b) {
+        return a.distance_m != b.distance_m ? a.distance_m < b.distance_m
+                                            : a.request.id < b.request.id;
+    });
+    if (out.size() > 20) {
+        out.resize(20);
+    }
+    return out;
+}
+
+Tracking RequestService::track(const std::string& token) const {
+    const std::int64_t id = id_for_token(token);
+    auto found = query("r.id = " + std::to_string(id), {}, 1, true);
+    if (found.empty()) {
+        throw DomainError(ErrorCode::not_found, "token not found");
+    }
+    Tracking t{std::move(found.front()), {}};
+    auto db = m_pool.acquire();
+    auto st = db->prepare("SELECT at, from_status, to_status, note, actor FROM "
+                          "service_request_history WHERE request_id = ?1 ORDER BY at, id");
+    st.bind(1, id);
+    while (st.step()) {
+        t.history.push_back(TrackEntry{parse_w3c_datetime(st.text(0)).value_or(0),
+                                       st.optional_text(1), std::string(st.text(2)),
+                                       std::string(st.text(3)), st.text(4).starts_with("staff:")});
+    }
+    return t;
+}
+
+void RequestService::add_reporter_update(const std::string& token,
+                                         const std::string& text,
+                                         bool reopen) const {
+    if (text.empty() && !reopen) {
+        invalid_parameter("text", "is required");
+    }
+    if (utf8_length(text) > max_description_chars) {
+        invalid_parameter("text", "is longer than 4000 characters");
+    }
+    const std::int64_t id = id_for_token(token);
+    auto db = m_pool.acquire();
+    store::Transaction tx(*db);
+    auto current = db->prepare("SELECT status FROM service_requests WHERE id = ?1");
+    current.bind(1, id);
+    if (!current.step()) {
+        throw DomainError(ErrorCode::not_found, "token not found");
+    }
+    const std::string from(current.text(0));
+    const auto* info = status_info(from);
+    const bool open = info == nullptr || info->open;
+    if (reopen && open) {
+        invalid_parameter("reopen", "the request is still open");
+    }
+    const std::string to = reopen ? "reopened" : from;
+    const std::string now = format_utc(now_seconds());
+    auto history = db->prepare(
+        "INSERT INTO service_request_history (request_id, at, actor, from_status, to_status, "
+        "note, public) VALUES (?1, ?2, 'reporter', ?3, ?4, ?5, 0)");
+    history.bind(1, id).bind(2, now).bind(3, from).bind(4, to).bind(5, text).run();
+    const std::int64_t history_id = db->last_insert_rowid();
+    auto change = db->prepare("UPDATE service_requests SET status = ?2, updated_at = ?3, "
+                              "closed_at = CASE WHEN ?4 THEN NULL ELSE closed_at END, "
+                              "duplicate_of = CASE WHEN ?4 THEN NULL ELSE duplicate_of END "
+                              "WHERE id = ?1");
+    change.bind(1, id).bind(2, to).bind(3, now).bind(4, reopen ? 1 : 0).run();
+    if (reopen) {
+        queue_status_messages(*db, id, history_id, to, "");
+    }
+    tx.commit();
+}
+
+void RequestService::follow(std::int64_t id, const std::string& email) const {
+    if (!plausible_email(email)) {
+        invalid_parameter("email", "must be an email address");
+    }
+    (void)get(id); // public requests only: 404 otherwise
+    auto db = m_pool.acquire();
+    auto st = db->prepare("INSERT INTO service_request_followers (request_id, email, created_at) "
+                          "VALUES (?1, ?2, ?3) ON CONFLICT (request_id, email) DO NOTHING");
+    st.bind(1, id).bind(2, email).bind(3, format_utc(now_seconds())).run();
 }
 
 } // namespace wardmap::services

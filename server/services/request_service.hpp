@@ -3,6 +3,7 @@
 #include "geo/bng_transform.hpp"
 #include "geo/store/connection_pool.hpp"
 #include "server/services/address_service.hpp"
+#include "server/services/point_input.hpp"
 #include "server/services/service_catalogue.hpp"
 #include "server/services/street_service.hpp"
 #include "server/services/w3c_time.hpp"
@@ -104,6 +105,28 @@ struct PublicRequest {
     std::optional<std::string> priority;
     std::optional<std::int64_t> duplicate_of;
     bool overdue = false;
+    geo::EastNorth at; ///< for distances; not part of Open311's output
+};
+
+/// A request near a point, for "is it one of these?" before reporting.
+struct NearbyRequest {
+    PublicRequest request;
+    double distance_m = 0;
+};
+
+/// One entry of a request's history as its reporter sees it.
+struct TrackEntry {
+    UnixSeconds at = 0;
+    std::optional<std::string> from; ///< nullopt for the report itself
+    std::string to;
+    std::string note;
+    bool by_council = false;
+};
+
+/// What the tracking token shows: the request (private ones too) and its history.
+struct Tracking {
+    PublicRequest request;
+    std::vector<TrackEntry> history;
 };
 
 /// One public change of a request (mySociety's servicerequestupdates).
@@ -179,9 +202,33 @@ class RequestService {
     /// Records a status change or note from a staff system; returns the new update's id.
     [[nodiscard]] std::int64_t post_update(const StatusUpdate& update) const;
 
+    /// Open requests of a service within its duplicate-search radius of a point, nearest
+    /// first, at most 20, no personal data. not_found for an unknown or private service (a
+    /// private service's requests are never offered to others).
+    [[nodiscard]] std::vector<NearbyRequest> duplicates(const std::string& service_code,
+                                                        const PointInput& point) const;
+
+    /// The request and history behind a tracking token. not_found for an unknown token.
+    [[nodiscard]] Tracking track(const std::string& token) const;
+    /// A note from the reporter, kept in the history (not public); `reopen` reopens a
+    /// closed request. invalid_parameter for empty or over-long text or reopening an open one.
+    void add_reporter_update(const std::string& token, const std::string& text, bool reopen) const;
+    /// Someone follows a public request by email (notified of its status changes). Following
+    /// twice is harmless. invalid_parameter for a malformed email, not_found for no request.
+    void follow(std::int64_t id, const std::string& email) const;
+
   private:
-    [[nodiscard]] std::vector<PublicRequest>
-    query(const std::string& where, const std::vector<std::string>& binds, int limit) const;
+    [[nodiscard]] std::vector<PublicRequest> query(const std::string& where,
+                                                   const std::vector<std::string>& binds,
+                                                   int limit,
+                                                   bool include_private = false) const;
+    /// Queues a message about a status change to the reporter's email and every follower's,
+    /// in the caller's transaction.
+    void queue_status_messages(store::Database& db,
+                               std::int64_t id,
+                               std::int64_t history_id,
+                               const std::string& status,
+                               const std::string& note) const;
 
     store::ConnectionPool& m_pool;
     std::shared_ptr<const geo::BngTransform> m_transform;

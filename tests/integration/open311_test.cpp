@@ -11,9 +11,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace wardmap {
@@ -132,7 +137,10 @@ class Open311 : public ::testing::Test {
             single_line = std::string(st.text(3));
             postcode = std::string(st.text(4));
         }
-        server = new testing::ServerProcess(db_path, {"--no-access-log"});
+        mail_dir = tmp->path() / "mail";
+        server =
+            new testing::ServerProcess(db_path, {"--no-access-log", "--mail-dir", mail_dir.string(),
+                                                 "--mail-interval-seconds", "1"});
     }
     static void TearDownTestSuite() {
         delete server;
@@ -204,6 +212,7 @@ class Open311 : public ::testing::Test {
     static inline testing::TempDir* tmp = nullptr;
     static inline testing::ServerProcess* server = nullptr;
     static inline std::filesystem::path db_path;
+    static inline std::filesystem::path mail_dir;
     static inline std::int64_t uprn = 0;
     static inline double lon = 0;
     static inline double lat = 0;
@@ -648,6 +657,151 @@ TEST_F(Open311, OverdueRequestsAreFlagged) {
     EXPECT_EQ(
         get_json("requests/" + id + ".json?extensions=true")[0]["extended_attributes"]["overdue"],
         true);
+}
+
+// ---- the residents' side: duplicates, tracking, following, notifications ----
+
+json api_json(const HttpResponse& r, int status) {
+    EXPECT_EQ(r.status, status) << r.body;
+    return json::parse(r.body);
+}
+
+TEST_F(Open311, NearbyOpenRequestsOfTheSameServiceAreOfferedWithoutPersonalData) {
+    const auto [id, token] = create(fly_tipping("Mattress by the lamp post"));
+    const auto port = server->port();
+    const std::string at = "lon=" + ll(lon + 0.0001) + "&lat=" + ll(lat); // about 7 m away
+    const auto near = api_json(testing::http_get(port, "/api/requests/duplicates?"
+                                                       "service_code=fly_tipping&" +
+                                                           at),
+                               200);
+    EXPECT_EQ(near["type"], "FeatureCollection");
+    EXPECT_EQ(near["radius_m"], 50);
+    bool found = false;
+    double last = 0;
+    for (const auto& f : near["features"]) {
+        const auto& p = f["properties"];
+        EXPECT_EQ(p["service_code"], "fly_tipping");
+        EXPECT_LE(p["distance_m"].get<double>(), 50.0);
+        EXPECT_GE(p["distance_m"].get<double>(), last); // nearest first
+        last = p["distance_m"].get<double>();
+        found = found || p["service_request_id"] == id;
+    }
+    EXPECT_TRUE(found) << near.dump();
+    for (const char* secret : {"resident@example.org", "Rita", "07700", token.c_str()}) {
+        EXPECT_EQ(near.dump().find(secret), std::string::npos) << secret;
+    }
+    // Other services, closed requests and private services are not offered.
+    const auto litter = api_json(testing::http_get(port, "/api/requests/duplicates?"
+                                                         "service_code=litter&" +
+                                                             at),
+                                 200);
+    EXPECT_EQ(litter.dump().find("\"" + id + "\""), std::string::npos);
+    EXPECT_EQ(testing::http_get(port, "/api/requests/duplicates?service_code=noise_nuisance&" + at)
+                  .status,
+              404);
+    EXPECT_EQ(testing::http_get(port, "/api/requests/duplicates?service_code=fly_tipping").status,
+              400);
+}
+
+TEST_F(Open311, TheTrackingTokenShowsHistoryTakesNotesAndReopens) {
+    const auto [id, token] = create(fly_tipping("Bags behind the garages"));
+    const auto port = server->port();
+    auto t = api_json(testing::http_get(port, "/api/track/" + token), 200);
+    EXPECT_EQ(t["service_request_id"], id);
+    EXPECT_EQ(t["status"], "open");
+    ASSERT_EQ(t["history"].size(), 1U);
+    EXPECT_EQ(t["history"][0]["to"], "open");
+    EXPECT_TRUE(t["history"][0]["from"].is_null());
+    EXPECT_EQ(testing::http_get(port, "/api/track/not-a-token").status, 404);
+
+    const auto note = [&](const std::string& body) {
+        return testing::http_request(port, "POST", "/api/track/" + token + "/updates", body,
+                                     {{"Content-Type", "application/json"}});
+    };
+    t = api_json(note(R"({"text": "There are more bags now"})"), 201);
+    ASSERT_EQ(t["history"].size(), 2U);
+    EXPECT_EQ(t["history"][1]["note"], "There are more bags now");
+    EXPECT_EQ(t["history"][1]["by"], "reporter");
+    // A reporter's note is theirs and the council's, not public.
+    EXPECT_EQ(get("servicerequestupdates.json").body.find("There are more bags now"),
+              std::string::npos);
+    EXPECT_EQ(note(R"({"reopen": true})").status, 400); // it is open
+    EXPECT_EQ(note(R"({"text": 5})").status, 400);
+
+    // Closed by the council, reopened by the reporter.
+    ASSERT_EQ(post("servicerequestupdates.json", form({{"api_key", staff_key},
+                                                       {"service_request_id", id},
+                                                       {"update_id", "track-1"},
+                                                       {"status", "FIXED"},
+                                                       {"updated_datetime", "2026-01-05T09:00:00Z"},
+                                                       {"description", "Cleared"}}))
+                  .status,
+              200);
+    t = api_json(testing::http_get(port, "/api/track/" + token), 200);
+    EXPECT_EQ(t["status"], "fixed");
+    EXPECT_EQ(t["open"], false);
+    t = api_json(note(R"({"text": "They are back", "reopen": true})"), 201);
+    EXPECT_EQ(t["status"], "reopened");
+    EXPECT_EQ(get_json("requests/" + id + ".json")[0]["status"], "open");
+}
+
+TEST_F(Open311, StatusChangesReachReporterAndFollowersAsEmlFiles) {
+    const auto [id, token] = create(fly_tipping("Tyres in the brook"));
+    const auto port = server->port();
+    const auto follow = [&](const std::string& email) {
+        return testing::http_request(port, "POST", "/api/requests/" + id + "/followers",
+                                     R"({"email": ")" + email + R"("})",
+                                     {{"Content-Type", "application/json"}});
+    };
+    EXPECT_EQ(follow("neighbour@example.org").status, 201);
+    EXPECT_EQ(follow("neighbour@example.org").status, 201); // twice is harmless
+    EXPECT_EQ(follow("not an email").status, 400);
+    EXPECT_EQ(testing::http_request(port, "POST", "/api/requests/99999999/followers",
+                                    R"({"email": "a@example.org"})",
+                                    {{"Content-Type", "application/json"}})
+                  .status,
+              404);
+    ASSERT_EQ(
+        post("servicerequestupdates.json", form({{"api_key", staff_key},
+                                                 {"service_request_id", id},
+                                                 {"update_id", "mail-1"},
+                                                 {"status", "ACTION_SCHEDULED"},
+                                                 {"updated_datetime", "2026-01-05T09:00:00Z"},
+                                                 {"description", "Crew booked for Thursday"}}))
+            .status,
+        200);
+    {
+        auto conn = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+        EXPECT_EQ(
+            conn.query_int("SELECT count(*) FROM notification_outbox WHERE request_id = " + id),
+            2); // the reporter and the one follower
+    }
+    // The sender runs every second; wait for both files.
+    std::vector<std::string> mails;
+    for (int i = 0; i < 200 && mails.size() < 2; ++i) {
+        mails.clear();
+        if (std::filesystem::exists(mail_dir)) {
+            for (const auto& f : std::filesystem::directory_iterator(mail_dir)) {
+                if (f.path().extension() != ".eml") {
+                    continue;
+                }
+                std::ifstream in(f.path(), std::ios::binary);
+                const std::string text((std::istreambuf_iterator<char>(in)), {});
+                if (text.find("report " + id + " is now action scheduled") != std::string::npos) {
+                    mails.push_back(text);
+                }
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(mails.size(), 2U) << server->output();
+    std::sort(mails.begin(), mails.end());
+    EXPECT_NE(mails[0].find("To: <neighbour@example.org>\r\n"), std::string::npos);
+    EXPECT_NE(mails[1].find("To: <resident@example.org>\r\n"), std::string::npos);
+    for (const auto& m : mails) {
+        EXPECT_NE(m.find("Crew booked for Thursday"), std::string::npos);
+        EXPECT_NE(m.find("Content-Type: text/plain; charset=utf-8"), std::string::npos);
+    }
 }
 
 } // namespace
