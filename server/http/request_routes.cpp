@@ -113,11 +113,77 @@ Response tracking(const services::Tracking& t) {
     return response;
 }
 
+std::optional<services::Date> date_param(const Request& request, const std::string& name) {
+    const auto text = request.query_param(name);
+    if (!text) {
+        return std::nullopt;
+    }
+    const auto date = services::parse_iso_date(*text);
+    if (!date) {
+        invalid_parameter(name, "must be a calendar date as YYYY-MM-DD, not '" + *text + "'");
+    }
+    return date;
+}
+
+void write_figures(geo::JsonObjectWriter& obj, const services::KpiFigures& f) {
+    const auto share = [](std::int64_t part, std::int64_t whole) {
+        return whole == 0 ? std::optional<double>() : static_cast<double>(part) / whole;
+    };
+    const auto number_or_null = [&obj](const char* key, std::optional<double> v, int decimals) {
+        if (v) {
+            obj.field(key, *v, decimals);
+        } else {
+            obj.null_field(key);
+        }
+    };
+    obj.field("received", f.received);
+    std::string channels;
+    geo::JsonObjectWriter c(channels);
+    for (const auto& [channel, count] : f.by_channel) {
+        c.field(channel, count);
+    }
+    c.close();
+    obj.raw_field("by_channel", channels);
+    number_or_null("online_share", share(f.online, f.received), 4);
+    obj.field("open", f.open).field("overdue", f.overdue).field("closed", f.closed);
+    number_or_null("mean_days_to_close", f.mean_days_to_close, 2);
+    number_or_null("median_days_to_close", f.median_days_to_close, 2);
+    obj.field("high_priority_decided", f.high_priority_decided)
+        .field("high_priority_within_target", f.high_priority_within_target);
+    number_or_null("high_priority_within_target_share",
+                   share(f.high_priority_within_target, f.high_priority_decided), 4);
+}
+
+Response kpis(const Request& request, const services::RequestService& requests) {
+    services::KpiQuery q;
+    q.from = date_param(request, "from");
+    q.to = date_param(request, "to");
+    q.ward = request.query_param("ward");
+    const auto k = requests.kpis(q);
+    std::string out;
+    geo::JsonObjectWriter obj(out);
+    obj.field("from", k.from.iso()).field("to", k.to.iso()).field("ward", k.ward);
+    write_figures(obj, k.all);
+    std::string list = "[";
+    for (const auto& [service, figures] : k.by_service) {
+        list += list.size() > 1 ? "," : "";
+        geo::JsonObjectWriter s(list);
+        s.field("service_code", service->code).field("service_name", service->name);
+        write_figures(s, figures);
+        s.close();
+    }
+    list += ']';
+    obj.raw_field("by_service", list);
+    obj.close();
+    return Response::json(std::move(out));
+}
+
 } // namespace
 
 void add_request_routes(Router& router, const services::RequestService& requests) {
     router.get("/api/requests/duplicates",
                [&requests](Request& request) { return duplicates(request, requests); });
+    router.get("/api/kpis", [&requests](Request& request) { return kpis(request, requests); });
     router.get("/api/track/:token", [&requests](Request& request) {
         return tracking(requests.track(request.param("token")));
     });

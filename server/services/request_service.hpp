@@ -151,6 +151,35 @@ struct StatusUpdate {
     std::optional<std::string> duplicate_of; ///< with status DUPLICATE: the original's id
 };
 
+/// GET /api/kpis: a date range (inclusive, on when requests were received) and a ward.
+struct KpiQuery {
+    std::optional<Date> from; ///< default: 90 days before `to`
+    std::optional<Date> to;   ///< default: today
+    std::optional<std::string> ward;
+};
+
+/// Measures of one group of requests (all, or one service).
+struct KpiFigures {
+    std::int64_t received = 0;
+    std::map<std::string, std::int64_t> by_channel; ///< web, app, phone, email, staff, ...
+    std::int64_t online = 0;                        ///< web and app: self-service
+    std::int64_t open = 0;
+    std::int64_t overdue = 0;
+    std::int64_t closed = 0;
+    std::optional<double> mean_days_to_close;
+    std::optional<double> median_days_to_close;
+    std::int64_t high_priority_decided = 0; ///< closed, or open past target
+    std::int64_t high_priority_within_target = 0;
+};
+
+struct Kpis {
+    Date from;
+    Date to;
+    std::optional<std::string> ward;
+    KpiFigures all;
+    std::vector<std::pair<const ServiceDefinition*, KpiFigures>> by_service; ///< catalogue order
+};
+
 /// Service requests: creation with location, ward, UPRN, USRN and target date; the public
 /// listings; status updates kept in an append-only history. Personal data stays in its own
 /// table and never leaves through these calls. Thread-safe: each call leases its own
@@ -216,6 +245,11 @@ class RequestService {
     /// Someone follows a public request by email (notified of its status changes). Following
     /// twice is harmless. invalid_parameter for a malformed email, not_found for no request.
     void follow(std::int64_t id, const std::string& email) const;
+
+    /// The council's measures over requests received from `from` to `to` (at most 3 years),
+    /// in one ward or all, private services left out. A request without a stored target
+    /// (older data) gets its service's default one.
+    [[nodiscard]] Kpis kpis(const KpiQuery& query) const;
 
   private:
     [[nodiscard]] std::vector<PublicRequest> query(const std::string& where,

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -802,6 +803,62 @@ TEST_F(Open311, StatusChangesReachReporterAndFollowersAsEmlFiles) {
         EXPECT_NE(m.find("Crew booked for Thursday"), std::string::npos);
         EXPECT_NE(m.find("Content-Type: text/plain; charset=utf-8"), std::string::npos);
     }
+}
+
+TEST_F(Open311, KpisAddUpOverTheDemoYear) {
+    const auto port = server->port();
+    const auto k =
+        api_json(testing::http_get(port, "/api/kpis?from=2025-06-01&to=2026-11-30"), 200);
+    EXPECT_EQ(k["from"], "2025-06-01");
+    EXPECT_GT(k["received"].get<int>(), 1000);
+    int channels = 0;
+    for (const auto& [name, count] : k["by_channel"].items()) {
+        channels += count.get<int>();
+    }
+    EXPECT_EQ(channels, k["received"]);
+    EXPECT_EQ(k["open"].get<int>() + k["closed"].get<int>(), k["received"]);
+    EXPECT_GT(k["online_share"].get<double>(), 0.3);
+    EXPECT_LT(k["online_share"].get<double>(), 1.0);
+    EXPECT_GT(k["median_days_to_close"].get<double>(), 0);
+    EXPECT_GE(k["high_priority_decided"], k["high_priority_within_target"]);
+    int by_service = 0;
+    for (const auto& s : k["by_service"]) {
+        by_service += s["received"].get<int>();
+        EXPECT_NE(s["service_code"], "noise_nuisance"); // private services stay out
+        EXPECT_LE(s["overdue"].get<int>(), s["open"].get<int>());
+    }
+    EXPECT_EQ(by_service, k["received"]);
+
+    // One ward: a request made now is counted there, under its channel.
+    const auto [id, token] = create(fly_tipping("Counted in its ward"));
+    const auto ward =
+        get_json("requests/" + id + ".json?extensions=true")[0]["extended_attributes"]["ward"]
+            .get<std::string>();
+    const auto w = api_json(testing::http_get(port, "/api/kpis?ward=" + ward), 200);
+    EXPECT_EQ(w["ward"], ward);
+    EXPECT_GE(w["by_channel"]["app"].get<int>(), 1);
+    EXPECT_LT(w["received"].get<int>(),
+              api_json(testing::http_get(port, "/api/kpis"), 200)["received"].get<int>() + 1);
+    // A high-priority request fixed at once is within its target.
+    const auto [urgent, t2] =
+        create(with(fly_tipping("Asbestos sheets"), "attribute[hazardous]", "yes"));
+    const std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    ASSERT_EQ(post("servicerequestupdates.json", form({{"api_key", staff_key},
+                                                       {"service_request_id", urgent},
+                                                       {"update_id", "kpi-1"},
+                                                       {"status", "FIXED"},
+                                                       {"updated_datetime", stamp},
+                                                       {"description", "Removed safely"}}))
+                  .status,
+              200);
+    const auto today = api_json(testing::http_get(port, "/api/kpis?ward=" + ward), 200);
+    EXPECT_GE(today["high_priority_decided"].get<int>(), 1);
+    EXPECT_GE(today["high_priority_within_target"].get<int>(), 1);
+    EXPECT_EQ(testing::http_get(port, "/api/kpis?from=2026-13-01").status, 400);
+    EXPECT_EQ(testing::http_get(port, "/api/kpis?from=2026-02-01&to=2026-01-01").status, 400);
+    EXPECT_EQ(testing::http_get(port, "/api/kpis?from=2020-01-01&to=2026-01-01").status, 400);
 }
 
 } // namespace
