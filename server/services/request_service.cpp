@@ -269,6 +269,42 @@ std::string sha256_hex(std::string_view text) {
     return out;
 }
 
+std::string issue_api_key(store::Database& db,
+                          const std::string& name,
+                          const std::string& role,
+                          const std::string& channel) {
+    if (name.empty() || name.size() > 100) {
+        invalid_parameter("name", "must be 1 to 100 characters");
+    }
+    if (role != "client" && role != "staff") {
+        invalid_parameter("role", "must be client or staff, not '" + role + "'");
+    }
+    if (channel.empty() || channel.size() > 20) {
+        invalid_parameter("channel", "must be 1 to 20 characters (web, app, staff, ...)");
+    }
+    if (sodium_init() < 0) {
+        throw std::runtime_error("libsodium could not be initialised");
+    }
+    auto used = db.prepare("SELECT 1 FROM api_keys WHERE name = ?1 AND revoked_at IS NULL");
+    used.bind(1, name);
+    if (used.step()) {
+        invalid_parameter("name", "'" + name + "' already has a live key (revoke it first)");
+    }
+    const std::string key = random_token() + random_token().substr(0, 8);
+    auto st = db.prepare("INSERT INTO api_keys (key_sha256, name, role, channel, created_at) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5)");
+    st.bind(1, sha256_hex(key)).bind(2, name).bind(3, role).bind(4, channel);
+    st.bind(5, format_utc(now_seconds())).run();
+    return key;
+}
+
+int revoke_api_keys(store::Database& db, const std::string& name) {
+    auto st =
+        db.prepare("UPDATE api_keys SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL");
+    st.bind(1, name).bind(2, format_utc(now_seconds())).run();
+    return db.changes();
+}
+
 RequestService::RequestService(store::ConnectionPool& pool,
                                std::shared_ptr<const geo::BngTransform> transform,
                                std::shared_ptr<const ServiceCatalogue> catalogue,

@@ -275,4 +275,14 @@ class RequestService {
 /// Hex SHA-256 of a key or token: only hashes are stored.
 std::string sha256_hex(std::string_view text);
 
+/// Issues a new API key (32 random URL-safe characters) and stores its hash; the key itself
+/// is returned once and never kept. DomainError invalid_parameter for an empty name, a role
+/// other than client or staff, or a name already used by a live key.
+std::string issue_api_key(store::Database& db,
+                          const std::string& name,
+                          const std::string& role,
+                          const std::string& channel);
+/// Revokes every live key with this name; returns how many.
+int revoke_api_keys(store::Database& db, const std::string& name);
+
 } // namespace wardmap::services

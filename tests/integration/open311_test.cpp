@@ -861,5 +861,37 @@ TEST_F(Open311, KpisAddUpOverTheDemoYear) {
     EXPECT_EQ(testing::http_get(port, "/api/kpis?from=2020-01-01&to=2026-01-01").status, 400);
 }
 
+TEST_F(Open311, KeysIssuedByTheCliWorkUntilRevoked) {
+    std::string key;
+    ASSERT_EQ(testing::run_wardmap({"keys", "add", "--name", "Test CRM", "--role", "client",
+                                    "--channel", "web", "--db", db_path.string()},
+                                   &key),
+              0)
+        << key;
+    key.erase(key.find_last_not_of("\r\n") + 1);
+    key = key.substr(key.rfind('\n') == std::string::npos ? 0 : key.rfind('\n') + 1);
+    ASSERT_EQ(key.size(), 32U) << key;
+    const auto [id, token] = create(with(fly_tipping(), "api_key", key));
+    EXPECT_EQ(
+        get_json("requests/" + id + ".json?extensions=true")[0]["extended_attributes"]["channel"],
+        "web");
+    std::string output;
+    EXPECT_NE(testing::run_wardmap({"keys", "add", "--name", "Test CRM", "--db", db_path.string()},
+                                   &output),
+              0); // one live key per holder
+    EXPECT_NE(
+        testing::run_wardmap(
+            {"keys", "add", "--name", "X", "--role", "admin", "--db", db_path.string()}, &output),
+        0);
+    ASSERT_EQ(testing::run_wardmap({"keys", "list", "--db", db_path.string()}, &output), 0);
+    EXPECT_NE(output.find("Test CRM\tclient\tweb"), std::string::npos) << output;
+    EXPECT_EQ(output.find(key), std::string::npos); // never shown again
+    ASSERT_EQ(testing::run_wardmap(
+                  {"keys", "revoke", "--name", "Test CRM", "--db", db_path.string()}, &output),
+              0)
+        << output;
+    errors_of(post("requests.json", form(with(fly_tipping(), "api_key", key))), 403);
+}
+
 } // namespace
 } // namespace wardmap
