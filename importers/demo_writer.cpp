@@ -6,9 +6,11 @@
 #include "importers/address_text.hpp"
 #include "importers/demo_model.hpp"
 
+#include <array>
 #include <bit>
 #include <cstdio>
 #include <cstring>
+#include <sodium.h>
 #include <stdexcept>
 
 namespace wardmap::importers::demo {
@@ -281,6 +283,40 @@ void write_casework(store::Database& db, GeometryBinder& geom, const Casework& c
     }
 }
 
+/// The demo's API keys (docs/http-api.md, "Open311"): only their SHA-256 is stored, as for
+/// real keys. Well known, so a demo database must never face the internet.
+void write_demo_api_keys(store::Database& db, const std::string& created_at) {
+    struct Key {
+        const char* key;
+        const char* name;
+        const char* role;
+        const char* channel;
+    };
+    static constexpr Key keys[] = {
+        {"demo-client-key", "Demo Open311 client", "client", "app"},
+        {"demo-web-key", "wardmap web client", "client", "web"},
+        {"demo-staff-key", "Demo back office", "staff", "staff"},
+    };
+    if (sodium_init() < 0) {
+        throw std::runtime_error("libsodium failed to initialise");
+    }
+    auto st = db.prepare("INSERT INTO api_keys (key_sha256, name, role, channel, created_at) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5)");
+    for (const Key& k : keys) {
+        std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+        crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(k.key),
+                           std::strlen(k.key));
+        std::string hex;
+        for (const unsigned char b : digest) {
+            static constexpr char digits[] = "0123456789abcdef";
+            hex += digits[b >> 4U];
+            hex += digits[b & 15U];
+        }
+        st.bind(1, hex).bind(2, k.name).bind(3, k.role).bind(4, k.channel).bind(5, created_at);
+        st.run();
+    }
+}
+
 } // namespace
 
 void write_borough(store::Database& db,
@@ -304,6 +340,13 @@ void write_borough(store::Database& db,
     write_gazetteer(db, geom, borough.gazetteer);
     write_cemeteries(db, geom, borough.cemeteries);
     write_casework(db, geom, borough.casework);
+    std::string reference = "1970-01-01T00:00:00Z";
+    for (const auto& [key, value] : meta) {
+        if (key == "reference_date") {
+            reference = value;
+        }
+    }
+    write_demo_api_keys(db, reference);
     deferred.restore();
     store::mark_changed(db, "addresses");
     store::mark_changed(db, "wards");

@@ -5,9 +5,12 @@
 #include "server/cli/logging.hpp"
 #include "server/http/dispatcher.hpp"
 #include "server/http/ogc_routes.hpp"
+#include "server/http/open311_routes.hpp"
+#include "server/http/request_routes.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/server.hpp"
 #include "server/services/change_watcher.hpp"
+#include "server/services/outbox_sender.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -21,6 +24,10 @@ namespace {
 struct ServeOptions {
     http::ServerOptions server;
     std::filesystem::path web_root = WARDMAP_DEFAULT_WEB_ROOT;
+    std::filesystem::path services_file = WARDMAP_DEFAULT_SERVICES_FILE;
+    std::filesystem::path mail_dir; // empty: notifications stay queued
+    std::string mail_from = "Chorley Council <no-reply@chorley.gov.uk>";
+    int mail_interval_seconds = 10;
     int checkpoint_seconds = 30;
     int drain_seconds = 10;
     bool access_log = true;
@@ -57,6 +64,11 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     auto transform = common.make_transform();
+    // The catalogue is checked before anything else starts: a bad file stops the server.
+    auto catalogue = std::make_shared<const services::ServiceCatalogue>(
+        services::ServiceCatalogue::load(options.services_file));
+    spdlog::info("service catalogue {}: {} services", options.services_file.string(),
+                 catalogue->services().size());
     if (common.db.has_parent_path()) {
         std::filesystem::create_directories(common.db.parent_path());
     }
@@ -88,6 +100,15 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     watcher.start();
     services::FeatureService features(pool, transform, services::default_layers());
     services::OgcDocuments ogc_documents(features);
+    services::RequestService requests(pool, transform, catalogue, wards, addresses, streets);
+    requests.sync_categories();
+    std::unique_ptr<services::OutboxSender> outbox;
+    if (!options.mail_dir.empty()) {
+        outbox =
+            std::make_unique<services::OutboxSender>(pool, options.mail_dir, options.mail_from);
+        outbox->start(std::chrono::seconds(options.mail_interval_seconds));
+        spdlog::info("notifications written as .eml files to {}", options.mail_dir.string());
+    }
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
 
@@ -98,6 +119,8 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_api_routes(router,
                          {health, wards, transform_service, import_history, addresses, streets});
     http::add_ogc_routes(router, features, ogc_documents);
+    http::add_open311_routes(router, requests);
+    http::add_request_routes(router, requests);
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
 
@@ -145,6 +168,22 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
         ->capture_default_str();
     cmd->add_option("--web-root", options->web_root, "Folder of the web client's files")
         ->envname("WARDMAP_WEB_ROOT")
+        ->capture_default_str();
+    cmd->add_option("--services", options->services_file,
+                    "Service catalogue (JSON) for service requests and Open311")
+        ->envname("WARDMAP_SERVICES")
+        ->capture_default_str();
+    cmd->add_option("--mail-dir", options->mail_dir,
+                    "Folder the notification sender writes .eml files to (none: keep them "
+                    "queued in notification_outbox)")
+        ->envname("WARDMAP_MAIL_DIR");
+    cmd->add_option("--mail-from", options->mail_from, "From header of notifications")
+        ->envname("WARDMAP_MAIL_FROM")
+        ->capture_default_str();
+    cmd->add_option("--mail-interval-seconds", options->mail_interval_seconds,
+                    "How often the notification sender looks for due messages")
+        ->envname("WARDMAP_MAIL_INTERVAL_SECONDS")
+        ->check(CLI::Range(1, 3600))
         ->capture_default_str();
     cmd->add_option("--checkpoint-seconds", options->checkpoint_seconds,
                     "Interval between WAL checkpoints")

@@ -70,17 +70,20 @@ Response Dispatcher::run_handler(Request& request) const {
     }
     request.route = match.route->pattern;
     request.params = std::move(match.params);
+    const auto& render = match.route->options.render_error;
+    const auto fail = [&render, &request](const DomainError& error) {
+        return render ? render(error, request) : problem_response(error, request);
+    };
     if (request.body.size() > match.route->options.max_body_bytes) {
-        return problem_response(ErrorCode::payload_too_large,
+        return fail(DomainError(ErrorCode::payload_too_large,
                                 "the body is " + std::to_string(request.body.size()) +
                                     " bytes; this endpoint accepts at most " +
-                                    std::to_string(match.route->options.max_body_bytes),
-                                request);
+                                    std::to_string(match.route->options.max_body_bytes)));
     }
     try {
         return match.route->handler(request);
     } catch (const DomainError& e) {
-        return problem_response(e, request);
+        return fail(e);
     } catch (const store::StoreError& e) {
         if (e.is_busy()) {
             spdlog::warn("request {} {}: database busy: {}", request.request_id, request.path,
@@ -88,7 +91,7 @@ Response Dispatcher::run_handler(Request& request) const {
             DomainError busy(ErrorCode::database_busy,
                              "the database is busy; please retry in a moment");
             busy.with_retry_after(1);
-            return problem_response(busy, request);
+            return fail(busy);
         }
         spdlog::error("request {} {} {}: store error: {}", request.request_id, request.method,
                       request.path, e.what());
@@ -99,11 +102,10 @@ Response Dispatcher::run_handler(Request& request) const {
         spdlog::error("request {} {} {}: unknown exception", request.request_id, request.method,
                       request.path);
     }
-    return problem_response(ErrorCode::internal,
+    return fail(DomainError(ErrorCode::internal,
                             "the server could not complete the request; it has been logged "
                             "with request id " +
-                                request.request_id,
-                            request);
+                                request.request_id));
 }
 
 void Dispatcher::finish(const Request& request, Response& response) const {

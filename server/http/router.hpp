@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/http/message.hpp"
+#include "server/services/errors.hpp"
 
 #include <cstddef>
 #include <functional>
@@ -10,10 +11,15 @@
 namespace wardmap::http {
 
 using Handler = std::function<Response(Request&)>;
+/// Renders a route's errors when its protocol has its own error document (Open311).
+using ErrorRenderer = std::function<Response(const services::DomainError&, const Request&)>;
 
 struct RouteOptions {
     /// Largest body this route accepts; larger gets 413 before the handler runs.
     std::size_t max_body_bytes = 64 * 1024;
+    /// Every error of this route once matched (413, handler errors, 500, 503); problem+json
+    /// when empty.
+    ErrorRenderer render_error = {};
 };
 
 /// A route: method, pattern of literal and ":name" segments (a final "*" matches the rest,

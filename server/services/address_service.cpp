@@ -195,20 +195,13 @@ void close_feature(std::string& out, geo::JsonObjectWriter& properties, Crs crs)
     out += '}';
 }
 
-} // namespace
-
-AddressService::AddressService(store::ConnectionPool& pool,
-                               std::shared_ptr<const geo::BngTransform> transform,
-                               const WardService& wards)
-    : m_pool(pool), m_transform(std::move(transform)), m_wards(wards),
-      m_index(std::make_unique<LiveAddressIndex>(pool)) {}
-
-std::string AddressService::search(const AddressSearch& query) const {
-    const int limit = clamp_limit(query.limit);
-    if (query.q.size() > 200) {
+/// Addresses matching a typed query, best first, one per property (see search()).
+std::vector<AddressRow>
+search_rows(store::ConnectionPool& pool, LiveAddressIndex& index, const std::string& q, int limit) {
+    if (q.size() > 200) {
         invalid_parameter("q", "is longer than 200 characters");
     }
-    const auto tokens = store::search_tokens(query.q);
+    const auto tokens = store::search_tokens(q);
     if (tokens.empty()) {
         invalid_parameter("q", "is required: some words of an address, or a postcode");
     }
@@ -216,9 +209,9 @@ std::string AddressService::search(const AddressSearch& query) const {
         invalid_parameter("q", "has more than 12 words");
     }
     std::vector<AddressRow> rows;
-    auto db = m_pool.acquire();
+    auto db = pool.acquire();
     // A whole postcode: its addresses in street and house-number order.
-    if (const auto postcode = geo::normalise_postcode(query.q)) {
+    if (const auto postcode = geo::normalise_postcode(q)) {
         auto st = db->prepare(std::string("SELECT ") + address_columns +
                               "FROM addresses a JOIN properties p ON p.uprn = a.uprn "
                               "WHERE a.postcode = ?1 AND " +
@@ -230,9 +223,9 @@ std::string AddressService::search(const AddressSearch& query) const {
     }
     if (rows.empty()) {
         // Every word typed, the last one perhaps half typed (a finished word ends with a space).
-        const bool last_is_prefix = !query.q.empty() && query.q.back() != ' ';
+        const bool last_is_prefix = !q.empty() && q.back() != ' ';
         const auto ids =
-            m_index->current(*db)->search(tokens, last_is_prefix, static_cast<std::size_t>(limit));
+            index.current(*db)->search(tokens, last_is_prefix, static_cast<std::size_t>(limit));
         auto st = db->prepare(std::string("SELECT ") + address_columns +
                               "FROM addresses a JOIN properties p ON p.uprn = a.uprn "
                               "WHERE a.id = ?1");
@@ -244,6 +237,63 @@ std::string AddressService::search(const AddressSearch& query) const {
             st.reset();
         }
     }
+    return rows;
+}
+
+/// Addresses within `r` metres of a point, nearest first, one per property.
+std::vector<AddressRow>
+nearest_rows(store::ConnectionPool& pool, geo::EastNorth at, double r, int limit) {
+    auto db = pool.acquire();
+    // The grid index finds the candidates; the exact distance decides.
+    auto st =
+        db->prepare(std::string("SELECT ") + address_columns +
+                    "FROM properties p JOIN addresses a ON a.uprn = p.uprn WHERE " + searchable +
+                    " AND p.uprn IN (SELECT pkid FROM idx_properties_geom WHERE "
+                    "xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 AND ymax >= ?2)");
+    st.bind(1, at.easting - r).bind(2, at.northing - r).bind(3, at.easting + r);
+    st.bind(4, at.northing + r);
+    std::vector<AddressRow> rows;
+    while (st.step()) {
+        auto row = read_row(st);
+        row.distance = std::hypot(row.bng.easting - at.easting, row.bng.northing - at.northing);
+        if (row.distance <= r) {
+            row.score = status_rank(row);
+            rows.push_back(std::move(row));
+        }
+    }
+    std::sort(rows.begin(), rows.end(), [](const AddressRow& a, const AddressRow& b) {
+        if (a.distance != b.distance) {
+            return a.distance < b.distance;
+        }
+        if (a.score != b.score) {
+            return a.score > b.score;
+        }
+        return a.id < b.id;
+    });
+    std::unordered_map<std::int64_t, bool> seen;
+    std::erase_if(rows,
+                  [&seen](const AddressRow& a) { return !seen.emplace(a.uprn, true).second; });
+    if (rows.size() > static_cast<std::size_t>(limit)) {
+        rows.resize(static_cast<std::size_t>(limit));
+    }
+    return rows;
+}
+
+AddressHit to_hit(const AddressRow& r) {
+    return AddressHit{r.uprn, r.single_line, r.postcode, r.usrn, r.bng, r.distance};
+}
+
+} // namespace
+
+AddressService::AddressService(store::ConnectionPool& pool,
+                               std::shared_ptr<const geo::BngTransform> transform,
+                               const WardService& wards)
+    : m_pool(pool), m_transform(std::move(transform)), m_wards(wards),
+      m_index(std::make_unique<LiveAddressIndex>(pool)) {}
+
+std::string AddressService::search(const AddressSearch& query) const {
+    const int limit = clamp_limit(query.limit);
+    const auto rows = search_rows(m_pool, *m_index, query.q, limit);
     std::string out = R"({"type":"FeatureCollection","features":[)";
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (i > 0) {
@@ -338,39 +388,7 @@ std::string AddressService::nearest(const NearestQuery& query) const {
     }
     const auto at = point_to_bng(query.point, *m_transform);
     const double r = query.radius_m;
-    auto db = m_pool.acquire();
-    // The grid index finds the candidates; the exact distance decides.
-    auto st =
-        db->prepare(std::string("SELECT ") + address_columns +
-                    "FROM properties p JOIN addresses a ON a.uprn = p.uprn WHERE " + searchable +
-                    " AND p.uprn IN (SELECT pkid FROM idx_properties_geom WHERE "
-                    "xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 AND ymax >= ?2)");
-    st.bind(1, at.easting - r).bind(2, at.northing - r).bind(3, at.easting + r);
-    st.bind(4, at.northing + r);
-    std::vector<AddressRow> rows;
-    while (st.step()) {
-        auto row = read_row(st);
-        row.distance = std::hypot(row.bng.easting - at.easting, row.bng.northing - at.northing);
-        if (row.distance <= r) {
-            row.score = status_rank(row);
-            rows.push_back(std::move(row));
-        }
-    }
-    std::sort(rows.begin(), rows.end(), [](const AddressRow& a, const AddressRow& b) {
-        if (a.distance != b.distance) {
-            return a.distance < b.distance;
-        }
-        if (a.score != b.score) {
-            return a.score > b.score;
-        }
-        return a.id < b.id;
-    });
-    std::unordered_map<std::int64_t, bool> seen;
-    std::erase_if(rows,
-                  [&seen](const AddressRow& a) { return !seen.emplace(a.uprn, true).second; });
-    if (rows.size() > static_cast<std::size_t>(limit)) {
-        rows.resize(static_cast<std::size_t>(limit));
-    }
+    const auto rows = nearest_rows(m_pool, at, r, limit);
     const Crs crs = query.point.crs;
     std::string out = R"({"type":"FeatureCollection","features":[)";
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -450,6 +468,39 @@ std::string AddressService::postcode(const std::string& text, Crs crs) const {
     obj.raw_field("addresses", list);
     close_feature(out, obj, crs);
     return out;
+}
+
+std::vector<AddressHit> AddressService::find(const std::string& text, int limit) const {
+    std::vector<AddressHit> out;
+    for (const auto& r : search_rows(m_pool, *m_index, text, clamp_limit(limit))) {
+        out.push_back(to_hit(r));
+    }
+    return out;
+}
+
+std::optional<AddressHit> AddressService::nearest_address(geo::EastNorth at,
+                                                          double radius_m) const {
+    const auto rows = nearest_rows(m_pool, at, radius_m, 1);
+    return rows.empty() ? std::nullopt : std::optional<AddressHit>(to_hit(rows.front()));
+}
+
+std::optional<AddressHit> AddressService::address_of(std::int64_t uprn) const {
+    auto db = m_pool.acquire();
+    auto st = db->prepare(std::string("SELECT ") + address_columns +
+                          "FROM addresses a JOIN properties p ON p.uprn = a.uprn WHERE "
+                          "a.uprn = ?1 ORDER BY a.logical_status = 1 DESC, a.language = 'ENG' "
+                          "DESC, a.logical_status, a.id LIMIT 1");
+    st.bind(1, uprn);
+    if (st.step()) {
+        return to_hit(read_row(st));
+    }
+    // A property with no address (rare in an LLPG) still has a place.
+    auto blpu = db->prepare("SELECT easting, northing FROM properties WHERE uprn = ?1");
+    blpu.bind(1, uprn);
+    if (!blpu.step()) {
+        return std::nullopt;
+    }
+    return AddressHit{uprn, "", std::nullopt, std::nullopt, {blpu.real(0), blpu.real(1)}, 0};
 }
 
 } // namespace wardmap::services

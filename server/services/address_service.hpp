@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace wardmap::services {
 
@@ -22,6 +24,16 @@ struct NearestQuery {
     PointInput point;
     double radius_m = 50;
     int limit = 10;
+};
+
+/// One address, as other services use it (geocoding a report). Plain value.
+struct AddressHit {
+    std::int64_t uprn = 0;
+    std::string address; ///< single line
+    std::optional<std::string> postcode;
+    std::optional<std::int64_t> usrn;
+    geo::EastNorth at;
+    double distance_m = 0; ///< from the query point (nearest_address)
 };
 
 /// The gazetteer as residents and staff use it: type-ahead search, a property by UPRN, the
@@ -47,6 +59,14 @@ class AddressService {
     [[nodiscard]] std::string nearest(const NearestQuery& query) const;
     /// A postcode's centroid (Code-Point, or the mean of its addresses) and its addresses.
     [[nodiscard]] std::string postcode(const std::string& text, Crs crs) const;
+
+    /// search() as values: the best `limit` properties for typed text (geocoding).
+    [[nodiscard]] std::vector<AddressHit> find(const std::string& text, int limit) const;
+    /// The nearest addressable property within `radius_m` of a point (EPSG:27700).
+    [[nodiscard]] std::optional<AddressHit> nearest_address(geo::EastNorth at,
+                                                            double radius_m) const;
+    /// A property's main address and place by UPRN; nullopt when no property has it.
+    [[nodiscard]] std::optional<AddressHit> address_of(std::int64_t uprn) const;
 
   private:
     store::ConnectionPool& m_pool;

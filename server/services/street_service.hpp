@@ -1,8 +1,11 @@
 #pragma once
 
+#include "geo/coordinates.hpp"
 #include "geo/store/connection_pool.hpp"
 #include "server/services/transform_service.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace wardmap::services {
@@ -21,6 +24,10 @@ class StreetService {
     /// DomainError invalid_parameter naming "usrn" unless it is a whole number from 1 to
     /// 99999999, not_found when no street has it.
     [[nodiscard]] std::string street(const std::string& usrn, Crs crs) const;
+    /// The USRN of the street whose centreline passes nearest a point (EPSG:27700), within
+    /// `radius_m`; nullopt when none is that close.
+    [[nodiscard]] std::optional<std::int64_t> nearest_usrn(geo::EastNorth at,
+                                                           double radius_m) const;
 
   private:
     store::ConnectionPool& m_pool;

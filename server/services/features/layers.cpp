@@ -174,6 +174,7 @@ void add_casework_layers(LayerRegistry& registry) {
                            "never the reporter's words, address or contact details).";
     requests.table = "service_requests";
     requests.joins = "LEFT JOIN service_categories c ON c.code = t.category_code";
+    requests.where = "t.private = 0"; // private services (e.g. noise) are never public
     requests.id_column = "t.id";
     requests.geometry = GeometryKind::point;
     requests.properties = {

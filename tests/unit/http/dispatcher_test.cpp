@@ -34,6 +34,21 @@ class DispatcherTest : public ::testing::Test {
         });
         router.post("/echo", [](Request& r) { return Response::json(parse_json_body(r).dump()); },
                     {.max_body_bytes = 32});
+        // A protocol with its own error document renders every error of its routes.
+        const RouteOptions own_errors{
+            .max_body_bytes = 8, .render_error = [](const DomainError& e, const Request&) {
+                return Response::text(
+                    "E" + std::to_string(services::error_info(e.code()).http_status), "text/plain",
+                    services::error_info(e.code()).http_status);
+            }};
+        router.post(
+            "/own", [](Request&) { return Response::json("{}"); }, own_errors);
+        router.get(
+            "/own/boom", [](Request&) -> Response { throw std::runtime_error("x"); }, own_errors);
+        router.get(
+            "/own/missing",
+            [](Request&) -> Response { throw DomainError(ErrorCode::not_found, "nothing"); },
+            own_errors);
     }
 
     Response get(const std::string& path, Headers headers = {}) {
@@ -161,6 +176,17 @@ TEST_F(DispatcherTest, MetricsCountByRoutePatternAndStatus) {
     EXPECT_NE(
         text.find(R"(wardmap_http_request_duration_seconds_count{route="/ok",method="GET"} 2)"),
         std::string::npos);
+}
+
+TEST_F(DispatcherTest, ARouteMayRenderItsOwnErrors) {
+    const auto big = post("/own", "123456789", "text/plain");
+    EXPECT_EQ(big.status, 413);
+    EXPECT_EQ(big.body, "E413");
+    EXPECT_EQ(get("/own/boom").body, "E500");
+    EXPECT_EQ(get("/own/missing").body, "E404");
+    EXPECT_EQ(post("/own", "1234", "text/plain").status, 200);
+    // Unmatched paths keep problem+json.
+    EXPECT_EQ(get("/own/nothing/here").content_type, "application/problem+json");
 }
 
 } // namespace

@@ -1,0 +1,89 @@
+#include "geo/store/migrations.hpp"
+#include "server/cli/commands.hpp"
+#include "server/cli/logging.hpp"
+#include "server/services/errors.hpp"
+#include "server/services/request_service.hpp"
+
+#include <iostream>
+
+namespace wardmap::cli {
+
+namespace {
+
+struct KeyOptions {
+    std::string name;
+    std::string role = "client";
+    std::string channel = "app";
+};
+
+int with_database(const CommonOptions& common, const std::function<int(store::Database&)>& body) {
+    setup_logging(common.log_level, false);
+    store::migrate(common.db);
+    auto db = store::Database::open(common.db);
+    try {
+        return body(db);
+    } catch (const services::DomainError& e) {
+        std::cerr << "wardmap keys: " << e.detail() << "\n";
+        return exit_usage;
+    }
+}
+
+} // namespace
+
+void add_keys_command(CLI::App& app, CommonOptions& common, int& exit_code) {
+    auto* cmd = app.add_subcommand("keys", "Issue, list and revoke Open311 API keys");
+    cmd->require_subcommand(1);
+    auto options = std::make_shared<KeyOptions>();
+
+    auto* add = cmd->add_subcommand("add", "Issue a key; it is printed once, only its hash kept");
+    common.add_to(*add);
+    add->add_option("--name", options->name, "Who holds it (e.g. 'FixMyStreet')")->required();
+    add->add_option("--role", options->role,
+                    "client (create requests) or staff (also post "
+                    "updates)")
+        ->capture_default_str();
+    add->add_option("--channel", options->channel,
+                    "Channel its requests are recorded under (web, app, phone, staff, ...)")
+        ->capture_default_str();
+    add->callback([&common, &exit_code, options] {
+        exit_code = run_guarded("keys add", [&] {
+            return with_database(common, [&](store::Database& db) {
+                std::cout << services::issue_api_key(db, options->name, options->role,
+                                                     options->channel)
+                          << "\n";
+                return static_cast<int>(exit_ok);
+            });
+        });
+    });
+
+    auto* list = cmd->add_subcommand("list", "List keys (names, roles, dates; never the keys)");
+    common.add_to(*list);
+    list->callback([&common, &exit_code] {
+        exit_code = run_guarded("keys list", [&] {
+            return with_database(common, [](store::Database& db) {
+                auto st = db.prepare("SELECT name, role, channel, created_at, "
+                                     "ifnull(revoked_at, '') FROM api_keys ORDER BY id");
+                while (st.step()) {
+                    std::cout << st.text(0) << "\t" << st.text(1) << "\t" << st.text(2) << "\t"
+                              << st.text(3) << "\t" << st.text(4) << "\n";
+                }
+                return static_cast<int>(exit_ok);
+            });
+        });
+    });
+
+    auto* revoke = cmd->add_subcommand("revoke", "Revoke the live key of a holder");
+    common.add_to(*revoke);
+    revoke->add_option("--name", options->name, "Holder whose key to revoke")->required();
+    revoke->callback([&common, &exit_code, options] {
+        exit_code = run_guarded("keys revoke", [&] {
+            return with_database(common, [&](store::Database& db) {
+                const int n = services::revoke_api_keys(db, options->name);
+                std::cout << "revoked " << n << " key" << (n == 1 ? "" : "s") << "\n";
+                return static_cast<int>(n > 0 ? exit_ok : exit_failure);
+            });
+        });
+    });
+}
+
+} // namespace wardmap::cli

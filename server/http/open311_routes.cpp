@@ -1,0 +1,454 @@
+#include "server/http/open311_routes.hpp"
+
+#include "server/http/form_body.hpp"
+#include "server/http/open311_format.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <map>
+
+namespace wardmap::http {
+
+using nlohmann::ordered_json;
+using services::DomainError;
+using services::ErrorCode;
+using services::invalid_parameter;
+
+namespace {
+
+constexpr const char* prefix = "/open311/v2/";
+/// When this API last changed (discovery's changeset).
+constexpr const char* api_changeset = "2026-11-21T00:00:00Z";
+constexpr std::size_t max_post_bytes = 64 * 1024;
+
+RouteOptions open311_options() {
+    return RouteOptions{.max_body_bytes = max_post_bytes, .render_error = open311_error};
+}
+
+/// The format of a "{name}.{fmt}" path parameter, and the name. 404 without a suffix.
+std::pair<std::string, Open311Format> named(const Request& request, const std::string& param) {
+    auto split = split_format(request.param(param));
+    if (!split) {
+        throw DomainError(ErrorCode::not_found,
+                          "Open311 resources end in .json or .xml: " + request.path);
+    }
+    return *split;
+}
+
+std::vector<std::string> comma_list(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto comma = text.find(',', start);
+        const auto end = comma == std::string::npos ? text.size() : comma;
+        auto item = text.substr(start, end - start);
+        const auto first = item.find_first_not_of(' ');
+        const auto last = item.find_last_not_of(' ');
+        if (first != std::string::npos) {
+            out.push_back(item.substr(first, last - first + 1));
+        }
+        if (comma == std::string::npos) {
+            break;
+        }
+        start = comma + 1;
+    }
+    return out;
+}
+
+std::int64_t request_id(const std::string& text, const std::string& name) {
+    std::int64_t v = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (text.empty() || ec != std::errc() || ptr != end || v < 1) {
+        invalid_parameter(name,
+                          "must be a service_request_id (a whole number), not '" + text + "'");
+    }
+    return v;
+}
+
+std::optional<services::UnixSeconds> date_param(const Request& request, const std::string& name) {
+    const auto text = request.query_param(name);
+    if (!text) {
+        return std::nullopt;
+    }
+    const auto t = services::parse_w3c_datetime(*text);
+    if (!t) {
+        invalid_parameter(name, "must be a W3C date-time with a zone (e.g. "
+                                "2026-11-01T00:00:00Z), not '" +
+                                    *text + "'");
+    }
+    return t;
+}
+
+/// A jurisdiction_id, when given, must be ours (404 otherwise, as the spec says).
+void check_jurisdiction(const std::optional<std::string>& given,
+                        const services::ServiceCatalogue& catalogue) {
+    if (given && *given != catalogue.jurisdiction_id()) {
+        throw DomainError(ErrorCode::not_found,
+                          "jurisdiction_id '" + *given + "' not found (this server is " +
+                              catalogue.jurisdiction_id() + ")",
+                          {{"jurisdiction_id", "is not served here"}});
+    }
+}
+
+double round6(double v) {
+    return std::round(v * 1e6) / 1e6;
+}
+
+std::string join_keywords(const services::ServiceDefinition& s) {
+    std::string out;
+    for (const auto& k : s.keywords) {
+        out += (out.empty() ? "" : ", ") + k;
+    }
+    if (s.is_private && out.find("private") == std::string::npos) {
+        out += (out.empty() ? "" : ", ") + std::string("private");
+    }
+    return out;
+}
+
+ordered_json service_json(const services::ServiceDefinition& s) {
+    return ordered_json{{"service_code", s.code},
+                        {"service_name", s.name},
+                        {"description", s.description},
+                        {"metadata", !s.attributes.empty()},
+                        {"type", "realtime"},
+                        {"keywords", join_keywords(s)},
+                        {"group", s.group}};
+}
+
+ordered_json definition_json(const services::ServiceDefinition& s) {
+    ordered_json attributes = ordered_json::array();
+    for (const auto& a : s.attributes) {
+        ordered_json item{{"variable", a.variable},
+                          {"code", a.code},
+                          {"datatype", services::to_string(a.datatype)},
+                          {"required", a.required},
+                          {"datatype_description", a.datatype_description
+                                                       ? ordered_json(*a.datatype_description)
+                                                       : ordered_json(nullptr)},
+                          {"order", a.order},
+                          {"description", a.description}};
+        if (!a.values.empty()) {
+            ordered_json values = ordered_json::array();
+            for (const auto& v : a.values) {
+                values.push_back({{"key", v.key}, {"name", v.name}});
+            }
+            item["values"] = std::move(values);
+        }
+        attributes.push_back(std::move(item));
+    }
+    return ordered_json{{"service_code", s.code}, {"attributes", std::move(attributes)}};
+}
+
+ordered_json request_json(const services::PublicRequest& r, bool extensions) {
+    ordered_json j{{"service_request_id", std::to_string(r.id)},
+                   {"status", r.open ? "open" : "closed"}};
+    if (r.status_notes) {
+        j["status_notes"] = *r.status_notes;
+    }
+    j["service_name"] = r.service_name;
+    j["service_code"] = r.service_code;
+    j["description"] = r.description;
+    if (r.agency_responsible) {
+        j["agency_responsible"] = *r.agency_responsible;
+    }
+    if (r.service_notice) {
+        j["service_notice"] = *r.service_notice;
+    }
+    j["requested_datetime"] = services::format_w3c_uk(r.requested);
+    j["updated_datetime"] = services::format_w3c_uk(r.updated);
+    if (r.expected) {
+        j["expected_datetime"] = services::format_w3c_uk(*r.expected);
+    }
+    if (r.address) {
+        j["address"] = *r.address;
+    }
+    if (r.uprn) {
+        j["address_id"] = std::to_string(*r.uprn);
+    }
+    if (r.postcode) {
+        j["zipcode"] = *r.postcode;
+    }
+    j["lat"] = round6(r.lat);
+    j["long"] = round6(r.lon);
+    if (r.media_url) {
+        j["media_url"] = *r.media_url;
+    }
+    if (extensions) {
+        ordered_json x{
+            {"status", r.status},
+            {"channel", r.channel},
+            {"ward", r.ward_code ? ordered_json(*r.ward_code) : ordered_json(nullptr)},
+            {"usrn", r.usrn ? ordered_json(std::to_string(*r.usrn)) : ordered_json(nullptr)},
+            {"priority", r.priority ? ordered_json(*r.priority) : ordered_json(nullptr)},
+            {"duplicate", r.duplicate_of ? ordered_json(std::to_string(*r.duplicate_of))
+                                         : ordered_json(nullptr)},
+            {"overdue", r.overdue}};
+        j["extended_attributes"] = std::move(x);
+    }
+    return j;
+}
+
+bool extensions_param(const Request& request) {
+    const auto v = request.query_param("extensions");
+    if (!v || *v == "false") {
+        return false;
+    }
+    if (*v == "true") {
+        return true;
+    }
+    invalid_parameter("extensions", "must be true or false, not '" + *v + "'");
+}
+
+services::RequestQuery requests_query(const Request& request) {
+    services::RequestQuery q;
+    if (const auto ids = request.query_param("service_request_id")) {
+        for (const auto& id : comma_list(*ids)) {
+            q.ids.push_back(request_id(id, "service_request_id"));
+        }
+        if (q.ids.size() > services::RequestService::max_requests) {
+            invalid_parameter("service_request_id", "lists more than 1000 ids");
+        }
+        return q; // overrides every other argument
+    }
+    if (const auto codes = request.query_param("service_code")) {
+        q.service_codes = comma_list(*codes);
+    }
+    q.start = date_param(request, "start_date");
+    q.end = date_param(request, "end_date");
+    if (const auto status = request.query_param("status")) {
+        q.include_open = false;
+        q.include_closed = false;
+        for (const auto& s : comma_list(*status)) {
+            if (s == "open") {
+                q.include_open = true;
+            } else if (s == "closed") {
+                q.include_closed = true;
+            } else {
+                invalid_parameter("status", "must be open, closed or both (comma-separated), "
+                                            "not '" +
+                                                s + "'");
+            }
+        }
+    }
+    return q;
+}
+
+/// Fields of a form: first value of a name; empty values are absent.
+class Form {
+  public:
+    explicit Form(const Request& request) {
+        // Some clients put api_key (and more) in the query string of a POST.
+        for (const auto& [name, value] : request.query) {
+            add(name, value);
+        }
+        for (auto& [name, value] : parse_form_body(request)) {
+            add(name, value);
+        }
+    }
+    [[nodiscard]] std::optional<std::string> get(const std::string& name) const {
+        const auto it = m_fields.find(name);
+        return it == m_fields.end() ? std::nullopt : std::optional<std::string>(it->second);
+    }
+    /// attribute[code]=v and attribute[code][]=v.
+    [[nodiscard]] const std::map<std::string, std::vector<std::string>>& attributes() const {
+        return m_attributes;
+    }
+
+  private:
+    void add(const std::string& name, const std::string& value) {
+        if (name.starts_with("attribute[") && name.size() > 11) {
+            const auto close = name.find(']');
+            if (close != std::string::npos && close > 10) {
+                const std::string rest = name.substr(close + 1);
+                if (rest.empty() || rest == "[]") {
+                    m_attributes[name.substr(10, close - 10)].push_back(value);
+                    return;
+                }
+            }
+        }
+        if (!value.empty()) {
+            m_fields.emplace(name, value); // the first one wins
+        }
+    }
+    std::map<std::string, std::string> m_fields;
+    std::map<std::string, std::vector<std::string>> m_attributes;
+};
+
+Response discovery(const Request& request,
+                   const services::ServiceCatalogue& catalogue,
+                   Open311Format format) {
+    const std::string host = request.header("Host").value_or("localhost");
+    const std::string scheme =
+        request.header("X-Forwarded-Proto").value_or("http") == "https" ? "https" : "http";
+    ordered_json endpoint{{"specification", "http://wiki.open311.org/GeoReport_v2"},
+                          {"url", scheme + "://" + host + "/open311/v2"},
+                          {"changeset", api_changeset},
+                          {"type", "production"},
+                          {"formats", ordered_json::array({"text/xml", "application/json"})}};
+    ordered_json doc{{"changeset", api_changeset},
+                     {"contact", catalogue.contact()},
+                     {"key_service", catalogue.key_service()},
+                     {"endpoints", ordered_json::array({std::move(endpoint)})}};
+    return open311_response(doc, "discovery", format);
+}
+
+} // namespace
+
+void add_open311_routes(Router& router, const services::RequestService& requests) {
+    const auto& catalogue = requests.catalogue();
+    const std::string base = prefix;
+    for (const auto format : {Open311Format::json, Open311Format::xml}) {
+        const std::string ext = format == Open311Format::json ? ".json" : ".xml";
+        router.get(
+            base + "discovery" + ext,
+            [&catalogue, format](Request& request) {
+                return discovery(request, catalogue, format);
+            },
+            open311_options());
+        router.get(
+            base + "services" + ext,
+            [&catalogue, format](Request& request) {
+                check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+                ordered_json list = ordered_json::array();
+                for (const auto& s : catalogue.services()) {
+                    list.push_back(service_json(s));
+                }
+                return open311_response(list, "services", format);
+            },
+            open311_options());
+        router.get(
+            base + "requests" + ext,
+            [&requests, &catalogue, format](Request& request) {
+                check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+                const bool extensions = extensions_param(request);
+                ordered_json list = ordered_json::array();
+                for (const auto& r : requests.list(requests_query(request))) {
+                    list.push_back(request_json(r, extensions));
+                }
+                return open311_response(list, "service_requests", format);
+            },
+            open311_options());
+        router.post(
+            base + "requests" + ext,
+            [&requests, &catalogue, format](Request& request) {
+                const Form form(request);
+                check_jurisdiction(form.get("jurisdiction_id"), catalogue);
+                services::NewRequest n;
+                n.api_key = form.get("api_key");
+                n.service_code = form.get("service_code");
+                n.lat = form.get("lat");
+                n.lon = form.get("long");
+                n.address_string = form.get("address_string");
+                n.address_id = form.get("address_id");
+                n.email = form.get("email");
+                n.phone = form.get("phone");
+                n.first_name = form.get("first_name");
+                n.last_name = form.get("last_name");
+                n.account_id = form.get("account_id");
+                n.device_id = form.get("device_id");
+                if (!n.device_id) {
+                    n.device_id = form.get("deviceid"); // FixMyStreet's spelling
+                }
+                n.description = form.get("description");
+                n.media_url = form.get("media_url");
+                n.attributes = form.attributes();
+                const auto created = requests.create(n);
+                ordered_json item{{"service_request_id", std::to_string(created.id)}};
+                if (created.service_notice) {
+                    item["service_notice"] = *created.service_notice;
+                }
+                if (created.account_id) {
+                    item["account_id"] = *created.account_id;
+                }
+                // wardmap's extension: the reporter's private tracking token (shown once).
+                item["tracking_token"] = created.token;
+                return open311_response(ordered_json::array({std::move(item)}), "service_requests",
+                                        format);
+            },
+            open311_options());
+        router.get(
+            base + "servicerequestupdates" + ext,
+            [&requests, &catalogue, format](Request& request) {
+                check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+                ordered_json list = ordered_json::array();
+                for (const auto& u : requests.updates(date_param(request, "start_date"),
+                                                      date_param(request, "end_date"))) {
+                    list.push_back({{"update_id", std::to_string(u.update_id)},
+                                    {"service_request_id", std::to_string(u.request_id)},
+                                    {"status", u.status},
+                                    {"updated_datetime", services::format_w3c_uk(u.at)},
+                                    {"description", u.description},
+                                    {"media_url", u.media_url.value_or("")}});
+                }
+                return open311_response(list, "service_request_updates", format);
+            },
+            open311_options());
+        router.post(
+            base + "servicerequestupdates" + ext,
+            [&requests, &catalogue, format](Request& request) {
+                const Form form(request);
+                check_jurisdiction(form.get("jurisdiction_id"), catalogue);
+                services::StatusUpdate u;
+                u.api_key = form.get("api_key");
+                u.service_request_id = form.get("service_request_id");
+                u.update_id = form.get("update_id");
+                u.status = form.get("status");
+                u.updated_datetime = form.get("updated_datetime");
+                u.description = form.get("description");
+                u.media_url = form.get("media_url");
+                u.duplicate_of = form.get("duplicate_of");
+                const auto id = requests.post_update(u);
+                ordered_json item{{"update_id", std::to_string(id)}};
+                return open311_response(ordered_json::array({std::move(item)}),
+                                        "service_request_updates", format);
+            },
+            open311_options());
+    }
+    router.get(
+        base + "services/:code",
+        [&catalogue](Request& request) {
+            check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+            const auto [code, format] = named(request, "code");
+            const auto* service = catalogue.find(code);
+            if (service == nullptr) {
+                throw DomainError(ErrorCode::not_found, "service_code '" + code + "' not found");
+            }
+            return open311_response(definition_json(*service), "service_definition", format);
+        },
+        open311_options());
+    router.get(
+        base + "requests/:id",
+        [&requests, &catalogue](Request& request) {
+            check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+            const auto [id, format] = named(request, "id");
+            const auto found = requests.get(request_id(id, "service_request_id"));
+            return open311_response(
+                ordered_json::array({request_json(found, extensions_param(request))}),
+                "service_requests", format);
+        },
+        open311_options());
+    router.get(
+        base + "tokens/:token",
+        [&requests, &catalogue](Request& request) {
+            check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+            const auto [token, format] = named(request, "token");
+            const auto id = requests.id_for_token(token);
+            ordered_json item{{"service_request_id", std::to_string(id)}, {"token", token}};
+            return open311_response(ordered_json::array({std::move(item)}), "service_requests",
+                                    format);
+        },
+        open311_options());
+    // Anything else under the prefix is an Open311 404, in Open311's error format.
+    for (const char* method : {"GET", "POST"}) {
+        router.add(
+            method, base + "*",
+            [](Request& request) -> Response {
+                throw DomainError(ErrorCode::not_found,
+                                  "there is no Open311 resource at " + request.path);
+            },
+            open311_options());
+    }
+}
+
+} // namespace wardmap::http

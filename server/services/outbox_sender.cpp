@@ -1,0 +1,145 @@
+#include "server/services/outbox_sender.hpp"
+
+#include "server/services/w3c_time.hpp"
+#include "server/services/working_days.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+#include <vector>
+
+namespace wardmap::services {
+
+namespace {
+
+struct Message {
+    std::int64_t id = 0;
+    std::string recipient;
+    std::string subject;
+    std::string body;
+    int attempts = 0;
+};
+
+/// RFC 5322 date: "Sat, 21 Nov 2026 09:30:00 +0000".
+std::string mail_date(UnixSeconds t) {
+    static constexpr const char* days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const UnixSeconds day = t / 86400;
+    const Date d = date_from_days(static_cast<long>(day));
+    const auto s = static_cast<int>(t - day * 86400);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[weekday(d)], d.day,
+                  months[d.month - 1], d.year, s / 3600, s / 60 % 60, s % 60);
+    return buf;
+}
+
+/// A header value must not carry a line break (header injection).
+void check_header(const std::string& value, const char* name) {
+    if (value.find_first_of("\r\n") != std::string::npos) {
+        throw std::invalid_argument(std::string(name) + " holds a line break");
+    }
+}
+
+std::string as_eml(const Message& m, const std::string& from) {
+    check_header(m.recipient, "recipient");
+    check_header(m.subject, "subject");
+    std::string out = "From: " + from + "\r\nTo: <" + m.recipient + ">\r\nSubject: " + m.subject +
+                      "\r\nDate: " + mail_date(now_seconds()) + "\r\nMessage-ID: <outbox-" +
+                      std::to_string(m.id) +
+                      "@wardmap>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; "
+                      "charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
+    for (const char c : m.body) {
+        if (c == '\n') {
+            out += "\r\n";
+        } else if (c != '\r') {
+            out += c;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+OutboxSender::OutboxSender(store::ConnectionPool& pool, std::filesystem::path dir, std::string from)
+    : m_pool(pool), m_dir(std::move(dir)), m_from(std::move(from)) {}
+
+OutboxSender::~OutboxSender() {
+    if (m_thread.joinable()) {
+        m_thread.request_stop();
+        m_wake.notify_all();
+        m_thread.join();
+    }
+}
+
+int OutboxSender::send_due(int batch) const {
+    const UnixSeconds now = now_seconds();
+    std::vector<Message> due;
+    {
+        auto db = m_pool.acquire();
+        auto st = db->prepare("SELECT id, recipient, subject, body, attempts FROM "
+                              "notification_outbox WHERE sent_at IS NULL AND attempts < ?1 AND "
+                              "next_attempt_at <= ?2 ORDER BY next_attempt_at, id LIMIT ?3");
+        st.bind(1, max_attempts).bind(2, format_utc(now)).bind(3, batch);
+        while (st.step()) {
+            due.push_back(Message{st.int64(0), std::string(st.text(1)), std::string(st.text(2)),
+                                  std::string(st.text(3)), static_cast<int>(st.int64(4))});
+        }
+    }
+    int sent = 0;
+    for (const auto& m : due) {
+        std::string error;
+        try {
+            std::filesystem::create_directories(m_dir);
+            const auto final_path = m_dir / ("outbox-" + std::to_string(m.id) + ".eml");
+            const auto tmp_path = m_dir / (".outbox-" + std::to_string(m.id) + ".tmp");
+            {
+                std::ofstream out(tmp_path, std::ios::binary | std::ios::trunc);
+                out << as_eml(m, m_from);
+                out.flush();
+                if (!out) {
+                    throw std::runtime_error("cannot write " + tmp_path.string());
+                }
+            }
+            std::filesystem::rename(tmp_path, final_path);
+        } catch (const std::exception& e) {
+            error = e.what();
+        }
+        auto db = m_pool.acquire();
+        if (error.empty()) {
+            auto done = db->prepare("UPDATE notification_outbox SET sent_at = ?2, attempts = "
+                                    "attempts + 1, last_error = NULL WHERE id = ?1");
+            done.bind(1, m.id).bind(2, format_utc(now_seconds())).run();
+            ++sent;
+        } else {
+            const int attempts = m.attempts + 1;
+            const UnixSeconds backoff =
+                std::min<UnixSeconds>(30LL << std::min(attempts, 12), 21600);
+            auto failed = db->prepare("UPDATE notification_outbox SET attempts = ?2, "
+                                      "next_attempt_at = ?3, last_error = ?4 WHERE id = ?1");
+            failed.bind(1, m.id).bind(2, attempts).bind(3, format_utc(now_seconds() + backoff));
+            failed.bind(4, error).run();
+            spdlog::warn("notification {} not delivered (attempt {}): {}", m.id, attempts, error);
+        }
+    }
+    return sent;
+}
+
+void OutboxSender::start(std::chrono::milliseconds interval) {
+    m_thread = std::jthread([this, interval](std::stop_token stop) {
+        while (!stop.stop_requested()) {
+            try {
+                send_due();
+            } catch (const std::exception& e) {
+                spdlog::warn("notification sender: {}", e.what());
+            }
+            std::unique_lock lock(m_mutex);
+            m_wake.wait_for(lock, stop, interval, [] { return false; });
+        }
+    });
+}
+
+} // namespace wardmap::services

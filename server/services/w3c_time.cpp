@@ -1,0 +1,147 @@
+#include "server/services/w3c_time.hpp"
+
+#include "server/services/working_days.hpp"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+
+namespace wardmap::services {
+
+namespace {
+
+constexpr UnixSeconds day_seconds = 86400;
+
+bool digits(std::string_view text, std::size_t pos, std::size_t len, int& out) {
+    if (pos + len > text.size()) {
+        return false;
+    }
+    const char* first = text.data() + pos;
+    for (std::size_t i = 0; i < len; ++i) {
+        if (first[i] < '0' || first[i] > '9') {
+            return false;
+        }
+    }
+    const auto [ptr, ec] = std::from_chars(first, first + len, out);
+    return ec == std::errc() && ptr == first + len;
+}
+
+UnixSeconds floor_div_days(UnixSeconds t) {
+    return t >= 0 ? t / day_seconds : -((-t + day_seconds - 1) / day_seconds);
+}
+
+/// 01:00 UTC on the last Sunday of a month.
+UnixSeconds last_sunday_1am_utc(int year, int month) {
+    const Date next = month == 12 ? Date{year + 1, 1, 1} : Date{year, month + 1, 1};
+    const long last = days_since_epoch(next) - 1;
+    const long sunday = last - ((weekday(date_from_days(last)) + 1) % 7);
+    return static_cast<UnixSeconds>(sunday) * day_seconds + 3600;
+}
+
+} // namespace
+
+UnixSeconds now_seconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::optional<UnixSeconds> parse_w3c_datetime(std::string_view text) {
+    const auto date = parse_iso_date(text.substr(0, 10));
+    if (!date) {
+        return std::nullopt;
+    }
+    const UnixSeconds midnight = static_cast<UnixSeconds>(days_since_epoch(*date)) * day_seconds;
+    if (text.size() == 10) {
+        return midnight;
+    }
+    int hour = 0;
+    int minute = 0;
+    int second = 0;
+    if (text.size() < 16 || text[10] != 'T' || !digits(text, 11, 2, hour) || text[13] != ':' ||
+        !digits(text, 14, 2, minute)) {
+        return std::nullopt;
+    }
+    std::size_t pos = 16;
+    if (pos < text.size() && text[pos] == ':') {
+        if (!digits(text, pos + 1, 2, second)) {
+            return std::nullopt;
+        }
+        pos += 3;
+        if (pos < text.size() && text[pos] == '.') {
+            ++pos;
+            const std::size_t start = pos;
+            while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+                ++pos;
+            }
+            if (pos == start) {
+                return std::nullopt;
+            }
+        }
+    }
+    if (hour > 23 || minute > 59 || second > 59) {
+        return std::nullopt;
+    }
+    int offset = 0;
+    if (pos < text.size() && text[pos] == 'Z' && pos + 1 == text.size()) {
+        offset = 0;
+    } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') &&
+               text[pos + 3] == ':') {
+        int oh = 0;
+        int om = 0;
+        if (!digits(text, pos + 1, 2, oh) || !digits(text, pos + 4, 2, om) || oh > 14 || om > 59) {
+            return std::nullopt;
+        }
+        offset = (oh * 3600 + om * 60) * (text[pos] == '-' ? -1 : 1);
+    } else {
+        return std::nullopt;
+    }
+    return midnight + hour * 3600 + minute * 60 + second - offset;
+}
+
+int uk_offset_seconds(UnixSeconds t) {
+    const Date utc = date_from_days(static_cast<long>(floor_div_days(t)));
+    const UnixSeconds start = last_sunday_1am_utc(utc.year, 3);
+    const UnixSeconds end = last_sunday_1am_utc(utc.year, 10);
+    return t >= start && t < end ? 3600 : 0;
+}
+
+std::string format_utc(UnixSeconds t) {
+    const UnixSeconds days = floor_div_days(t);
+    const Date d = date_from_days(static_cast<long>(days));
+    const auto s = static_cast<int>(t - days * day_seconds);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", d.year, d.month, d.day,
+                  s / 3600, s / 60 % 60, s % 60);
+    return buf;
+}
+
+std::string format_w3c_uk(UnixSeconds t) {
+    const int offset = uk_offset_seconds(t);
+    const UnixSeconds local = t + offset;
+    const UnixSeconds days = floor_div_days(local);
+    const Date d = date_from_days(static_cast<long>(days));
+    const auto s = static_cast<int>(local - days * day_seconds);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d+%02d:00", d.year, d.month, d.day,
+                  s / 3600, s / 60 % 60, s % 60, offset / 3600);
+    return buf;
+}
+
+Date uk_date(UnixSeconds t) {
+    return date_from_days(static_cast<long>(floor_div_days(t + uk_offset_seconds(t))));
+}
+
+int uk_seconds_of_day(UnixSeconds t) {
+    const UnixSeconds local = t + uk_offset_seconds(t);
+    return static_cast<int>(local - floor_div_days(local) * day_seconds);
+}
+
+UnixSeconds uk_instant(const Date& date, int seconds_of_day) {
+    const UnixSeconds naive =
+        static_cast<UnixSeconds>(days_since_epoch(date)) * day_seconds + seconds_of_day;
+    // The offset at the naive instant is right except within the hour of a change.
+    return naive - uk_offset_seconds(naive - 3600);
+}
+
+} // namespace wardmap::services

@@ -1,0 +1,905 @@
+// Open311 GeoReport v2 on the real server over the demo borough, driven the way FixMyStreet's
+// Open311 client drives a council: services and their definitions, a form-encoded POST with
+// attribute[...], then polling requests and servicerequestupdates, in JSON and in XML. Every
+// JSON response is checked against the shapes the spec text gives (spec_shapes below).
+
+#include "geo/store/database.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/test_paths.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace wardmap {
+namespace {
+
+using nlohmann::json;
+using testing::HttpResponse;
+
+constexpr const char* client_key = "demo-client-key";
+constexpr const char* staff_key = "demo-staff-key";
+constexpr const char* base = "/open311/v2/";
+
+std::string form_encode(const std::string& s) {
+    std::string out;
+    for (const unsigned char c : s) {
+        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else if (c == ' ') {
+            out += '+';
+        } else {
+            constexpr const char* hex = "0123456789ABCDEF";
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+std::string form(const Fields& fields) {
+    std::string out;
+    for (const auto& [name, value] : fields) {
+        out += (out.empty() ? "" : "&") + form_encode(name) + "=" + form_encode(value);
+    }
+    return out;
+}
+
+// ---- shapes from the GeoReport v2 text (reference/fixmystreet-open311.md §3) ----
+const std::regex w3c(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d))");
+
+void expect_string(const json& j, const char* key, bool required = true) {
+    if (!j.contains(key)) {
+        EXPECT_FALSE(required) << "missing " << key << " in " << j.dump();
+        return;
+    }
+    EXPECT_TRUE(j[key].is_string()) << key << " in " << j.dump();
+}
+
+void expect_datetime(const json& j, const char* key, bool required = true) {
+    expect_string(j, key, required);
+    if (j.contains(key) && j[key].is_string()) {
+        EXPECT_TRUE(std::regex_match(j[key].get<std::string>(), w3c)) << key << " " << j[key];
+    }
+}
+
+void expect_service_shape(const json& s) {
+    for (const char* k : {"service_code", "service_name", "description", "keywords", "group"}) {
+        expect_string(s, k);
+    }
+    EXPECT_TRUE(s["metadata"].is_boolean()) << s.dump();
+    EXPECT_TRUE(s["type"] == "realtime" || s["type"] == "batch" || s["type"] == "blackbox");
+}
+
+void expect_request_shape(const json& r) {
+    for (const char* k : {"service_request_id", "service_name", "service_code", "description"}) {
+        expect_string(r, k);
+    }
+    EXPECT_TRUE(r["status"] == "open" || r["status"] == "closed") << r.dump();
+    EXPECT_LE(r["description"].get<std::string>().size(), 4000U * 4);
+    for (const char* k : {"status_notes", "agency_responsible", "service_notice", "address",
+                          "address_id", "zipcode", "media_url"}) {
+        expect_string(r, k, false);
+    }
+    expect_datetime(r, "requested_datetime");
+    expect_datetime(r, "updated_datetime");
+    expect_datetime(r, "expected_datetime", false);
+    EXPECT_TRUE(r["lat"].is_number()) << r.dump();
+    EXPECT_TRUE(r["long"].is_number()) << r.dump();
+    // Personal data never leaves through Open311.
+    for (const char* k : {"email", "phone", "first_name", "last_name", "requestor_name",
+                          "account_id", "device_id", "tracking_token", "token"}) {
+        EXPECT_FALSE(r.contains(k)) << k << " in " << r.dump();
+    }
+}
+
+void expect_errors_shape(const json& e, int code) {
+    ASSERT_TRUE(e.is_array()) << e.dump();
+    ASSERT_FALSE(e.empty());
+    for (const auto& item : e) {
+        EXPECT_EQ(item["code"], code) << e.dump();
+        EXPECT_TRUE(item["description"].is_string());
+    }
+}
+
+class Open311 : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        tmp = new testing::TempDir();
+        db_path = tmp->path() / "demo.sqlite";
+        std::string output;
+        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db_path.string()}, &output), 0)
+            << output;
+        {
+            auto conn = store::Database::open(db_path);
+            // A property inside the current wards, with a postcode and a street.
+            auto st = conn.prepare(
+                "SELECT p.uprn, p.lon, p.lat, a.single_line, a.postcode FROM properties p "
+                "JOIN addresses a ON a.uprn = p.uprn WHERE a.logical_status = 1 AND "
+                "a.postcode IS NOT NULL AND a.usrn IS NOT NULL ORDER BY p.uprn LIMIT 1");
+            ASSERT_TRUE(st.step());
+            uprn = st.int64(0);
+            lon = st.real(1);
+            lat = st.real(2);
+            single_line = std::string(st.text(3));
+            postcode = std::string(st.text(4));
+        }
+        mail_dir = tmp->path() / "mail";
+        server =
+            new testing::ServerProcess(db_path, {"--no-access-log", "--mail-dir", mail_dir.string(),
+                                                 "--mail-interval-seconds", "1"});
+    }
+    static void TearDownTestSuite() {
+        delete server;
+        delete tmp;
+    }
+    static HttpResponse get(const std::string& path) {
+        return testing::http_get(server->port(), base + path);
+    }
+    static HttpResponse post(const std::string& path,
+                             const std::string& body,
+                             const std::string& type = "application/x-www-form-urlencoded") {
+        return testing::http_request(server->port(), "POST", base + path, body,
+                                     {{"Content-Type", type}});
+    }
+    static json get_json(const std::string& path, int status = 200) {
+        const auto r = get(path);
+        EXPECT_EQ(r.status, status) << path << ": " << r.body;
+        if (status == 200) {
+            EXPECT_EQ(r.header("content-type"), "application/json; charset=utf-8");
+        }
+        return json::parse(r.body);
+    }
+    static std::string ll(double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.7f", v);
+        return buf;
+    }
+    /// A fly-tipping report the way FixMyStreet sends one.
+    static Fields fly_tipping(const std::string& description = "Sofa and black bags dumped") {
+        return {{"api_key", client_key},
+                {"jurisdiction_id", "chorley.gov.uk"},
+                {"service_code", "fly_tipping"},
+                {"lat", ll(lat)},
+                {"long", ll(lon)},
+                {"email", "resident@example.org"},
+                {"first_name", "Rita"},
+                {"last_name", "Resident"},
+                {"phone", "07700 900123"},
+                {"description", description},
+                {"attribute[waste_type][]", "furniture"},
+                {"attribute[waste_type][]", "household"},
+                {"attribute[amount]", "car_boot"},
+                {"attribute[fixmystreet_id]", "4242"},
+                {"deviceid", "fms-device"}};
+    }
+    /// Posts a request; returns {id, tracking token}.
+    static std::pair<std::string, std::string> create(const Fields& fields) {
+        const auto r = post("requests.json", form(fields));
+        EXPECT_EQ(r.status, 200) << r.body;
+        const auto body = json::parse(r.body);
+        EXPECT_TRUE(body.is_array()) << r.body;
+        return {body[0]["service_request_id"].get<std::string>(),
+                body[0]["tracking_token"].get<std::string>()};
+    }
+    static json errors_of(const HttpResponse& r, int status) {
+        EXPECT_EQ(r.status, status) << r.body;
+        const auto body = json::parse(r.body);
+        expect_errors_shape(body, status);
+        return body;
+    }
+    static std::string all_descriptions(const json& errors) {
+        std::string out;
+        for (const auto& e : errors) {
+            out += e["description"].get<std::string>() + "\n";
+        }
+        return out;
+    }
+
+    static inline testing::TempDir* tmp = nullptr;
+    static inline testing::ServerProcess* server = nullptr;
+    static inline std::filesystem::path db_path;
+    static inline std::filesystem::path mail_dir;
+    static inline std::int64_t uprn = 0;
+    static inline double lon = 0;
+    static inline double lat = 0;
+    static inline std::string single_line;
+    static inline std::string postcode;
+};
+
+Fields without(Fields fields, const std::string& name) {
+    std::erase_if(fields, [&name](const auto& f) { return f.first == name; });
+    return fields;
+}
+
+Fields with(Fields fields, const std::string& name, const std::string& value) {
+    fields = without(std::move(fields), name);
+    fields.emplace_back(name, value);
+    return fields;
+}
+
+TEST_F(Open311, DiscoveryInBothFormats) {
+    const auto j = get_json("discovery.json");
+    EXPECT_EQ(j["changeset"], j["endpoints"][0]["changeset"]);
+    EXPECT_TRUE(j["contact"].is_string());
+    EXPECT_TRUE(j["key_service"].is_string());
+    EXPECT_EQ(j["endpoints"][0]["specification"], "http://wiki.open311.org/GeoReport_v2");
+    EXPECT_EQ(j["endpoints"][0]["formats"], json({"text/xml", "application/json"}));
+    EXPECT_EQ(j["endpoints"][0]["url"], "http://127.0.0.1/open311/v2");
+    const auto x = get("discovery.xml");
+    EXPECT_EQ(x.status, 200);
+    EXPECT_EQ(x.header("content-type"), "text/xml; charset=utf-8");
+    EXPECT_TRUE(x.body.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<discovery>"));
+    EXPECT_NE(x.body.find("<endpoints><endpoint><specification>"), std::string::npos);
+    EXPECT_NE(x.body.find("<formats><format>text/xml</format><format>application/json</format>"),
+              std::string::npos);
+}
+
+TEST_F(Open311, ServiceListIsABareArrayWithBooleans) {
+    const auto list = get_json("services.json");
+    ASSERT_TRUE(list.is_array());
+    EXPECT_GE(list.size(), 15U);
+    bool saw_private = false;
+    for (const auto& s : list) {
+        expect_service_shape(s);
+        if (s["service_code"] == "noise_nuisance") {
+            saw_private = s["keywords"].get<std::string>().find("private") != std::string::npos;
+        }
+    }
+    EXPECT_TRUE(saw_private) << "a private service says so in its keywords";
+    const auto x = get("services.xml");
+    EXPECT_EQ(x.header("content-type"), "text/xml; charset=utf-8");
+    EXPECT_NE(x.body.find("<services><service><service_code>"), std::string::npos);
+    EXPECT_NE(x.body.find("<metadata>true</metadata>"), std::string::npos);
+    // A jurisdiction other than ours is not found; ours, or an empty one, is fine.
+    errors_of(get("services.json?jurisdiction_id=example.gov"), 404);
+    EXPECT_EQ(get("services.json?jurisdiction_id=chorley.gov.uk").status, 200);
+    EXPECT_EQ(get("services.json?jurisdiction_id=").status, 200);
+}
+
+TEST_F(Open311, ServiceDefinitionListsAttributesInOrder) {
+    const auto d = get_json("services/fly_tipping.json");
+    ASSERT_TRUE(d.is_object());
+    EXPECT_EQ(d["service_code"], "fly_tipping");
+    const auto& a = d["attributes"];
+    ASSERT_EQ(a.size(), 4U);
+    EXPECT_EQ(a[0]["code"], "waste_type");
+    EXPECT_EQ(a[0]["datatype"], "multivaluelist");
+    EXPECT_EQ(a[0]["required"], true);
+    EXPECT_EQ(a[0]["variable"], true);
+    EXPECT_EQ(a[0]["order"], 1);
+    EXPECT_TRUE(a[0]["datatype_description"].is_null());
+    EXPECT_EQ(a[0]["values"][0],
+              json({{"key", "household"}, {"name", "Household rubbish (black bags)"}}));
+    EXPECT_EQ(a[3]["datatype"], "datetime");
+    EXPECT_FALSE(a[3].contains("values"));
+    const auto x = get("services/fly_tipping.xml");
+    EXPECT_NE(x.body.find("<service_definition><service_code>fly_tipping</service_code><attributes>"
+                          "<attribute><variable>true</variable>"),
+              std::string::npos)
+        << x.body;
+    EXPECT_NE(x.body.find("<values><value><key>household</key>"), std::string::npos);
+    EXPECT_NE(errors_of(get("services/no_such_thing.json"), 404)[0]["description"]
+                  .get<std::string>()
+                  .find("no_such_thing"),
+              std::string::npos);
+    const auto xml_error = get("services/no_such_thing.xml");
+    EXPECT_EQ(xml_error.status, 404);
+    EXPECT_NE(xml_error.body.find("<errors><error><code>404</code>"), std::string::npos);
+    EXPECT_EQ(get("services/fly_tipping").status, 404); // a format is part of the name
+    errors_of(get("nothing_here.json"), 404);
+}
+
+TEST_F(Open311, FixMyStreetCreatesThenPollsTheRequest) {
+    const auto [id, token] = create(fly_tipping());
+    EXPECT_GE(token.size(), 20U);
+
+    // Stored with ward, nearest UPRN, USRN and target; contact details apart.
+    {
+        auto conn = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+        auto st = conn.prepare("SELECT ward_code, uprn, usrn, expected_at, created_at, priority, "
+                               "source, attributes FROM service_requests WHERE id = " +
+                               id);
+        ASSERT_TRUE(st.step());
+        EXPECT_FALSE(st.is_null(0));
+        EXPECT_EQ(st.int64(1), uprn);
+        EXPECT_FALSE(st.is_null(2));
+        EXPECT_GT(std::string(st.text(3)), std::string(st.text(4)));
+        EXPECT_EQ(st.text(5), "normal");
+        EXPECT_EQ(st.text(6), "app");
+        const auto answers = json::parse(st.text(7));
+        EXPECT_EQ(answers["waste_type"], json({"furniture", "household"}));
+        EXPECT_EQ(answers["fixmystreet_id"], "4242");
+        EXPECT_EQ(
+            conn.query_text("SELECT email FROM service_request_contacts WHERE request_id = " + id),
+            "resident@example.org");
+        EXPECT_EQ(conn.query_text("SELECT device_id FROM service_request_contacts WHERE "
+                                  "request_id = " +
+                                  id),
+                  "fms-device");
+    }
+
+    const auto one = get_json("requests/" + id + ".json");
+    ASSERT_EQ(one.size(), 1U);
+    const auto& r = one[0];
+    expect_request_shape(r);
+    EXPECT_EQ(r["service_request_id"], id);
+    EXPECT_EQ(r["status"], "open");
+    EXPECT_EQ(r["service_code"], "fly_tipping");
+    EXPECT_EQ(r["service_name"], "Fly-tipping");
+    EXPECT_EQ(r["address_id"], std::to_string(uprn));
+    EXPECT_EQ(r["zipcode"], postcode);
+    EXPECT_EQ(r["agency_responsible"], "Chorley Council");
+    EXPECT_NEAR(r["lat"].get<double>(), lat, 1e-6);
+    EXPECT_NEAR(r["long"].get<double>(), lon, 1e-6);
+    EXPECT_GT(r["expected_datetime"].get<std::string>(),
+              r["requested_datetime"].get<std::string>());
+    for (const char* secret :
+         {"resident@example.org", "Rita", "Resident", "07700", token.c_str()}) {
+        EXPECT_EQ(get("requests/" + id + ".json").body.find(secret), std::string::npos) << secret;
+        EXPECT_EQ(get("requests/" + id + ".xml").body.find(secret), std::string::npos) << secret;
+        EXPECT_EQ(get("requests.json").body.find(secret), std::string::npos) << secret;
+    }
+
+    // The tracking token leads back to the id.
+    const auto t = get_json("tokens/" + token + ".json");
+    EXPECT_EQ(t[0]["service_request_id"], id);
+    EXPECT_EQ(t[0]["token"], token);
+    errors_of(get("tokens/not-a-token.json"), 404);
+
+    // Listed by default (the last 90 days), with the filters the spec names.
+    const auto contains = [&id](const json& list) {
+        return std::any_of(list.begin(), list.end(),
+                           [&id](const json& x) { return x["service_request_id"] == id; });
+    };
+    const auto recent = get_json("requests.json");
+    ASSERT_TRUE(recent.is_array());
+    EXPECT_LE(recent.size(), 1000U);
+    EXPECT_TRUE(contains(recent));
+    for (const auto& x : recent) {
+        expect_request_shape(x);
+    }
+    EXPECT_TRUE(contains(get_json("requests.json?service_code=litter,fly_tipping&status=open")));
+    EXPECT_FALSE(contains(get_json("requests.json?service_code=litter")));
+    EXPECT_FALSE(contains(get_json("requests.json?status=closed")));
+    EXPECT_TRUE(contains(get_json("requests.json?status=open,closed&service_code=")));
+    EXPECT_TRUE(
+        contains(get_json("requests.json?service_request_id=1," + id + "&service_code=litter")))
+        << "service_request_id overrides the other filters";
+    EXPECT_FALSE(contains(get_json("requests.json?start_date=2020-01-01T00:00:00Z&"
+                                   "end_date=2020-02-01T00:00:00Z")));
+
+    // Extended attributes on request.
+    const auto ext = get_json("requests/" + id + ".json?extensions=true")[0]["extended_attributes"];
+    EXPECT_EQ(ext["status"], "open");
+    EXPECT_EQ(ext["channel"], "app");
+    EXPECT_TRUE(ext["ward"].is_string());
+    EXPECT_TRUE(ext["usrn"].is_string());
+    EXPECT_EQ(ext["priority"], "normal");
+    EXPECT_EQ(ext["overdue"], false);
+
+    // XML, as FixMyStreet's client reads it.
+    const auto xml = get("requests/" + id + ".xml");
+    EXPECT_EQ(xml.header("content-type"), "text/xml; charset=utf-8");
+    EXPECT_NE(xml.body.find("<service_requests><request><service_request_id>" + id +
+                            "</service_request_id><status>open</status>"),
+              std::string::npos)
+        << xml.body;
+}
+
+TEST_F(Open311, PostingToTheXmlEndpointAnswersInXml) {
+    const auto r = post("requests.xml", form(with(fly_tipping(), "attribute[hazardous]", "yes")));
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.header("content-type"), "text/xml; charset=utf-8");
+    const std::regex shape(
+        R"(<\?xml version="1.0" encoding="utf-8"\?>\n<service_requests><request>)"
+        R"(<service_request_id>(\d+)</service_request_id>)"
+        R"((?:<account_id>|<tracking_token>))");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(r.body, m, shape)) << r.body;
+    // A hazardous fly-tip gets the high priority and its one-working-day target.
+    const auto ext = get_json("requests/" + m[1].str() + ".json?extensions=true")[0];
+    EXPECT_EQ(ext["extended_attributes"]["priority"], "high");
+}
+
+TEST_F(Open311, LocationByUprnOrAddressText) {
+    const auto [by_uprn, t1] = create(
+        with(without(without(fly_tipping(), "lat"), "long"), "address_id", std::to_string(uprn)));
+    const auto r1 = get_json("requests/" + by_uprn + ".json")[0];
+    EXPECT_EQ(r1["address_id"], std::to_string(uprn));
+    EXPECT_EQ(r1["address"], single_line);
+    const auto [by_text, t2] =
+        create(with(without(without(fly_tipping(), "lat"), "long"), "address_string", single_line));
+    EXPECT_EQ(get_json("requests/" + by_text + ".json")[0]["address_id"], std::to_string(uprn));
+    // An empty lat/long is as good as absent: the address decides.
+    const auto [empty_ll, t3] = create(
+        with(with(with(fly_tipping(), "lat", ""), "long", ""), "address_id", std::to_string(uprn)));
+    EXPECT_EQ(get_json("requests/" + empty_ll + ".json")[0]["address_id"], std::to_string(uprn));
+    const auto unknown =
+        errors_of(post("requests.json", form(with(without(without(fly_tipping(), "lat"), "long"),
+                                                  "address_string", "Nowhere Street Atlantis"))),
+                  400);
+    EXPECT_NE(all_descriptions(unknown).find("address_string"), std::string::npos);
+    errors_of(post("requests.json", form(with(without(without(fly_tipping(), "lat"), "long"),
+                                              "address_id", "999999999999"))),
+              400);
+}
+
+TEST_F(Open311, BadKeysAreForbidden) {
+    const auto none =
+        errors_of(post("requests.json", form(without(fly_tipping(), "api_key"))), 403);
+    EXPECT_NE(none[0]["description"].get<std::string>().find("api_key"), std::string::npos);
+    errors_of(post("requests.json", form(with(fly_tipping(), "api_key", "guess"))), 403);
+    errors_of(post("requests.json", form(with(fly_tipping(), "api_key", ""))), 403);
+    const auto xml = post("requests.xml", form(with(fly_tipping(), "api_key", "guess")));
+    EXPECT_EQ(xml.status, 403);
+    EXPECT_NE(xml.body.find("<errors><error><code>403</code>"), std::string::npos);
+}
+
+TEST_F(Open311, InvalidReportsAreRefusedWithOpen311Errors) {
+    const auto expect_400 = [](const Fields& fields, const std::string& mention) {
+        const auto e = errors_of(post("requests.json", form(fields)), 400);
+        EXPECT_NE(all_descriptions(e).find(mention), std::string::npos)
+            << mention << " not in " << e.dump();
+    };
+    errors_of(post("requests.json", form(with(fly_tipping(), "service_code", "unicorns"))), 404);
+    expect_400(without(fly_tipping(), "service_code"), "service_code");
+    expect_400(without(fly_tipping(), "attribute[amount]"), "attribute[amount]");
+    expect_400(with(fly_tipping(), "attribute[amount]", "a mountain"), "a mountain");
+    expect_400(with(fly_tipping(), "attribute[waste_type][]", "uranium"), "uranium");
+    expect_400(with(fly_tipping(), "attribute[witnessed_at]", "last Tuesday"), "last Tuesday");
+    expect_400(with(fly_tipping(), "description", std::string(4001, 'x')), "4000");
+    expect_400(without(fly_tipping(), "long"), "long");
+    expect_400(with(fly_tipping(), "lat", "north"), "lat");
+    expect_400(without(without(fly_tipping(), "lat"), "long"), "location");
+    // London is outside the borough; the Atlantic is outside Great Britain.
+    expect_400(with(with(fly_tipping(), "lat", "51.5007"), "long", "-0.1246"), "outside");
+    expect_400(with(with(fly_tipping(), "lat", "45.0"), "long", "-30.0"), "outside");
+    // Several problems at once are several errors.
+    const auto many = errors_of(
+        post("requests.json",
+             form(without(without(fly_tipping(), "attribute[amount]"), "attribute[waste_type][]"))),
+        400);
+    EXPECT_EQ(many.size(), 2U);
+    // Abandoned vehicles are not taken anonymously; an empty email is no email.
+    const Fields vehicle{{"api_key", client_key},
+                         {"service_code", "abandoned_vehicle"},
+                         {"lat", ll(lat)},
+                         {"long", ll(lon)},
+                         {"email", ""},
+                         {"attribute[make_model]", "Red Ford"},
+                         {"attribute[condition]", "untaxed"}};
+    expect_400(vehicle, "anonymous");
+    create(with(vehicle, "email", "driver@example.org"));
+    // Not UTF-8.
+    const auto bad_utf8 =
+        post("requests.json", form(without(fly_tipping(), "description")) + "&description=caf%E9");
+    EXPECT_NE(all_descriptions(errors_of(bad_utf8, 400)).find("description"), std::string::npos);
+    // Not a form.
+    errors_of(post("requests.json", R"({"service_code":"litter"})", "application/json"), 400);
+    // Over the body limit: 413, still an Open311 error list.
+    const auto big = post("requests.json",
+                          form(with(fly_tipping(), "description", std::string(70 * 1024, 'x'))));
+    errors_of(big, 413);
+    // Exactly 4,000 characters (of several bytes each) is fine.
+    std::string long_text;
+    for (int i = 0; i < 4000; ++i) {
+        long_text += "\xC3\xA9";
+    }
+    create(fly_tipping(long_text));
+}
+
+TEST_F(Open311, BadQueriesAreRefused) {
+    errors_of(get("requests.json?status=pending"), 400);
+    errors_of(get("requests.json?start_date=yesterday"), 400);
+    errors_of(get("requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z"),
+              400); // more than 90 days
+    errors_of(get("requests.json?service_request_id=abc"), 400);
+    errors_of(get("requests/abc.json"), 400);
+    errors_of(get("requests/99999999.json"), 404);
+    const auto xml = get("requests/99999999.xml");
+    EXPECT_EQ(xml.status, 404);
+    EXPECT_EQ(xml.header("content-type"), "text/xml; charset=utf-8");
+}
+
+TEST_F(Open311, HtmlInTextIsEscapedInXml) {
+    const auto [id, token] = create(fly_tipping("<script>alert('x')</script> & more"));
+    const auto xml = get("requests/" + id + ".xml").body;
+    EXPECT_EQ(xml.find("<script>"), std::string::npos);
+    EXPECT_NE(xml.find("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; more"),
+              std::string::npos)
+        << xml;
+    EXPECT_EQ(get_json("requests/" + id + ".json")[0]["description"],
+              "<script>alert('x')</script> & more");
+}
+
+TEST_F(Open311, PrivateServicesNeverAppear) {
+    const auto [id, token] = create({{"api_key", client_key},
+                                     {"service_code", "noise_nuisance"},
+                                     {"lat", ll(lat)},
+                                     {"long", ll(lon)},
+                                     {"email", "neighbour@example.org"},
+                                     {"description", "Loud music every night at number 3"},
+                                     {"attribute[noise_type]", "music"}});
+    errors_of(get("requests/" + id + ".json"), 404);
+    EXPECT_EQ(get("requests.json").body.find("Loud music"), std::string::npos);
+    EXPECT_EQ(get("requests.json?service_code=noise_nuisance").body, "[]");
+    EXPECT_EQ(get("requests.json?service_request_id=" + id).body, "[]");
+    EXPECT_EQ(get_json("tokens/" + token + ".json")[0]["service_request_id"], id);
+    // Its updates stay private too.
+    const auto posted =
+        post("servicerequestupdates.json", form({{"api_key", staff_key},
+                                                 {"service_request_id", id},
+                                                 {"update_id", "private-1"},
+                                                 {"status", "INVESTIGATING"},
+                                                 {"updated_datetime", "2026-01-01T10:00:00Z"},
+                                                 {"description", "Officer visiting"}}));
+    EXPECT_EQ(posted.status, 200) << posted.body;
+    EXPECT_EQ(get("servicerequestupdates.json").body.find("Officer visiting"), std::string::npos);
+    // Nor in the public map layer (OGC API - Features).
+    const auto feature =
+        testing::http_get(server->port(), "/ogc/collections/service_requests/items/" + id);
+    EXPECT_EQ(feature.status, 404) << feature.body;
+    const auto page = testing::http_get(
+        server->port(), "/ogc/collections/service_requests/items?category_code=noise_nuisance");
+    EXPECT_EQ(page.status, 200) << page.body;
+    EXPECT_NE(page.body.find("\"numberReturned\":0"), std::string::npos) << page.body;
+}
+
+TEST_F(Open311, StaffUpdatesFlowBackToPollingClients) {
+    const auto [id, token] = create(fly_tipping("Fridge on the pavement"));
+    const auto [original, t2] = create(fly_tipping("Fridge dumped on the footway"));
+    const auto update = [&id](const std::string& update_id, const std::string& status,
+                              const std::string& text, const std::string& key = staff_key) {
+        return post("servicerequestupdates.json",
+                    form({{"api_key", key},
+                          {"service_request_id", id},
+                          {"update_id", update_id},
+                          {"status", status},
+                          {"updated_datetime", "2026-01-01T10:00:00Z"},
+                          {"description", text}}));
+    };
+    // A client key may not post updates; a staff key may.
+    errors_of(update("u1", "IN_PROGRESS", "Crew booked", client_key), 403);
+    const auto r1 = update("u1", "IN_PROGRESS", "Crew booked for Monday");
+    ASSERT_EQ(r1.status, 200) << r1.body;
+    const auto update_id = json::parse(r1.body)[0]["update_id"].get<std::string>();
+    errors_of(update("u1", "FIXED", "again"), 400); // the sender's update_id is unique
+    errors_of(update("u2", "WORSE", "?"), 400);
+    errors_of(post("servicerequestupdates.json", form({{"api_key", staff_key},
+                                                       {"service_request_id", "99999999"},
+                                                       {"update_id", "u9"},
+                                                       {"status", "FIXED"},
+                                                       {"updated_datetime", "2026-01-01T10:00:00Z"},
+                                                       {"description", "x"}})),
+              404);
+
+    auto r = get_json("requests/" + id + ".json?extensions=true")[0];
+    EXPECT_EQ(r["status"], "open");
+    EXPECT_EQ(r["status_notes"], "Crew booked for Monday");
+    EXPECT_EQ(r["extended_attributes"]["status"], "in_progress");
+
+    // Staff mark it a duplicate of the other report: closed, and says of which.
+    const auto dup =
+        post("servicerequestupdates.xml", form({{"api_key", staff_key},
+                                                {"service_request_id", id},
+                                                {"update_id", "u3"},
+                                                {"status", "DUPLICATE"},
+                                                {"duplicate_of", original},
+                                                {"updated_datetime", "2026-01-02T10:00:00+00:00"},
+                                                {"description", "Already reported"}}));
+    ASSERT_EQ(dup.status, 200) << dup.body;
+    EXPECT_NE(dup.body.find("<service_request_updates><request_update><update_id>"),
+              std::string::npos)
+        << dup.body;
+    r = get_json("requests/" + id + ".json?extensions=true")[0];
+    EXPECT_EQ(r["status"], "closed");
+    EXPECT_EQ(r["extended_attributes"]["status"], "duplicate");
+    EXPECT_EQ(r["extended_attributes"]["duplicate"], original);
+    EXPECT_TRUE(get_json("requests.json?status=closed&service_code=fly_tipping")
+                    .dump()
+                    .find("\"" + id + "\"") != std::string::npos);
+
+    // Reopening a closed request.
+    ASSERT_EQ(update("u4", "REOPEN", "Not a duplicate after all").status, 200);
+    r = get_json("requests/" + id + ".json?extensions=true")[0];
+    EXPECT_EQ(r["status"], "open");
+    EXPECT_EQ(r["extended_attributes"]["status"], "reopened");
+    EXPECT_TRUE(r["extended_attributes"]["duplicate"].is_null());
+
+    // FixMyStreet polls updates with start_date and end_date together.
+    const auto updates = get_json("servicerequestupdates.json?start_date=2025-12-31T00:00:00Z&"
+                                  "end_date=2026-01-03T00:00:00Z&api_key=" +
+                                  std::string(client_key));
+    std::vector<std::string> statuses;
+    for (const auto& u : updates) {
+        if (u["service_request_id"] == id) {
+            statuses.push_back(u["status"]);
+            for (const char* k :
+                 {"update_id", "service_request_id", "status", "description", "media_url"}) {
+                expect_string(u, k);
+            }
+            expect_datetime(u, "updated_datetime");
+        }
+    }
+    EXPECT_EQ(statuses, (std::vector<std::string>{"in_progress", "reopened", "duplicate"}))
+        << updates.dump(); // ordered by time: the reopening is dated 1 January
+    EXPECT_TRUE(updates.dump().find(update_id) != std::string::npos);
+    errors_of(get("servicerequestupdates.json?start_date=2026-01-01T00:00:00Z"), 400);
+    const auto xml = get("servicerequestupdates.xml?start_date=2025-12-31T00:00:00Z&"
+                         "end_date=2026-01-03T00:00:00Z");
+    EXPECT_NE(xml.body.find("<service_request_updates><request_update><update_id>"),
+              std::string::npos);
+
+    // The history is append-only, whoever asks.
+    auto conn = store::Database::open(db_path);
+    EXPECT_EQ(
+        conn.query_int("SELECT count(*) FROM service_request_history WHERE request_id = " + id), 4);
+    EXPECT_THROW(
+        conn.exec("UPDATE service_request_history SET note = 'x' WHERE request_id = " + id),
+        store::StoreError);
+    EXPECT_THROW(conn.exec("DELETE FROM service_request_history WHERE request_id = " + id),
+                 store::StoreError);
+}
+
+TEST_F(Open311, OverdueRequestsAreFlagged) {
+    const auto [id, token] = create(fly_tipping("Old dumped tyres"));
+    {
+        auto conn = store::Database::open(db_path);
+        conn.exec("UPDATE service_requests SET expected_at = '2026-01-01T00:00:00Z' WHERE id = " +
+                  id);
+    }
+    EXPECT_EQ(
+        get_json("requests/" + id + ".json?extensions=true")[0]["extended_attributes"]["overdue"],
+        true);
+}
+
+// ---- the residents' side: duplicates, tracking, following, notifications ----
+
+json api_json(const HttpResponse& r, int status) {
+    EXPECT_EQ(r.status, status) << r.body;
+    return json::parse(r.body);
+}
+
+TEST_F(Open311, NearbyOpenRequestsOfTheSameServiceAreOfferedWithoutPersonalData) {
+    const auto [id, token] = create(fly_tipping("Mattress by the lamp post"));
+    const auto port = server->port();
+    const std::string at = "lon=" + ll(lon + 0.0001) + "&lat=" + ll(lat); // about 7 m away
+    const auto near = api_json(testing::http_get(port, "/api/requests/duplicates?"
+                                                       "service_code=fly_tipping&" +
+                                                           at),
+                               200);
+    EXPECT_EQ(near["type"], "FeatureCollection");
+    EXPECT_EQ(near["radius_m"], 50);
+    bool found = false;
+    double last = 0;
+    for (const auto& f : near["features"]) {
+        const auto& p = f["properties"];
+        EXPECT_EQ(p["service_code"], "fly_tipping");
+        EXPECT_LE(p["distance_m"].get<double>(), 50.0);
+        EXPECT_GE(p["distance_m"].get<double>(), last); // nearest first
+        last = p["distance_m"].get<double>();
+        found = found || p["service_request_id"] == id;
+    }
+    EXPECT_TRUE(found) << near.dump();
+    for (const char* secret : {"resident@example.org", "Rita", "07700", token.c_str()}) {
+        EXPECT_EQ(near.dump().find(secret), std::string::npos) << secret;
+    }
+    // Other services, closed requests and private services are not offered.
+    const auto litter = api_json(testing::http_get(port, "/api/requests/duplicates?"
+                                                         "service_code=litter&" +
+                                                             at),
+                                 200);
+    EXPECT_EQ(litter.dump().find("\"" + id + "\""), std::string::npos);
+    EXPECT_EQ(testing::http_get(port, "/api/requests/duplicates?service_code=noise_nuisance&" + at)
+                  .status,
+              404);
+    EXPECT_EQ(testing::http_get(port, "/api/requests/duplicates?service_code=fly_tipping").status,
+              400);
+}
+
+TEST_F(Open311, TheTrackingTokenShowsHistoryTakesNotesAndReopens) {
+    const auto [id, token] = create(fly_tipping("Bags behind the garages"));
+    const auto port = server->port();
+    auto t = api_json(testing::http_get(port, "/api/track/" + token), 200);
+    EXPECT_EQ(t["service_request_id"], id);
+    EXPECT_EQ(t["status"], "open");
+    ASSERT_EQ(t["history"].size(), 1U);
+    EXPECT_EQ(t["history"][0]["to"], "open");
+    EXPECT_TRUE(t["history"][0]["from"].is_null());
+    EXPECT_EQ(testing::http_get(port, "/api/track/not-a-token").status, 404);
+
+    const auto note = [&](const std::string& body) {
+        return testing::http_request(port, "POST", "/api/track/" + token + "/updates", body,
+                                     {{"Content-Type", "application/json"}});
+    };
+    t = api_json(note(R"({"text": "There are more bags now"})"), 201);
+    ASSERT_EQ(t["history"].size(), 2U);
+    EXPECT_EQ(t["history"][1]["note"], "There are more bags now");
+    EXPECT_EQ(t["history"][1]["by"], "reporter");
+    // A reporter's note is theirs and the council's, not public.
+    EXPECT_EQ(get("servicerequestupdates.json").body.find("There are more bags now"),
+              std::string::npos);
+    EXPECT_EQ(note(R"({"reopen": true})").status, 400); // it is open
+    EXPECT_EQ(note(R"({"text": 5})").status, 400);
+
+    // Closed by the council, reopened by the reporter.
+    ASSERT_EQ(post("servicerequestupdates.json", form({{"api_key", staff_key},
+                                                       {"service_request_id", id},
+                                                       {"update_id", "track-1"},
+                                                       {"status", "FIXED"},
+                                                       {"updated_datetime", "2026-01-05T09:00:00Z"},
+                                                       {"description", "Cleared"}}))
+                  .status,
+              200);
+    t = api_json(testing::http_get(port, "/api/track/" + token), 200);
+    EXPECT_EQ(t["status"], "fixed");
+    EXPECT_EQ(t["open"], false);
+    t = api_json(note(R"({"text": "They are back", "reopen": true})"), 201);
+    EXPECT_EQ(t["status"], "reopened");
+    EXPECT_EQ(get_json("requests/" + id + ".json")[0]["status"], "open");
+}
+
+TEST_F(Open311, StatusChangesReachReporterAndFollowersAsEmlFiles) {
+    const auto [id, token] = create(fly_tipping("Tyres in the brook"));
+    const auto port = server->port();
+    const auto follow = [&](const std::string& email) {
+        return testing::http_request(port, "POST", "/api/requests/" + id + "/followers",
+                                     R"({"email": ")" + email + R"("})",
+                                     {{"Content-Type", "application/json"}});
+    };
+    EXPECT_EQ(follow("neighbour@example.org").status, 201);
+    EXPECT_EQ(follow("neighbour@example.org").status, 201); // twice is harmless
+    EXPECT_EQ(follow("not an email").status, 400);
+    EXPECT_EQ(testing::http_request(port, "POST", "/api/requests/99999999/followers",
+                                    R"({"email": "a@example.org"})",
+                                    {{"Content-Type", "application/json"}})
+                  .status,
+              404);
+    ASSERT_EQ(
+        post("servicerequestupdates.json", form({{"api_key", staff_key},
+                                                 {"service_request_id", id},
+                                                 {"update_id", "mail-1"},
+                                                 {"status", "ACTION_SCHEDULED"},
+                                                 {"updated_datetime", "2026-01-05T09:00:00Z"},
+                                                 {"description", "Crew booked for Thursday"}}))
+            .status,
+        200);
+    {
+        auto conn = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+        EXPECT_EQ(
+            conn.query_int("SELECT count(*) FROM notification_outbox WHERE request_id = " + id),
+            2); // the reporter and the one follower
+    }
+    // The sender runs every second; wait for both files.
+    std::vector<std::string> mails;
+    for (int i = 0; i < 200 && mails.size() < 2; ++i) {
+        mails.clear();
+        if (std::filesystem::exists(mail_dir)) {
+            for (const auto& f : std::filesystem::directory_iterator(mail_dir)) {
+                if (f.path().extension() != ".eml") {
+                    continue;
+                }
+                std::ifstream in(f.path(), std::ios::binary);
+                const std::string text((std::istreambuf_iterator<char>(in)), {});
+                if (text.find("report " + id + " is now action scheduled") != std::string::npos) {
+                    mails.push_back(text);
+                }
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_EQ(mails.size(), 2U) << server->output();
+    std::sort(mails.begin(), mails.end());
+    EXPECT_NE(mails[0].find("To: <neighbour@example.org>\r\n"), std::string::npos);
+    EXPECT_NE(mails[1].find("To: <resident@example.org>\r\n"), std::string::npos);
+    for (const auto& m : mails) {
+        EXPECT_NE(m.find("Crew booked for Thursday"), std::string::npos);
+        EXPECT_NE(m.find("Content-Type: text/plain; charset=utf-8"), std::string::npos);
+    }
+}
+
+TEST_F(Open311, KpisAddUpOverTheDemoYear) {
+    const auto port = server->port();
+    const auto k =
+        api_json(testing::http_get(port, "/api/kpis?from=2025-06-01&to=2026-11-30"), 200);
+    EXPECT_EQ(k["from"], "2025-06-01");
+    EXPECT_GT(k["received"].get<int>(), 1000);
+    int channels = 0;
+    for (const auto& [name, count] : k["by_channel"].items()) {
+        channels += count.get<int>();
+    }
+    EXPECT_EQ(channels, k["received"]);
+    EXPECT_EQ(k["open"].get<int>() + k["closed"].get<int>(), k["received"]);
+    EXPECT_GT(k["online_share"].get<double>(), 0.3);
+    EXPECT_LT(k["online_share"].get<double>(), 1.0);
+    EXPECT_GT(k["median_days_to_close"].get<double>(), 0);
+    EXPECT_GE(k["high_priority_decided"], k["high_priority_within_target"]);
+    int by_service = 0;
+    for (const auto& s : k["by_service"]) {
+        by_service += s["received"].get<int>();
+        EXPECT_NE(s["service_code"], "noise_nuisance"); // private services stay out
+        EXPECT_LE(s["overdue"].get<int>(), s["open"].get<int>());
+    }
+    EXPECT_EQ(by_service, k["received"]);
+
+    // One ward: a request made now is counted there, under its channel.
+    const auto [id, token] = create(fly_tipping("Counted in its ward"));
+    const auto ward =
+        get_json("requests/" + id + ".json?extensions=true")[0]["extended_attributes"]["ward"]
+            .get<std::string>();
+    const auto w = api_json(testing::http_get(port, "/api/kpis?ward=" + ward), 200);
+    EXPECT_EQ(w["ward"], ward);
+    EXPECT_GE(w["by_channel"]["app"].get<int>(), 1);
+    EXPECT_LT(w["received"].get<int>(),
+              api_json(testing::http_get(port, "/api/kpis"), 200)["received"].get<int>() + 1);
+    // A high-priority request fixed at once is within its target.
+    const auto [urgent, t2] =
+        create(with(fly_tipping("Asbestos sheets"), "attribute[hazardous]", "yes"));
+    const std::time_t now = std::time(nullptr);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    ASSERT_EQ(post("servicerequestupdates.json", form({{"api_key", staff_key},
+                                                       {"service_request_id", urgent},
+                                                       {"update_id", "kpi-1"},
+                                                       {"status", "FIXED"},
+                                                       {"updated_datetime", stamp},
+                                                       {"description", "Removed safely"}}))
+                  .status,
+              200);
+    const auto today = api_json(testing::http_get(port, "/api/kpis?ward=" + ward), 200);
+    EXPECT_GE(today["high_priority_decided"].get<int>(), 1);
+    EXPECT_GE(today["high_priority_within_target"].get<int>(), 1);
+    EXPECT_EQ(testing::http_get(port, "/api/kpis?from=2026-13-01").status, 400);
+    EXPECT_EQ(testing::http_get(port, "/api/kpis?from=2026-02-01&to=2026-01-01").status, 400);
+    EXPECT_EQ(testing::http_get(port, "/api/kpis?from=2020-01-01&to=2026-01-01").status, 400);
+}
+
+TEST_F(Open311, KeysIssuedByTheCliWorkUntilRevoked) {
+    std::string key;
+    ASSERT_EQ(testing::run_wardmap({"keys", "add", "--name", "Test CRM", "--role", "client",
+                                    "--channel", "web", "--db", db_path.string()},
+                                   &key),
+              0)
+        << key;
+    key.erase(key.find_last_not_of("\r\n") + 1);
+    key = key.substr(key.rfind('\n') == std::string::npos ? 0 : key.rfind('\n') + 1);
+    ASSERT_EQ(key.size(), 32U) << key;
+    const auto [id, token] = create(with(fly_tipping(), "api_key", key));
+    EXPECT_EQ(
+        get_json("requests/" + id + ".json?extensions=true")[0]["extended_attributes"]["channel"],
+        "web");
+    std::string output;
+    EXPECT_NE(testing::run_wardmap({"keys", "add", "--name", "Test CRM", "--db", db_path.string()},
+                                   &output),
+              0); // one live key per holder
+    EXPECT_NE(
+        testing::run_wardmap(
+            {"keys", "add", "--name", "X", "--role", "admin", "--db", db_path.string()}, &output),
+        0);
+    ASSERT_EQ(testing::run_wardmap({"keys", "list", "--db", db_path.string()}, &output), 0);
+    EXPECT_NE(output.find("Test CRM\tclient\tweb"), std::string::npos) << output;
+    EXPECT_EQ(output.find(key), std::string::npos); // never shown again
+    ASSERT_EQ(testing::run_wardmap(
+                  {"keys", "revoke", "--name", "Test CRM", "--db", db_path.string()}, &output),
+              0)
+        << output;
+    errors_of(post("requests.json", form(with(fly_tipping(), "api_key", key))), 403);
+}
+
+} // namespace
+} // namespace wardmap
