@@ -2,6 +2,7 @@
 
 #include "geo/geojson_writer.hpp"
 #include "server/http/json_body.hpp"
+#include "server/http/query_params.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -11,21 +12,6 @@ namespace wardmap::http {
 using services::invalid_parameter;
 
 namespace {
-
-double number(const Request& request, const std::string& name, const char* meaning) {
-    const auto text = request.query_param(name);
-    if (!text) {
-        invalid_parameter(name, std::string("is required: ") + meaning);
-    }
-    double value = 0;
-    const char* end = text->data() + text->size();
-    const auto [ptr, ec] = std::from_chars(text->data(), end, value);
-    if (ec != std::errc() || ptr != end || !std::isfinite(value)) {
-        invalid_parameter(name,
-                          std::string("must be a number (") + meaning + "), not '" + *text + "'");
-    }
-    return value;
-}
 
 std::int64_t id_param(const Request& request) {
     const std::string& text = request.param("id");
@@ -44,8 +30,8 @@ Response duplicates(const Request& request, const services::RequestService& requ
         invalid_parameter("service_code", "is required");
     }
     services::PointInput point;
-    point.x = number(request, "lon", "longitude in degrees, WGS84");
-    point.y = number(request, "lat", "latitude in degrees, WGS84");
+    point.x = number_param(request, "lon", "longitude in degrees, WGS84");
+    point.y = number_param(request, "lat", "latitude in degrees, WGS84");
     const auto found = requests.duplicates(*code, point);
     std::string out = R"({"type":"FeatureCollection","features":[)";
     for (std::size_t i = 0; i < found.size(); ++i) {

@@ -2,6 +2,7 @@
 
 #include "geo/geojson_writer.hpp"
 #include "server/http/json_body.hpp"
+#include "server/http/query_params.hpp"
 #include "server/services/errors.hpp"
 
 #include <array>
@@ -61,21 +62,6 @@ std::optional<services::Date> optional_date_param(const Request& request) {
         return std::nullopt;
     }
     return date_param(request);
-}
-
-double number_param(const Request& request, const std::string& name, const char* meaning) {
-    const auto text = request.query_param(name);
-    if (!text) {
-        invalid_parameter(name, std::string("is required: ") + meaning);
-    }
-    double value = 0;
-    const char* end = text->data() + text->size();
-    const auto [ptr, ec] = std::from_chars(text->data(), end, value);
-    if (ec != std::errc() || ptr != end || !std::isfinite(value)) {
-        invalid_parameter(name,
-                          std::string("must be a number (") + meaning + "), not '" + *text + "'");
-    }
-    return value;
 }
 
 bool bool_param(const Request& request, const std::string& name) {
