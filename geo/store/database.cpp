@@ -69,7 +69,8 @@ Database::~Database() {
 
 Database::Database(Database&& other) noexcept
     : m_db(std::exchange(other.m_db, nullptr)),
-      m_spatialite(std::exchange(other.m_spatialite, nullptr)), m_path(std::move(other.m_path)) {}
+      m_spatialite(std::exchange(other.m_spatialite, nullptr)), m_path(std::move(other.m_path)),
+      m_statements(std::move(other.m_statements)), m_statement_clock(other.m_statement_clock) {}
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
@@ -77,11 +78,17 @@ Database& Database::operator=(Database&& other) noexcept {
         m_db = std::exchange(other.m_db, nullptr);
         m_spatialite = std::exchange(other.m_spatialite, nullptr);
         m_path = std::move(other.m_path);
+        m_statements = std::move(other.m_statements);
+        m_statement_clock = other.m_statement_clock;
     }
     return *this;
 }
 
 void Database::close() noexcept {
+    for (auto& [sql, cached] : m_statements) {
+        sqlite3_finalize(cached.stmt);
+    }
+    m_statements.clear();
     if (m_db) {
         sqlite3_close_v2(m_db);
         m_db = nullptr;
@@ -123,6 +130,42 @@ Statement Database::prepare(std::string_view sql) {
     return Statement(*this, stmt);
 }
 
+Statement Database::prepare_cached(std::string_view sql) {
+    const std::string key(sql);
+    if (auto it = m_statements.find(key); it != m_statements.end()) {
+        if (it->second.in_use) {
+            return prepare(sql); // the same text twice at once: the second is not cached
+        }
+        it->second.in_use = true;
+        it->second.last_used = ++m_statement_clock;
+        return Statement(*this, it->second.stmt, &it->second.in_use);
+    }
+    if (m_statements.size() >= statement_cache_size) {
+        auto oldest = m_statements.end();
+        for (auto it = m_statements.begin(); it != m_statements.end(); ++it) {
+            if (!it->second.in_use &&
+                (oldest == m_statements.end() || it->second.last_used < oldest->second.last_used)) {
+                oldest = it;
+            }
+        }
+        if (oldest == m_statements.end()) {
+            return prepare(sql);
+        }
+        sqlite3_finalize(oldest->second.stmt);
+        m_statements.erase(oldest);
+    }
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        check(rc, "prepare failed");
+    }
+    auto& cached = m_statements[key];
+    cached = CachedStatement{stmt, true, ++m_statement_clock};
+    return Statement(*this, stmt, &cached.in_use);
+}
+
 std::optional<std::int64_t> Database::query_int(std::string_view sql) {
     auto stmt = prepare(sql);
     if (!stmt.step() || stmt.is_null(0)) {
@@ -147,7 +190,8 @@ int Database::changes() const {
     return sqlite3_changes(m_db);
 }
 
-Statement::Statement(Database& db, sqlite3_stmt* stmt) : m_db(&db), m_stmt(stmt) {}
+Statement::Statement(Database& db, sqlite3_stmt* stmt, bool* cached_in_use)
+    : m_db(&db), m_stmt(stmt, Finalizer{cached_in_use}) {}
 
 Statement& Statement::bind(int index, std::int64_t value) {
     m_db->check(sqlite3_bind_int64(m_stmt.get(), index, value), "bind failed");

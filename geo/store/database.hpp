@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace wardmap::store {
 
@@ -52,6 +53,13 @@ class Database {
     /// Runs one or more statements with no results.
     void exec(std::string_view sql);
     Statement prepare(std::string_view sql);
+    /// Like prepare(), but the compiled statement stays on this connection for the next call
+    /// with the same text; the Statement resets and unbinds it when destroyed. For the few
+    /// statements a server runs on every request (parsing one can cost more than running it).
+    /// The least recently used of more than `statement_cache_size` are finalized; a text whose
+    /// cached statement is still in use gets a fresh one.
+    Statement prepare_cached(std::string_view sql);
+    static constexpr std::size_t statement_cache_size = 48;
     /// First column of the first row as an integer (nullopt when no row or NULL).
     std::optional<std::int64_t> query_int(std::string_view sql);
     std::optional<std::string> query_text(std::string_view sql);
@@ -68,15 +76,26 @@ class Database {
     Database(sqlite3* db, void* spatialite_cache, std::filesystem::path path);
     void close() noexcept;
 
+    struct CachedStatement {
+        sqlite3_stmt* stmt = nullptr;
+        bool in_use = false;
+        std::uint64_t last_used = 0;
+    };
+
     sqlite3* m_db = nullptr;
     void* m_spatialite = nullptr;
     std::filesystem::path m_path;
+    /// Node-based: a Statement lent from here points at its entry's `in_use`.
+    std::unordered_map<std::string, CachedStatement> m_statements;
+    std::uint64_t m_statement_clock = 0;
 };
 
 /// A prepared statement owned by one Database. Bind indexes are 1-based as in SQLite.
 class Statement {
   public:
-    Statement(Database& db, sqlite3_stmt* stmt);
+    /// `cached_in_use` is set for a statement lent by Database::prepare_cached: it is reset
+    /// and given back instead of finalized.
+    Statement(Database& db, sqlite3_stmt* stmt, bool* cached_in_use = nullptr);
 
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
@@ -114,7 +133,16 @@ class Statement {
 
   private:
     struct Finalizer {
-        void operator()(sqlite3_stmt* s) const noexcept { sqlite3_finalize(s); }
+        bool* cached_in_use = nullptr;
+        void operator()(sqlite3_stmt* s) const noexcept {
+            if (cached_in_use) {
+                sqlite3_reset(s);
+                sqlite3_clear_bindings(s);
+                *cached_in_use = false;
+            } else {
+                sqlite3_finalize(s);
+            }
+        }
     };
     Database* m_db;
     std::unique_ptr<sqlite3_stmt, Finalizer> m_stmt;
