@@ -44,7 +44,7 @@ std::string select_list(const Layer& layer, FeatureCrs crs) {
     for (const auto& p : layer.properties) {
         sql += ", " + p.sql;
     }
-    return sql + " FROM \"" + layer.table + "\" t " + layer.joins;
+    return sql + " FROM \"" + layer.table + "\" t " + layer.joins + " " + layer.lookups;
 }
 
 int decimals_for(FeatureCrs crs) {
@@ -147,7 +147,8 @@ TimeInterval parse_datetime(const std::string& text) {
 FeatureService::FeatureService(store::ConnectionPool& pool,
                                std::shared_ptr<const geo::BngTransform> transform,
                                LayerRegistry registry)
-    : m_pool(pool), m_transform(std::move(transform)), m_registry(std::move(registry)) {}
+    : m_pool(pool), m_transform(std::move(transform)), m_registry(std::move(registry)),
+      m_data_version(std::make_unique<store::DataVersion>(pool.path())) {}
 
 const Layer& FeatureService::layer(const std::string& id) const {
     const Layer* layer = m_registry.find(id);
@@ -314,7 +315,7 @@ ItemsPage FeatureService::items(const Layer& layer, const ItemsQuery& query) con
     if (query.count && !query.after && query.offset == 0) {
         if (where.sql.empty() && layer.joins.empty()) {
             // The whole table: SQLite counts b-tree cells without decoding a row.
-            auto count = db->prepare("SELECT count(*) FROM \"" + layer.table + "\"");
+            auto count = db->prepare_cached("SELECT count(*) FROM \"" + layer.table + "\"");
             if (count.step()) {
                 page.matched = count.int64(0);
             }
@@ -322,17 +323,19 @@ ItemsPage FeatureService::items(const Layer& layer, const ItemsQuery& query) con
             // Filtered: count at most count_cap + 1 matches, so a first page never costs more
             // than count_cap row visits; above the cap numberMatched is omitted (the spec
             // allows it when the count is costly).
-            auto count = db->prepare("SELECT count(*) FROM (SELECT 1 FROM \"" + layer.table +
-                                     "\" t " + layer.joins + where.sql + " LIMIT " +
-                                     std::to_string(count_cap + 1) + ")");
+            // Without the lookups: they never change which features match (and their columns
+            // are not queryable), and SQLite would still evaluate each one per row.
+            auto count = db->prepare_cached("SELECT count(*) FROM (SELECT 1 FROM \"" + layer.table +
+                                            "\" t " + layer.joins + where.sql + " LIMIT " +
+                                            std::to_string(count_cap + 1) + ")");
             bind_all(count, where.params);
             if (count.step() && count.int64(0) <= count_cap) {
                 page.matched = count.int64(0);
             }
         }
     }
-    auto stmt = db->prepare(select_list(layer, query.crs) + where.sql + " ORDER BY " +
-                            layer.id_column + " LIMIT ? OFFSET ?");
+    auto stmt = db->prepare_cached(select_list(layer, query.crs) + where.sql + " ORDER BY " +
+                                   layer.id_column + " LIMIT ? OFFSET ?");
     bind_all(stmt, where.params);
     const int n = static_cast<int>(where.params.size());
     stmt.bind(n + 1, static_cast<std::int64_t>(query.limit) + 1);
@@ -364,8 +367,8 @@ std::string FeatureService::item(const Layer& layer, const std::string& id, Feat
         throw missing;
     }
     auto db = m_pool.acquire();
-    auto stmt = db->prepare(select_list(layer, crs) + " WHERE " + layer.id_column + " = ?" +
-                            (layer.where.empty() ? "" : " AND (" + layer.where + ")"));
+    auto stmt = db->prepare_cached(select_list(layer, crs) + " WHERE " + layer.id_column + " = ?" +
+                                   (layer.where.empty() ? "" : " AND (" + layer.where + ")"));
     stmt.bind(1, *value);
     if (!stmt.step()) {
         throw missing;
@@ -416,10 +419,11 @@ LayerExtent FeatureService::extent(const Layer& layer) const {
     if (layer.temporal) {
         const auto& t = *layer.temporal;
         extent.has_temporal = true;
-        std::string sql =
-            "SELECT min(" + t.start_sql + "), max(" + t.end_sql.value_or(t.start_sql) + ")" +
-            (t.end_sql ? ", count(*) - count(" + *t.end_sql + ")" : "") + " FROM \"" + layer.table +
-            "\" t " + layer.joins + (layer.where.empty() ? "" : " WHERE " + layer.where);
+        std::string sql = "SELECT min(" + t.start_sql + "), max(" +
+                          t.end_sql.value_or(t.start_sql) + ")" +
+                          (t.end_sql ? ", count(*) - count(" + *t.end_sql + ")" : "") + " FROM \"" +
+                          layer.table + "\" t " + layer.joins + " " + layer.lookups +
+                          (layer.where.empty() ? "" : " WHERE " + layer.where);
         auto times = db->prepare(sql);
         if (times.step()) {
             if (!times.is_null(0)) {

@@ -3,6 +3,7 @@
 #include "geo/bng_transform.hpp"
 #include "geo/coordinates.hpp"
 #include "geo/store/connection_pool.hpp"
+#include "geo/store/data_version.hpp"
 #include "server/services/features/cql2.hpp"
 #include "server/services/features/layer.hpp"
 
@@ -84,6 +85,9 @@ class FeatureService {
     [[nodiscard]] std::string item(const Layer& layer, const std::string& id, FeatureCrs crs) const;
     /// Cached for a minute (the properties' extent reads a million-entry R*Tree).
     [[nodiscard]] LayerExtent extent(const Layer& layer) const;
+    /// Moves on with every commit to the store (store::DataVersion): an answer made at one
+    /// version is still right while the version is the same.
+    [[nodiscard]] std::int64_t data_version() const { return m_data_version->current(); }
 
   private:
     SqlFragment where_clause(const Layer& layer, const ItemsQuery& query) const;
@@ -93,6 +97,7 @@ class FeatureService {
     store::ConnectionPool& m_pool;
     std::shared_ptr<const geo::BngTransform> m_transform;
     LayerRegistry m_registry;
+    std::unique_ptr<store::DataVersion> m_data_version;
     mutable std::mutex m_extent_mutex;
     mutable std::map<std::string, std::pair<std::chrono::steady_clock::time_point, LayerExtent>>
         m_extents;

@@ -46,8 +46,12 @@ struct Layer {
     std::string id;
     std::string title;
     std::string description;
-    std::string table;                 ///< the spatial table, aliased `t`
-    std::string joins;                 ///< extra FROM clause after `table t` (LEFT JOIN ...)
+    std::string table; ///< the spatial table, aliased `t`
+    std::string joins; ///< extra FROM clause after `table t` (LEFT JOIN ...)
+    /// LEFT JOINs to at most one row each, after `joins`: they add columns to a feature and
+    /// never change which features exist or match, so counts leave them out. Properties
+    /// read from them must not be queryable.
+    std::string lookups;
     std::string id_column = "t.rowid"; ///< the integer feature id (the rowid or its alias)
     std::string where;                 ///< a fixed restriction (a public view), or empty
     GeometryKind geometry = GeometryKind::point;

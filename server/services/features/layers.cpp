@@ -118,16 +118,15 @@ void add_gazetteer_layers(LayerRegistry& registry) {
     addresses.geometry = GeometryKind::point;
     // Properties are the million-row table: its WGS84 geometry has no R*Tree (0004_gazetteer).
     addresses.wgs84_index = false;
-    // The main address: approved before others, English before Welsh, then the first loaded.
-    const std::string main_lpi = "(SELECT a.id FROM addresses a WHERE a.uprn = t.uprn "
-                                 "ORDER BY a.logical_status <> 1, a.language <> 'ENG', a.id "
-                                 "LIMIT 1)";
+    // The main address: approved before others, English before Welsh, then the first loaded
+    // (in the order of the addresses_main index, 0009_main_address: one seek, no sort).
+    addresses.lookups = "LEFT JOIN addresses m ON m.id = (SELECT a.id FROM addresses a "
+                        "WHERE a.uprn = t.uprn ORDER BY a.logical_status <> 1, "
+                        "a.language <> 'ENG', a.id LIMIT 1)";
     addresses.properties = {
         prop("uprn", "t.uprn", integer, "Unique Property Reference Number"),
-        prop("address", "(SELECT single_line FROM addresses WHERE id = " + main_lpi + ")", string,
-             "Main address", false),
-        prop("postcode", "(SELECT postcode FROM addresses WHERE id = " + main_lpi + ")", string,
-             "Postcode of the main address", false),
+        prop("address", "m.single_line", string, "Main address", false),
+        prop("postcode", "m.postcode", string, "Postcode of the main address", false),
         prop("classification", "t.classification", string, "AddressBase classification"),
         prop("logical_status", "t.logical_status", integer,
              "1 approved, 3 alternative, 6 provisional, 8 historical"),
