@@ -119,17 +119,27 @@ gpkg_count=$(ogrinfo -ro -so "$work/addresses.gpkg" addresses 2>/dev/null |
 [ "$gpkg_count" = "$features" ] || die "the GeoPackage has ${gpkg_count:-?} features, not $features"
 
 # ---- 2. the servers -----------------------------------------------------------------------
+# Two wardmaps on the same file: as deployed (pages kept in the page cache until the store
+# changes) and with the page cache off, so every request runs its query and encodes its page.
+wardmap_port() { # log pid: the port the server prints once it listens
+  local port=
+  for _ in $(seq 600); do
+    port=$(sed -n 's|.*serving http://[^:]*:\([0-9]*\)/.*|\1|p' "$results/$1")
+    [ -n "$port" ] && break
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$port" ] || die "wardmap did not start: $(tail -3 "$results/$1")"
+  echo "$port"
+}
 "$wardmap" serve --db "$work/store.sqlite" --host 127.0.0.1 --port 0 --no-access-log \
   >"$results/serve.log" 2>&1 &
 pids+=($!)
-app_port=
-for _ in $(seq 600); do
-  app_port=$(sed -n 's|.*serving http://[^:]*:\([0-9]*\)/.*|\1|p' "$results/serve.log")
-  [ -n "$app_port" ] && break
-  kill -0 "${pids[0]}" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$app_port" ] || die "wardmap did not start: $(tail -3 "$results/serve.log")"
+app_port=$(wardmap_port serve.log $!)
+"$wardmap" serve --db "$work/store.sqlite" --host 127.0.0.1 --port 0 --no-access-log \
+  --page-cache-mb 0 >"$results/serve-uncached.log" 2>&1 &
+pids+=($!)
+uncached_port=$(wardmap_port serve-uncached.log $!)
 
 # MapServer 8.0 as reference/ogcapi-features.md §4.3 runs it: a config file mapping a key to
 # the mapfile, one queryable layer per collection, a pool of native FastCGI processes.
@@ -236,6 +246,7 @@ for ((k = 0; k < boxes; k++)); do
     OFFSET $((k * features / boxes + features / (2 * boxes)))" >>"$work/boxes.txt"
 done
 : >"$work/paths-wardmap.txt"
+: >"$work/paths-uncached.txt"
 : >"$work/paths-mapserver.txt"
 : >"$work/paths-static.txt"
 box_rows=()
@@ -245,6 +256,7 @@ while read -r b; do
   ours="/ogc/collections/addresses/items?limit=100&bbox=$b"
   theirs="/cgi-bin/mapserv/bench/ogcapi/collections/addresses/items?f=json&limit=100&bbox=$b"
   echo "$ours" >>"$work/paths-wardmap.txt"
+  echo "$ours" >>"$work/paths-uncached.txt"
   echo "$theirs" >>"$work/paths-mapserver.txt"
   echo "/static/page-$i.json" >>"$work/paths-static.txt"
   # The static file is wardmap's response, byte for byte.
@@ -286,9 +298,10 @@ parse_wrk() { # as bench/run: requests/s|p50 ms|p99 ms|errors
     }'
 }
 declare -A wrk_row
-for target in wardmap mapserver static; do
-  port=$app_port
-  [ "$target" = wardmap ] || port=$nginx_port
+for target in wardmap uncached mapserver static; do
+  port=$nginx_port
+  [ "$target" = wardmap ] && port=$app_port
+  [ "$target" = uncached ] && port=$uncached_port
   echo "bench ogcapi: bbox pages from $target, wrk -t$threads -c$connections -d${seconds}s"
   timeout $((seconds + 60)) wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency \
     -s "$root/bench/ogcapi_paths.lua" "http://127.0.0.1:$port" -- "$work/paths-$target.txt" \
@@ -345,9 +358,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%
   echo
   printf '%-34s %12s %10s %10s %8s\n' "(a)/(c) bbox pages, limit=100" "requests/s" "p50 ms" \
     "p99 ms" errors
-  for target in wardmap mapserver static; do
+  for target in wardmap uncached mapserver static; do
     IFS='|' read -r rps p50 p99 errors <<<"${wrk_row[$target]}"
     label=$target
+    [ "$target" = wardmap ] && label="wardmap"
+    [ "$target" = uncached ] && label="wardmap, page cache off"
     [ "$target" = static ] && label="nginx static file (same bytes)"
     [ "$target" = mapserver ] && label="MapServer 8.0 (FastCGI)"
     printf '%-34s %12s %10s %10s %8s\n' "$label" "$rps" "$p50" "$p99" "$errors"
@@ -361,6 +376,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%
   done
   echo
   IFS='|' read -r ours_rps _ <<<"${wrk_row[wardmap]}"
+  IFS='|' read -r uncached_rps _ <<<"${wrk_row[uncached]}"
   IFS='|' read -r ms_rps _ <<<"${wrk_row[mapserver]}"
   IFS='|' read -r static_rps _ <<<"${wrk_row[static]}"
   IFS='|' read -r ours_wall _ <<<"${export_row[wardmap]}"
@@ -369,6 +385,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%
   met() { awk -v v="$1" -v g="$2" -v d="$3" 'BEGIN { if (v == "-") print "?"; else if ((d == ">=" && v >= g) || (d == "<=" && v <= g)) print "yes"; else print "NO" }'; }
   r=$(ratio "$ours_rps" "$ms_rps")
   printf '%-44s %8s %8s  %s\n' "bbox req/s: wardmap / MapServer" "$r" ">= 10" "$(met "$r" 10 '>=')"
+  r=$(ratio "$uncached_rps" "$ms_rps")
+  printf '%-44s %8s %8s  %s\n' "  the same, page cache off" "$r" ">= 10" "$(met "$r" 10 '>=')"
   r=$(ratio "$ms_wall" "$ours_wall")
   printf '%-44s %8s %8s  %s\n' "export wall: MapServer / wardmap" "$r" ">= 5" "$(met "$r" 5 '>=')"
   if [ "$ms_count" != "$features" ] || [ "$ms_unique" != "$features" ]; then
@@ -376,6 +394,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%
   fi
   r=$(ratio "$static_rps" "$ours_rps")
   printf '%-44s %8s %8s  %s\n' "req/s: nginx static / wardmap (same bytes)" "$r" "<= 4" "$(met "$r" 4 '<=')"
+  r=$(ratio "$static_rps" "$uncached_rps")
+  printf '%-44s %8s %8s  %s\n' "  the same, page cache off" "$r" "<= 4" "$(met "$r" 4 '<=')"
 } | tee "$results/table.txt"
 echo
 echo "bench ogcapi: logs, configs, paths and raw wrk output in $results"

@@ -30,6 +30,7 @@ struct ServeOptions {
     int mail_interval_seconds = 10;
     int checkpoint_seconds = 30;
     int drain_seconds = 10;
+    int page_cache_mb = 64;
     bool access_log = true;
 };
 
@@ -51,6 +52,19 @@ void add_pool_metrics(http::Metrics& metrics,
                std::to_string(server.in_flight()) + "\n";
         out += "# TYPE wardmap_http_queued gauge\nwardmap_http_queued " +
                std::to_string(server.queued()) + "\n";
+    });
+}
+
+void add_page_cache_metrics(http::Metrics& metrics, const http::PageCache& pages) {
+    metrics.add_collector([&pages](std::string& out) {
+        const auto s = pages.stats();
+        out += "# HELP wardmap_page_cache_requests_total OGC API pages answered from the page "
+               "cache (hit) or made (miss).\n# TYPE wardmap_page_cache_requests_total counter\n";
+        out += "wardmap_page_cache_requests_total{result=\"hit\"} " + std::to_string(s.hits) + "\n";
+        out +=
+            "wardmap_page_cache_requests_total{result=\"miss\"} " + std::to_string(s.misses) + "\n";
+        out += "# TYPE wardmap_page_cache_bytes gauge\nwardmap_page_cache_bytes " +
+               std::to_string(s.bytes) + "\n";
     });
 }
 
@@ -111,6 +125,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     }
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
+    http::PageCache pages(static_cast<std::size_t>(options.page_cache_mb) << 20);
 
     http::Router router;
     http::Dispatcher dispatcher(router, metrics, access_log);
@@ -118,11 +133,12 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_system_routes(router, health, metrics, [&server] { return server.draining(); });
     http::add_api_routes(router,
                          {health, wards, transform_service, import_history, addresses, streets});
-    http::add_ogc_routes(router, features, ogc_documents);
+    http::add_ogc_routes(router, features, ogc_documents, pages);
     http::add_open311_routes(router, requests);
     http::add_request_routes(router, requests);
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
+    add_page_cache_metrics(metrics, pages);
 
     server.start();
     const std::string host = options.server.host == "0.0.0.0" || options.server.host == "127.0.0.1"
@@ -194,6 +210,11 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "On SIGTERM, how long to wait for in-flight requests")
         ->envname("WARDMAP_DRAIN_SECONDS")
         ->check(CLI::Range(0, 600))
+        ->capture_default_str();
+    cmd->add_option("--page-cache-mb", options->page_cache_mb,
+                    "Memory for OGC API pages kept until the store changes (0: none)")
+        ->envname("WARDMAP_PAGE_CACHE_MB")
+        ->check(CLI::Range(0, 65536))
         ->capture_default_str();
     cmd->add_flag("!--no-access-log", options->access_log,
                   "Do not write the JSON access log to stdout")

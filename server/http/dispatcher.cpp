@@ -17,9 +17,6 @@ using services::ErrorCode;
 
 namespace {
 
-// Below this a gzip header costs more than it saves.
-constexpr std::size_t min_gzip_bytes = 1024;
-
 std::string join(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& s : items) {

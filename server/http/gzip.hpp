@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -9,6 +10,8 @@ namespace wardmap::http {
 /// percent of size for several times the speed; cached static files compress once.
 inline constexpr int gzip_fastest = 1;
 inline constexpr int gzip_smallest = 9;
+/// Below this a gzip header costs more than it saves.
+inline constexpr std::size_t min_gzip_bytes = 1024;
 
 /// gzip-encodes `data` (RFC 1952).
 std::string gzip_compress(std::string_view data, int level = gzip_fastest);

@@ -2,6 +2,7 @@
 
 #include "geo/geojson_writer.hpp"
 #include "server/http/etag.hpp"
+#include "server/http/gzip.hpp"
 #include "server/http/percent.hpp"
 #include "server/services/errors.hpp"
 
@@ -109,15 +110,20 @@ void add_cors(Response& response) {
     response.header("Access-Control-Expose-Headers", "Content-Crs, ETag, X-Request-Id");
 }
 
-/// ETag from the body; a matching If-None-Match turns the response into an empty 304.
-Response finish(const Request& request, Response response) {
-    const std::string etag = content_etag(response.body);
-    response.header("ETag", etag);
+/// ETag from the body, caching rules and CORS: what every answer carries, cached or not.
+void add_validators(Response& response) {
+    response.header("ETag", content_etag(response.body));
     response.header("Cache-Control", "no-cache");
     add_cors(response);
-    if (auto inm = request.header("If-None-Match"); inm && etag_matches(*inm, etag)) {
+}
+
+/// A matching If-None-Match turns the response into an empty 304.
+Response conditional(const Request& request, Response response) {
+    const auto etag = response.find_header("ETag");
+    if (auto inm = request.header("If-None-Match"); inm && etag && etag_matches(*inm, *etag)) {
         response.status = 304;
         response.body.clear();
+        response.gzip_body.reset();
         response.compressible = false;
     }
     return response;
@@ -128,7 +134,61 @@ Handler ogc_handler(std::function<Response(Request&)> inner) {
     return [inner = std::move(inner)](Request& request) {
         try {
             negotiate(request);
-            return finish(request, inner(request));
+            Response response = inner(request);
+            add_validators(response);
+            return conditional(request, std::move(response));
+        } catch (DomainError& e) {
+            e.headers.emplace_back("Access-Control-Allow-Origin", "*");
+            throw;
+        }
+    };
+}
+
+/// Everything that shapes a data page's bytes: the base URL its links are built from (Host,
+/// X-Forwarded-*), the path and the decoded query parameters in order. Accept only decides
+/// whether the page is acceptable, which negotiate() checks before the cache is asked.
+std::string page_key(const Request& request) {
+    std::string key = ogc_base_url(request);
+    key += '\x1f';
+    key += request.path;
+    for (const auto& [name, value] : request.query) {
+        key += '\x1f';
+        key += name;
+        key += '=';
+        key += value;
+    }
+    return key;
+}
+
+/// ogc_handler for items and single features, answered from `cache` while the store has not
+/// changed since the page was made. A cached page keeps its ETag, so If-None-Match stays
+/// cheap and right (a freshly made items page differs in its timeStamp).
+Handler cached_ogc_handler(std::function<Response(Request&)> inner,
+                           const services::FeatureService& features,
+                           PageCache& cache) {
+    return [inner = std::move(inner), &features, &cache](Request& request) {
+        try {
+            negotiate(request);
+            if (!cache.enabled()) {
+                Response response = inner(request);
+                add_validators(response);
+                return conditional(request, std::move(response));
+            }
+            const std::int64_t version = features.data_version(); // before reading any data
+            const std::string key = page_key(request);
+            const bool wants_gzip = accepts_gzip(request.header("Accept-Encoding").value_or(""));
+            if (auto hit = cache.find(key, version, wants_gzip)) {
+                if (wants_gzip && !hit->gzip_body && hit->body.size() >= min_gzip_bytes) {
+                    // Made once per page, so worth the smallest encoding.
+                    hit->gzip_body = gzip_compress(hit->body, gzip_smallest);
+                    cache.add_gzip(key, version, *hit->gzip_body);
+                }
+                return conditional(request, std::move(*hit));
+            }
+            Response response = inner(request);
+            add_validators(response);
+            cache.store(key, version, response);
+            return conditional(request, std::move(response));
         } catch (DomainError& e) {
             e.headers.emplace_back("Access-Control-Allow-Origin", "*");
             throw;
@@ -326,8 +386,7 @@ Response feature(Request& request, const services::FeatureService& features) {
     return response;
 }
 
-void add(Router& router, const std::string& pattern, std::function<Response(Request&)> handler) {
-    router.get(pattern, ogc_handler(std::move(handler)));
+void add_preflight(Router& router, const std::string& pattern) {
     // CORS preflight for browsers sending If-None-Match or custom headers.
     router.add("OPTIONS", pattern, [](Request&) {
         Response response = Response::text("", "text/plain", 204);
@@ -339,6 +398,11 @@ void add(Router& router, const std::string& pattern, std::function<Response(Requ
         response.header("Access-Control-Max-Age", "86400");
         return response;
     });
+}
+
+void add(Router& router, const std::string& pattern, std::function<Response(Request&)> handler) {
+    router.get(pattern, ogc_handler(std::move(handler)));
+    add_preflight(router, pattern);
 }
 
 } // namespace
@@ -374,7 +438,8 @@ std::string ogc_base_url(const Request& request) {
 
 void add_ogc_routes(Router& router,
                     const services::FeatureService& features,
-                    const services::OgcDocuments& documents) {
+                    const services::OgcDocuments& documents,
+                    PageCache& pages) {
     const std::string root = ogc_prefix;
     const std::vector<std::string> f_only = {"f"};
     add(router, root, [&documents, f_only](Request& request) {
@@ -407,10 +472,17 @@ void add_ogc_routes(Router& router,
             return Response::text(services::OgcDocuments::queryables(ogc_base_url(request), layer),
                                   "application/schema+json");
         });
-    add(router, root + "/collections/:collectionId/items",
-        [&features](Request& request) { return items(request, features); });
-    add(router, root + "/collections/:collectionId/items/:featureId",
-        [&features](Request& request) { return feature(request, features); });
+    const std::string items_path = root + "/collections/:collectionId/items";
+    router.get(items_path, cached_ogc_handler(
+                               [&features](Request& request) { return items(request, features); },
+                               features, pages));
+    add_preflight(router, items_path);
+    const std::string feature_path = items_path + "/:featureId";
+    router.get(
+        feature_path,
+        cached_ogc_handler([&features](Request& request) { return feature(request, features); },
+                           features, pages));
+    add_preflight(router, feature_path);
 }
 
 } // namespace wardmap::http

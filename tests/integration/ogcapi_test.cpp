@@ -10,12 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -572,6 +574,51 @@ TEST_F(OgcApi, GzipEtagAndCorsForWebMaps) {
     EXPECT_NE(preflight.header("access-control-allow-methods").find("GET"), std::string::npos);
     const auto error = http_get(port(), "/ogc/collections/nope");
     EXPECT_EQ(error.header("access-control-allow-origin"), "*");
+}
+
+TEST_F(OgcApi, PagesComeFromThePageCacheUntilTheStoreChanges) {
+    const std::string target = "/ogc/collections/litter_bins/items?limit=5";
+    const auto first = http_get(port(), target);
+    ASSERT_EQ(first.status, 200) << first.body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100)); // past timeStamp's second
+    const auto second = http_get(port(), target);
+    EXPECT_EQ(second.body, first.body) << "the same page, timeStamp and all";
+    EXPECT_EQ(second.header("etag"), first.header("etag"));
+    EXPECT_EQ(http_get(port(), target, {{"If-None-Match", first.header("etag")}}).status, 304);
+    const auto metrics = http_get(port(), "/metrics").body;
+    EXPECT_NE(metrics.find("wardmap_page_cache_requests_total{result=\"hit\"} "),
+              std::string::npos);
+    EXPECT_EQ(metrics.find("wardmap_page_cache_requests_total{result=\"hit\"} 0\n"),
+              std::string::npos);
+
+    const auto bin = json::parse(first.body)["features"][0];
+    const std::int64_t id = bin["id"];
+    const auto capacity = bin["properties"]["capacity_l"];
+    {
+        // Another process's commit (an import, say) reaches the next request.
+        auto db = store::Database::open(db_path);
+        db.exec("UPDATE litter_bins SET capacity_l = 4321 WHERE rowid = " + std::to_string(id));
+    }
+    const auto changed = http_get(port(), target);
+    EXPECT_NE(changed.header("etag"), first.header("etag"));
+    EXPECT_EQ(json::parse(changed.body)["features"][0]["properties"]["capacity_l"], 4321);
+    EXPECT_EQ(http_get(port(), target, {{"If-None-Match", first.header("etag")}}).status, 200);
+    const auto single = get_json("/ogc/collections/litter_bins/items/" + std::to_string(id));
+    EXPECT_EQ(single["properties"]["capacity_l"], 4321);
+    {
+        auto db = store::Database::open(db_path);
+        auto put_back = db.prepare("UPDATE litter_bins SET capacity_l = ? WHERE rowid = ?");
+        if (capacity.is_null()) {
+            put_back.bind_null(1);
+        } else {
+            put_back.bind(1, capacity.get<std::int64_t>());
+        }
+        put_back.bind(2, id);
+        put_back.run();
+    }
+    EXPECT_EQ(get_json("/ogc/collections/litter_bins/items/" +
+                       std::to_string(id))["properties"]["capacity_l"],
+              capacity);
 }
 
 } // namespace
