@@ -6,6 +6,7 @@
 #include "server/http/dispatcher.hpp"
 #include "server/http/ogc_routes.hpp"
 #include "server/http/open311_routes.hpp"
+#include "server/http/photo_routes.hpp"
 #include "server/http/request_routes.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/server.hpp"
@@ -31,6 +32,7 @@ struct ServeOptions {
     int checkpoint_seconds = 30;
     int drain_seconds = 10;
     int page_cache_mb = 64;
+    std::size_t max_photo_bytes = 10U * 1024U * 1024U;
     bool access_log = true;
 };
 
@@ -116,6 +118,9 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     services::OgcDocuments ogc_documents(features);
     services::RequestService requests(pool, transform, catalogue, wards, addresses, streets);
     requests.sync_categories();
+    services::ImageLimits image_limits;
+    image_limits.max_bytes = options.max_photo_bytes;
+    services::PhotoService photos(pool, requests, image_limits);
     std::unique_ptr<services::OutboxSender> outbox;
     if (!options.mail_dir.empty()) {
         outbox =
@@ -134,8 +139,9 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_api_routes(router,
                          {health, wards, transform_service, import_history, addresses, streets});
     http::add_ogc_routes(router, features, ogc_documents, pages);
-    http::add_open311_routes(router, requests);
+    http::add_open311_routes(router, requests, photos);
     http::add_request_routes(router, requests);
+    http::add_photo_routes(router, photos);
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
     add_page_cache_metrics(metrics, pages);
@@ -215,6 +221,11 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "Memory for OGC API pages kept until the store changes (0: none)")
         ->envname("WARDMAP_PAGE_CACHE_MB")
         ->check(CLI::Range(0, 65536))
+        ->capture_default_str();
+    cmd->add_option("--max-photo-bytes", options->max_photo_bytes,
+                    "Largest photo upload accepted (POST /api/photos, Open311 media)")
+        ->envname("WARDMAP_MAX_PHOTO_BYTES")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{100} * 1024 * 1024))
         ->capture_default_str();
     cmd->add_flag("!--no-access-log", options->access_log,
                   "Do not write the JSON access log to stdout")

@@ -1,7 +1,10 @@
 #include "server/http/open311_routes.hpp"
 
+#include "geo/utf8.hpp"
 #include "server/http/form_body.hpp"
+#include "server/http/multipart.hpp"
 #include "server/http/open311_format.hpp"
+#include "server/http/photo_routes.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -21,8 +24,8 @@ constexpr const char* prefix = "/open311/v2/";
 constexpr const char* api_changeset = "2026-11-21T00:00:00Z";
 constexpr std::size_t max_post_bytes = 64 * 1024;
 
-RouteOptions open311_options() {
-    return RouteOptions{.max_body_bytes = max_post_bytes, .render_error = open311_error};
+RouteOptions open311_options(std::size_t max_body_bytes = max_post_bytes) {
+    return RouteOptions{.max_body_bytes = max_body_bytes, .render_error = open311_error};
 }
 
 /// The format of a "{name}.{fmt}" path parameter, and the name. 404 without a suffix.
@@ -140,7 +143,8 @@ ordered_json definition_json(const services::ServiceDefinition& s) {
     return ordered_json{{"service_code", s.code}, {"attributes", std::move(attributes)}};
 }
 
-ordered_json request_json(const services::PublicRequest& r, bool extensions) {
+ordered_json
+request_json(const Request& request, const services::PublicRequest& r, bool extensions) {
     ordered_json j{{"service_request_id", std::to_string(r.id)},
                    {"status", r.open ? "open" : "closed"}};
     if (r.status_notes) {
@@ -171,7 +175,9 @@ ordered_json request_json(const services::PublicRequest& r, bool extensions) {
     }
     j["lat"] = round6(r.lat);
     j["long"] = round6(r.lon);
-    if (r.media_url) {
+    if (r.photo_id) {
+        j["media_url"] = photo_url(request, *r.photo_id);
+    } else if (r.media_url) {
         j["media_url"] = *r.media_url;
     }
     if (extensions) {
@@ -234,7 +240,8 @@ services::RequestQuery requests_query(const Request& request) {
     return q;
 }
 
-/// Fields of a form: first value of a name; empty values are absent.
+/// Fields of a form, url-encoded or multipart/form-data (whose `media` file fields are
+/// kept as uploads): first value of a name; empty values are absent.
 class Form {
   public:
     explicit Form(const Request& request) {
@@ -242,10 +249,37 @@ class Form {
         for (const auto& [name, value] : request.query) {
             add(name, value);
         }
-        for (auto& [name, value] : parse_form_body(request)) {
-            add(name, value);
+        const auto boundary = multipart_boundary(request.header("Content-Type").value_or(""));
+        if (!boundary) {
+            if (request.body.size() > max_post_bytes) {
+                throw DomainError(ErrorCode::payload_too_large,
+                                  "a form-encoded body may be at most " +
+                                      std::to_string(max_post_bytes) +
+                                      " bytes (send photos as multipart/form-data 'media')");
+            }
+            for (auto& [name, value] : parse_form_body(request)) {
+                add(name, value);
+            }
+            return;
+        }
+        for (auto& part : parse_multipart(request.body, *boundary)) {
+            if (part.name == "media" || part.name == "media[]") {
+                if (!part.body.empty()) {
+                    m_files.push_back(std::move(part.body));
+                }
+                continue;
+            }
+            if (part.filename) {
+                invalid_parameter(part.name, "is a file; only 'media' takes files");
+            }
+            if (part.body.find('\0') != std::string::npos || !geo::is_valid_utf8(part.body)) {
+                invalid_parameter(part.name, "is not UTF-8 text");
+            }
+            add(part.name, part.body);
         }
     }
+    /// Files of the multipart `media` field, in order.
+    [[nodiscard]] const std::vector<std::string>& files() const { return m_files; }
     [[nodiscard]] std::optional<std::string> get(const std::string& name) const {
         const auto it = m_fields.find(name);
         return it == m_fields.end() ? std::nullopt : std::optional<std::string>(it->second);
@@ -273,6 +307,7 @@ class Form {
     }
     std::map<std::string, std::string> m_fields;
     std::map<std::string, std::vector<std::string>> m_attributes;
+    std::vector<std::string> m_files;
 };
 
 Response discovery(const Request& request,
@@ -295,7 +330,12 @@ Response discovery(const Request& request,
 
 } // namespace
 
-void add_open311_routes(Router& router, const services::RequestService& requests) {
+void add_open311_routes(Router& router,
+                        const services::RequestService& requests,
+                        const services::PhotoService& photos) {
+    // A POST requests may carry up to three photos as multipart `media`.
+    const std::size_t max_multipart_bytes =
+        services::max_photos_per_item * photos.limits().max_bytes + max_post_bytes;
     const auto& catalogue = requests.catalogue();
     const std::string base = prefix;
     for (const auto format : {Open311Format::json, Open311Format::xml}) {
@@ -324,17 +364,28 @@ void add_open311_routes(Router& router, const services::RequestService& requests
                 const bool extensions = extensions_param(request);
                 ordered_json list = ordered_json::array();
                 for (const auto& r : requests.list(requests_query(request))) {
-                    list.push_back(request_json(r, extensions));
+                    list.push_back(request_json(request, r, extensions));
                 }
                 return open311_response(list, "service_requests", format);
             },
             open311_options());
         router.post(
             base + "requests" + ext,
-            [&requests, &catalogue, format](Request& request) {
+            [&requests, &catalogue, &photos, format](Request& request) {
                 const Form form(request);
                 check_jurisdiction(form.get("jurisdiction_id"), catalogue);
                 services::NewRequest n;
+                if (form.files().size() > services::max_photos_per_item) {
+                    invalid_parameter("media", "at most 3 photos are taken with a request");
+                }
+                if (!form.files().empty()) {
+                    // A bad key fails before any image work.
+                    (void)requests.authenticate(form.get("api_key"), false);
+                }
+                for (const auto& file : form.files()) {
+                    n.uploads.push_back(photos.encode(file, "media"));
+                }
+                n.photo_id = form.get("photo_id");
                 n.api_key = form.get("api_key");
                 n.service_code = form.get("service_code");
                 n.lat = form.get("lat");
@@ -366,7 +417,7 @@ void add_open311_routes(Router& router, const services::RequestService& requests
                 return open311_response(ordered_json::array({std::move(item)}), "service_requests",
                                         format);
             },
-            open311_options());
+            open311_options(max_multipart_bytes));
         router.get(
             base + "servicerequestupdates" + ext,
             [&requests, &catalogue, format](Request& request) {
@@ -379,7 +430,8 @@ void add_open311_routes(Router& router, const services::RequestService& requests
                                     {"status", u.status},
                                     {"updated_datetime", services::format_w3c_uk(u.at)},
                                     {"description", u.description},
-                                    {"media_url", u.media_url.value_or("")}});
+                                    {"media_url", u.photo_id ? photo_url(request, *u.photo_id)
+                                                             : u.media_url.value_or("")}});
                 }
                 return open311_response(list, "service_request_updates", format);
             },
@@ -397,6 +449,7 @@ void add_open311_routes(Router& router, const services::RequestService& requests
                 u.updated_datetime = form.get("updated_datetime");
                 u.description = form.get("description");
                 u.media_url = form.get("media_url");
+                u.photo_id = form.get("photo_id");
                 u.duplicate_of = form.get("duplicate_of");
                 const auto id = requests.post_update(u);
                 ordered_json item{{"update_id", std::to_string(id)}};
@@ -424,7 +477,7 @@ void add_open311_routes(Router& router, const services::RequestService& requests
             const auto [id, format] = named(request, "id");
             const auto found = requests.get(request_id(id, "service_request_id"));
             return open311_response(
-                ordered_json::array({request_json(found, extensions_param(request))}),
+                ordered_json::array({request_json(request, found, extensions_param(request))}),
                 "service_requests", format);
         },
         open311_options());

@@ -2,8 +2,10 @@
 
 #include "geo/geojson_writer.hpp"
 #include "server/http/json_body.hpp"
+#include "server/http/photo_routes.hpp"
 #include "server/http/query_params.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -64,7 +66,21 @@ Response duplicates(const Request& request, const services::RequestService& requ
     return Response::geojson(std::move(out));
 }
 
-Response tracking(const services::Tracking& t) {
+/// [{"id","url","thumbnail_url"}, ...] of photos.
+std::string photo_list(const Request& request, const std::vector<std::string>& ids) {
+    std::string out = "[";
+    for (const auto& id : ids) {
+        out += out.size() > 1 ? "," : "";
+        geo::JsonObjectWriter p(out);
+        p.field("id", id)
+            .field("url", photo_url(request, id))
+            .field("thumbnail_url", photo_url(request, id, true));
+        p.close();
+    }
+    return out + "]";
+}
+
+Response tracking(const Request& request, const services::Tracking& t) {
     const auto& r = t.request;
     std::string history = "[";
     for (const auto& h : t.history) {
@@ -74,7 +90,8 @@ Response tracking(const services::Tracking& t) {
             .field("from", h.from)
             .field("to", h.to)
             .field("note", h.note)
-            .field("by", h.by_council ? "council" : (h.from ? "reporter" : "report"));
+            .field("by", h.by_council ? "council" : (h.from ? "reporter" : "report"))
+            .raw_field("photos", photo_list(request, h.photo_ids));
         e.close();
     }
     history += ']';
@@ -92,6 +109,7 @@ Response tracking(const services::Tracking& t) {
                r.expected ? std::optional<std::string>(services::format_w3c_uk(*r.expected))
                           : std::nullopt)
         .field("overdue", r.overdue)
+        .raw_field("photos", photo_list(request, t.photo_ids))
         .raw_field("history", history);
     obj.close();
     Response response = Response::json(std::move(out));
@@ -171,7 +189,7 @@ void add_request_routes(Router& router, const services::RequestService& requests
                [&requests](Request& request) { return duplicates(request, requests); });
     router.get("/api/kpis", [&requests](Request& request) { return kpis(request, requests); });
     router.get("/api/track/:token", [&requests](Request& request) {
-        return tracking(requests.track(request.param("token")));
+        return tracking(request, requests.track(request.param("token")));
     });
     router.post("/api/track/:token/updates", [&requests](Request& request) {
         const auto body = parse_json_body(request);
@@ -192,9 +210,26 @@ void add_request_routes(Router& router, const services::RequestService& requests
             }
             reopen = body["reopen"].get<bool>();
         }
+        // photo_id: "id", "id1,id2" or ["id1", "id2"] (from POST /api/photos).
+        std::optional<std::string> photo_id;
+        if (body.contains("photo_id")) {
+            const auto& p = body["photo_id"];
+            if (p.is_string()) {
+                photo_id = p.get<std::string>();
+            } else if (p.is_array() && std::all_of(p.begin(), p.end(),
+                                                   [](const auto& v) { return v.is_string(); })) {
+                std::string list;
+                for (const auto& v : p) {
+                    list += (list.empty() ? "" : ",") + v.get<std::string>();
+                }
+                photo_id = list;
+            } else if (!p.is_null()) {
+                invalid_parameter("photo_id", "must be a photo id or a list of them");
+            }
+        }
         const std::string& token = request.param("token");
-        requests.add_reporter_update(token, text, reopen);
-        Response response = tracking(requests.track(token));
+        requests.add_reporter_update(token, text, reopen, photo_id);
+        Response response = tracking(request, requests.track(token));
         response.status = 201;
         return response;
     });

@@ -2,6 +2,7 @@
 
 #include "geo/errors.hpp"
 #include "server/services/errors.hpp"
+#include "server/services/photo_store.hpp"
 #include "server/services/working_days.hpp"
 
 #include <nlohmann/json.hpp>
@@ -225,7 +226,9 @@ constexpr const char* public_columns =
     "r.created_at, r.updated_at, r.closed_at, r.expected_at, r.media_url, r.source, "
     "r.ward_code, r.usrn, r.priority, r.duplicate_of, X(r.geom_wgs84), Y(r.geom_wgs84), "
     "(SELECT h.note FROM service_request_history h WHERE h.request_id = r.id AND "
-    "h.public = 1 AND h.note <> '' ORDER BY h.id DESC LIMIT 1), X(r.geom), Y(r.geom) ";
+    "h.public = 1 AND h.note <> '' ORDER BY h.id DESC LIMIT 1), X(r.geom), Y(r.geom), "
+    "(SELECT p.id FROM photos p WHERE p.request_id = r.id AND p.history_id IS NULL ORDER BY "
+    "p.position LIMIT 1) ";
 
 bool plausible_email(const std::string& email) {
     const auto at = email.find('@');
@@ -433,6 +436,14 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
         problems.push_back({"email", "must be an email address"});
     }
     const auto answers = check_attributes(*service, request.attributes, problems);
+    const auto photo_ids = request.photo_id
+                               ? parse_photo_ids(*request.photo_id, "photo_id", problems)
+                               : std::vector<std::string>{};
+    if (photo_ids.size() + request.uploads.size() > max_photos_per_item) {
+        problems.push_back({request.uploads.empty() ? "photo_id" : "media",
+                            "at most " + std::to_string(max_photos_per_item) +
+                                " photos are taken with a request"});
+    }
     const bool anonymous = !request.email && !request.phone && !request.first_name &&
                            !request.last_name && !request.account_id;
     if (!service->anonymous_allowed && !request.email && !request.phone) {
@@ -498,6 +509,11 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
         "note, public, api_key_id) VALUES (?1, ?2, ?3, NULL, 'open', '', 1, ?4)");
     history.bind(1, id).bind(2, format_utc(now)).bind(3, "client:" + client.name);
     history.bind(4, client.id).run();
+    std::vector<std::string> photos = photo_ids;
+    for (const auto& upload : request.uploads) {
+        photos.push_back(insert_photo(*db, upload, client.id, now));
+    }
+    attach_photos(*db, photos, id, std::nullopt, "photo_id");
     tx.commit();
     return CreatedRequest{id, token, service->service_notice, request.account_id};
 }
@@ -559,6 +575,7 @@ std::vector<PublicRequest> RequestService::query(const std::string& where,
         r.lat = st.real(18);
         r.status_notes = st.optional_text(19);
         r.at = geo::EastNorth{st.real(20), st.real(21)};
+        r.photo_id = st.optional_text(22);
         r.overdue = r.open && r.expected && *r.expected < now;
         out.push_back(std::move(r));
     }
@@ -649,7 +666,8 @@ std::vector<PublicUpdate> RequestService::updates(std::optional<UnixSeconds> sta
     }
     auto db = m_pool.acquire();
     auto st = db->prepare(
-        "SELECT h.id, h.request_id, h.to_status, h.at, h.note, h.media_url FROM "
+        "SELECT h.id, h.request_id, h.to_status, h.at, h.note, h.media_url, (SELECT p.id FROM "
+        "photos p WHERE p.history_id = h.id ORDER BY p.position LIMIT 1) FROM "
         "service_request_history h JOIN service_requests r ON r.id = h.request_id WHERE "
         "h.from_status IS NOT NULL AND h.public = 1 AND r.private = 0 AND h.at >= ?1 AND "
         "h.at <= ?2 AND r.category_code IN (" +
@@ -661,7 +679,8 @@ std::vector<PublicUpdate> RequestService::updates(std::optional<UnixSeconds> sta
     while (st.step()) {
         out.push_back(PublicUpdate{st.int64(0), st.int64(1), std::string(st.text(2)),
                                    parse_w3c_datetime(st.text(3)).value_or(0),
-                                   std::string(st.text(4)), st.optional_text(5)});
+                                   std::string(st.text(4)), st.optional_text(5),
+                                   st.optional_text(6)});
     }
     return out;
 }
@@ -704,6 +723,8 @@ std::int64_t RequestService::post_update(const StatusUpdate& u) const {
     if (u.description && utf8_length(*u.description) > max_description_chars) {
         problems.push_back({"description", "is longer than 4000 characters"});
     }
+    const auto photo_ids = u.photo_id ? parse_photo_ids(*u.photo_id, "photo_id", problems)
+                                      : std::vector<std::string>{};
     std::optional<std::int64_t> duplicate_of;
     if (u.duplicate_of) {
         duplicate_of = parse_id(*u.duplicate_of);
@@ -767,6 +788,7 @@ std::int64_t RequestService::post_update(const StatusUpdate& u) const {
     history.bind(5, to).bind(6, *u.description).bind(7, client.id).bind(8, *u.update_id);
     history.bind(9, duplicate_of).bind(10, u.media_url).run();
     const std::int64_t update_id = db->last_insert_rowid();
+    attach_photos(*db, photo_ids, *id, update_id, "photo_id");
     const bool closed = !status_info(to)->open;
     auto change = db->prepare(
         "UPDATE service_requests SET status = ?2, updated_at = max(updated_at, ?3), "
@@ -861,24 +883,40 @@ Tracking RequestService::track(const std::string& token) const {
     if (found.empty()) {
         throw DomainError(ErrorCode::not_found, "token not found");
     }
-    Tracking t{std::move(found.front()), {}};
+    Tracking t{std::move(found.front()), {}, {}};
     auto db = m_pool.acquire();
-    auto st = db->prepare("SELECT at, from_status, to_status, note, actor FROM "
+    t.photo_ids = photo_ids_of(*db, id, std::nullopt);
+    auto st = db->prepare("SELECT at, from_status, to_status, note, actor, id FROM "
                           "service_request_history WHERE request_id = ?1 ORDER BY at, id");
     st.bind(1, id);
+    std::vector<std::int64_t> history_ids;
     while (st.step()) {
         t.history.push_back(TrackEntry{parse_w3c_datetime(st.text(0)).value_or(0),
-                                       st.optional_text(1), std::string(st.text(2)),
-                                       std::string(st.text(3)), st.text(4).starts_with("staff:")});
+                                       st.optional_text(1),
+                                       std::string(st.text(2)),
+                                       std::string(st.text(3)),
+                                       st.text(4).starts_with("staff:"),
+                                       {}});
+        history_ids.push_back(st.int64(5));
+    }
+    for (std::size_t i = 0; i < history_ids.size(); ++i) {
+        t.history[i].photo_ids = photo_ids_of(*db, id, history_ids[i]);
     }
     return t;
 }
 
 void RequestService::add_reporter_update(const std::string& token,
                                          const std::string& text,
-                                         bool reopen) const {
-    if (text.empty() && !reopen) {
-        invalid_parameter("text", "is required");
+                                         bool reopen,
+                                         const std::optional<std::string>& photo_id) const {
+    std::vector<FieldProblem> problems;
+    const auto photo_ids =
+        photo_id ? parse_photo_ids(*photo_id, "photo_id", problems) : std::vector<std::string>{};
+    if (!problems.empty()) {
+        fail_with(std::move(problems));
+    }
+    if (text.empty() && !reopen && photo_ids.empty()) {
+        invalid_parameter("text", "is required (or a photo_id)");
     }
     if (utf8_length(text) > max_description_chars) {
         invalid_parameter("text", "is longer than 4000 characters");
@@ -904,6 +942,7 @@ void RequestService::add_reporter_update(const std::string& token,
         "note, public) VALUES (?1, ?2, 'reporter', ?3, ?4, ?5, 0)");
     history.bind(1, id).bind(2, now).bind(3, from).bind(4, to).bind(5, text).run();
     const std::int64_t history_id = db->last_insert_rowid();
+    attach_photos(*db, photo_ids, id, history_id, "photo_id");
     auto change = db->prepare("UPDATE service_requests SET status = ?2, updated_at = ?3, "
                               "closed_at = CASE WHEN ?4 THEN NULL ELSE closed_at END, "
                               "duplicate_of = CASE WHEN ?4 THEN NULL ELSE duplicate_of END "

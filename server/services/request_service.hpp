@@ -3,6 +3,7 @@
 #include "geo/bng_transform.hpp"
 #include "geo/store/connection_pool.hpp"
 #include "server/services/address_service.hpp"
+#include "server/services/image_pipeline.hpp"
 #include "server/services/point_input.hpp"
 #include "server/services/service_catalogue.hpp"
 #include "server/services/street_service.hpp"
@@ -55,7 +56,11 @@ struct NewRequest {
     std::optional<std::string> account_id;
     std::optional<std::string> device_id;
     std::optional<std::string> description;
-    std::optional<std::string> media_url;
+    std::optional<std::string> media_url; ///< an external URL, kept as given
+    /// wardmap's extension: ids of photos uploaded by POST /api/photos (comma-separated).
+    std::optional<std::string> photo_id;
+    /// Photos sent inside the POST itself (multipart `media`), already re-encoded.
+    std::vector<EncodedPhoto> uploads;
     /// attribute[code]=v, and attribute[code][]=v1&attribute[code][]=v2 for multivaluelist.
     std::map<std::string, std::vector<std::string>> attributes;
 };
@@ -98,6 +103,8 @@ struct PublicRequest {
     double lat = 0;
     double lon = 0;
     std::optional<std::string> media_url;
+    /// The request's first own photo; the HTTP layer turns it into media_url's absolute URL.
+    std::optional<std::string> photo_id;
     // Extended attributes (Open311 "extensions=true").
     std::string channel;
     std::optional<std::string> ward_code;
@@ -121,11 +128,13 @@ struct TrackEntry {
     std::string to;
     std::string note;
     bool by_council = false;
+    std::vector<std::string> photo_ids;
 };
 
 /// What the tracking token shows: the request (private ones too) and its history.
 struct Tracking {
     PublicRequest request;
+    std::vector<std::string> photo_ids; ///< the request's own photos
     std::vector<TrackEntry> history;
 };
 
@@ -137,6 +146,7 @@ struct PublicUpdate {
     UnixSeconds at = 0;
     std::string description;
     std::optional<std::string> media_url;
+    std::optional<std::string> photo_id; ///< the update's first photo, preferred to media_url
 };
 
 /// A POST servicerequestupdates, form-decoded.
@@ -148,6 +158,7 @@ struct StatusUpdate {
     std::optional<std::string> updated_datetime;
     std::optional<std::string> description;
     std::optional<std::string> media_url;
+    std::optional<std::string> photo_id;     ///< uploaded photos (comma-separated ids)
     std::optional<std::string> duplicate_of; ///< with status DUPLICATE: the original's id
 };
 
@@ -214,7 +225,9 @@ class RequestService {
     /// an unknown or private-to-staff service code; invalid_parameter (several problems at
     /// once where possible) for a missing or bad location, a location outside the council's
     /// wards, a description over 4,000 characters, a missing required attribute, a value not
-    /// in its list, a bad number or date, a missing contact where the service needs one.
+    /// in its list, a bad number or date, a missing contact where the service needs one, more
+    /// than 3 photos or a photo_id that is not an unattached photo. The request and its photos
+    /// commit together.
     [[nodiscard]] CreatedRequest create(const NewRequest& request) const;
 
     /// Public requests, newest first, at most 1,000; default window the last 90 days.
@@ -240,8 +253,12 @@ class RequestService {
     /// The request and history behind a tracking token. not_found for an unknown token.
     [[nodiscard]] Tracking track(const std::string& token) const;
     /// A note from the reporter, kept in the history (not public); `reopen` reopens a
-    /// closed request. invalid_parameter for empty or over-long text or reopening an open one.
-    void add_reporter_update(const std::string& token, const std::string& text, bool reopen) const;
+    /// closed request. invalid_parameter for empty or over-long text (unless photos come
+    /// with it), reopening an open one, or a photo_id that is not an unattached photo.
+    void add_reporter_update(const std::string& token,
+                             const std::string& text,
+                             bool reopen,
+                             const std::optional<std::string>& photo_id = std::nullopt) const;
     /// Someone follows a public request by email (notified of its status changes). Following
     /// twice is harmless. invalid_parameter for a malformed email, not_found for no request.
     void follow(std::int64_t id, const std::string& email) const;

@@ -1,7 +1,9 @@
 // Open311 GeoReport v2 on the real server over the demo borough, driven the way FixMyStreet's
 // Open311 client drives a council: services and their definitions, a form-encoded POST with
 // attribute[...], then polling requests and servicerequestupdates, in JSON and in XML. Every
-// JSON response is checked against the shapes the spec text gives (spec_shapes below).
+// JSON response is checked against the shapes the spec text gives (spec_shapes below) and,
+// after each test, against the JSON Schemas in tests/integration/open311_schemas (ajv, run
+// by node; skipped with a message when node or ajv is missing).
 
 #include "geo/store/database.hpp"
 #include "tests/support/http_client.hpp"
@@ -14,9 +16,11 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <string>
 #include <thread>
@@ -116,8 +120,114 @@ void expect_errors_shape(const json& e, int code) {
     }
 }
 
+// ---- JSON Schemas written from the spec text (tests/integration/open311_schemas) ----
+std::filesystem::path schema_dir() {
+    return testing::source_dir() / "tests/integration/open311_schemas";
+}
+
+/// Why the schema validator cannot run here, or "" when it can.
+std::string schema_validator_missing() {
+    if (std::system("node --version >/dev/null 2>&1") != 0) {
+        return "node is not installed";
+    }
+    if (!std::filesystem::exists(schema_dir() / "node_modules/ajv-formats")) {
+        return "ajv is not installed in " + schema_dir().string() + " (run scripts/setup)";
+    }
+    return "";
+}
+
+/// Runs a command; returns its exit status and fills `out` with stdout and stderr.
+int run_command(const std::string& command, std::string& out) {
+    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+    if (pipe == nullptr) {
+        return -1;
+    }
+    char buf[512];
+    while (fgets(buf, sizeof buf, pipe) != nullptr) {
+        out += buf;
+    }
+    const int status = pclose(pipe);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// The schema a JSON response to `method` on `path` (below /open311/v2/) must match; "" for
+/// none (XML).
+std::string schema_for(const std::string& method, const std::string& path, int status) {
+    const std::string p = path.substr(0, path.find('?'));
+    if (status >= 400) {
+        return "errors";
+    }
+    if (p == "discovery.json") {
+        return "discovery";
+    }
+    if (p == "services.json") {
+        return "services";
+    }
+    if (p.starts_with("services/") && p.ends_with(".json")) {
+        return "service_definition";
+    }
+    if (p == "requests.json") {
+        return method == "POST" ? "post_requests" : "requests";
+    }
+    if (p.starts_with("requests/") && p.ends_with(".json")) {
+        return "request";
+    }
+    if (p.starts_with("tokens/") && p.ends_with(".json")) {
+        return "tokens";
+    }
+    if (p == "servicerequestupdates.json") {
+        return method == "POST" ? "post_servicerequestupdates" : "servicerequestupdates";
+    }
+    return "";
+}
+
 class Open311 : public ::testing::Test {
   protected:
+    /// Every JSON response this test received, validated against its schema in one node run.
+    void TearDown() override {
+        if (pending.empty()) {
+            return;
+        }
+        const std::string missing = schema_validator_missing();
+        if (!missing.empty()) {
+            std::cerr << "Open311 JSON Schema validation SKIPPED for " << pending.size()
+                      << " responses: " << missing << std::endl;
+            pending.clear();
+            return;
+        }
+        const auto batch = tmp->path() / "schema-batch.jsonl";
+        {
+            std::ofstream out(batch);
+            for (const auto& [schema, body] : pending) {
+                out << json{{"schema", schema}, {"document", json::parse(body)}}.dump() << "\n";
+            }
+        }
+        std::string out;
+        const int status = run_command(
+            "node " + (schema_dir() / "validate.js").string() + " --batch " + batch.string(), out);
+        EXPECT_EQ(status, 0) << out;
+        std::size_t valid = 0;
+        for (std::size_t at = out.find("valid: "); at != std::string::npos;
+             at = out.find("valid: ", at + 1)) {
+            valid += at == 0 || out[at - 1] == '\n' ? 1 : 0;
+        }
+        EXPECT_EQ(valid, pending.size()) << out;
+        pending.clear();
+    }
+    /// Queues a JSON Open311 response for schema validation at the end of the test.
+    static void
+    queue_schema_check(const std::string& method, const std::string& path, const HttpResponse& r) {
+        if (!r.header("content-type").starts_with("application/json")) {
+            return;
+        }
+        const std::string schema = schema_for(method, path, r.status);
+        EXPECT_FALSE(schema.empty()) << method << " " << path << " answered JSON";
+        EXPECT_TRUE(json::accept(r.body)) << path << ": " << r.body;
+        if (!schema.empty() && json::accept(r.body)) {
+            pending.emplace_back(schema, r.body);
+        }
+    }
+
     static void SetUpTestSuite() {
         tmp = new testing::TempDir();
         db_path = tmp->path() / "demo.sqlite";
@@ -148,13 +258,17 @@ class Open311 : public ::testing::Test {
         delete tmp;
     }
     static HttpResponse get(const std::string& path) {
-        return testing::http_get(server->port(), base + path);
+        auto r = testing::http_get(server->port(), base + path);
+        queue_schema_check("GET", path, r);
+        return r;
     }
     static HttpResponse post(const std::string& path,
                              const std::string& body,
                              const std::string& type = "application/x-www-form-urlencoded") {
-        return testing::http_request(server->port(), "POST", base + path, body,
-                                     {{"Content-Type", type}});
+        auto r = testing::http_request(server->port(), "POST", base + path, body,
+                                       {{"Content-Type", type}});
+        queue_schema_check("POST", path, r);
+        return r;
     }
     static json get_json(const std::string& path, int status = 200) {
         const auto r = get(path);
@@ -212,6 +326,7 @@ class Open311 : public ::testing::Test {
 
     static inline testing::TempDir* tmp = nullptr;
     static inline testing::ServerProcess* server = nullptr;
+    static inline std::vector<std::pair<std::string, std::string>> pending; // schema, body
     static inline std::filesystem::path db_path;
     static inline std::filesystem::path mail_dir;
     static inline std::int64_t uprn = 0;
@@ -899,6 +1014,71 @@ TEST_F(Open311, KeysIssuedByTheCliWorkUntilRevoked) {
               0)
         << output;
     errors_of(post("requests.json", form(with(fly_tipping(), "api_key", key))), 403);
+}
+
+TEST_F(Open311, SchemasRejectDriftedDocuments) {
+    const std::string missing = schema_validator_missing();
+    if (!missing.empty()) {
+        GTEST_SKIP() << "Open311 JSON Schema validation SKIPPED: " << missing;
+    }
+    (void)create(fly_tipping("A drifted document starts from a real one"));
+    const auto services = get_json("services.json");
+    const auto requests = get_json("requests.json");
+    const auto discovery = get_json("discovery.json");
+    const auto errors = json::parse(get("requests/99999999.json").body);
+    ASSERT_FALSE(requests.empty());
+    const auto validate = [](const std::string& schema, const json& doc) {
+        const auto file = tmp->path() / "drifted.json";
+        std::ofstream(file) << doc.dump();
+        std::string out;
+        const int status = run_command("node " + (schema_dir() / "validate.js").string() + " " +
+                                           schema + " " + file.string(),
+                                       out);
+        return std::pair{status, out};
+    };
+    // The real documents pass...
+    EXPECT_EQ(validate("services", services).first, 0);
+    EXPECT_EQ(validate("requests", requests).first, 0);
+    EXPECT_EQ(validate("discovery", discovery).first, 0);
+    EXPECT_EQ(validate("errors", errors).first, 0);
+    // ...and each drift real servers make fails.
+    const auto rejected = [&](const std::string& schema, const json& doc, const std::string& why) {
+        const auto [status, out] = validate(schema, doc);
+        EXPECT_EQ(status, 1) << why << ": " << out;
+        EXPECT_NE(out.find("invalid: " + schema), std::string::npos) << why << ": " << out;
+    };
+    auto drift = services;
+    drift[0]["metadata"] = drift[0]["metadata"].get<bool>() ? "true" : "false";
+    rejected("services", drift, "a boolean sent as a string");
+    rejected("requests", json{{"service_requests", requests}}, "a wrapped list");
+    rejected("services", json{{"services", services}}, "a wrapped list");
+    drift = requests;
+    drift[0]["requested_datetime"] = "2026-11-01T10:00:00";
+    rejected("requests", drift, "a date without a zone");
+    drift = requests;
+    drift[0]["updated_datetime"] = "2026-11-01 10:00:00Z";
+    rejected("requests", drift, "a date with a space");
+    drift = requests;
+    drift[0]["status"] = "in_progress";
+    rejected("requests", drift, "a status beyond open/closed");
+    drift = requests;
+    drift[0]["lat"] = std::to_string(drift[0]["lat"].get<double>());
+    rejected("requests", drift, "a number sent as a string");
+    drift = requests;
+    drift[0]["email"] = "resident@example.org";
+    rejected("requests", drift, "personal data");
+    rejected("request", requests.size() > 1 ? requests : json::array({requests[0], requests[0]}),
+             "more than one request for requests/{id}");
+    rejected("errors", errors[0], "an error object instead of a list");
+    drift = errors;
+    drift[0]["code"] = "404";
+    rejected("errors", drift, "a code sent as a string");
+    drift = discovery;
+    drift.erase("contact");
+    rejected("discovery", drift, "a missing required field");
+    drift = discovery;
+    drift["endpoints"][0]["formats"] = json::array({"application/json"});
+    rejected("discovery", drift, "an endpoint without text/xml");
 }
 
 } // namespace
