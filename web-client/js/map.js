@@ -14,7 +14,7 @@ const STREETS_FROM_ZOOM = 15;
 /** Creates the map in `element`; resolves once the borough layers are drawn. */
 export async function createMap(element, { label = 'Map', wards = true, streets = true } = {}) {
   const settings = await config();
-  const map = L.map(element, { zoomControl: true, keyboard: true, attributionControl: true,
+  const map = L.map(element, { zoomControl: true, keyboard: true, attributionControl: true, maxZoom: 19, minZoom: 9,
     zoomSnap: 0.5, preferCanvas: false });
   map.getContainer().setAttribute('aria-label', label);
   map.getContainer().setAttribute('role', 'region');
