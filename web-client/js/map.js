@@ -11,11 +11,15 @@ export const WARD_STYLE = { color: '#4a5b70', weight: 1, dashArray: '4 4', fillC
 const STREET_STYLE = { color: '#6b6b6b', weight: 2, opacity: 0.8, interactive: false };
 const STREETS_FROM_ZOOM = 15;
 
-/** Creates the map in `element`; resolves once the borough layers are drawn. */
-export async function createMap(element, { label = 'Map', wards = true, streets = true } = {}) {
+/**
+ * Creates the map in `element` and resolves as soon as it can be used; the borough layers
+ * arrive in the background (`layers.ready` resolves when they are drawn). `canvas` draws
+ * vector markers on one canvas instead of one SVG element each (thousands of pins).
+ */
+export async function createMap(element, { label = 'Map', wards = true, streets = true, canvas = false } = {}) {
   const settings = await config();
   const map = L.map(element, { zoomControl: true, keyboard: true, attributionControl: true, maxZoom: 19, minZoom: 9,
-    zoomSnap: 0.5, preferCanvas: false });
+    zoomSnap: 0.5, preferCanvas: canvas });
   map.getContainer().setAttribute('aria-label', label);
   map.getContainer().setAttribute('role', 'region');
   map.setView([53.653, -2.632], 12);
@@ -27,17 +31,18 @@ export async function createMap(element, { label = 'Map', wards = true, streets 
     map.attributionControl.addAttribution('Boundaries and streets: wardmap');
   }
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-  const layers = { wards: null, outline: null, streets: null, wardFeatures: [] };
+  const layers = { wards: null, outline: null, streets: null, wardFeatures: [], ready: Promise.resolve() };
   if (wards) {
-    try {
-      const collection = await api.wards();
+    layers.ready = api.wards().then((collection) => {
       layers.wardFeatures = collection.features;
       layers.wards = L.geoJSON(collection, { style: WARD_STYLE }).addTo(map);
       layers.outline = L.polyline(outerEdges(collection.features), BOROUGH_STYLE).addTo(map);
-      map.fitBounds(layers.wards.getBounds(), { padding: [8, 8] });
-    } catch {
-      // The map still works without the outline; the pages say so where it matters.
-    }
+      if (!map.wardmapMoved) map.fitBounds(layers.wards.getBounds(), { padding: [8, 8] });
+    }).catch(() => {
+      // The map still works without the outline.
+    });
+    // A view chosen by the resident (a typed address) is not undone when the wards arrive.
+    map.once('movestart', () => { map.wardmapMoved = true; });
   }
   if (streets) {
     layers.streets = L.layerGroup().addTo(map);

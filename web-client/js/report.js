@@ -11,10 +11,12 @@ const $ = (id) => document.getElementById(id);
 const form = $('report');
 const state = { location: null, services: [], definitions: new Map(), marker: null, answers: new Map() };
 
+// The catalogue, the configuration and the map load side by side.
+const servicesLoading = api.services();
 const settings = await config();
 const apiKey = settings.open311_api_key ?? 'demo-web-key';
-const { map } = await createMap($('map'), { label: 'Map: click or tap where the problem is' });
-document.body.dataset.mapReady = 'true';
+const { map, layers } = await createMap($('map'), { label: 'Map: click or tap where the problem is' });
+layers.ready.then(() => { document.body.dataset.mapReady = 'true'; });
 
 addressCombobox({
   input: $('address'), listbox: $('address-options'), status: $('address-status'),
@@ -84,7 +86,7 @@ async function setLocation({ lat, lon, uprn, label, zoom }) {
 
 // Categories: grouped in the select, filtered by the search box (names, groups, keywords).
 try {
-  state.services = await api.services();
+  state.services = await servicesLoading;
   renderCategories('');
 } catch (e) {
   $('category-error').textContent = `The list of categories could not be loaded. ${e.message}`;
@@ -398,4 +400,5 @@ $('another').addEventListener('click', () => {
   $('address').focus();
 });
 
+performance.mark('wardmap-ready');
 document.body.dataset.ready = 'true';

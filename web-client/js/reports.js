@@ -10,7 +10,8 @@ const LIST_LIMIT = 100;
 const isWardPage = document.body.dataset.view === 'ward';
 const params = new URLSearchParams(location.search);
 
-const { map, layers } = await createMap($('map'), { label: 'Map of reports' });
+const { map, layers } = await createMap($('map'), { label: 'Map of reports', canvas: true });
+await layers.ready;
 const cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false,
   maxClusterRadius: 50, spiderfyOnMaxZoom: true });
 map.addLayer(cluster);
@@ -228,4 +229,5 @@ $('filters').addEventListener('change', load);
 $('filters').addEventListener('submit', (event) => { event.preventDefault(); load(); });
 map.on('moveend', debounce(renderList, 150));
 await load();
+performance.mark('wardmap-ready');
 document.body.dataset.ready = 'true';

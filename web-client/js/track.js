@@ -121,4 +121,5 @@ $('follow-form').addEventListener('submit', async (event) => {
 
 window.addEventListener('hashchange', load);
 await load();
+performance.mark('wardmap-ready');
 document.body.dataset.ready = 'true';
