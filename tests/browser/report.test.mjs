@@ -160,3 +160,21 @@ test('duplicate suggestion: an open report of the same category nearby is follow
   await screenshot(page, 'report-duplicate-1280x800');
   await page.context().close();
 });
+
+test('a category that takes no anonymous reports: the server asks for an email next to the email field', async () => {
+  const page = await openPage(browser, server, '/');
+  await ready(page);
+  await chooseAddress(page, '4 market st', '4 Market Street');
+  await page.selectOption('#category', 'missed_bin');
+  await page.check('input[name="attribute[container][]"][value="grey"]');
+  await page.fill('#description', 'Grey bin missed on Tuesday');
+  await page.click('#submit');
+  await page.waitForSelector('#email-error:not(:empty)');
+  assert.match(await page.textContent('#email-error'), /required.*anonymous/);
+  assert.equal(await page.getAttribute('#email', 'aria-invalid'), 'true');
+  assert.ok(await page.isChecked('input[name="attribute[container][]"][value="grey"]'), 'answers kept');
+  await page.fill('#email', 'resident@example.org');
+  await page.click('#submit');
+  await page.waitForSelector('#confirmation:not([hidden])');
+  await page.context().close();
+});

@@ -20,7 +20,7 @@ function open311Fields(list) {
   const fields = {};
   for (const item of list) {
     const text = String(item.description ?? '');
-    const match = /^'([^']+)'\s*(.*)$/.exec(text);
+    const match = /^(?:parameter )?'([^']+)'\s*(.*)$/.exec(text);
     const name = match ? match[1].replace(/\[\]$/, '') : '_form';
     const message = match ? `${humanName(name)} ${match[2]}` : text;
     fields[name] = fields[name] ? `${fields[name]} ${message}` : message;
