@@ -37,7 +37,7 @@ try {
   const assets = new Set();
   const readyTimes = [];
   for (let i = 0; i < RUNS; i += 1) {
-    const page = await openPage(browser, server, '/', { width: 360, height: 740 });
+    const page = await openPage(browser, server, '/', { width: 360, height: 740, guard: false });
     page.on('request', (r) => {
       if (['script', 'stylesheet'].includes(r.resourceType())) assets.add(r.url());
     });
@@ -46,7 +46,7 @@ try {
     await page.context().close();
   }
   // Requests seen from the first page.on may miss those fired before the listener: list them again.
-  const probe = await openPage(browser, server, '/');
+  const probe = await openPage(browser, server, '/', { guard: false });
   await probe.waitForSelector('body[data-ready="true"]');
   for (const e of await probe.evaluate(() => performance.getEntriesByType('resource')
     .filter((r) => ['script', 'link', 'css'].includes(r.initiatorType) || /\.(m?js|css)$/.test(new URL(r.name).pathname))
@@ -63,7 +63,7 @@ try {
   }
   console.log(`reporting page first load: JS+CSS ${rows.length} files, ${total} bytes as sent (${(total / 1024).toFixed(1)} KiB; budget 300 KB)`);
   console.log(rows.join('\n'));
-  console.log(`time to usable (navigation -> map, wards and categories ready), ${RUNS} cold loads at 360x740: ` +
+  console.log(`time to usable (navigation -> map, address search and categories ready), ${RUNS} cold loads at 360x740: ` +
     `median ${median(readyTimes).toFixed(0)} ms, max ${Math.max(...readyTimes).toFixed(0)} ms (budget 1000 ms)`);
 
   // 2. The local reports map with PINS reports.
@@ -95,7 +95,7 @@ try {
   console.log(`made ${made} reports through POST /open311/v2/requests in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
     `(points outside the borough are refused); ${pins} public reports in all`);
 
-  const page = await openPage(browser, server, '/reports.html?status=', { width: 1280, height: 800 });
+  const page = await openPage(browser, server, '/reports.html?status=', { width: 1280, height: 800, guard: false });
   await page.waitForSelector('body[data-ready="true"]');
   const drawn = Number(await page.evaluate(() => document.body.dataset.loaded));
   const readyAt = await page.evaluate(() => performance.getEntriesByName('wardmap-ready')[0].startTime);

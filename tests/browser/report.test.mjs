@@ -91,7 +91,7 @@ test('report by clicking the map, and a click outside the borough explained', as
   await page.waitForSelector('body[data-map-ready="true"]');
   const box = await page.locator('#map').boundingBox();
 
-  // The top-left corner of the fitted map is outside the borough outline.
+  // The bottom-left corner of the fitted map is outside the borough outline.
   await page.mouse.click(box.x + 40, box.y + box.height - 40);
   await page.waitForSelector('#location-error:has-text("outside Chorley Council")');
   assert.equal(await page.textContent('#location-chosen'), '');

@@ -1,7 +1,7 @@
 // Shared by the browser tests: the real wardmap server on port 0 over a copy of the demo
 // borough, Debian's chromium driven by playwright-core, axe-core, and screenshots.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,17 +13,25 @@ export const binary = process.env.WARDMAP_BINARY ?? path.join(sourceDir, 'build/
 export const artifacts = process.env.WARDMAP_BROWSER_ARTIFACTS ?? path.join(sourceDir, 'build/browser-artifacts');
 export const chromiumPath = process.env.WARDMAP_CHROMIUM ?? '/usr/bin/chromium';
 
-/** Starts `wardmap serve --port 0` over a fresh copy of the demo database. */
+/**
+ * Starts `wardmap serve --port 0` over a fresh copy of the demo database, serving a copy of
+ * web-client/ whose config.json has the basemap off ("tiles": {"url": "none"}), as an offline
+ * deployment sets it: the pages then make no request beyond the server.
+ */
 export async function startServer() {
   const dir = mkdtempSync(path.join(tmpdir(), 'wardmap-browser-'));
   const db = path.join(dir, 'demo.sqlite');
+  const webRoot = path.join(dir, 'web-client');
+  cpSync(path.join(sourceDir, 'web-client'), webRoot, { recursive: true, dereference: true });
+  const settings = JSON.parse(readFileSync(path.join(webRoot, 'config.json'), 'utf8'));
+  writeFileSync(path.join(webRoot, 'config.json'), JSON.stringify({ ...settings, tiles: { url: 'none' } }));
   if (process.env.WARDMAP_BROWSER_DEMO_DB) {
     copyFileSync(process.env.WARDMAP_BROWSER_DEMO_DB, db);
   } else {
     await run([binary, 'demo-data', '--db', db, '--force']);
   }
   const child = spawn(binary, ['serve', '--port', '0', '--db', db,
-    '--web-root', path.join(sourceDir, 'web-client'),
+    '--web-root', webRoot,
     '--services', path.join(sourceDir, 'data/services/default.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const port = await new Promise((resolve, reject) => {
@@ -70,21 +78,19 @@ export function launchBrowser() {
 }
 
 /**
- * A page on `server` with basemap tiles off (config.json answered with "tiles": "none", as an
- * offline deployment would set it) and every request off the loopback refused.
+ * A page on `server`. `guard` (default) refuses every request off the loopback, so a page
+ * that tried to reach the internet would fail its test rather than hang; the benchmark turns
+ * it off because playwright's request routing adds its own latency to every request.
  */
-export async function openPage(browser, server, urlPath, { width = 1280, height = 800, geolocation } = {}) {
+export async function openPage(browser, server, urlPath, { width = 1280, height = 800, geolocation, guard = true } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale: 'en-GB',
     timezoneId: 'Europe/London', ...(geolocation ? { geolocation, permissions: ['geolocation'] } : {}) });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/]|localhost[:/])/, (route) => route.abort());
-  await page.route('**/config.json', async (route) => {
-    const response = await route.fetch();
-    const body = await response.json();
-    await route.fulfill({ response, json: { ...body, tiles: { url: 'none' } } });
-  });
+  if (guard) {
+    await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/]|localhost[:/])/, (route) => route.abort());
+  }
   await page.goto(`${server.url}${urlPath}`);
   page.jsErrors = errors;
   return page;
