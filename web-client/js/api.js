@@ -138,11 +138,15 @@ export const CLOSED_STATUSES = ['fixed', 'no_further_action', 'duplicate',
 
 export const statusLabel = (s) => STATUS_LABELS[s] ?? String(s ?? '').replace(/_/g, ' ');
 
+// One formatter each: building an Intl.DateTimeFormat per call is slow with long lists.
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric',
+  hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' });
+const DATE_ONLY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric',
+  timeZone: 'Europe/London' });
+
 export function formatDate(iso, withTime = true) {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString('en-GB', withTime
-    ? { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Europe/London' }
-    : { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'Europe/London' });
+  return (withTime ? DATE_TIME : DATE_ONLY).format(d);
 }

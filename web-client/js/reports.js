@@ -184,8 +184,20 @@ function wardLink(code) {
 
 function renderList() {
   const bounds = map.getBounds();
-  const inView = features.filter((f) => bounds.contains([f.geometry.coordinates[1], f.geometry.coordinates[0]]))
-    .sort((a, b) => (b.properties.created_at ?? '').localeCompare(a.properties.created_at ?? ''));
+  const west = bounds.getWest();
+  const east = bounds.getEast();
+  const south = bounds.getSouth();
+  const north = bounds.getNorth();
+  // created_at is RFC 3339 UTC, so plain string order is time order.
+  const newestFirst = (a, b) => {
+    const x = a.properties.created_at ?? '';
+    const y = b.properties.created_at ?? '';
+    return x < y ? 1 : x > y ? -1 : 0;
+  };
+  const inView = features.filter((f) => {
+    const [lon, lat] = f.geometry.coordinates;
+    return lon >= west && lon <= east && lat >= south && lat <= north;
+  }).sort(newestFirst);
   $('list-summary').textContent = inView.length > LIST_LIMIT
     ? `${inView.length} reports in the map view; the newest ${LIST_LIMIT} are listed. Zoom in or filter to see the others.`
     : `${inView.length} report${inView.length === 1 ? '' : 's'} in the map view.`;
