@@ -178,3 +178,28 @@ test('a category that takes no anonymous reports: the server asks for an email n
   await page.waitForSelector('#confirmation:not([hidden])');
   await page.context().close();
 });
+
+test('"use my location" places the pin where the device is; a postcode lists its addresses', async () => {
+  const home = await (await fetch(`${server.url}/api/addresses?q=${encodeURIComponent('PR7 2SG')}&limit=1`)).json();
+  const [lon, lat] = home.features[0].geometry.coordinates;
+  const page = await openPage(browser, server, '/', { geolocation: { latitude: lat, longitude: lon } });
+  await ready(page);
+  await page.click('#locate');
+  await page.waitForSelector('#location-chosen:has-text("Pin placed near")');
+  assert.match(await page.textContent('#location-chosen'), /PR7 2SG/);
+
+  await page.fill('#address', 'pr72sg');
+  await page.waitForSelector('#address-options [role="option"]');
+  const options = await page.locator('#address-options [role="option"]').allTextContents();
+  assert.ok(options.length > 1 && options.every((o) => o.endsWith('PR7 2SG')), options.join(' | '));
+  await page.context().close();
+});
+
+test('an address search with no match says so, and the resident can still click the map', async () => {
+  const page = await openPage(browser, server, '/');
+  await ready(page);
+  await page.fill('#address', 'zzzz nowhere lane');
+  await page.waitForFunction(() => document.getElementById('address-status').textContent.includes('No address'));
+  assert.equal(await page.getAttribute('#address', 'aria-expanded'), 'false');
+  await page.context().close();
+});
