@@ -37,7 +37,8 @@ test('filters by status, category and dates agree with the API; clusters and lis
   const open = await apiCount({ filter: OPEN });
   assert.ok(open > 0);
   assert.equal(await shownCount(page, open), open);
-  assert.ok(await page.locator('.marker-cluster').count() > 0, 'dense reports are clustered');
+  // markercluster adds its layers in chunks after the count is shown: wait for them.
+  await page.waitForSelector('.marker-cluster', { timeout: 15000 });
 
   const closed = await apiCount({ filter: CLOSED });
   await page.selectOption('#filter-status', 'closed');
