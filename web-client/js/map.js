@@ -37,7 +37,7 @@ export async function createMap(element, { label = 'Map', wards = true, streets 
       layers.wardFeatures = collection.features;
       layers.wards = L.geoJSON(collection, { style: WARD_STYLE }).addTo(map);
       layers.outline = L.polyline(outerEdges(collection.features), BOROUGH_STYLE).addTo(map);
-      if (!map.wardmapMoved) map.fitBounds(layers.wards.getBounds(), { padding: [8, 8] });
+      if (!map.wardmapMoved) map.fitBounds(layers.wards.getBounds(), { padding: [8, 8], animate: false });
     }).catch(() => {
       // The map still works without the outline.
     });

@@ -83,7 +83,7 @@ async function showWard(code) {
     info.replaceChildren(text, back);
     info.hidden = false;
     L.geoJSON(ward, { style: { color: '#a4000f', weight: 3, fill: false, interactive: false } }).addTo(map);
-    map.fitBounds(L.geoJSON(ward).getBounds(), { padding: [8, 8] });
+    map.fitBounds(L.geoJSON(ward).getBounds(), { padding: [8, 8], animate: false });
   } catch (e) {
     $('title').textContent = 'Ward not found';
     info.hidden = false;
