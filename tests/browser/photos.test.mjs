@@ -80,3 +80,27 @@ test('photo upload: resized in the browser, sent with the report', async (t) => 
   await screenshot(page, 'report-photo-1280x800');
   await page.context().close();
 });
+
+test('photo on the tracking page: uploaded and sent with the update', async (t) => {
+  if (await photoEndpointMissing()) {
+    t.skip('POST /api/photos answers 404: the photo endpoint is not on this server yet');
+    return;
+  }
+  const form = new URLSearchParams({ api_key: 'demo-web-key', service_code: 'litter', lat: '53.650829',
+    long: '-2.6292194', description: 'Photo update test' });
+  const [created] = await (await fetch(`${server.url}/open311/v2/requests.json`, { method: 'POST', body: form })).json();
+  const page = await openPage(browser, server, `/track.html#${created.tracking_token}`);
+  await page.waitForSelector('body[data-ready="true"]');
+  const picture = await bigPicture(page);
+  await page.setInputFiles('#update-photos', { name: 'more.png', mimeType: 'image/png', buffer: picture });
+  await page.waitForSelector('#update-photo-list li img');
+  let sent = null;
+  page.on('request', (request) => {
+    if (request.url().endsWith('/updates')) sent = JSON.parse(request.postData());
+  });
+  await page.fill('#update-text', 'Another photo of it');
+  await page.click('#update-submit');
+  await page.waitForSelector('#update-done:has-text("update has been added")');
+  assert.match(String(sent.photo_id), /\S/);
+  await page.context().close();
+});
