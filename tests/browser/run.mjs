@@ -34,7 +34,7 @@ child.stdout.on('data', (chunk) => {
 child.on('exit', (code) => {
   const count = (name) => Number(new RegExp(`^# ${name} (\\d+)`, 'm').exec(output)?.[1] ?? 0);
   if (code === 0 && count('pass') === 0 && count('fail') === 0 && count('skipped') > 0) {
-    const reasons = [...output.matchAll(/# SKIP (.*)$/gm)].map((m) => m[1]);
+    const reasons = [...new Set([...output.matchAll(/# SKIP (.*)$/gm)].map((m) => m[1]))];
     console.log(`SKIPPED: ${reasons.join('; ')}`);
     process.exit(SKIP);
   }
