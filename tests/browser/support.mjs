@@ -1,0 +1,121 @@
+// Shared by the browser tests: the real wardmap server on port 0 over a copy of the demo
+// borough, Debian's chromium driven by playwright-core, axe-core, and screenshots.
+import { spawn } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const sourceDir = process.env.WARDMAP_SOURCE_DIR ?? path.resolve(here, '../..');
+export const binary = process.env.WARDMAP_BINARY ?? path.join(sourceDir, 'build/server/cli/wardmap');
+export const artifacts = process.env.WARDMAP_BROWSER_ARTIFACTS ?? path.join(sourceDir, 'build/browser-artifacts');
+export const chromiumPath = process.env.WARDMAP_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Starts `wardmap serve --port 0` over a fresh copy of the demo database, serving a copy of
+ * web-client/ whose config.json has the basemap off ("tiles": {"url": "none"}), as an offline
+ * deployment sets it: the pages then make no request beyond the server.
+ */
+export async function startServer() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'wardmap-browser-'));
+  const db = path.join(dir, 'demo.sqlite');
+  const webRoot = path.join(dir, 'web-client');
+  cpSync(path.join(sourceDir, 'web-client'), webRoot, { recursive: true, dereference: true });
+  const settings = JSON.parse(readFileSync(path.join(webRoot, 'config.json'), 'utf8'));
+  writeFileSync(path.join(webRoot, 'config.json'), JSON.stringify({ ...settings, tiles: { url: 'none' } }));
+  if (process.env.WARDMAP_BROWSER_DEMO_DB) {
+    copyFileSync(process.env.WARDMAP_BROWSER_DEMO_DB, db);
+  } else {
+    await run([binary, 'demo-data', '--db', db, '--force']);
+  }
+  const child = spawn(binary, ['serve', '--port', '0', '--db', db,
+    '--web-root', webRoot,
+    '--services', path.join(sourceDir, 'data/services/default.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`wardmap serve did not start:\n${output}`)), 30000);
+    const read = (chunk) => {
+      output += chunk;
+      const m = /serving http:\/\/[^:]+:(\d+)\//.exec(output);
+      if (m) { clearTimeout(timer); resolve(Number(m[1])); }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`wardmap serve exited ${code}:\n${output}`)); });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    db,
+    async stop() {
+      child.removeAllListeners('exit');
+      const done = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      await done;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function run(argv) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c) => { output += c; });
+    child.stderr.on('data', (c) => { output += c; });
+    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${argv.join(' ')} exited ${code}:\n${output}`))));
+  });
+}
+
+// The flags Debian's chromium needs on a machine with no network but loopback.
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * A page on `server`. `guard` (default) refuses every request off the loopback, so a page
+ * that tried to reach the internet would fail its test rather than hang; the benchmark turns
+ * it off because playwright's request routing adds its own latency to every request.
+ */
+export async function openPage(browser, server, urlPath, { width = 1280, height = 800, geolocation, guard = true } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'en-GB',
+    timezoneId: 'Europe/London', ...(geolocation ? { geolocation, permissions: ['geolocation'] } : {}) });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  if (guard) {
+    await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/]|localhost[:/])/, (route) => route.abort());
+  }
+  await page.goto(`${server.url}${urlPath}`);
+  page.jsErrors = errors;
+  return page;
+}
+
+/** Runs axe-core on the page; returns the serious and critical violations. */
+export async function seriousViolations(page) {
+  await page.addScriptTag({ content: readFileSync(path.join(here, 'node_modules/axe-core/axe.min.js'), 'utf8') });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join('\n  ')}`);
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(artifacts, { recursive: true });
+  const file = path.join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/** A point of the demo borough with an address, found through the live API. */
+export async function addressNear(server, query) {
+  const response = await fetch(`${server.url}/api/addresses?q=${encodeURIComponent(query)}&limit=1`);
+  const body = await response.json();
+  return body.features[0];
+}

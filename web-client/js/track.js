@@ -1,0 +1,125 @@
+// The reporter's private view, /track.html#TOKEN (or ?token=TOKEN): status, target date, the
+// history, an update with photos (and reopening a closed report), and following by email.
+import { api, config, formatDate, statusLabel } from './api.js';
+import { photoPicker } from './photos.js';
+import { clearErrors, showErrors } from './forms.js';
+import { statusClass } from './map.js';
+
+const $ = (id) => document.getElementById(id);
+const token = decodeURIComponent(location.hash.slice(1)) || new URLSearchParams(location.search).get('token') || '';
+const settings = await config();
+let current = null;
+
+function render(t) {
+  current = t;
+  document.title = `${t.service_name} ${t.service_request_id} – Chorley Council`;
+  $('title').textContent = `${t.service_name}: report ${t.service_request_id}`;
+  const status = $('status');
+  status.textContent = statusLabel(t.status);
+  status.className = `badge ${statusClass(t.status)}`;
+  $('overdue').hidden = !t.overdue;
+  $('reference').textContent = t.service_request_id;
+  $('address').textContent = t.address || 'The point on the map you chose';
+  $('requested').textContent = formatDate(t.requested_datetime);
+  $('expected').textContent = t.open
+    ? (t.expected_datetime ? formatDate(t.expected_datetime) : 'No target date for this kind of report')
+    : 'Closed';
+  $('description').textContent = t.description || '(no description)';
+  $('history').replaceChildren(...t.history.map((h) => {
+    const li = document.createElement('li');
+    const when = document.createElement('p');
+    when.className = 'when';
+    when.textContent = formatDate(h.at);
+    const what = document.createElement('p');
+    const who = h.by === 'council' ? 'The council' : h.by === 'reporter' ? 'You' : 'You';
+    what.textContent = h.by === 'report'
+      ? 'You reported it.'
+      : h.from !== h.to
+        ? `${who} changed the status from ${statusLabel(h.from)} to ${statusLabel(h.to)}.`
+        : `${who} added a note.`;
+    li.append(when, what);
+    if (h.note) {
+      const note = document.createElement('p');
+      note.textContent = h.note;
+      li.append(note);
+    }
+    return li;
+  }));
+  $('reopen-box').hidden = t.open;
+  $('report').hidden = false;
+}
+
+async function load() {
+  if (!token) {
+    showLoadError('This page needs the private link from your confirmation or email. Check that you copied all of it.');
+    return;
+  }
+  try {
+    render(await api.track(token));
+  } catch (e) {
+    showLoadError(e.status === 404
+      ? 'We could not find a report for this link. Check that you copied all of it; links are case-sensitive.'
+      : e.message);
+  }
+}
+
+function showLoadError(message) {
+  $('load-error').textContent = message;
+  $('load-error').hidden = false;
+}
+
+const photos = photoPicker({ input: $('update-photos'), list: $('update-photo-list'),
+  error: $('update-photos-error'), apiKey: settings.open311_api_key ?? 'demo-web-key' });
+
+$('update-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = $('update-form');
+  clearErrors(form, $('update-error'));
+  $('update-done').textContent = '';
+  const text = $('update-text').value.trim();
+  const reopen = !current.open && $('reopen').checked;
+  if (!text && !reopen && !photos.ids().length) {
+    showErrors(form, $('update-error'), { fields: { text: 'Write what has changed, or add a photo.' } });
+    return;
+  }
+  if (photos.busy()) {
+    showErrors(form, $('update-error'), { fields: { photo_id: 'Please wait: a photo is still being sent.' } });
+    return;
+  }
+  const update = { text, reopen };
+  if (photos.ids().length) update.photo_id = photos.ids().join(',');
+  try {
+    render(await api.addUpdate(token, update));
+    $('update-text').value = '';
+    $('reopen').checked = false;
+    photos.clear();
+    $('update-done').textContent = reopen ? 'Thank you: the report is open again.' : 'Thank you: your update has been added.';
+  } catch (e) {
+    showErrors(form, $('update-error'), e);
+  }
+});
+
+$('follow-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const email = $('follow-email').value.trim();
+  $('follow-email-error').textContent = '';
+  $('follow-done').textContent = '';
+  if (!email) {
+    $('follow-email-error').textContent = 'Enter the email address that should hear about changes.';
+    $('follow-email').focus();
+    return;
+  }
+  try {
+    await api.follow(current.service_request_id, email);
+    $('follow-done').textContent = `${email} will be told when this report changes.`;
+  } catch (e) {
+    $('follow-email-error').textContent = e.fields?.email ?? (e.status === 404
+      ? 'Reports of this kind are private, so they cannot be followed.' : e.message);
+    $('follow-email').focus();
+  }
+});
+
+window.addEventListener('hashchange', load);
+await load();
+performance.mark('wardmap-ready');
+document.body.dataset.ready = 'true';
