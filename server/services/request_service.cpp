@@ -532,8 +532,12 @@ std::vector<PublicRequest> RequestService::query(const std::string& where,
         }
     }
     auto db = m_pool.acquire();
-    const std::string privacy =
-        include_private ? std::string("1") : "r.private = 0 AND r.category_code IN (" + codes + ")";
+    // The unary + keeps SQLite from driving the query by the category index (one range scan
+    // per public service, then a sort): the privacy filter checks rows, the date or id index
+    // finds them (bench/open311.sh: 10-30 ms -> 1-8 ms at 1,000,000 requests).
+    const std::string privacy = include_private
+                                    ? std::string("1")
+                                    : "r.private = 0 AND +r.category_code IN (" + codes + ")";
     auto st = db->prepare(std::string("SELECT ") + public_columns +
                           "FROM service_requests r WHERE " + privacy + " AND " + where +
                           " ORDER BY r.created_at DESC, r.id DESC LIMIT " + std::to_string(limit));
