@@ -119,7 +119,7 @@ void add_gazetteer_layers(LayerRegistry& registry) {
     // Properties are the million-row table: its WGS84 geometry has no R*Tree (0004_gazetteer).
     addresses.wgs84_index = false;
     // The main address: approved before others, English before Welsh, then the first loaded
-    // (in the order of the addresses_main index, 0009_main_address: one seek, no sort).
+    // (in the order of the addresses_main index, 0010_main_address: one seek, no sort).
     addresses.lookups = "LEFT JOIN addresses m ON m.id = (SELECT a.id FROM addresses a "
                         "WHERE a.uprn = t.uprn ORDER BY a.logical_status <> 1, "
                         "a.language <> 'ENG', a.id LIMIT 1)";
