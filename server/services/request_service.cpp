@@ -235,6 +235,10 @@ bool plausible_email(const std::string& email) {
            email.find('@', at + 1) == std::string::npos;
 }
 
+/// What pollers of servicerequestupdates read for a reporter's reopening: the reporter's own
+/// text stays between them and the council.
+constexpr const char* reporter_reopened_note = "Reopened by the reporter";
+
 /// "in_progress" -> "in progress", for messages.
 std::string words(std::string status) {
     std::replace(status.begin(), status.end(), '_', ' ');
@@ -639,7 +643,7 @@ std::vector<PublicUpdate> RequestService::updates(std::optional<UnixSeconds> sta
     if (from > to) {
         invalid_parameter("start_date", "is after end_date");
     }
-    std::vector<std::string> binds{format_utc(from), format_utc(to)};
+    std::vector<std::string> binds{format_utc(from), format_utc(to), reporter_reopened_note};
     std::string codes;
     for (const auto& s : m_catalogue->services()) {
         if (!s.is_private) {
@@ -648,10 +652,14 @@ std::vector<PublicUpdate> RequestService::updates(std::optional<UnixSeconds> sta
         }
     }
     auto db = m_pool.acquire();
+    // A reporter's own entries are private notes, but a status change they make (reopening)
+    // is public fact: pollers see it with a fixed description and never the reporter's words.
     auto st = db->prepare(
-        "SELECT h.id, h.request_id, h.to_status, h.at, h.note, h.media_url FROM "
+        "SELECT h.id, h.request_id, h.to_status, h.at, CASE WHEN h.public = 1 THEN h.note "
+        "ELSE ?3 END, CASE WHEN h.public = 1 THEN h.media_url END FROM "
         "service_request_history h JOIN service_requests r ON r.id = h.request_id WHERE "
-        "h.from_status IS NOT NULL AND h.public = 1 AND r.private = 0 AND h.at >= ?1 AND "
+        "h.from_status IS NOT NULL AND (h.public = 1 OR (h.actor = 'reporter' AND "
+        "h.to_status <> h.from_status)) AND r.private = 0 AND h.at >= ?1 AND "
         "h.at <= ?2 AND r.category_code IN (" +
         codes + ") ORDER BY h.at, h.id LIMIT " + std::to_string(max_requests));
     for (std::size_t i = 0; i < binds.size(); ++i) {
