@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 namespace wardmap::cli {
@@ -28,6 +29,11 @@ struct ServeOptions {
     std::filesystem::path mail_dir; // empty: notifications stay queued
     std::string mail_from = "Chorley Council <no-reply@chorley.gov.uk>";
     int mail_interval_seconds = 10;
+    int mail_retry_seconds = 30;
+    std::string smtp_url;  // empty: .eml files in mail_dir (or nothing)
+    std::string smtp_from; // envelope sender; empty: the address in mail_from
+    std::string smtp_user;
+    bool smtp_require_tls = false;
     int checkpoint_seconds = 30;
     int drain_seconds = 10;
     bool access_log = true;
@@ -103,11 +109,30 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     services::RequestService requests(pool, transform, catalogue, wards, addresses, streets);
     requests.sync_categories();
     std::unique_ptr<services::OutboxSender> outbox;
-    if (!options.mail_dir.empty()) {
-        outbox =
-            std::make_unique<services::OutboxSender>(pool, options.mail_dir, options.mail_from);
-        outbox->start(std::chrono::seconds(options.mail_interval_seconds));
+    const std::chrono::seconds retry(options.mail_retry_seconds);
+    if (!options.smtp_url.empty()) {
+        services::SmtpSettings smtp;
+        smtp.url = options.smtp_url;
+        smtp.envelope_from = options.smtp_from.empty()
+                                 ? services::mailbox_address(options.mail_from)
+                                 : options.smtp_from;
+        smtp.require_tls = options.smtp_require_tls;
+        if (!options.smtp_user.empty()) {
+            smtp.user = options.smtp_user;
+            // Only from the environment: a password on the command line shows in ps.
+            const char* password = std::getenv("WARDMAP_SMTP_PASSWORD");
+            smtp.password = password != nullptr ? password : "";
+        }
+        outbox = std::make_unique<services::OutboxSender>(pool, std::move(smtp), options.mail_from,
+                                                          retry);
+        spdlog::info("notifications delivered by SMTP to {}", options.smtp_url);
+    } else if (!options.mail_dir.empty()) {
+        outbox = std::make_unique<services::OutboxSender>(pool, options.mail_dir, options.mail_from,
+                                                          retry);
         spdlog::info("notifications written as .eml files to {}", options.mail_dir.string());
+    }
+    if (outbox) {
+        outbox->start(std::chrono::seconds(options.mail_interval_seconds));
     }
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
@@ -185,6 +210,32 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
         ->envname("WARDMAP_MAIL_INTERVAL_SECONDS")
         ->check(CLI::Range(1, 3600))
         ->capture_default_str();
+    cmd->add_option("--mail-retry-seconds", options->mail_retry_seconds,
+                    "First retry delay of an undelivered notification (doubles each time, at "
+                    "most 6 h)")
+        ->envname("WARDMAP_MAIL_RETRY_SECONDS")
+        ->check(CLI::Range(1, 21600))
+        ->capture_default_str();
+    cmd->add_option("--smtp-url", options->smtp_url,
+                    "Deliver notifications by SMTP: smtp://host:port (STARTTLS when offered) "
+                    "or smtps://host:port; takes precedence over --mail-dir")
+        ->envname("WARDMAP_SMTP_URL")
+        ->check(CLI::Validator(
+            [](const std::string& url) {
+                return url.starts_with("smtp://") || url.starts_with("smtps://")
+                           ? std::string()
+                           : "must start with smtp:// or smtps://, not '" + url + "'";
+            },
+            "URL"));
+    cmd->add_option("--smtp-from", options->smtp_from,
+                    "SMTP envelope sender (default: the address in --mail-from)")
+        ->envname("WARDMAP_SMTP_FROM");
+    cmd->add_option("--smtp-user", options->smtp_user,
+                    "SMTP AUTH user; the password is read from WARDMAP_SMTP_PASSWORD")
+        ->envname("WARDMAP_SMTP_USER");
+    cmd->add_flag("--smtp-require-tls", options->smtp_require_tls,
+                  "With smtp://, never send unless STARTTLS succeeds")
+        ->envname("WARDMAP_SMTP_REQUIRE_TLS");
     cmd->add_option("--checkpoint-seconds", options->checkpoint_seconds,
                     "Interval between WAL checkpoints")
         ->envname("WARDMAP_CHECKPOINT_SECONDS")

@@ -1,0 +1,30 @@
+-- Service requests, second round: SMTP delivery with permanent failures, messages not tied
+-- to one request ("my reports" links), rate limits on API keys, and the staff-edited
+-- service catalogue.
+
+-- notification_outbox again, with request_id optional (a "my reports" link concerns an email
+-- address, not a request) and failed_at for a message the mail server refused for good (SMTP
+-- 5xx): it is never retried. SQLite cannot drop NOT NULL in place, so the table is rebuilt.
+CREATE TABLE notification_outbox_new (
+    id               INTEGER PRIMARY KEY,
+    request_id       INTEGER REFERENCES service_requests(id),
+    history_id       INTEGER REFERENCES service_request_history(id),
+    recipient        TEXT NOT NULL,
+    subject          TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at  TEXT NOT NULL,
+    sent_at          TEXT,
+    last_error       TEXT,
+    failed_at        TEXT
+);
+INSERT INTO notification_outbox_new (id, request_id, history_id, recipient, subject, body,
+    created_at, attempts, next_attempt_at, sent_at, last_error)
+SELECT id, request_id, history_id, recipient, subject, body, created_at, attempts,
+    next_attempt_at, sent_at, last_error FROM notification_outbox;
+DROP TABLE notification_outbox;
+ALTER TABLE notification_outbox_new RENAME TO notification_outbox;
+CREATE INDEX notification_outbox_due ON notification_outbox(next_attempt_at)
+    WHERE sent_at IS NULL AND failed_at IS NULL;
+CREATE INDEX notification_outbox_request ON notification_outbox(request_id);
