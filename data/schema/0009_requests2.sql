@@ -28,3 +28,8 @@ ALTER TABLE notification_outbox_new RENAME TO notification_outbox;
 CREATE INDEX notification_outbox_due ON notification_outbox(next_attempt_at)
     WHERE sent_at IS NULL AND failed_at IS NULL;
 CREATE INDEX notification_outbox_request ON notification_outbox(request_id);
+
+-- Optional rate limits of a key (e.g. '10/min'): per client address, and for the key as a
+-- whole. Enforced in memory by the server (token buckets), so a restart refills them.
+ALTER TABLE api_keys ADD COLUMN rate_limit_per_address TEXT;
+ALTER TABLE api_keys ADD COLUMN rate_limit_per_key TEXT;

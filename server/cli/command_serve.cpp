@@ -191,6 +191,10 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
         ->envname("WARDMAP_WORKERS")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
+    cmd->add_flag("--trust-proxy", options->server.trust_proxy,
+                  "Behind nginx: take the client's address (for rate limits) from the last "
+                  "X-Forwarded-For entry instead of the socket peer")
+        ->envname("WARDMAP_TRUST_PROXY");
     cmd->add_option("--web-root", options->web_root, "Folder of the web client's files")
         ->envname("WARDMAP_WEB_ROOT")
         ->capture_default_str();

@@ -335,6 +335,7 @@ void add_open311_routes(Router& router, const services::RequestService& requests
                 const Form form(request);
                 check_jurisdiction(form.get("jurisdiction_id"), catalogue);
                 services::NewRequest n;
+                n.client_address = request.client_address;
                 n.api_key = form.get("api_key");
                 n.service_code = form.get("service_code");
                 n.lat = form.get("lat");
@@ -390,6 +391,7 @@ void add_open311_routes(Router& router, const services::RequestService& requests
                 const Form form(request);
                 check_jurisdiction(form.get("jurisdiction_id"), catalogue);
                 services::StatusUpdate u;
+                u.client_address = request.client_address;
                 u.api_key = form.get("api_key");
                 u.service_request_id = form.get("service_request_id");
                 u.update_id = form.get("update_id");

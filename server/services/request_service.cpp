@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdio>
 #include <sodium.h>
+#include <tuple>
 
 namespace wardmap::services {
 
@@ -276,7 +277,17 @@ std::string sha256_hex(std::string_view text) {
 std::string issue_api_key(store::Database& db,
                           const std::string& name,
                           const std::string& role,
-                          const std::string& channel) {
+                          const std::string& channel,
+                          const std::optional<std::string>& per_address,
+                          const std::optional<std::string>& per_key) {
+    for (const auto& [option, text] :
+         {std::pair{"rate-limit", per_address}, std::pair{"key-rate-limit", per_key}}) {
+        if (text && !RateLimit::parse(*text)) {
+            invalid_parameter(option, "must be a count per period such as 10/min, 100/hour or "
+                                      "1000/day, not '" +
+                                          *text + "'");
+        }
+    }
     if (name.empty() || name.size() > 100) {
         invalid_parameter("name", "must be 1 to 100 characters");
     }
@@ -295,10 +306,15 @@ std::string issue_api_key(store::Database& db,
         invalid_parameter("name", "'" + name + "' already has a live key (revoke it first)");
     }
     const std::string key = random_token() + random_token().substr(0, 8);
-    auto st = db.prepare("INSERT INTO api_keys (key_sha256, name, role, channel, created_at) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5)");
+    auto st = db.prepare("INSERT INTO api_keys (key_sha256, name, role, channel, created_at, "
+                         "rate_limit_per_address, rate_limit_per_key) VALUES (?1, ?2, ?3, ?4, "
+                         "?5, ?6, ?7)");
     st.bind(1, sha256_hex(key)).bind(2, name).bind(3, role).bind(4, channel);
-    st.bind(5, format_utc(now_seconds())).run();
+    st.bind(5, format_utc(now_seconds()));
+    st.bind(6, per_address ? std::optional(RateLimit::parse(*per_address)->to_string())
+                           : std::nullopt);
+    st.bind(7, per_key ? std::optional(RateLimit::parse(*per_key)->to_string()) : std::nullopt);
+    st.run();
     return key;
 }
 
@@ -341,15 +357,23 @@ ApiClient RequestService::authenticate(const std::optional<std::string>& api_key
                           {{"api_key", "is required"}});
     }
     auto db = m_pool.acquire();
-    auto st = db->prepare("SELECT id, name, role, channel FROM api_keys WHERE key_sha256 = ?1 "
-                          "AND revoked_at IS NULL");
+    auto st = db->prepare("SELECT id, name, role, channel, rate_limit_per_address, "
+                          "rate_limit_per_key FROM api_keys WHERE key_sha256 = ?1 AND "
+                          "revoked_at IS NULL");
     st.bind(1, sha256_hex(*api_key));
     if (!st.step()) {
         throw DomainError(ErrorCode::forbidden, "invalid api_key", {{"api_key", "is not valid"}});
     }
-    ApiClient client{st.int64(0), std::string(st.text(1)),
+    const auto limit = [&st](int col) {
+        const auto text = st.optional_text(col);
+        return text ? RateLimit::parse(*text) : std::nullopt;
+    };
+    ApiClient client{st.int64(0),
+                     std::string(st.text(1)),
                      st.text(2) == "staff" ? KeyRole::staff : KeyRole::client,
-                     std::string(st.text(3))};
+                     std::string(st.text(3)),
+                     limit(4),
+                     limit(5)};
     if (need_staff && client.role != KeyRole::staff) {
         throw DomainError(ErrorCode::forbidden,
                           "this api_key may not post updates (a staff key is needed)",
@@ -358,8 +382,27 @@ ApiClient RequestService::authenticate(const std::optional<std::string>& api_key
     return client;
 }
 
+void RequestService::admit(const ApiClient& client, const std::string& client_address) const {
+    const std::string key = "key " + std::to_string(client.id);
+    for (const auto& [bucket, limit, scope] :
+         {std::tuple{key + " from " + client_address, client.per_address, "per client address"},
+          std::tuple{key, client.per_key, "for this api_key"}}) {
+        if (!limit) {
+            continue;
+        }
+        if (const auto wait = m_limiter.take(bucket, *limit)) {
+            DomainError e(ErrorCode::rate_limited, "rate limit of " + limit->to_string() + " " +
+                                                       scope + " reached; try again in " +
+                                                       std::to_string(*wait) + " s");
+            e.with_retry_after(*wait);
+            throw e;
+        }
+    }
+}
+
 CreatedRequest RequestService::create(const NewRequest& request) const {
     const ApiClient client = authenticate(request.api_key, false);
+    admit(client, request.client_address);
     if (!request.service_code) {
         invalid_parameter("service_code", "is required");
     }
@@ -676,6 +719,7 @@ std::vector<PublicUpdate> RequestService::updates(std::optional<UnixSeconds> sta
 
 std::int64_t RequestService::post_update(const StatusUpdate& u) const {
     const ApiClient client = authenticate(u.api_key, true);
+    admit(client, u.client_address);
     std::vector<FieldProblem> problems;
     const auto required = [&problems](const std::optional<std::string>& v, const char* name) {
         if (!v) {

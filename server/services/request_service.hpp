@@ -4,6 +4,7 @@
 #include "geo/store/connection_pool.hpp"
 #include "server/services/address_service.hpp"
 #include "server/services/point_input.hpp"
+#include "server/services/rate_limiter.hpp"
 #include "server/services/service_catalogue.hpp"
 #include "server/services/street_service.hpp"
 #include "server/services/w3c_time.hpp"
@@ -27,6 +28,8 @@ struct ApiClient {
     std::string name;
     KeyRole role = KeyRole::client;
     std::string channel; ///< recorded as the request's source ("app", "web", "staff", ...)
+    std::optional<RateLimit> per_address; ///< requests from one client address
+    std::optional<RateLimit> per_key;     ///< requests with this key, from anywhere
 };
 
 /// The lifecycle statuses and what Open311 calls each ("open" or "closed").
@@ -58,6 +61,7 @@ struct NewRequest {
     std::optional<std::string> media_url;
     /// attribute[code]=v, and attribute[code][]=v1&attribute[code][]=v2 for multivaluelist.
     std::map<std::string, std::vector<std::string>> attributes;
+    std::string client_address; ///< for the key's rate limit
 };
 
 /// What a reporter gets back. `token` is the private tracking token, shown once.
@@ -149,6 +153,7 @@ struct StatusUpdate {
     std::optional<std::string> description;
     std::optional<std::string> media_url;
     std::optional<std::string> duplicate_of; ///< with status DUPLICATE: the original's id
+    std::string client_address;              ///< for the key's rate limit
 };
 
 /// GET /api/kpis: a date range (inclusive, on when requests were received) and a ward.
@@ -209,6 +214,9 @@ class RequestService {
     /// `need_staff` and the key is a client's.
     [[nodiscard]] ApiClient authenticate(const std::optional<std::string>& api_key,
                                          bool need_staff) const;
+    /// Counts a write by `client` from `client_address` against the key's rate limits (first
+    /// per address, then per key). DomainError rate_limited, with Retry-After, past either.
+    void admit(const ApiClient& client, const std::string& client_address) const;
 
     /// Checks and stores a new request. DomainError forbidden for a bad key; not_found for
     /// an unknown or private-to-staff service code; invalid_parameter (several problems at
@@ -270,18 +278,22 @@ class RequestService {
     const WardService& m_wards;
     const AddressService& m_addresses;
     const StreetService& m_streets;
+    mutable RateLimiter m_limiter;
 };
 
 /// Hex SHA-256 of a key or token: only hashes are stored.
 std::string sha256_hex(std::string_view text);
 
 /// Issues a new API key (32 random URL-safe characters) and stores its hash; the key itself
-/// is returned once and never kept. DomainError invalid_parameter for an empty name, a role
-/// other than client or staff, or a name already used by a live key.
+/// is returned once and never kept. Rate limits are RateLimit::parse's form ("10/min").
+/// DomainError invalid_parameter for an empty name, a role other than client or staff, a
+/// name already used by a live key, or a malformed rate limit.
 std::string issue_api_key(store::Database& db,
                           const std::string& name,
                           const std::string& role,
-                          const std::string& channel);
+                          const std::string& channel,
+                          const std::optional<std::string>& per_address = std::nullopt,
+                          const std::optional<std::string>& per_key = std::nullopt);
 /// Revokes every live key with this name; returns how many.
 int revoke_api_keys(store::Database& db, const std::string& name);
 
