@@ -33,3 +33,16 @@ CREATE INDEX notification_outbox_request ON notification_outbox(request_id);
 -- whole. Enforced in memory by the server (token buckets), so a restart refills them.
 ALTER TABLE api_keys ADD COLUMN rate_limit_per_address TEXT;
 ALTER TABLE api_keys ADD COLUMN rate_limit_per_key TEXT;
+
+-- "My reports" links: an email address asks, a private link arrives by email. Only the
+-- SHA-256 of the link's token is kept; `email` is trimmed and lower-cased.
+CREATE TABLE my_reports_links (
+    id            INTEGER PRIMARY KEY,
+    token_sha256  TEXT NOT NULL UNIQUE,
+    email         TEXT NOT NULL,
+    created_at    TEXT NOT NULL,
+    expires_at    TEXT NOT NULL
+);
+-- Reports are found by address without regard to case or stray spaces.
+CREATE INDEX service_request_contacts_email_folded
+    ON service_request_contacts(lower(trim(email)));

@@ -10,6 +10,7 @@
 #include "server/http/routes.hpp"
 #include "server/http/server.hpp"
 #include "server/services/change_watcher.hpp"
+#include "server/services/my_reports_service.hpp"
 #include "server/services/outbox_sender.hpp"
 
 #include <spdlog/spdlog.h>
@@ -34,6 +35,7 @@ struct ServeOptions {
     std::string smtp_from; // envelope sender; empty: the address in mail_from
     std::string smtp_user;
     bool smtp_require_tls = false;
+    std::string public_url = "http://localhost:8080";
     int checkpoint_seconds = 30;
     int drain_seconds = 10;
     bool access_log = true;
@@ -134,6 +136,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     if (outbox) {
         outbox->start(std::chrono::seconds(options.mail_interval_seconds));
     }
+    services::MyReportsService my_reports(pool, requests, options.public_url);
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
 
@@ -146,6 +149,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_ogc_routes(router, features, ogc_documents);
     http::add_open311_routes(router, requests);
     http::add_request_routes(router, requests);
+    http::add_my_reports_routes(router, my_reports);
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
 
@@ -240,6 +244,11 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_flag("--smtp-require-tls", options->smtp_require_tls,
                   "With smtp://, never send unless STARTTLS succeeds")
         ->envname("WARDMAP_SMTP_REQUIRE_TLS");
+    cmd->add_option("--public-url", options->public_url,
+                    "Where residents reach this server (links in emails are built on it, never "
+                    "on a request's Host header)")
+        ->envname("WARDMAP_PUBLIC_URL")
+        ->capture_default_str();
     cmd->add_option("--checkpoint-seconds", options->checkpoint_seconds,
                     "Interval between WAL checkpoints")
         ->envname("WARDMAP_CHECKPOINT_SECONDS")

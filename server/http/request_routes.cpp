@@ -64,7 +64,7 @@ Response duplicates(const Request& request, const services::RequestService& requ
     return Response::geojson(std::move(out));
 }
 
-Response tracking(const services::Tracking& t) {
+std::string tracking_json(const services::Tracking& t) {
     const auto& r = t.request;
     std::string history = "[";
     for (const auto& h : t.history) {
@@ -94,7 +94,11 @@ Response tracking(const services::Tracking& t) {
         .field("overdue", r.overdue)
         .raw_field("history", history);
     obj.close();
-    Response response = Response::json(std::move(out));
+    return out;
+}
+
+Response tracking(const services::Tracking& t) {
+    Response response = Response::json(tracking_json(t));
     response.header("Cache-Control", "no-store");
     return response;
 }
@@ -210,6 +214,43 @@ void add_request_routes(Router& router, const services::RequestService& requests
         obj.field("service_request_id", std::to_string(id)).field("following", true);
         obj.close();
         return Response::json(std::move(out), 201);
+    });
+}
+
+void add_my_reports_routes(Router& router, const services::MyReportsService& my_reports) {
+    router.post("/api/my-reports", [&my_reports](Request& request) {
+        const auto body = parse_json_body(request);
+        if (!body.is_object() || !body.contains("email") || !body["email"].is_string()) {
+            invalid_parameter("email", "is required: the address the reports were made with");
+        }
+        my_reports.send_link(body["email"].get<std::string>(), request.client_address);
+        // The same answer whether or not the address has reports.
+        std::string out;
+        geo::JsonObjectWriter obj(out);
+        obj.field("sent", true)
+            .field("detail", "A private link to the reports made with this address has been "
+                             "emailed to it. It works for " +
+                                 std::to_string(services::MyReportsService::link_days) + " days.");
+        obj.close();
+        return Response::json(std::move(out), 202);
+    });
+    router.get("/api/my-reports/:token", [&my_reports](Request& request) {
+        const auto found = my_reports.reports(request.param("token"));
+        std::string list = "[";
+        for (const auto& t : found.reports) {
+            list += list.size() > 1 ? "," : "";
+            list += tracking_json(t);
+        }
+        list += ']';
+        std::string out;
+        geo::JsonObjectWriter obj(out);
+        obj.field("expires", services::format_w3c_uk(found.expires))
+            .field("count", static_cast<std::int64_t>(found.reports.size()))
+            .raw_field("reports", list);
+        obj.close();
+        Response response = Response::json(std::move(out));
+        response.header("Cache-Control", "no-store");
+        return response;
     });
 }
 

@@ -77,23 +77,6 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
     return v;
 }
 
-std::string random_token() {
-    std::array<unsigned char, 18> bytes{};
-    randombytes_buf(bytes.data(), bytes.size());
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    // 18 bytes = 144 bits = 24 URL-safe characters of 6 bits.
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const unsigned v =
-            (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
-        for (int shift = 18; shift >= 0; shift -= 6) {
-            out += alphabet[(v >> static_cast<unsigned>(shift)) & 63U];
-        }
-    }
-    return out;
-}
-
 [[noreturn]] void fail_with(std::vector<FieldProblem> problems) {
     std::string detail;
     for (const auto& p : problems) {
@@ -228,14 +211,6 @@ constexpr const char* public_columns =
     "(SELECT h.note FROM service_request_history h WHERE h.request_id = r.id AND "
     "h.public = 1 AND h.note <> '' ORDER BY h.id DESC LIMIT 1), X(r.geom), Y(r.geom) ";
 
-bool plausible_email(const std::string& email) {
-    const auto at = email.find('@');
-    return email.size() <= 254 && at != std::string::npos && at > 0 &&
-           email.find('.', at) != std::string::npos && email.back() != '.' &&
-           email.find_first_of(" \t\r\n<>,;\"") == std::string::npos &&
-           email.find('@', at + 1) == std::string::npos;
-}
-
 /// What pollers of servicerequestupdates read for a reporter's reopening: the reporter's own
 /// text stays between them and the council.
 constexpr const char* reporter_reopened_note = "Reopened by the reporter";
@@ -259,6 +234,31 @@ const StatusInfo* status_info(std::string_view status) {
         }
     }
     return nullptr;
+}
+
+std::string random_url_token() {
+    std::array<unsigned char, 18> bytes{};
+    randombytes_buf(bytes.data(), bytes.size());
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    // 18 bytes = 144 bits = 24 URL-safe characters of 6 bits.
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const unsigned v =
+            (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
+        for (int shift = 18; shift >= 0; shift -= 6) {
+            out += alphabet[(v >> static_cast<unsigned>(shift)) & 63U];
+        }
+    }
+    return out;
+}
+
+bool plausible_email(const std::string& email) {
+    const auto at = email.find('@');
+    return email.size() <= 254 && at != std::string::npos && at > 0 &&
+           email.find('.', at) != std::string::npos && email.back() != '.' &&
+           email.find_first_of(" \t\r\n<>,;\"") == std::string::npos &&
+           email.find('@', at + 1) == std::string::npos;
 }
 
 std::string sha256_hex(std::string_view text) {
@@ -305,7 +305,7 @@ std::string issue_api_key(store::Database& db,
     if (used.step()) {
         invalid_parameter("name", "'" + name + "' already has a live key (revoke it first)");
     }
-    const std::string key = random_token() + random_token().substr(0, 8);
+    const std::string key = random_url_token() + random_url_token().substr(0, 8);
     auto st = db.prepare("INSERT INTO api_keys (key_sha256, name, role, channel, created_at, "
                          "rate_limit_per_address, rate_limit_per_key) VALUES (?1, ?2, ?3, ?4, "
                          "?5, ?6, ?7)");
@@ -511,7 +511,7 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
     const std::string priority = choose_priority(*service, answers);
     const Date due = add_working_days(uk_date(now), service->priority(priority).sla_working_days);
     const UnixSeconds expected = uk_instant(due, uk_seconds_of_day(now));
-    const std::string token = random_token();
+    const std::string token = random_url_token();
 
     auto db = m_pool.acquire();
     store::Transaction tx(*db);
@@ -913,17 +913,46 @@ Tracking RequestService::track(const std::string& token) const {
     if (found.empty()) {
         throw DomainError(ErrorCode::not_found, "token not found");
     }
-    Tracking t{std::move(found.front()), {}};
+    return Tracking{std::move(found.front()), history_of(id)};
+}
+
+std::vector<TrackEntry> RequestService::history_of(std::int64_t id) const {
+    std::vector<TrackEntry> out;
     auto db = m_pool.acquire();
     auto st = db->prepare("SELECT at, from_status, to_status, note, actor FROM "
                           "service_request_history WHERE request_id = ?1 ORDER BY at, id");
     st.bind(1, id);
     while (st.step()) {
-        t.history.push_back(TrackEntry{parse_w3c_datetime(st.text(0)).value_or(0),
-                                       st.optional_text(1), std::string(st.text(2)),
-                                       std::string(st.text(3)), st.text(4).starts_with("staff:")});
+        out.push_back(TrackEntry{parse_w3c_datetime(st.text(0)).value_or(0), st.optional_text(1),
+                                 std::string(st.text(2)), std::string(st.text(3)),
+                                 st.text(4).starts_with("staff:")});
     }
-    return t;
+    return out;
+}
+
+std::vector<Tracking> RequestService::reports_by_email(const std::string& folded_email) const {
+    std::string ids;
+    {
+        auto db = m_pool.acquire();
+        auto st = db->prepare("SELECT request_id FROM service_request_contacts WHERE "
+                              "lower(trim(email)) = ?1 ORDER BY request_id DESC LIMIT " +
+                              std::to_string(max_requests));
+        st.bind(1, folded_email);
+        while (st.step()) {
+            ids += (ids.empty() ? "" : ", ") + std::to_string(st.int64(0));
+        }
+    }
+    std::vector<Tracking> out;
+    if (ids.empty()) {
+        return out;
+    }
+    for (auto& r : query("r.id IN (" + ids + ")", {}, max_requests, true)) {
+        const std::int64_t id = r.id;
+        out.push_back(Tracking{std::move(r), history_of(id)});
+    }
+    std::sort(out.begin(), out.end(),
+              [](const Tracking& a, const Tracking& b) { return a.request.id > b.request.id; });
+    return out;
 }
 
 void RequestService::add_reporter_update(const std::string& token,

@@ -250,6 +250,10 @@ class RequestService {
     /// A note from the reporter, kept in the history (not public); `reopen` reopens a
     /// closed request. invalid_parameter for empty or over-long text or reopening an open one.
     void add_reporter_update(const std::string& token, const std::string& text, bool reopen) const;
+    /// Every report made with this email address (already trimmed and lower-cased; stored
+    /// addresses are compared the same way), private services too: they are the reporter's.
+    /// Newest first, at most 1,000, each with its history.
+    [[nodiscard]] std::vector<Tracking> reports_by_email(const std::string& folded_email) const;
     /// Someone follows a public request by email (notified of its status changes). Following
     /// twice is harmless. invalid_parameter for a malformed email, not_found for no request.
     void follow(std::int64_t id, const std::string& email) const;
@@ -271,6 +275,8 @@ class RequestService {
                                std::int64_t history_id,
                                const std::string& status,
                                const std::string& note) const;
+    /// A request's history, oldest first.
+    [[nodiscard]] std::vector<TrackEntry> history_of(std::int64_t id) const;
 
     store::ConnectionPool& m_pool;
     std::shared_ptr<const geo::BngTransform> m_transform;
@@ -283,6 +289,10 @@ class RequestService {
 
 /// Hex SHA-256 of a key or token: only hashes are stored.
 std::string sha256_hex(std::string_view text);
+/// 24 random URL-safe characters (144 bits), for tokens.
+std::string random_url_token();
+/// A cheap check that `email` looks like an address (one '@', a dot after it, no spaces).
+bool plausible_email(const std::string& email);
 
 /// Issues a new API key (32 random URL-safe characters) and stores its hash; the key itself
 /// is returned once and never kept. Rate limits are RateLimit::parse's form ("10/min").
