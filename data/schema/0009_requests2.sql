@@ -46,3 +46,30 @@ CREATE TABLE my_reports_links (
 -- Reports are found by address without regard to case or stray spaces.
 CREATE INDEX service_request_contacts_email_folded
     ON service_request_contacts(lower(trim(email)));
+
+-- The service catalogue as staff edit it through /api/services, over the data file: a row
+-- here replaces (or adds) the file's service of that code; retired_at retires it.
+CREATE TABLE service_definitions (
+    code        TEXT PRIMARY KEY,
+    definition  TEXT NOT NULL,          -- JSON, the data file's format
+    retired_at  TEXT,
+    updated_at  TEXT NOT NULL,
+    updated_by  TEXT NOT NULL           -- 'staff:<key name>'
+);
+-- Who changed what and when, append-only.
+CREATE TABLE service_definition_changes (
+    id          INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    code        TEXT NOT NULL,
+    action      TEXT NOT NULL CHECK (action IN ('create', 'replace', 'retire')),
+    definition  TEXT NOT NULL           -- the service as it was after the change
+);
+CREATE TRIGGER service_definition_changes_no_update BEFORE UPDATE ON service_definition_changes
+BEGIN
+    SELECT RAISE(ABORT, 'service_definition_changes is append-only');
+END;
+CREATE TRIGGER service_definition_changes_no_delete BEFORE DELETE ON service_definition_changes
+BEGIN
+    SELECT RAISE(ABORT, 'service_definition_changes is append-only');
+END;

@@ -3,6 +3,7 @@
 #include "geo/store/migrations.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
+#include "server/http/catalogue_routes.hpp"
 #include "server/http/dispatcher.hpp"
 #include "server/http/ogc_routes.hpp"
 #include "server/http/open311_routes.hpp"
@@ -73,10 +74,9 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
 
     auto transform = common.make_transform();
     // The catalogue is checked before anything else starts: a bad file stops the server.
-    auto catalogue = std::make_shared<const services::ServiceCatalogue>(
-        services::ServiceCatalogue::load(options.services_file));
+    auto catalogue_file = services::ServiceCatalogue::load(options.services_file);
     spdlog::info("service catalogue {}: {} services", options.services_file.string(),
-                 catalogue->services().size());
+                 catalogue_file.services().size());
     if (common.db.has_parent_path()) {
         std::filesystem::create_directories(common.db.parent_path());
     }
@@ -108,7 +108,9 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     watcher.start();
     services::FeatureService features(pool, transform, services::default_layers());
     services::OgcDocuments ogc_documents(features);
-    services::RequestService requests(pool, transform, catalogue, wards, addresses, streets);
+    // The file's services with the staff's stored edits on top (docs/http-api.md).
+    services::CatalogueService catalogues(pool, std::move(catalogue_file));
+    services::RequestService requests(pool, transform, catalogues, wards, addresses, streets);
     requests.sync_categories();
     std::unique_ptr<services::OutboxSender> outbox;
     const std::chrono::seconds retry(options.mail_retry_seconds);
@@ -150,6 +152,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_open311_routes(router, requests);
     http::add_request_routes(router, requests);
     http::add_my_reports_routes(router, my_reports);
+    http::add_catalogue_routes(router, catalogues, requests);
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
 

@@ -296,31 +296,36 @@ Response discovery(const Request& request,
 } // namespace
 
 void add_open311_routes(Router& router, const services::RequestService& requests) {
-    const auto& catalogue = requests.catalogue();
+    // Jurisdiction, council and contact are the data file's and never change; services are
+    // read from the live catalogue on each request.
+    const auto catalogue = requests.catalogue();
     const std::string base = prefix;
     for (const auto format : {Open311Format::json, Open311Format::xml}) {
         const std::string ext = format == Open311Format::json ? ".json" : ".xml";
         router.get(
             base + "discovery" + ext,
-            [&catalogue, format](Request& request) {
-                return discovery(request, catalogue, format);
+            [catalogue, format](Request& request) {
+                return discovery(request, *catalogue, format);
             },
             open311_options());
         router.get(
             base + "services" + ext,
-            [&catalogue, format](Request& request) {
-                check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+            [&requests, catalogue, format](Request& request) {
+                check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
                 ordered_json list = ordered_json::array();
-                for (const auto& s : catalogue.services()) {
-                    list.push_back(service_json(s));
+                const auto live = requests.catalogue();
+                for (const auto& s : live->services()) {
+                    if (!s.retired) {
+                        list.push_back(service_json(s));
+                    }
                 }
                 return open311_response(list, "services", format);
             },
             open311_options());
         router.get(
             base + "requests" + ext,
-            [&requests, &catalogue, format](Request& request) {
-                check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+            [&requests, catalogue, format](Request& request) {
+                check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
                 const bool extensions = extensions_param(request);
                 ordered_json list = ordered_json::array();
                 for (const auto& r : requests.list(requests_query(request))) {
@@ -331,9 +336,9 @@ void add_open311_routes(Router& router, const services::RequestService& requests
             open311_options());
         router.post(
             base + "requests" + ext,
-            [&requests, &catalogue, format](Request& request) {
+            [&requests, catalogue, format](Request& request) {
                 const Form form(request);
-                check_jurisdiction(form.get("jurisdiction_id"), catalogue);
+                check_jurisdiction(form.get("jurisdiction_id"), *catalogue);
                 services::NewRequest n;
                 n.client_address = request.client_address;
                 n.api_key = form.get("api_key");
@@ -370,8 +375,8 @@ void add_open311_routes(Router& router, const services::RequestService& requests
             open311_options());
         router.get(
             base + "servicerequestupdates" + ext,
-            [&requests, &catalogue, format](Request& request) {
-                check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+            [&requests, catalogue, format](Request& request) {
+                check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
                 ordered_json list = ordered_json::array();
                 for (const auto& u : requests.updates(date_param(request, "start_date"),
                                                       date_param(request, "end_date"))) {
@@ -387,9 +392,9 @@ void add_open311_routes(Router& router, const services::RequestService& requests
             open311_options());
         router.post(
             base + "servicerequestupdates" + ext,
-            [&requests, &catalogue, format](Request& request) {
+            [&requests, catalogue, format](Request& request) {
                 const Form form(request);
-                check_jurisdiction(form.get("jurisdiction_id"), catalogue);
+                check_jurisdiction(form.get("jurisdiction_id"), *catalogue);
                 services::StatusUpdate u;
                 u.client_address = request.client_address;
                 u.api_key = form.get("api_key");
@@ -409,11 +414,12 @@ void add_open311_routes(Router& router, const services::RequestService& requests
     }
     router.get(
         base + "services/:code",
-        [&catalogue](Request& request) {
-            check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+        [&requests, catalogue](Request& request) {
+            check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
             const auto [code, format] = named(request, "code");
-            const auto* service = catalogue.find(code);
-            if (service == nullptr) {
+            const auto live = requests.catalogue();
+            const auto* service = live->find(code);
+            if (service == nullptr || service->retired) {
                 throw DomainError(ErrorCode::not_found, "service_code '" + code + "' not found");
             }
             return open311_response(definition_json(*service), "service_definition", format);
@@ -421,8 +427,8 @@ void add_open311_routes(Router& router, const services::RequestService& requests
         open311_options());
     router.get(
         base + "requests/:id",
-        [&requests, &catalogue](Request& request) {
-            check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+        [&requests, catalogue](Request& request) {
+            check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
             const auto [id, format] = named(request, "id");
             const auto found = requests.get(request_id(id, "service_request_id"));
             return open311_response(
@@ -432,8 +438,8 @@ void add_open311_routes(Router& router, const services::RequestService& requests
         open311_options());
     router.get(
         base + "tokens/:token",
-        [&requests, &catalogue](Request& request) {
-            check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+        [&requests, catalogue](Request& request) {
+            check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
             const auto [token, format] = named(request, "token");
             const auto id = requests.id_for_token(token);
             ordered_json item{{"service_request_id", std::to_string(id)}, {"token", token}};

@@ -57,7 +57,8 @@ Response duplicates(const Request& request, const services::RequestService& requ
     }
     out += R"(],"numberReturned":)";
     geo::append_integer(out, static_cast<std::int64_t>(found.size()));
-    const auto* service = requests.catalogue().find(*code);
+    const auto catalogue = requests.catalogue();
+    const auto* service = catalogue->find(*code);
     out += R"(,"radius_m":)";
     geo::append_number(out, service ? service->duplicate_radius_m : 0, geo::metre_decimals);
     out += '}';

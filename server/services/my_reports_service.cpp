@@ -49,7 +49,7 @@ void MyReportsService::send_link(const std::string& email,
     const UnixSeconds now = now_seconds();
     const UnixSeconds expires = now + static_cast<UnixSeconds>(link_days) * 86400;
     const std::string link = m_public_url + "/api/my-reports/" + token;
-    const std::string council = m_requests.catalogue().council();
+    const std::string council = m_requests.catalogue()->council();
     const std::string body =
         council +
         "\n\nSomeone (we hope you) asked to see the reports made with this email "

@@ -327,24 +327,25 @@ int revoke_api_keys(store::Database& db, const std::string& name) {
 
 RequestService::RequestService(store::ConnectionPool& pool,
                                std::shared_ptr<const geo::BngTransform> transform,
-                               std::shared_ptr<const ServiceCatalogue> catalogue,
+                               const CatalogueService& catalogues,
                                const WardService& wards,
                                const AddressService& addresses,
                                const StreetService& streets)
-    : m_pool(pool), m_transform(std::move(transform)), m_catalogue(std::move(catalogue)),
-      m_wards(wards), m_addresses(addresses), m_streets(streets) {
+    : m_pool(pool), m_transform(std::move(transform)), m_catalogues(catalogues), m_wards(wards),
+      m_addresses(addresses), m_streets(streets) {
     if (sodium_init() < 0) {
         throw std::runtime_error("libsodium could not be initialised");
     }
 }
 
 void RequestService::sync_categories() const {
+    const auto catalogue = this->catalogue();
     auto db = m_pool.acquire();
     store::Transaction tx(*db);
     auto st = db->prepare("INSERT INTO service_categories (code, name, group_name) VALUES "
                           "(?1, ?2, ?3) ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
                           "group_name = excluded.group_name");
-    for (const auto& s : m_catalogue->services()) {
+    for (const auto& s : catalogue->services()) {
         st.bind(1, s.code).bind(2, s.name).bind(3, s.group).run();
     }
     tx.commit();
@@ -401,13 +402,14 @@ void RequestService::admit(const ApiClient& client, const std::string& client_ad
 }
 
 CreatedRequest RequestService::create(const NewRequest& request) const {
+    const auto catalogue = this->catalogue();
     const ApiClient client = authenticate(request.api_key, false);
     admit(client, request.client_address);
     if (!request.service_code) {
         invalid_parameter("service_code", "is required");
     }
-    const ServiceDefinition* service = m_catalogue->find(*request.service_code);
-    if (service == nullptr) {
+    const ServiceDefinition* service = catalogue->find(*request.service_code);
+    if (service == nullptr || service->retired) {
         throw DomainError(ErrorCode::not_found,
                           "service_code '" + *request.service_code + "' not found",
                           {{"service_code", "is not a service of this council"}});
@@ -495,7 +497,7 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
     const auto* ward = m_wards.index()->find(*at, uk_date(now));
     if (ward == nullptr) {
         invalid_parameter(place ? (request.address_id ? "address_id" : "address_string") : "lat",
-                          "is outside " + m_catalogue->council() +
+                          "is outside " + catalogue->council() +
                               "'s area: the council only takes reports within its wards");
     }
     if (!place) {
@@ -553,10 +555,11 @@ std::vector<PublicRequest> RequestService::query(const std::string& where,
                                                  const std::vector<std::string>& binds,
                                                  int limit,
                                                  bool include_private) const {
+    const auto catalogue = this->catalogue();
     // Only services the catalogue lists as public; never a request marked private.
     std::string codes;
     std::vector<std::string> all = binds;
-    for (const auto& s : m_catalogue->services()) {
+    for (const auto& s : catalogue->services()) {
         if (!s.is_private && !include_private) {
             all.push_back(s.code);
             codes += (codes.empty() ? "?" : ", ?") + std::to_string(all.size());
@@ -577,11 +580,11 @@ std::vector<PublicRequest> RequestService::query(const std::string& where,
         PublicRequest r;
         r.id = st.int64(0);
         r.service_code = std::string(st.text(1));
-        const ServiceDefinition* service = m_catalogue->find(r.service_code);
+        const ServiceDefinition* service = catalogue->find(r.service_code);
         r.service_name = service ? service->name : r.service_code;
         r.agency_responsible = service && service->agency_responsible
                                    ? service->agency_responsible
-                                   : std::optional<std::string>(m_catalogue->council());
+                                   : std::optional<std::string>(catalogue->council());
         r.service_notice = service ? service->service_notice : std::nullopt;
         r.status = std::string(st.text(2));
         const auto* info = status_info(r.status);
@@ -675,6 +678,7 @@ std::int64_t RequestService::id_for_token(const std::string& token) const {
 
 std::vector<PublicUpdate> RequestService::updates(std::optional<UnixSeconds> start,
                                                   std::optional<UnixSeconds> end) const {
+    const auto catalogue = this->catalogue();
     if (start.has_value() != end.has_value()) {
         invalid_parameter(start ? "end_date" : "start_date",
                           "is required with " + std::string(start ? "start_date" : "end_date") +
@@ -688,7 +692,7 @@ std::vector<PublicUpdate> RequestService::updates(std::optional<UnixSeconds> sta
     }
     std::vector<std::string> binds{format_utc(from), format_utc(to), reporter_reopened_note};
     std::string codes;
-    for (const auto& s : m_catalogue->services()) {
+    for (const auto& s : catalogue->services()) {
         if (!s.is_private) {
             binds.push_back(s.code);
             codes += (codes.empty() ? "?" : ", ?") + std::to_string(binds.size());
@@ -839,16 +843,17 @@ void RequestService::queue_status_messages(store::Database& db,
                                            std::int64_t history_id,
                                            const std::string& status,
                                            const std::string& note) const {
+    const auto catalogue = this->catalogue();
     auto category = db.prepare("SELECT category_code FROM service_requests WHERE id = ?1");
     category.bind(1, id);
     std::string service_name = "service request";
     if (category.step()) {
-        const auto* service = m_catalogue->find(std::string(category.text(0)));
+        const auto* service = catalogue->find(std::string(category.text(0)));
         service_name = service ? service->name : std::string(category.text(0));
     }
     const std::string subject =
         "Your " + service_name + " report " + std::to_string(id) + " is now " + words(status);
-    std::string body = m_catalogue->council() + "\n\nThe " + service_name + " report " +
+    std::string body = catalogue->council() + "\n\nThe " + service_name + " report " +
                        std::to_string(id) + " is now: " + words(status) + ".\n";
     if (!note.empty()) {
         body += "\n" + note + "\n";
@@ -866,9 +871,10 @@ void RequestService::queue_status_messages(store::Database& db,
 
 std::vector<NearbyRequest> RequestService::duplicates(const std::string& service_code,
                                                       const PointInput& point) const {
+    const auto catalogue = this->catalogue();
     const geo::EastNorth at = point_to_bng(point, *m_transform);
-    const ServiceDefinition* service = m_catalogue->find(service_code);
-    if (service == nullptr || service->is_private) {
+    const ServiceDefinition* service = catalogue->find(service_code);
+    if (service == nullptr || service->is_private || service->retired) {
         throw DomainError(ErrorCode::not_found, "no public service '" + service_code + "'",
                           {{"service_code", "is not a public service"}});
     }
@@ -1009,6 +1015,8 @@ void RequestService::follow(std::int64_t id, const std::string& email) const {
 
 Kpis RequestService::kpis(const KpiQuery& q) const {
     Kpis k;
+    k.catalogue = this->catalogue();
+    const auto& catalogue = k.catalogue;
     k.to = q.to.value_or(today_utc());
     k.from = q.from.value_or(date_from_days(days_since_epoch(k.to) - default_window_days));
     k.ward = q.ward;
@@ -1019,7 +1027,7 @@ Kpis RequestService::kpis(const KpiQuery& q) const {
     if (span > 3 * 366) {
         invalid_parameter("to", "is more than three years after 'from'");
     }
-    for (const auto& s : m_catalogue->services()) {
+    for (const auto& s : catalogue->services()) {
         if (!s.is_private) {
             k.by_service.emplace_back(&s, KpiFigures{});
         }
@@ -1035,7 +1043,7 @@ Kpis RequestService::kpis(const KpiQuery& q) const {
     std::vector<double> all_days;
     std::map<const ServiceDefinition*, std::vector<double>> service_days;
     while (st.step()) {
-        const ServiceDefinition* service = m_catalogue->find(std::string(st.text(0)));
+        const ServiceDefinition* service = catalogue->find(std::string(st.text(0)));
         if (service == nullptr || service->is_private) {
             continue;
         }

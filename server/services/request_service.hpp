@@ -3,6 +3,7 @@
 #include "geo/bng_transform.hpp"
 #include "geo/store/connection_pool.hpp"
 #include "server/services/address_service.hpp"
+#include "server/services/catalogue_service.hpp"
 #include "server/services/point_input.hpp"
 #include "server/services/rate_limiter.hpp"
 #include "server/services/service_catalogue.hpp"
@@ -178,6 +179,7 @@ struct KpiFigures {
 };
 
 struct Kpis {
+    std::shared_ptr<const ServiceCatalogue> catalogue; ///< keeps by_service's pointers valid
     Date from;
     Date to;
     std::optional<std::string> ward;
@@ -199,7 +201,7 @@ class RequestService {
 
     RequestService(store::ConnectionPool& pool,
                    std::shared_ptr<const geo::BngTransform> transform,
-                   std::shared_ptr<const ServiceCatalogue> catalogue,
+                   const CatalogueService& catalogues,
                    const WardService& wards,
                    const AddressService& addresses,
                    const StreetService& streets);
@@ -208,7 +210,11 @@ class RequestService {
     /// requests can reference them; existing rows are updated, none removed.
     void sync_categories() const;
 
-    [[nodiscard]] const ServiceCatalogue& catalogue() const { return *m_catalogue; }
+    /// The catalogue as it is now. Hold the pointer while using what it holds: a staff edit
+    /// swaps in a new one at any moment.
+    [[nodiscard]] std::shared_ptr<const ServiceCatalogue> catalogue() const {
+        return m_catalogues.current();
+    }
 
     /// The key's holder. DomainError forbidden (403) when missing, unknown or revoked, or when
     /// `need_staff` and the key is a client's.
@@ -280,7 +286,7 @@ class RequestService {
 
     store::ConnectionPool& m_pool;
     std::shared_ptr<const geo::BngTransform> m_transform;
-    std::shared_ptr<const ServiceCatalogue> m_catalogue;
+    const CatalogueService& m_catalogues;
     const WardService& m_wards;
     const AddressService& m_addresses;
     const StreetService& m_streets;
