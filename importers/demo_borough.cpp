@@ -13,7 +13,7 @@ namespace {
 constexpr int generator_version = 1;
 
 /// The first schema version that has every table the demo fills.
-constexpr int required_schema_version = 7; // api_keys (the demo keys), 0007_open311
+constexpr int required_schema_version = 9; // api_keys' rate limits, 0009_requests2
 
 constexpr const char* filled_tables[] = {
     "council_area",       "boundary_sets",   "wards",       "streets",

@@ -291,17 +291,22 @@ void write_demo_api_keys(store::Database& db, const std::string& created_at) {
         const char* name;
         const char* role;
         const char* channel;
+        const char* per_address; ///< rate limit, nullptr for none
+        const char* per_key;
     };
+    // The web client's key is public by nature (it ships in the page), so it is limited: 10
+    // reports a minute from one address, 600 an hour in all.
     static constexpr Key keys[] = {
-        {"demo-client-key", "Demo Open311 client", "client", "app"},
-        {"demo-web-key", "wardmap web client", "client", "web"},
-        {"demo-staff-key", "Demo back office", "staff", "staff"},
+        {"demo-client-key", "Demo Open311 client", "client", "app", nullptr, nullptr},
+        {"demo-web-key", "wardmap web client", "client", "web", "10/min", "600/hour"},
+        {"demo-staff-key", "Demo back office", "staff", "staff", nullptr, nullptr},
     };
     if (sodium_init() < 0) {
         throw std::runtime_error("libsodium failed to initialise");
     }
-    auto st = db.prepare("INSERT INTO api_keys (key_sha256, name, role, channel, created_at) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5)");
+    auto st = db.prepare("INSERT INTO api_keys (key_sha256, name, role, channel, created_at, "
+                         "rate_limit_per_address, rate_limit_per_key) VALUES (?1, ?2, ?3, ?4, "
+                         "?5, ?6, ?7)");
     for (const Key& k : keys) {
         std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
         crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(k.key),
@@ -313,6 +318,10 @@ void write_demo_api_keys(store::Database& db, const std::string& created_at) {
             hex += digits[b & 15U];
         }
         st.bind(1, hex).bind(2, k.name).bind(3, k.role).bind(4, k.channel).bind(5, created_at);
+        const auto optional = [](const char* v) {
+            return v ? std::optional<std::string>(v) : std::nullopt;
+        };
+        st.bind(6, optional(k.per_address)).bind(7, optional(k.per_key));
         st.run();
     }
 }

@@ -14,6 +14,8 @@ struct KeyOptions {
     std::string name;
     std::string role = "client";
     std::string channel = "app";
+    std::optional<std::string> rate_limit;
+    std::optional<std::string> key_rate_limit;
 };
 
 int with_database(const CommonOptions& common, const std::function<int(store::Database&)>& body) {
@@ -45,11 +47,16 @@ void add_keys_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     add->add_option("--channel", options->channel,
                     "Channel its requests are recorded under (web, app, phone, staff, ...)")
         ->capture_default_str();
+    add->add_option("--rate-limit", options->rate_limit,
+                    "Writes allowed per client address, e.g. 10/min (s, min, hour, day)");
+    add->add_option("--key-rate-limit", options->key_rate_limit,
+                    "Writes allowed with this key from all addresses together, e.g. 600/hour");
     add->callback([&common, &exit_code, options] {
         exit_code = run_guarded("keys add", [&] {
             return with_database(common, [&](store::Database& db) {
                 std::cout << services::issue_api_key(db, options->name, options->role,
-                                                     options->channel)
+                                                     options->channel, options->rate_limit,
+                                                     options->key_rate_limit)
                           << "\n";
                 return static_cast<int>(exit_ok);
             });
@@ -62,10 +69,19 @@ void add_keys_command(CLI::App& app, CommonOptions& common, int& exit_code) {
         exit_code = run_guarded("keys list", [&] {
             return with_database(common, [](store::Database& db) {
                 auto st = db.prepare("SELECT name, role, channel, created_at, "
-                                     "ifnull(revoked_at, '') FROM api_keys ORDER BY id");
+                                     "ifnull(revoked_at, ''), rate_limit_per_address, "
+                                     "rate_limit_per_key FROM api_keys ORDER BY id");
                 while (st.step()) {
+                    std::string limits;
+                    if (const auto a = st.optional_text(5)) {
+                        limits = *a + " per address";
+                    }
+                    if (const auto k = st.optional_text(6)) {
+                        limits += (limits.empty() ? "" : ", ") + *k + " per key";
+                    }
                     std::cout << st.text(0) << "\t" << st.text(1) << "\t" << st.text(2) << "\t"
-                              << st.text(3) << "\t" << st.text(4) << "\n";
+                              << st.text(3) << "\t" << st.text(4) << "\t"
+                              << (limits.empty() ? "no rate limit" : limits) << "\n";
                 }
                 return static_cast<int>(exit_ok);
             });

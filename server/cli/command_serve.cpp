@@ -3,6 +3,7 @@
 #include "geo/store/migrations.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
+#include "server/http/catalogue_routes.hpp"
 #include "server/http/dispatcher.hpp"
 #include "server/http/ogc_routes.hpp"
 #include "server/http/open311_routes.hpp"
@@ -11,11 +12,13 @@
 #include "server/http/routes.hpp"
 #include "server/http/server.hpp"
 #include "server/services/change_watcher.hpp"
+#include "server/services/my_reports_service.hpp"
 #include "server/services/outbox_sender.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 namespace wardmap::cli {
@@ -29,6 +32,12 @@ struct ServeOptions {
     std::filesystem::path mail_dir; // empty: notifications stay queued
     std::string mail_from = "Chorley Council <no-reply@chorley.gov.uk>";
     int mail_interval_seconds = 10;
+    int mail_retry_seconds = 30;
+    std::string smtp_url;  // empty: .eml files in mail_dir (or nothing)
+    std::string smtp_from; // envelope sender; empty: the address in mail_from
+    std::string smtp_user;
+    bool smtp_require_tls = false;
+    std::string public_url = "http://localhost:8080";
     int checkpoint_seconds = 30;
     int drain_seconds = 10;
     int page_cache_mb = 64;
@@ -81,10 +90,9 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
 
     auto transform = common.make_transform();
     // The catalogue is checked before anything else starts: a bad file stops the server.
-    auto catalogue = std::make_shared<const services::ServiceCatalogue>(
-        services::ServiceCatalogue::load(options.services_file));
+    auto catalogue_file = services::ServiceCatalogue::load(options.services_file);
     spdlog::info("service catalogue {}: {} services", options.services_file.string(),
-                 catalogue->services().size());
+                 catalogue_file.services().size());
     if (common.db.has_parent_path()) {
         std::filesystem::create_directories(common.db.parent_path());
     }
@@ -116,18 +124,40 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     watcher.start();
     services::FeatureService features(pool, transform, services::default_layers());
     services::OgcDocuments ogc_documents(features);
-    services::RequestService requests(pool, transform, catalogue, wards, addresses, streets);
+    // The file's services with the staff's stored edits on top (docs/http-api.md).
+    services::CatalogueService catalogues(pool, std::move(catalogue_file));
+    services::RequestService requests(pool, transform, catalogues, wards, addresses, streets);
     requests.sync_categories();
     services::ImageLimits image_limits;
     image_limits.max_bytes = options.max_photo_bytes;
     services::PhotoService photos(pool, requests, image_limits);
     std::unique_ptr<services::OutboxSender> outbox;
-    if (!options.mail_dir.empty()) {
-        outbox =
-            std::make_unique<services::OutboxSender>(pool, options.mail_dir, options.mail_from);
-        outbox->start(std::chrono::seconds(options.mail_interval_seconds));
+    const std::chrono::seconds retry(options.mail_retry_seconds);
+    if (!options.smtp_url.empty()) {
+        services::SmtpSettings smtp;
+        smtp.url = options.smtp_url;
+        smtp.envelope_from = options.smtp_from.empty()
+                                 ? services::mailbox_address(options.mail_from)
+                                 : options.smtp_from;
+        smtp.require_tls = options.smtp_require_tls;
+        if (!options.smtp_user.empty()) {
+            smtp.user = options.smtp_user;
+            // Only from the environment: a password on the command line shows in ps.
+            const char* password = std::getenv("WARDMAP_SMTP_PASSWORD");
+            smtp.password = password != nullptr ? password : "";
+        }
+        outbox = std::make_unique<services::OutboxSender>(pool, std::move(smtp), options.mail_from,
+                                                          retry);
+        spdlog::info("notifications delivered by SMTP to {}", options.smtp_url);
+    } else if (!options.mail_dir.empty()) {
+        outbox = std::make_unique<services::OutboxSender>(pool, options.mail_dir, options.mail_from,
+                                                          retry);
         spdlog::info("notifications written as .eml files to {}", options.mail_dir.string());
     }
+    if (outbox) {
+        outbox->start(std::chrono::seconds(options.mail_interval_seconds));
+    }
+    services::MyReportsService my_reports(pool, requests, options.public_url);
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
     http::PageCache pages(static_cast<std::size_t>(options.page_cache_mb) << 20);
@@ -142,6 +172,8 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_open311_routes(router, requests, photos);
     http::add_request_routes(router, requests);
     http::add_photo_routes(router, photos);
+    http::add_my_reports_routes(router, my_reports);
+    http::add_catalogue_routes(router, catalogues, requests);
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
     add_page_cache_metrics(metrics, pages);
@@ -188,6 +220,10 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
         ->envname("WARDMAP_WORKERS")
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
+    cmd->add_flag("--trust-proxy", options->server.trust_proxy,
+                  "Behind nginx: take the client's address (for rate limits) from the last "
+                  "X-Forwarded-For entry instead of the socket peer")
+        ->envname("WARDMAP_TRUST_PROXY");
     cmd->add_option("--web-root", options->web_root, "Folder of the web client's files")
         ->envname("WARDMAP_WEB_ROOT")
         ->capture_default_str();
@@ -206,6 +242,37 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "How often the notification sender looks for due messages")
         ->envname("WARDMAP_MAIL_INTERVAL_SECONDS")
         ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    cmd->add_option("--mail-retry-seconds", options->mail_retry_seconds,
+                    "First retry delay of an undelivered notification (doubles each time, at "
+                    "most 6 h)")
+        ->envname("WARDMAP_MAIL_RETRY_SECONDS")
+        ->check(CLI::Range(1, 21600))
+        ->capture_default_str();
+    cmd->add_option("--smtp-url", options->smtp_url,
+                    "Deliver notifications by SMTP: smtp://host:port (STARTTLS when offered) "
+                    "or smtps://host:port; takes precedence over --mail-dir")
+        ->envname("WARDMAP_SMTP_URL")
+        ->check(CLI::Validator(
+            [](const std::string& url) {
+                return url.starts_with("smtp://") || url.starts_with("smtps://")
+                           ? std::string()
+                           : "must start with smtp:// or smtps://, not '" + url + "'";
+            },
+            "URL"));
+    cmd->add_option("--smtp-from", options->smtp_from,
+                    "SMTP envelope sender (default: the address in --mail-from)")
+        ->envname("WARDMAP_SMTP_FROM");
+    cmd->add_option("--smtp-user", options->smtp_user,
+                    "SMTP AUTH user; the password is read from WARDMAP_SMTP_PASSWORD")
+        ->envname("WARDMAP_SMTP_USER");
+    cmd->add_flag("--smtp-require-tls", options->smtp_require_tls,
+                  "With smtp://, never send unless STARTTLS succeeds")
+        ->envname("WARDMAP_SMTP_REQUIRE_TLS");
+    cmd->add_option("--public-url", options->public_url,
+                    "Where residents reach this server (links in emails are built on it, never "
+                    "on a request's Host header)")
+        ->envname("WARDMAP_PUBLIC_URL")
         ->capture_default_str();
     cmd->add_option("--checkpoint-seconds", options->checkpoint_seconds,
                     "Interval between WAL checkpoints")

@@ -28,6 +28,9 @@ struct Request {
     std::string body;
     std::string request_id;
     std::string remote_address;
+    /// Who is asking, for rate limits: the socket peer, or with --trust-proxy the address
+    /// the proxy appended to X-Forwarded-For.
+    std::string client_address;
     std::string route; // the matched route pattern, for logs and metrics
 
     [[nodiscard]] std::optional<std::string> header(std::string_view name) const;

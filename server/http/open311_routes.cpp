@@ -336,31 +336,36 @@ void add_open311_routes(Router& router,
     // A POST requests may carry up to three photos as multipart `media`.
     const std::size_t max_multipart_bytes =
         services::max_photos_per_item * photos.limits().max_bytes + max_post_bytes;
-    const auto& catalogue = requests.catalogue();
+    // Jurisdiction, council and contact are the data file's and never change; services are
+    // read from the live catalogue on each request.
+    const auto catalogue = requests.catalogue();
     const std::string base = prefix;
     for (const auto format : {Open311Format::json, Open311Format::xml}) {
         const std::string ext = format == Open311Format::json ? ".json" : ".xml";
         router.get(
             base + "discovery" + ext,
-            [&catalogue, format](Request& request) {
-                return discovery(request, catalogue, format);
+            [catalogue, format](Request& request) {
+                return discovery(request, *catalogue, format);
             },
             open311_options());
         router.get(
             base + "services" + ext,
-            [&catalogue, format](Request& request) {
-                check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+            [&requests, catalogue, format](Request& request) {
+                check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
                 ordered_json list = ordered_json::array();
-                for (const auto& s : catalogue.services()) {
-                    list.push_back(service_json(s));
+                const auto live = requests.catalogue();
+                for (const auto& s : live->services()) {
+                    if (!s.retired) {
+                        list.push_back(service_json(s));
+                    }
                 }
                 return open311_response(list, "services", format);
             },
             open311_options());
         router.get(
             base + "requests" + ext,
-            [&requests, &catalogue, format](Request& request) {
-                check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+            [&requests, catalogue, format](Request& request) {
+                check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
                 const bool extensions = extensions_param(request);
                 ordered_json list = ordered_json::array();
                 for (const auto& r : requests.list(requests_query(request))) {
@@ -371,9 +376,9 @@ void add_open311_routes(Router& router,
             open311_options());
         router.post(
             base + "requests" + ext,
-            [&requests, &catalogue, &photos, format](Request& request) {
+            [&requests, catalogue, &photos, format](Request& request) {
                 const Form form(request);
-                check_jurisdiction(form.get("jurisdiction_id"), catalogue);
+                check_jurisdiction(form.get("jurisdiction_id"), *catalogue);
                 services::NewRequest n;
                 if (form.files().size() > services::max_photos_per_item) {
                     invalid_parameter("media", "at most 3 photos are taken with a request");
@@ -386,6 +391,7 @@ void add_open311_routes(Router& router,
                     n.uploads.push_back(photos.encode(file, "media"));
                 }
                 n.photo_id = form.get("photo_id");
+                n.client_address = request.client_address;
                 n.api_key = form.get("api_key");
                 n.service_code = form.get("service_code");
                 n.lat = form.get("lat");
@@ -420,8 +426,8 @@ void add_open311_routes(Router& router,
             open311_options(max_multipart_bytes));
         router.get(
             base + "servicerequestupdates" + ext,
-            [&requests, &catalogue, format](Request& request) {
-                check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+            [&requests, catalogue, format](Request& request) {
+                check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
                 ordered_json list = ordered_json::array();
                 for (const auto& u : requests.updates(date_param(request, "start_date"),
                                                       date_param(request, "end_date"))) {
@@ -438,10 +444,11 @@ void add_open311_routes(Router& router,
             open311_options());
         router.post(
             base + "servicerequestupdates" + ext,
-            [&requests, &catalogue, format](Request& request) {
+            [&requests, catalogue, format](Request& request) {
                 const Form form(request);
-                check_jurisdiction(form.get("jurisdiction_id"), catalogue);
+                check_jurisdiction(form.get("jurisdiction_id"), *catalogue);
                 services::StatusUpdate u;
+                u.client_address = request.client_address;
                 u.api_key = form.get("api_key");
                 u.service_request_id = form.get("service_request_id");
                 u.update_id = form.get("update_id");
@@ -460,11 +467,12 @@ void add_open311_routes(Router& router,
     }
     router.get(
         base + "services/:code",
-        [&catalogue](Request& request) {
-            check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+        [&requests, catalogue](Request& request) {
+            check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
             const auto [code, format] = named(request, "code");
-            const auto* service = catalogue.find(code);
-            if (service == nullptr) {
+            const auto live = requests.catalogue();
+            const auto* service = live->find(code);
+            if (service == nullptr || service->retired) {
                 throw DomainError(ErrorCode::not_found, "service_code '" + code + "' not found");
             }
             return open311_response(definition_json(*service), "service_definition", format);
@@ -472,8 +480,8 @@ void add_open311_routes(Router& router,
         open311_options());
     router.get(
         base + "requests/:id",
-        [&requests, &catalogue](Request& request) {
-            check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+        [&requests, catalogue](Request& request) {
+            check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
             const auto [id, format] = named(request, "id");
             const auto found = requests.get(request_id(id, "service_request_id"));
             return open311_response(
@@ -483,8 +491,8 @@ void add_open311_routes(Router& router,
         open311_options());
     router.get(
         base + "tokens/:token",
-        [&requests, &catalogue](Request& request) {
-            check_jurisdiction(request.query_param("jurisdiction_id"), catalogue);
+        [&requests, catalogue](Request& request) {
+            check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
             const auto [token, format] = named(request, "token");
             const auto id = requests.id_for_token(token);
             ordered_json item{{"service_request_id", std::to_string(id)}, {"token", token}};

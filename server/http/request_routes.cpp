@@ -59,7 +59,8 @@ Response duplicates(const Request& request, const services::RequestService& requ
     }
     out += R"(],"numberReturned":)";
     geo::append_integer(out, static_cast<std::int64_t>(found.size()));
-    const auto* service = requests.catalogue().find(*code);
+    const auto catalogue = requests.catalogue();
+    const auto* service = catalogue->find(*code);
     out += R"(,"radius_m":)";
     geo::append_number(out, service ? service->duplicate_radius_m : 0, geo::metre_decimals);
     out += '}';
@@ -80,7 +81,7 @@ std::string photo_list(const Request& request, const std::vector<std::string>& i
     return out + "]";
 }
 
-Response tracking(const Request& request, const services::Tracking& t) {
+std::string tracking_json(const Request& request, const services::Tracking& t) {
     const auto& r = t.request;
     std::string history = "[";
     for (const auto& h : t.history) {
@@ -112,7 +113,11 @@ Response tracking(const Request& request, const services::Tracking& t) {
         .raw_field("photos", photo_list(request, t.photo_ids))
         .raw_field("history", history);
     obj.close();
-    Response response = Response::json(std::move(out));
+    return out;
+}
+
+Response tracking(const Request& request, const services::Tracking& t) {
+    Response response = Response::json(tracking_json(request, t));
     response.header("Cache-Control", "no-store");
     return response;
 }
@@ -245,6 +250,43 @@ void add_request_routes(Router& router, const services::RequestService& requests
         obj.field("service_request_id", std::to_string(id)).field("following", true);
         obj.close();
         return Response::json(std::move(out), 201);
+    });
+}
+
+void add_my_reports_routes(Router& router, const services::MyReportsService& my_reports) {
+    router.post("/api/my-reports", [&my_reports](Request& request) {
+        const auto body = parse_json_body(request);
+        if (!body.is_object() || !body.contains("email") || !body["email"].is_string()) {
+            invalid_parameter("email", "is required: the address the reports were made with");
+        }
+        my_reports.send_link(body["email"].get<std::string>(), request.client_address);
+        // The same answer whether or not the address has reports.
+        std::string out;
+        geo::JsonObjectWriter obj(out);
+        obj.field("sent", true)
+            .field("detail", "A private link to the reports made with this address has been "
+                             "emailed to it. It works for " +
+                                 std::to_string(services::MyReportsService::link_days) + " days.");
+        obj.close();
+        return Response::json(std::move(out), 202);
+    });
+    router.get("/api/my-reports/:token", [&my_reports](Request& request) {
+        const auto found = my_reports.reports(request.param("token"));
+        std::string list = "[";
+        for (const auto& t : found.reports) {
+            list += list.size() > 1 ? "," : "";
+            list += tracking_json(request, t);
+        }
+        list += ']';
+        std::string out;
+        geo::JsonObjectWriter obj(out);
+        obj.field("expires", services::format_w3c_uk(found.expires))
+            .field("count", static_cast<std::int64_t>(found.reports.size()))
+            .raw_field("reports", list);
+        obj.close();
+        Response response = Response::json(std::move(out));
+        response.header("Cache-Control", "no-store");
+        return response;
     });
 }
 

@@ -46,7 +46,27 @@ class NamedHeader : public Http::Header::Header {
 
 // Converts Pistache's parsed request into ours, decoding what 0.0.5 leaves encoded.
 // Returns a problem message (and the parameter at fault) when the request line is malformed.
-std::optional<services::FieldProblem> convert(const Http::Request& in, Request& out) {
+bool plausible_ip(const std::string& text) {
+    return !text.empty() && text.size() <= 45 &&
+           text.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos;
+}
+
+/// The address nginx appended ($proxy_add_x_forwarded_for): the last entry. Earlier ones are
+/// whatever the client sent and prove nothing.
+std::optional<std::string> forwarded_client(const std::string& header) {
+    const auto comma = header.rfind(',');
+    std::string last = header.substr(comma == std::string::npos ? 0 : comma + 1);
+    const auto first = last.find_first_not_of(" \t");
+    const auto end = last.find_last_not_of(" \t");
+    if (first == std::string::npos) {
+        return std::nullopt;
+    }
+    last = last.substr(first, end - first + 1);
+    return plausible_ip(last) ? std::optional<std::string>(last) : std::nullopt;
+}
+
+std::optional<services::FieldProblem>
+convert(const Http::Request& in, Request& out, bool trust_proxy) {
     out.method = Http::methodString(in.method());
     auto path = percent_decode(in.resource(), false);
     if (!path) {
@@ -72,6 +92,14 @@ std::optional<services::FieldProblem> convert(const Http::Request& in, Request& 
     }
     out.body = in.body();
     out.remote_address = in.address().host();
+    out.client_address = out.remote_address;
+    if (trust_proxy) {
+        if (auto it = out.headers.find("X-Forwarded-For"); it != out.headers.end()) {
+            if (auto client = forwarded_client(it->second)) {
+                out.client_address = *client;
+            }
+        }
+    }
     // Behind the nginx front (deploy/nginx) the peer is loopback; log the client it names.
     if (out.remote_address == "127.0.0.1" || out.remote_address == "::1") {
         if (auto it = out.headers.find("X-Real-IP");
@@ -118,7 +146,7 @@ class PistacheBridge : public Http::Handler {
         auto request = std::make_shared<Request>();
         const bool close = wants_close(in);
         const auto& dispatcher = m_server->m_impl->dispatcher;
-        if (auto problem = convert(in, *request)) {
+        if (auto problem = convert(in, *request, m_server->m_impl->options.trust_proxy)) {
             request->request_id = Dispatcher::request_id_for(*request);
             DomainError error(ErrorCode::invalid_parameter,
                               "'" + problem->name + "' " + problem->message, {*problem});

@@ -20,6 +20,8 @@ struct ServerOptions {
     std::chrono::seconds header_timeout{10};
     std::chrono::seconds body_timeout{30};
     std::chrono::seconds keepalive_timeout{60};
+    /// Behind nginx: take the client's address from the last X-Forwarded-For entry.
+    bool trust_proxy = false;
 };
 
 class PistacheBridge;

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <sodium.h>
+#include <tuple>
 
 namespace wardmap::services {
 
@@ -75,23 +76,6 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
         return std::nullopt;
     }
     return v;
-}
-
-std::string random_token() {
-    std::array<unsigned char, 18> bytes{};
-    randombytes_buf(bytes.data(), bytes.size());
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    // 18 bytes = 144 bits = 24 URL-safe characters of 6 bits.
-    for (std::size_t i = 0; i < bytes.size(); i += 3) {
-        const unsigned v =
-            (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
-        for (int shift = 18; shift >= 0; shift -= 6) {
-            out += alphabet[(v >> static_cast<unsigned>(shift)) & 63U];
-        }
-    }
-    return out;
 }
 
 [[noreturn]] void fail_with(std::vector<FieldProblem> problems) {
@@ -230,13 +214,9 @@ constexpr const char* public_columns =
     "(SELECT p.id FROM photos p WHERE p.request_id = r.id AND p.history_id IS NULL ORDER BY "
     "p.position LIMIT 1) ";
 
-bool plausible_email(const std::string& email) {
-    const auto at = email.find('@');
-    return email.size() <= 254 && at != std::string::npos && at > 0 &&
-           email.find('.', at) != std::string::npos && email.back() != '.' &&
-           email.find_first_of(" \t\r\n<>,;\"") == std::string::npos &&
-           email.find('@', at + 1) == std::string::npos;
-}
+/// What pollers of servicerequestupdates read for a reporter's reopening: the reporter's own
+/// text stays between them and the council.
+constexpr const char* reporter_reopened_note = "Reopened by the reporter";
 
 /// "in_progress" -> "in progress", for messages.
 std::string words(std::string status) {
@@ -259,6 +239,31 @@ const StatusInfo* status_info(std::string_view status) {
     return nullptr;
 }
 
+std::string random_url_token() {
+    std::array<unsigned char, 18> bytes{};
+    randombytes_buf(bytes.data(), bytes.size());
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    // 18 bytes = 144 bits = 24 URL-safe characters of 6 bits.
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const unsigned v =
+            (unsigned{bytes[i]} << 16) | (unsigned{bytes[i + 1]} << 8) | bytes[i + 2];
+        for (int shift = 18; shift >= 0; shift -= 6) {
+            out += alphabet[(v >> static_cast<unsigned>(shift)) & 63U];
+        }
+    }
+    return out;
+}
+
+bool plausible_email(const std::string& email) {
+    const auto at = email.find('@');
+    return email.size() <= 254 && at != std::string::npos && at > 0 &&
+           email.find('.', at) != std::string::npos && email.back() != '.' &&
+           email.find_first_of(" \t\r\n<>,;\"") == std::string::npos &&
+           email.find('@', at + 1) == std::string::npos;
+}
+
 std::string sha256_hex(std::string_view text) {
     std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
     crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(text.data()),
@@ -275,7 +280,17 @@ std::string sha256_hex(std::string_view text) {
 std::string issue_api_key(store::Database& db,
                           const std::string& name,
                           const std::string& role,
-                          const std::string& channel) {
+                          const std::string& channel,
+                          const std::optional<std::string>& per_address,
+                          const std::optional<std::string>& per_key) {
+    for (const auto& [option, text] :
+         {std::pair{"rate-limit", per_address}, std::pair{"key-rate-limit", per_key}}) {
+        if (text && !RateLimit::parse(*text)) {
+            invalid_parameter(option, "must be a count per period such as 10/min, 100/hour or "
+                                      "1000/day, not '" +
+                                          *text + "'");
+        }
+    }
     if (name.empty() || name.size() > 100) {
         invalid_parameter("name", "must be 1 to 100 characters");
     }
@@ -293,11 +308,16 @@ std::string issue_api_key(store::Database& db,
     if (used.step()) {
         invalid_parameter("name", "'" + name + "' already has a live key (revoke it first)");
     }
-    const std::string key = random_token() + random_token().substr(0, 8);
-    auto st = db.prepare("INSERT INTO api_keys (key_sha256, name, role, channel, created_at) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5)");
+    const std::string key = random_url_token() + random_url_token().substr(0, 8);
+    auto st = db.prepare("INSERT INTO api_keys (key_sha256, name, role, channel, created_at, "
+                         "rate_limit_per_address, rate_limit_per_key) VALUES (?1, ?2, ?3, ?4, "
+                         "?5, ?6, ?7)");
     st.bind(1, sha256_hex(key)).bind(2, name).bind(3, role).bind(4, channel);
-    st.bind(5, format_utc(now_seconds())).run();
+    st.bind(5, format_utc(now_seconds()));
+    st.bind(6, per_address ? std::optional(RateLimit::parse(*per_address)->to_string())
+                           : std::nullopt);
+    st.bind(7, per_key ? std::optional(RateLimit::parse(*per_key)->to_string()) : std::nullopt);
+    st.run();
     return key;
 }
 
@@ -310,24 +330,25 @@ int revoke_api_keys(store::Database& db, const std::string& name) {
 
 RequestService::RequestService(store::ConnectionPool& pool,
                                std::shared_ptr<const geo::BngTransform> transform,
-                               std::shared_ptr<const ServiceCatalogue> catalogue,
+                               const CatalogueService& catalogues,
                                const WardService& wards,
                                const AddressService& addresses,
                                const StreetService& streets)
-    : m_pool(pool), m_transform(std::move(transform)), m_catalogue(std::move(catalogue)),
-      m_wards(wards), m_addresses(addresses), m_streets(streets) {
+    : m_pool(pool), m_transform(std::move(transform)), m_catalogues(catalogues), m_wards(wards),
+      m_addresses(addresses), m_streets(streets) {
     if (sodium_init() < 0) {
         throw std::runtime_error("libsodium could not be initialised");
     }
 }
 
 void RequestService::sync_categories() const {
+    const auto catalogue = this->catalogue();
     auto db = m_pool.acquire();
     store::Transaction tx(*db);
     auto st = db->prepare("INSERT INTO service_categories (code, name, group_name) VALUES "
                           "(?1, ?2, ?3) ON CONFLICT (code) DO UPDATE SET name = excluded.name, "
                           "group_name = excluded.group_name");
-    for (const auto& s : m_catalogue->services()) {
+    for (const auto& s : catalogue->services()) {
         st.bind(1, s.code).bind(2, s.name).bind(3, s.group).run();
     }
     tx.commit();
@@ -340,15 +361,23 @@ ApiClient RequestService::authenticate(const std::optional<std::string>& api_key
                           {{"api_key", "is required"}});
     }
     auto db = m_pool.acquire();
-    auto st = db->prepare("SELECT id, name, role, channel FROM api_keys WHERE key_sha256 = ?1 "
-                          "AND revoked_at IS NULL");
+    auto st = db->prepare("SELECT id, name, role, channel, rate_limit_per_address, "
+                          "rate_limit_per_key FROM api_keys WHERE key_sha256 = ?1 AND "
+                          "revoked_at IS NULL");
     st.bind(1, sha256_hex(*api_key));
     if (!st.step()) {
         throw DomainError(ErrorCode::forbidden, "invalid api_key", {{"api_key", "is not valid"}});
     }
-    ApiClient client{st.int64(0), std::string(st.text(1)),
+    const auto limit = [&st](int col) {
+        const auto text = st.optional_text(col);
+        return text ? RateLimit::parse(*text) : std::nullopt;
+    };
+    ApiClient client{st.int64(0),
+                     std::string(st.text(1)),
                      st.text(2) == "staff" ? KeyRole::staff : KeyRole::client,
-                     std::string(st.text(3))};
+                     std::string(st.text(3)),
+                     limit(4),
+                     limit(5)};
     if (need_staff && client.role != KeyRole::staff) {
         throw DomainError(ErrorCode::forbidden,
                           "this api_key may not post updates (a staff key is needed)",
@@ -357,13 +386,33 @@ ApiClient RequestService::authenticate(const std::optional<std::string>& api_key
     return client;
 }
 
+void RequestService::admit(const ApiClient& client, const std::string& client_address) const {
+    const std::string key = "key " + std::to_string(client.id);
+    for (const auto& [bucket, limit, scope] :
+         {std::tuple{key + " from " + client_address, client.per_address, "per client address"},
+          std::tuple{key, client.per_key, "for this api_key"}}) {
+        if (!limit) {
+            continue;
+        }
+        if (const auto wait = m_limiter.take(bucket, *limit)) {
+            DomainError e(ErrorCode::rate_limited, "rate limit of " + limit->to_string() + " " +
+                                                       scope + " reached; try again in " +
+                                                       std::to_string(*wait) + " s");
+            e.with_retry_after(*wait);
+            throw e;
+        }
+    }
+}
+
 CreatedRequest RequestService::create(const NewRequest& request) const {
+    const auto catalogue = this->catalogue();
     const ApiClient client = authenticate(request.api_key, false);
+    admit(client, request.client_address);
     if (!request.service_code) {
         invalid_parameter("service_code", "is required");
     }
-    const ServiceDefinition* service = m_catalogue->find(*request.service_code);
-    if (service == nullptr) {
+    const ServiceDefinition* service = catalogue->find(*request.service_code);
+    if (service == nullptr || service->retired) {
         throw DomainError(ErrorCode::not_found,
                           "service_code '" + *request.service_code + "' not found",
                           {{"service_code", "is not a service of this council"}});
@@ -459,7 +508,7 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
     const auto* ward = m_wards.index()->find(*at, uk_date(now));
     if (ward == nullptr) {
         invalid_parameter(place ? (request.address_id ? "address_id" : "address_string") : "lat",
-                          "is outside " + m_catalogue->council() +
+                          "is outside " + catalogue->council() +
                               "'s area: the council only takes reports within its wards");
     }
     if (!place) {
@@ -475,7 +524,7 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
     const std::string priority = choose_priority(*service, answers);
     const Date due = add_working_days(uk_date(now), service->priority(priority).sla_working_days);
     const UnixSeconds expected = uk_instant(due, uk_seconds_of_day(now));
-    const std::string token = random_token();
+    const std::string token = random_url_token();
 
     auto db = m_pool.acquire();
     store::Transaction tx(*db);
@@ -522,10 +571,11 @@ std::vector<PublicRequest> RequestService::query(const std::string& where,
                                                  const std::vector<std::string>& binds,
                                                  int limit,
                                                  bool include_private) const {
+    const auto catalogue = this->catalogue();
     // Only services the catalogue lists as public; never a request marked private.
     std::string codes;
     std::vector<std::string> all = binds;
-    for (const auto& s : m_catalogue->services()) {
+    for (const auto& s : catalogue->services()) {
         if (!s.is_private && !include_private) {
             all.push_back(s.code);
             codes += (codes.empty() ? "?" : ", ?") + std::to_string(all.size());
@@ -550,11 +600,11 @@ std::vector<PublicRequest> RequestService::query(const std::string& where,
         PublicRequest r;
         r.id = st.int64(0);
         r.service_code = std::string(st.text(1));
-        const ServiceDefinition* service = m_catalogue->find(r.service_code);
+        const ServiceDefinition* service = catalogue->find(r.service_code);
         r.service_name = service ? service->name : r.service_code;
         r.agency_responsible = service && service->agency_responsible
                                    ? service->agency_responsible
-                                   : std::optional<std::string>(m_catalogue->council());
+                                   : std::optional<std::string>(catalogue->council());
         r.service_notice = service ? service->service_notice : std::nullopt;
         r.status = std::string(st.text(2));
         const auto* info = status_info(r.status);
@@ -649,6 +699,7 @@ std::int64_t RequestService::id_for_token(const std::string& token) const {
 
 std::vector<PublicUpdate> RequestService::updates(std::optional<UnixSeconds> start,
                                                   std::optional<UnixSeconds> end) const {
+    const auto catalogue = this->catalogue();
     if (start.has_value() != end.has_value()) {
         invalid_parameter(start ? "end_date" : "start_date",
                           "is required with " + std::string(start ? "start_date" : "end_date") +
@@ -660,20 +711,25 @@ std::vector<PublicUpdate> RequestService::updates(std::optional<UnixSeconds> sta
     if (from > to) {
         invalid_parameter("start_date", "is after end_date");
     }
-    std::vector<std::string> binds{format_utc(from), format_utc(to)};
+    std::vector<std::string> binds{format_utc(from), format_utc(to), reporter_reopened_note};
     std::string codes;
-    for (const auto& s : m_catalogue->services()) {
+    for (const auto& s : catalogue->services()) {
         if (!s.is_private) {
             binds.push_back(s.code);
             codes += (codes.empty() ? "?" : ", ?") + std::to_string(binds.size());
         }
     }
     auto db = m_pool.acquire();
+    // A reporter's own entries are private notes, but a status change they make (reopening)
+    // is public fact: pollers see it with a fixed description and never the reporter's words.
     auto st = db->prepare(
-        "SELECT h.id, h.request_id, h.to_status, h.at, h.note, h.media_url, (SELECT p.id FROM "
-        "photos p WHERE p.history_id = h.id ORDER BY p.position LIMIT 1) FROM "
+        "SELECT h.id, h.request_id, h.to_status, h.at, CASE WHEN h.public = 1 THEN h.note "
+        "ELSE ?3 END, CASE WHEN h.public = 1 THEN h.media_url END, CASE WHEN h.public = 1 THEN "
+        "(SELECT p.id FROM photos p WHERE p.history_id = h.id ORDER BY p.position LIMIT 1) END "
+        "FROM "
         "service_request_history h JOIN service_requests r ON r.id = h.request_id WHERE "
-        "h.from_status IS NOT NULL AND h.public = 1 AND r.private = 0 AND h.at >= ?1 AND "
+        "h.from_status IS NOT NULL AND (h.public = 1 OR (h.actor = 'reporter' AND "
+        "h.to_status <> h.from_status)) AND r.private = 0 AND h.at >= ?1 AND "
         "h.at <= ?2 AND r.category_code IN (" +
         codes + ") ORDER BY h.at, h.id LIMIT " + std::to_string(max_requests));
     for (std::size_t i = 0; i < binds.size(); ++i) {
@@ -691,6 +747,7 @@ std::vector<PublicUpdate> RequestService::updates(std::optional<UnixSeconds> sta
 
 std::int64_t RequestService::post_update(const StatusUpdate& u) const {
     const ApiClient client = authenticate(u.api_key, true);
+    admit(client, u.client_address);
     std::vector<FieldProblem> problems;
     const auto required = [&problems](const std::optional<std::string>& v, const char* name) {
         if (!v) {
@@ -813,16 +870,17 @@ void RequestService::queue_status_messages(store::Database& db,
                                            std::int64_t history_id,
                                            const std::string& status,
                                            const std::string& note) const {
+    const auto catalogue = this->catalogue();
     auto category = db.prepare("SELECT category_code FROM service_requests WHERE id = ?1");
     category.bind(1, id);
     std::string service_name = "service request";
     if (category.step()) {
-        const auto* service = m_catalogue->find(std::string(category.text(0)));
+        const auto* service = catalogue->find(std::string(category.text(0)));
         service_name = service ? service->name : std::string(category.text(0));
     }
     const std::string subject =
         "Your " + service_name + " report " + std::to_string(id) + " is now " + words(status);
-    std::string body = m_catalogue->council() + "\n\nThe " + service_name + " report " +
+    std::string body = catalogue->council() + "\n\nThe " + service_name + " report " +
                        std::to_string(id) + " is now: " + words(status) + ".\n";
     if (!note.empty()) {
         body += "\n" + note + "\n";
@@ -840,9 +898,10 @@ void RequestService::queue_status_messages(store::Database& db,
 
 std::vector<NearbyRequest> RequestService::duplicates(const std::string& service_code,
                                                       const PointInput& point) const {
+    const auto catalogue = this->catalogue();
     const geo::EastNorth at = point_to_bng(point, *m_transform);
-    const ServiceDefinition* service = m_catalogue->find(service_code);
-    if (service == nullptr || service->is_private) {
+    const ServiceDefinition* service = catalogue->find(service_code);
+    if (service == nullptr || service->is_private || service->retired) {
         throw DomainError(ErrorCode::not_found, "no public service '" + service_code + "'",
                           {{"service_code", "is not a public service"}});
     }
@@ -887,7 +946,12 @@ Tracking RequestService::track(const std::string& token) const {
     if (found.empty()) {
         throw DomainError(ErrorCode::not_found, "token not found");
     }
-    Tracking t{std::move(found.front()), {}, {}};
+    return tracking_of(std::move(found.front()));
+}
+
+Tracking RequestService::tracking_of(PublicRequest request) const {
+    const std::int64_t id = request.id;
+    Tracking t{std::move(request), {}, {}};
     auto db = m_pool.acquire();
     t.photo_ids = photo_ids_of(*db, id, std::nullopt);
     auto st = db->prepare("SELECT at, from_status, to_status, note, actor, id FROM "
@@ -907,6 +971,30 @@ Tracking RequestService::track(const std::string& token) const {
         t.history[i].photo_ids = photo_ids_of(*db, id, history_ids[i]);
     }
     return t;
+}
+
+std::vector<Tracking> RequestService::reports_by_email(const std::string& folded_email) const {
+    std::string ids;
+    {
+        auto db = m_pool.acquire();
+        auto st = db->prepare("SELECT request_id FROM service_request_contacts WHERE "
+                              "lower(trim(email)) = ?1 ORDER BY request_id DESC LIMIT " +
+                              std::to_string(max_requests));
+        st.bind(1, folded_email);
+        while (st.step()) {
+            ids += (ids.empty() ? "" : ", ") + std::to_string(st.int64(0));
+        }
+    }
+    std::vector<Tracking> out;
+    if (ids.empty()) {
+        return out;
+    }
+    for (auto& r : query("r.id IN (" + ids + ")", {}, max_requests, true)) {
+        out.push_back(tracking_of(std::move(r)));
+    }
+    std::sort(out.begin(), out.end(),
+              [](const Tracking& a, const Tracking& b) { return a.request.id > b.request.id; });
+    return out;
 }
 
 void RequestService::add_reporter_update(const std::string& token,
@@ -971,6 +1059,8 @@ void RequestService::follow(std::int64_t id, const std::string& email) const {
 
 Kpis RequestService::kpis(const KpiQuery& q) const {
     Kpis k;
+    k.catalogue = this->catalogue();
+    const auto& catalogue = k.catalogue;
     k.to = q.to.value_or(today_utc());
     k.from = q.from.value_or(date_from_days(days_since_epoch(k.to) - default_window_days));
     k.ward = q.ward;
@@ -981,7 +1071,7 @@ Kpis RequestService::kpis(const KpiQuery& q) const {
     if (span > 3 * 366) {
         invalid_parameter("to", "is more than three years after 'from'");
     }
-    for (const auto& s : m_catalogue->services()) {
+    for (const auto& s : catalogue->services()) {
         if (!s.is_private) {
             k.by_service.emplace_back(&s, KpiFigures{});
         }
@@ -997,7 +1087,7 @@ Kpis RequestService::kpis(const KpiQuery& q) const {
     std::vector<double> all_days;
     std::map<const ServiceDefinition*, std::vector<double>> service_days;
     while (st.step()) {
-        const ServiceDefinition* service = m_catalogue->find(std::string(st.text(0)));
+        const ServiceDefinition* service = catalogue->find(std::string(st.text(0)));
         if (service == nullptr || service->is_private) {
             continue;
         }

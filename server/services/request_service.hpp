@@ -3,8 +3,10 @@
 #include "geo/bng_transform.hpp"
 #include "geo/store/connection_pool.hpp"
 #include "server/services/address_service.hpp"
+#include "server/services/catalogue_service.hpp"
 #include "server/services/image_pipeline.hpp"
 #include "server/services/point_input.hpp"
+#include "server/services/rate_limiter.hpp"
 #include "server/services/service_catalogue.hpp"
 #include "server/services/street_service.hpp"
 #include "server/services/w3c_time.hpp"
@@ -28,6 +30,8 @@ struct ApiClient {
     std::string name;
     KeyRole role = KeyRole::client;
     std::string channel; ///< recorded as the request's source ("app", "web", "staff", ...)
+    std::optional<RateLimit> per_address; ///< requests from one client address
+    std::optional<RateLimit> per_key;     ///< requests with this key, from anywhere
 };
 
 /// The lifecycle statuses and what Open311 calls each ("open" or "closed").
@@ -63,6 +67,7 @@ struct NewRequest {
     std::vector<EncodedPhoto> uploads;
     /// attribute[code]=v, and attribute[code][]=v1&attribute[code][]=v2 for multivaluelist.
     std::map<std::string, std::vector<std::string>> attributes;
+    std::string client_address; ///< for the key's rate limit
 };
 
 /// What a reporter gets back. `token` is the private tracking token, shown once.
@@ -160,6 +165,7 @@ struct StatusUpdate {
     std::optional<std::string> media_url;
     std::optional<std::string> photo_id;     ///< uploaded photos (comma-separated ids)
     std::optional<std::string> duplicate_of; ///< with status DUPLICATE: the original's id
+    std::string client_address;              ///< for the key's rate limit
 };
 
 /// GET /api/kpis: a date range (inclusive, on when requests were received) and a ward.
@@ -184,6 +190,7 @@ struct KpiFigures {
 };
 
 struct Kpis {
+    std::shared_ptr<const ServiceCatalogue> catalogue; ///< keeps by_service's pointers valid
     Date from;
     Date to;
     std::optional<std::string> ward;
@@ -205,7 +212,7 @@ class RequestService {
 
     RequestService(store::ConnectionPool& pool,
                    std::shared_ptr<const geo::BngTransform> transform,
-                   std::shared_ptr<const ServiceCatalogue> catalogue,
+                   const CatalogueService& catalogues,
                    const WardService& wards,
                    const AddressService& addresses,
                    const StreetService& streets);
@@ -214,12 +221,19 @@ class RequestService {
     /// requests can reference them; existing rows are updated, none removed.
     void sync_categories() const;
 
-    [[nodiscard]] const ServiceCatalogue& catalogue() const { return *m_catalogue; }
+    /// The catalogue as it is now. Hold the pointer while using what it holds: a staff edit
+    /// swaps in a new one at any moment.
+    [[nodiscard]] std::shared_ptr<const ServiceCatalogue> catalogue() const {
+        return m_catalogues.current();
+    }
 
     /// The key's holder. DomainError forbidden (403) when missing, unknown or revoked, or when
     /// `need_staff` and the key is a client's.
     [[nodiscard]] ApiClient authenticate(const std::optional<std::string>& api_key,
                                          bool need_staff) const;
+    /// Counts a write by `client` from `client_address` against the key's rate limits (first
+    /// per address, then per key). DomainError rate_limited, with Retry-After, past either.
+    void admit(const ApiClient& client, const std::string& client_address) const;
 
     /// Checks and stores a new request. DomainError forbidden for a bad key; not_found for
     /// an unknown or private-to-staff service code; invalid_parameter (several problems at
@@ -259,6 +273,10 @@ class RequestService {
                              const std::string& text,
                              bool reopen,
                              const std::optional<std::string>& photo_id = std::nullopt) const;
+    /// Every report made with this email address (already trimmed and lower-cased; stored
+    /// addresses are compared the same way), private services too: they are the reporter's.
+    /// Newest first, at most 1,000, each with its history.
+    [[nodiscard]] std::vector<Tracking> reports_by_email(const std::string& folded_email) const;
     /// Someone follows a public request by email (notified of its status changes). Following
     /// twice is harmless. invalid_parameter for a malformed email, not_found for no request.
     void follow(std::int64_t id, const std::string& email) const;
@@ -280,25 +298,35 @@ class RequestService {
                                std::int64_t history_id,
                                const std::string& status,
                                const std::string& note) const;
+    /// A request with its photos and its history (oldest first, each with its photos).
+    [[nodiscard]] Tracking tracking_of(PublicRequest request) const;
 
     store::ConnectionPool& m_pool;
     std::shared_ptr<const geo::BngTransform> m_transform;
-    std::shared_ptr<const ServiceCatalogue> m_catalogue;
+    const CatalogueService& m_catalogues;
     const WardService& m_wards;
     const AddressService& m_addresses;
     const StreetService& m_streets;
+    mutable RateLimiter m_limiter;
 };
 
 /// Hex SHA-256 of a key or token: only hashes are stored.
 std::string sha256_hex(std::string_view text);
+/// 24 random URL-safe characters (144 bits), for tokens.
+std::string random_url_token();
+/// A cheap check that `email` looks like an address (one '@', a dot after it, no spaces).
+bool plausible_email(const std::string& email);
 
 /// Issues a new API key (32 random URL-safe characters) and stores its hash; the key itself
-/// is returned once and never kept. DomainError invalid_parameter for an empty name, a role
-/// other than client or staff, or a name already used by a live key.
+/// is returned once and never kept. Rate limits are RateLimit::parse's form ("10/min").
+/// DomainError invalid_parameter for an empty name, a role other than client or staff, a
+/// name already used by a live key, or a malformed rate limit.
 std::string issue_api_key(store::Database& db,
                           const std::string& name,
                           const std::string& role,
-                          const std::string& channel);
+                          const std::string& channel,
+                          const std::optional<std::string>& per_address = std::nullopt,
+                          const std::optional<std::string>& per_key = std::nullopt);
 /// Revokes every live key with this name; returns how many.
 int revoke_api_keys(store::Database& db, const std::string& name);
 

@@ -40,15 +40,15 @@ class Reader {
             fail("must be an object");
         }
     }
-    [[noreturn]] void fail(const std::string& why) const {
-        throw CatalogueError(m_where + ": " + why);
+    [[noreturn]] void fail(const std::string& why, const std::string& field = "") const {
+        throw CatalogueError(m_where + ": " + why, field);
     }
     [[nodiscard]] const std::string& where() const { return m_where; }
 
     std::string text(const char* key) const {
         const auto v = optional_text(key);
         if (!v || v->empty()) {
-            fail(std::string("'") + key + "' is required (a non-empty string)");
+            fail(std::string("'") + key + "' is required (a non-empty string)", key);
         }
         return *v;
     }
@@ -57,7 +57,7 @@ class Reader {
             return std::nullopt;
         }
         if (!m_object[key].is_string()) {
-            fail(std::string("'") + key + "' must be a string");
+            fail(std::string("'") + key + "' must be a string", key);
         }
         return m_object[key].get<std::string>();
     }
@@ -66,7 +66,7 @@ class Reader {
             return fallback;
         }
         if (!m_object[key].is_boolean()) {
-            fail(std::string("'") + key + "' must be true or false");
+            fail(std::string("'") + key + "' must be true or false", key);
         }
         return m_object[key].get<bool>();
     }
@@ -75,13 +75,13 @@ class Reader {
             return fallback;
         }
         if (!m_object[key].is_number()) {
-            fail(std::string("'") + key + "' must be a number");
+            fail(std::string("'") + key + "' must be a number", key);
         }
         const double v = m_object[key].get<double>();
         if (!(v >= low && v <= high)) {
             std::ostringstream s;
             s << "'" << key << "' must be from " << low << " to " << high;
-            fail(s.str());
+            fail(s.str(), key);
         }
         return v;
     }
@@ -89,12 +89,12 @@ class Reader {
         static const json empty = json::array();
         if (!m_object.contains(key)) {
             if (required) {
-                fail(std::string("'") + key + "' is required (an array)");
+                fail(std::string("'") + key + "' is required (an array)", key);
             }
             return empty;
         }
         if (!m_object[key].is_array()) {
-            fail(std::string("'") + key + "' must be an array");
+            fail(std::string("'") + key + "' must be an array", key);
         }
         return m_object[key];
     }
@@ -109,7 +109,8 @@ ServiceAttribute read_attribute(const json& j, const std::string& where) {
     ServiceAttribute a;
     a.code = r.text("code");
     if (!valid_code(a.code)) {
-        r.fail("attribute code '" + a.code + "' may hold only letters, digits, '_' and '-'");
+        r.fail("attribute code '" + a.code + "' may hold only letters, digits, '_' and '-'",
+               "code");
     }
     a.description = r.text("description");
     const std::string type = r.text("datatype");
@@ -117,14 +118,16 @@ ServiceAttribute read_attribute(const json& j, const std::string& where) {
                                      [&type](const auto& p) { return type == p.second; });
     if (found == std::end(type_names)) {
         r.fail("datatype '" + type +
-               "' is not one of string, number, datetime, text, singlevaluelist, multivaluelist");
+                   "' is not one of string, number, datetime, text, singlevaluelist, "
+                   "multivaluelist",
+               "datatype");
     }
     a.datatype = found->first;
     a.variable = r.boolean("variable", true);
     a.required = r.boolean("required", false);
     a.order = static_cast<int>(r.number("order", 0, 1, 1000));
     if (a.order == 0) {
-        r.fail("'order' is required (a positive whole number)");
+        r.fail("'order' is required (a positive whole number)", "order");
     }
     a.datatype_description = r.optional_text("datatype_description");
     std::set<std::string> keys;
@@ -132,15 +135,15 @@ ServiceAttribute read_attribute(const json& j, const std::string& where) {
         const Reader vr(v, where + ".values");
         AttributeValue value{vr.text("key"), vr.text("name")};
         if (!keys.insert(value.key).second) {
-            vr.fail("value key '" + value.key + "' appears twice");
+            vr.fail("value key '" + value.key + "' appears twice", "values");
         }
         a.values.push_back(std::move(value));
     }
     if (is_list(a.datatype) && a.values.empty()) {
-        r.fail("a " + type + " needs 'values'");
+        r.fail("a " + type + " needs 'values'", "values");
     }
     if (!is_list(a.datatype) && !a.values.empty()) {
-        r.fail("only singlevaluelist and multivaluelist take 'values'");
+        r.fail("only singlevaluelist and multivaluelist take 'values'", "values");
     }
     return a;
 }
@@ -150,7 +153,7 @@ ServiceDefinition read_service(const json& j, const std::string& where) {
     ServiceDefinition s;
     s.code = r.text("code");
     if (!valid_code(s.code)) {
-        r.fail("service code '" + s.code + "' may hold only letters, digits, '_' and '-'");
+        r.fail("service code '" + s.code + "' may hold only letters, digits, '_' and '-'", "code");
     }
     const std::string at = where + " (" + s.code + ")";
     const Reader sr(j, at);
@@ -159,7 +162,7 @@ ServiceDefinition read_service(const json& j, const std::string& where) {
     s.description = sr.text("description");
     for (const auto& k : sr.array("keywords", false)) {
         if (!k.is_string()) {
-            sr.fail("'keywords' must be strings");
+            sr.fail("'keywords' must be strings", "keywords");
         }
         s.keywords.push_back(k.get<std::string>());
     }
@@ -175,10 +178,11 @@ ServiceDefinition read_service(const json& j, const std::string& where) {
         auto attribute =
             read_attribute(a, at + ".attributes[" + std::to_string(codes.size()) + "]");
         if (!codes.insert(attribute.code).second) {
-            sr.fail("attribute code '" + attribute.code + "' appears twice");
+            sr.fail("attribute code '" + attribute.code + "' appears twice", "attributes");
         }
         if (!orders.insert(attribute.order).second) {
-            sr.fail("attribute order " + std::to_string(attribute.order) + " appears twice");
+            sr.fail("attribute order " + std::to_string(attribute.order) + " appears twice",
+                    "attributes");
         }
         s.attributes.push_back(std::move(attribute));
     }
@@ -191,17 +195,17 @@ ServiceDefinition read_service(const json& j, const std::string& where) {
         Priority priority{pr.text("code"), pr.text("name"), 0};
         priority.sla_working_days = static_cast<int>(pr.number("sla_working_days", -1, 0, 250));
         if (priority.sla_working_days < 0) {
-            pr.fail("'sla_working_days' is required (0 to 250)");
+            pr.fail("'sla_working_days' is required (0 to 250)", "sla_working_days");
         }
         for (const auto& existing : s.priorities) {
             if (existing.code == priority.code) {
-                pr.fail("priority '" + priority.code + "' appears twice");
+                pr.fail("priority '" + priority.code + "' appears twice", "priorities");
             }
         }
         s.priorities.push_back(std::move(priority));
     }
     if (s.priorities.empty()) {
-        sr.fail("'priorities' needs at least one priority");
+        sr.fail("'priorities' needs at least one priority", "priorities");
     }
     s.default_priority = sr.optional_text("default_priority").value_or(s.priorities.front().code);
     const auto has_priority = [&s](const std::string& code) {
@@ -209,22 +213,25 @@ ServiceDefinition read_service(const json& j, const std::string& where) {
                            [&code](const Priority& p) { return p.code == code; });
     };
     if (!has_priority(s.default_priority)) {
-        sr.fail("default_priority '" + s.default_priority + "' is not one of its priorities");
+        sr.fail("default_priority '" + s.default_priority + "' is not one of its priorities",
+                "default_priority");
     }
     for (const auto& rule : sr.array("priority_rules", false)) {
         const Reader rr(rule, at + ".priority_rules");
         PriorityRule pr{rr.text("attribute"), rr.text("value"), rr.text("priority")};
         const auto* attribute = s.attribute(pr.attribute);
         if (attribute == nullptr) {
-            rr.fail("names no attribute '" + pr.attribute + "'");
+            rr.fail("names no attribute '" + pr.attribute + "'", "priority_rules");
         }
         if (is_list(attribute->datatype) &&
             std::none_of(attribute->values.begin(), attribute->values.end(),
                          [&pr](const AttributeValue& v) { return v.key == pr.value; })) {
-            rr.fail("value '" + pr.value + "' is not a key of attribute '" + pr.attribute + "'");
+            rr.fail("value '" + pr.value + "' is not a key of attribute '" + pr.attribute + "'",
+                    "priority_rules");
         }
         if (!has_priority(pr.priority)) {
-            rr.fail("priority '" + pr.priority + "' is not one of the service's priorities");
+            rr.fail("priority '" + pr.priority + "' is not one of the service's priorities",
+                    "priority_rules");
         }
         s.priority_rules.push_back(std::move(pr));
     }
@@ -295,6 +302,80 @@ ServiceCatalogue ServiceCatalogue::load(const std::filesystem::path& path) {
     std::ostringstream text;
     text << in.rdbuf();
     return parse(text.str(), path.string());
+}
+
+ServiceDefinition ServiceCatalogue::parse_service(const std::string& json_text,
+                                                  const std::string& where) {
+    json root;
+    try {
+        root = json::parse(json_text);
+    } catch (const json::parse_error& e) {
+        throw CatalogueError(where + ": not valid JSON: " + e.what());
+    }
+    return read_service(root, where);
+}
+
+ServiceCatalogue ServiceCatalogue::with_service(ServiceDefinition service) const {
+    ServiceCatalogue c = *this;
+    if (const auto it = c.m_index.find(service.code); it != c.m_index.end()) {
+        c.m_services[it->second] = std::move(service);
+    } else {
+        c.m_index.emplace(service.code, c.m_services.size());
+        c.m_services.push_back(std::move(service));
+    }
+    return c;
+}
+
+std::string service_to_json(const ServiceDefinition& s) {
+    json j{{"code", s.code},
+           {"name", s.name},
+           {"group", s.group},
+           {"keywords", s.keywords},
+           {"description", s.description},
+           {"anonymous_allowed", s.anonymous_allowed},
+           {"private", s.is_private},
+           {"duplicate_radius_m", s.duplicate_radius_m}};
+    if (s.agency_responsible) {
+        j["agency_responsible"] = *s.agency_responsible;
+    }
+    if (s.service_notice) {
+        j["service_notice"] = *s.service_notice;
+    }
+    json priorities = json::array();
+    for (const auto& p : s.priorities) {
+        priorities.push_back(
+            {{"code", p.code}, {"name", p.name}, {"sla_working_days", p.sla_working_days}});
+    }
+    j["priorities"] = std::move(priorities);
+    j["default_priority"] = s.default_priority;
+    json rules = json::array();
+    for (const auto& r : s.priority_rules) {
+        rules.push_back({{"attribute", r.attribute}, {"value", r.value}, {"priority", r.priority}});
+    }
+    j["priority_rules"] = std::move(rules);
+    json attributes = json::array();
+    for (const auto& a : s.attributes) {
+        json aj{{"code", a.code},
+                {"description", a.description},
+                {"datatype", to_string(a.datatype)},
+                {"variable", a.variable},
+                {"required", a.required},
+                {"order", a.order}};
+        if (a.datatype_description) {
+            aj["datatype_description"] = *a.datatype_description;
+        }
+        if (!a.values.empty()) {
+            json values = json::array();
+            for (const auto& v : a.values) {
+                values.push_back({{"key", v.key}, {"name", v.name}});
+            }
+            aj["values"] = std::move(values);
+        }
+        attributes.push_back(std::move(aj));
+    }
+    j["attributes"] = std::move(attributes);
+    j["retired"] = s.retired;
+    return j.dump();
 }
 
 const ServiceDefinition* ServiceCatalogue::find(const std::string& code) const {

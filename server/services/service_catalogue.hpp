@@ -61,6 +61,8 @@ struct ServiceDefinition {
     bool is_private = false;                       ///< requests never appear in public output
     std::optional<std::string> agency_responsible; ///< another body's job (a referral)
     std::optional<std::string> service_notice;
+    /// Retired through the staff API: offered nowhere, kept so old requests keep their service.
+    bool retired = false;
 
     [[nodiscard]] const Priority& priority(const std::string& wanted) const;
     [[nodiscard]] const ServiceAttribute* attribute(const std::string& wanted) const;
@@ -69,7 +71,14 @@ struct ServiceDefinition {
 /// A catalogue file that cannot be used; the message names the file, service and field.
 class CatalogueError : public std::runtime_error {
   public:
-    using std::runtime_error::runtime_error;
+    explicit CatalogueError(const std::string& message, std::string field = "")
+        : std::runtime_error(message), m_field(std::move(field)) {}
+    /// The offending field's own name ("datatype", "sla_working_days"); empty when the
+    /// problem is the whole object.
+    [[nodiscard]] const std::string& field() const { return m_field; }
+
+  private:
+    std::string m_field;
 };
 
 /// The council's service catalogue (data/services/default.json by default), loaded once at
@@ -82,6 +91,12 @@ class ServiceCatalogue {
     /// values and priorities. Throws CatalogueError saying what is wrong and where.
     static ServiceCatalogue parse(const std::string& json_text, const std::string& source);
     static ServiceCatalogue load(const std::filesystem::path& path);
+    /// One service definition (an element of the file's "services"), checked exactly as the
+    /// file loader checks it. Throws CatalogueError.
+    static ServiceDefinition parse_service(const std::string& json_text, const std::string& where);
+
+    /// A copy with `service` replacing the service of its code, or added at the end.
+    [[nodiscard]] ServiceCatalogue with_service(ServiceDefinition service) const;
 
     [[nodiscard]] const std::vector<ServiceDefinition>& services() const { return m_services; }
     [[nodiscard]] const ServiceDefinition* find(const std::string& code) const;
@@ -98,5 +113,9 @@ class ServiceCatalogue {
     std::string m_contact;
     std::string m_key_service;
 };
+
+/// A service as the data file writes it (parse_service reads it back to an equal service),
+/// plus "retired".
+std::string service_to_json(const ServiceDefinition& service);
 
 } // namespace wardmap::services

@@ -869,6 +869,75 @@ TEST_F(Open311, TheTrackingTokenShowsHistoryTakesNotesAndReopens) {
     EXPECT_EQ(get_json("requests/" + id + ".json")[0]["status"], "open");
 }
 
+std::string utc_stamp(std::time_t at) {
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&at));
+    return stamp;
+}
+
+TEST_F(Open311, AReportersReopeningReachesUpdatePollersWithoutTheirWords) {
+    const auto [id, token] = create(fly_tipping("Rubble at the bus stop"));
+    const std::time_t now = std::time(nullptr);
+    ASSERT_EQ(post("servicerequestupdates.json", form({{"api_key", staff_key},
+                                                       {"service_request_id", id},
+                                                       {"update_id", "reopen-1"},
+                                                       {"status", "FIXED"},
+                                                       {"updated_datetime", utc_stamp(now - 60)},
+                                                       {"description", "Rubble removed"}}))
+                  .status,
+              200);
+    const auto port = server->port();
+    const auto note = [&](const std::string& body) {
+        return testing::http_request(port, "POST", "/api/track/" + token + "/updates", body,
+                                     {{"Content-Type", "application/json"}});
+    };
+    // A plain note is not a status change: pollers do not see it.
+    ASSERT_EQ(note(R"({"text": "Thank you, Rita at number 12"})").status, 201);
+    ASSERT_EQ(note(R"({"text": "It is back, ring me on 07700 900123", "reopen": true})").status,
+              201);
+
+    // FixMyStreet's bin/fetch --updates: the XML feed over the last two hours, with its key.
+    const std::string window =
+        "start_date=" + utc_stamp(now - 7200) + "&end_date=" + utc_stamp(now + 120) +
+        "&api_key=" + std::string(client_key) + "&jurisdiction_id=chorley.gov.uk";
+    const auto xml = get("servicerequestupdates.xml?" + window);
+    ASSERT_EQ(xml.status, 200) << xml.body;
+    std::vector<std::string> mine;
+    const std::regex item("<request_update>(.*?)</request_update>");
+    for (auto it = std::sregex_iterator(xml.body.begin(), xml.body.end(), item);
+         it != std::sregex_iterator(); ++it) {
+        const std::string u = (*it)[1];
+        if (u.find("<service_request_id>" + id + "</service_request_id>") != std::string::npos) {
+            mine.push_back(u);
+        }
+    }
+    ASSERT_EQ(mine.size(), 2U) << xml.body; // fixed, then reopened; the plain note is not there
+    EXPECT_NE(mine[0].find("<status>fixed</status>"), std::string::npos) << mine[0];
+    EXPECT_NE(mine[1].find("<status>reopened</status>"), std::string::npos) << mine[1];
+    EXPECT_NE(mine[1].find("<description>Reopened by the reporter</description>"),
+              std::string::npos)
+        << mine[1];
+    EXPECT_NE(mine[1].find("<media_url></media_url>"), std::string::npos) << mine[1];
+    for (const char* secret :
+         {"Rita", "07700", "number 12", "It is back", "resident@", token.c_str()}) {
+        EXPECT_EQ(xml.body.find(secret), std::string::npos) << secret;
+    }
+
+    // The JSON feed says the same, and the request itself reads open again.
+    const auto updates = get_json("servicerequestupdates.json?" + window);
+    json reopened;
+    for (const auto& u : updates) {
+        if (u["service_request_id"] == id && u["status"] == "reopened") {
+            reopened = u;
+        }
+    }
+    ASSERT_FALSE(reopened.is_null()) << updates.dump();
+    EXPECT_EQ(reopened["description"], "Reopened by the reporter");
+    expect_datetime(reopened, "updated_datetime");
+    EXPECT_EQ(updates.dump().find("07700"), std::string::npos);
+    EXPECT_EQ(get_json("requests/" + id + ".json")[0]["status"], "open");
+}
+
 TEST_F(Open311, StatusChangesReachReporterAndFollowersAsEmlFiles) {
     const auto [id, token] = create(fly_tipping("Tyres in the brook"));
     const auto port = server->port();

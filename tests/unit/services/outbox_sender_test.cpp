@@ -52,8 +52,34 @@ TEST_F(OutboxSenderTest, WritesEachDueMessageOnceAndRefusesHeaderInjection) {
     EXPECT_FALSE(std::filesystem::exists(tmp.path() / "mail" / "outbox-2.eml"));
     EXPECT_NE(column("SELECT last_error FROM notification_outbox WHERE id = 2").find("line break"),
               std::string::npos);
-    EXPECT_EQ(sender.send_due(), 0); // sent once; the bad one waits for its backoff
+    EXPECT_EQ(sender.send_due(), 0); // sent once; the bad one can never go: failed for good
     EXPECT_EQ(column("SELECT attempts FROM notification_outbox WHERE id = 2"), "1");
+    EXPECT_NE(column("SELECT failed_at FROM notification_outbox WHERE id = 2"), "(null)");
+}
+
+TEST_F(OutboxSenderTest, TheFirstRetryWaitsTheRetryBase) {
+    std::ofstream(tmp.path() / "not-a-folder") << "a file";
+    OutboxSender sender(*pool, tmp.path() / "not-a-folder", "x@example.org",
+                        std::chrono::seconds(3600));
+    EXPECT_EQ(sender.send_due(), 0);
+    const auto next = column("SELECT next_attempt_at FROM notification_outbox WHERE id = 1");
+    const auto stamped = column("SELECT strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '+3590 seconds')");
+    EXPECT_GT(next, stamped); // about an hour away, not 30 s
+    EXPECT_EQ(column("SELECT failed_at FROM notification_outbox WHERE id = 1"), "(null)");
+}
+
+TEST(MailboxAddress, TakesTheAddressOutOfAMailbox) {
+    EXPECT_EQ(mailbox_address("Chorley Council <no-reply@chorley.gov.uk>"),
+              "no-reply@chorley.gov.uk");
+    EXPECT_EQ(mailbox_address("no-reply@chorley.gov.uk"), "no-reply@chorley.gov.uk");
+}
+
+TEST(SmtpClientSettings, OnlySmtpUrlsAndBareSendersAreTaken) {
+    EXPECT_THROW(SmtpClient({.url = "http://mail:25", .envelope_from = "a@example.org"}),
+                 std::invalid_argument);
+    EXPECT_THROW(SmtpClient({.url = "smtp://mail:25", .envelope_from = "A <a@example.org>"}),
+                 std::invalid_argument);
+    EXPECT_NO_THROW(SmtpClient({.url = "smtps://mail:465", .envelope_from = "a@example.org"}));
 }
 
 TEST_F(OutboxSenderTest, AFolderItCannotWriteIsRetriedLater) {

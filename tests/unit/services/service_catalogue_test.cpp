@@ -105,5 +105,49 @@ TEST(ServiceCatalogue, BrokenFilesAreRefusedSayingWhere) {
     EXPECT_THROW((void)ServiceCatalogue::load("/nonexistent/services.json"), CatalogueError);
 }
 
+TEST(ServiceCatalogue, EveryServiceWritesAndReadsBackTheSame) {
+    const auto c = ServiceCatalogue::load(std::filesystem::path(WARDMAP_SOURCE_DIR) /
+                                          "data/services/default.json");
+    for (const auto& s : c.services()) {
+        const std::string once = service_to_json(s);
+        EXPECT_EQ(service_to_json(ServiceCatalogue::parse_service(once, "x")), once) << s.code;
+    }
+}
+
+TEST(ServiceCatalogue, WithServiceReplacesOrAddsWithoutTouchingTheOriginal) {
+    const auto c = ServiceCatalogue::parse(with_service(minimal), "test.json");
+    auto renamed = *c.find("litter");
+    renamed.name = "Litter and rubbish";
+    const auto replaced = c.with_service(renamed);
+    EXPECT_EQ(replaced.find("litter")->name, "Litter and rubbish");
+    EXPECT_EQ(c.find("litter")->name, "Litter");
+    auto added = renamed;
+    added.code = "bench";
+    const auto grown = replaced.with_service(added);
+    ASSERT_EQ(grown.services().size(), 2U);
+    EXPECT_EQ(grown.find("bench")->name, "Litter and rubbish");
+}
+
+TEST(ServiceCatalogue, ARefusalNamesTheField) {
+    const auto field = [](const std::string& service) {
+        try {
+            (void)ServiceCatalogue::parse_service(service, "body");
+        } catch (const CatalogueError& e) {
+            return e.field();
+        }
+        return std::string("(accepted)");
+    };
+    EXPECT_EQ(field(R"({"code": "x", "group": "g", "description": "d", "priorities": []})"),
+              "name");
+    EXPECT_EQ(field(R"({"code": "x", "name": "n", "group": "g", "description": "d",
+        "priorities": [{"code": "p", "name": "P", "sla_working_days": 999}]})"),
+              "sla_working_days");
+    EXPECT_EQ(field(R"({"code": "x", "name": "n", "group": "g", "description": "d",
+        "priorities": [{"code": "p", "name": "P", "sla_working_days": 1}],
+        "attributes": [{"code": "a", "description": "A", "datatype": "colour", "order": 1}]})"),
+              "datatype");
+    EXPECT_EQ(field("[]"), "");
+}
+
 } // namespace
 } // namespace wardmap::services

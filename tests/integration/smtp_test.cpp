@@ -1,0 +1,354 @@
+// Notifications delivered by SMTP to a real SMTP server on a real socket: Debian's aiosmtpd
+// (tests/integration/smtp_sink.py) started here, the real wardmap server in front of it.
+// Checks what arrives (envelope, To, Subject, body, nothing internal), that a 5xx refusal is
+// marked failed and never retried, that a stopped mail server means retries and later
+// delivery, SMTP AUTH, and that --smtp-require-tls refuses to send in clear text.
+
+#include "geo/store/database.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/test_paths.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace wardmap {
+namespace {
+
+using nlohmann::json;
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+constexpr const char* debian_python = "/usr/bin/python3"; // where python3-aiosmtpd lives
+
+std::string form(const Fields& fields) {
+    std::string out;
+    for (const auto& [name, value] : fields) {
+        out += out.empty() ? "" : "&";
+        for (const std::string* s : {&name, &value}) {
+            for (const unsigned char c : *s) {
+                if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_') {
+                    out += static_cast<char>(c);
+                } else {
+                    constexpr const char* hex = "0123456789ABCDEF";
+                    out += '%';
+                    out += hex[c >> 4];
+                    out += hex[c & 15];
+                }
+            }
+            out += s == &name ? "=" : "";
+        }
+    }
+    return out;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+/// Waits (bounded) until `ready` holds; true when it did.
+template <class F> bool wait_for(F ready, int tenths = 300) {
+    for (int i = 0; i < tenths; ++i) {
+        if (ready()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return ready();
+}
+
+/// tests/integration/smtp_sink.py as a child process, saving messages to `folder`.
+class SmtpSink {
+  public:
+    SmtpSink(std::filesystem::path folder, int port = 0, const std::string& auth = "")
+        : m_folder(std::move(folder)) {
+        const auto port_file = m_folder.parent_path() / (m_folder.filename().string() + ".port");
+        std::filesystem::remove(port_file);
+        const std::string script =
+            (testing::source_dir() / "tests" / "integration" / "smtp_sink.py").string();
+        std::vector<std::string> args{debian_python,        script,        "--port",
+                                      std::to_string(port), "--port-file", port_file.string()};
+        if (!auth.empty()) {
+            args.insert(args.end(), {"--auth", auth});
+        }
+        args.push_back(m_folder.string());
+        m_pid = ::fork();
+        if (m_pid == 0) {
+            std::vector<char*> argv;
+            for (auto& a : args) {
+                argv.push_back(a.data());
+            }
+            argv.push_back(nullptr);
+            ::execv(debian_python, argv.data());
+            ::_exit(127);
+        }
+        if (!wait_for([&] { return std::filesystem::exists(port_file); })) {
+            throw std::runtime_error("the SMTP sink did not start (is python3-aiosmtpd "
+                                     "installed? run scripts/setup)");
+        }
+        m_port = std::stoi(read_file(port_file));
+    }
+    ~SmtpSink() { stop(); }
+    SmtpSink(const SmtpSink&) = delete;
+    SmtpSink& operator=(const SmtpSink&) = delete;
+
+    void stop() {
+        if (m_pid > 0) {
+            ::kill(m_pid, SIGTERM);
+            int status = 0;
+            ::waitpid(m_pid, &status, 0);
+            m_pid = -1;
+        }
+    }
+    [[nodiscard]] int port() const { return m_port; }
+    /// Every message received so far whose text holds `needle`.
+    [[nodiscard]] std::vector<std::string> messages_with(const std::string& needle) const {
+        std::vector<std::string> out;
+        if (!std::filesystem::exists(m_folder)) {
+            return out;
+        }
+        for (const auto& f : std::filesystem::directory_iterator(m_folder)) {
+            if (f.path().extension() == ".eml") {
+                auto text = read_file(f.path());
+                if (text.find(needle) != std::string::npos) {
+                    out.push_back(std::move(text));
+                }
+            }
+        }
+        return out;
+    }
+
+  private:
+    std::filesystem::path m_folder;
+    pid_t m_pid = -1;
+    int m_port = 0;
+};
+
+class Smtp : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        tmp = new testing::TempDir();
+        db_path = tmp->path() / "demo.sqlite";
+        std::string output;
+        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db_path.string()}, &output), 0)
+            << output;
+        auto conn = store::Database::open(db_path);
+        auto st = conn.prepare("SELECT p.lon, p.lat FROM properties p JOIN addresses a ON "
+                               "a.uprn = p.uprn WHERE a.logical_status = 1 ORDER BY p.uprn "
+                               "LIMIT 1");
+        ASSERT_TRUE(st.step());
+        lon = st.real(0);
+        lat = st.real(1);
+    }
+    static void TearDownTestSuite() { delete tmp; }
+
+    /// A wardmap server on its own copy of the demo database, delivering through `url`.
+    static std::unique_ptr<testing::ServerProcess> serve(const std::string& name,
+                                                         const std::string& url,
+                                                         std::vector<std::string> extra = {},
+                                                         const std::vector<std::string>& env = {}) {
+        const auto db = tmp->path() / (name + ".sqlite");
+        std::filesystem::copy_file(db_path, db);
+        std::vector<std::string> args{"--no-access-log",
+                                      "--smtp-url",
+                                      url,
+                                      "--mail-from",
+                                      "Chorley Council <no-reply@chorley.gov.uk>",
+                                      "--mail-interval-seconds",
+                                      "1",
+                                      "--mail-retry-seconds",
+                                      "1"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return std::make_unique<testing::ServerProcess>(db, args, env);
+    }
+    static std::string db_of(const std::string& name) {
+        return (tmp->path() / (name + ".sqlite")).string();
+    }
+    static std::string ll(double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.7f", v);
+        return buf;
+    }
+    /// A fly-tipping report with the reporter's contact details; returns its id.
+    static std::string report(std::uint16_t port, const std::string& email) {
+        const auto r =
+            testing::http_request(port, "POST", "/open311/v2/requests.json",
+                                  form({{"api_key", "demo-client-key"},
+                                        {"service_code", "fly_tipping"},
+                                        {"lat", ll(lat)},
+                                        {"long", ll(lon)},
+                                        {"email", email},
+                                        {"first_name", "Rita"},
+                                        {"last_name", "Resident"},
+                                        {"phone", "07700 900123"},
+                                        {"description", "Sofa dumped by the brook"},
+                                        {"attribute[waste_type][]", "furniture"},
+                                        {"attribute[amount]", "car_boot"}}),
+                                  {{"Content-Type", "application/x-www-form-urlencoded"}});
+        EXPECT_EQ(r.status, 200) << r.body;
+        return json::parse(r.body)[0]["service_request_id"].get<std::string>();
+    }
+    static void update(std::uint16_t port,
+                       const std::string& id,
+                       const std::string& update_id,
+                       const std::string& status,
+                       const std::string& description) {
+        const std::time_t now = std::time(nullptr) - 5;
+        char stamp[32];
+        std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+        const auto r =
+            testing::http_request(port, "POST", "/open311/v2/servicerequestupdates.json",
+                                  form({{"api_key", "demo-staff-key"},
+                                        {"service_request_id", id},
+                                        {"update_id", update_id},
+                                        {"status", status},
+                                        {"updated_datetime", stamp},
+                                        {"description", description}}),
+                                  {{"Content-Type", "application/x-www-form-urlencoded"}});
+        ASSERT_EQ(r.status, 200) << r.body;
+    }
+    static std::string outbox(const std::string& name, const std::string& sql) {
+        auto conn = store::Database::open(db_of(name), {.mode = store::OpenMode::read_only});
+        return conn.query_text(sql).value_or("(null)");
+    }
+
+    static inline testing::TempDir* tmp = nullptr;
+    static inline std::filesystem::path db_path;
+    static inline double lon = 0;
+    static inline double lat = 0;
+};
+
+TEST_F(Smtp, StatusChangesArriveAtTheMailServerAndA5xxIsNotRetried) {
+    SmtpSink sink(tmp->path() / "sink-a");
+    const auto server = serve("a", "smtp://127.0.0.1:" + std::to_string(sink.port()));
+    const auto port = server->port();
+    const std::string id = report(port, "resident@example.org");
+    ASSERT_EQ(testing::http_request(port, "POST", "/api/requests/" + id + "/followers",
+                                    R"({"email": "refused-neighbour@example.org"})",
+                                    {{"Content-Type", "application/json"}})
+                  .status,
+              201);
+    update(port, id, "smtp-1", "IN_PROGRESS", "Crew on the way");
+
+    ASSERT_TRUE(wait_for([&] { return !sink.messages_with("Crew on the way").empty(); }))
+        << server->output();
+    const auto mails = sink.messages_with("Crew on the way");
+    ASSERT_EQ(mails.size(), 1U); // the follower's address was refused
+    const std::string& m = mails.front();
+    EXPECT_NE(m.find("X-Envelope-From: no-reply@chorley.gov.uk\r\n"), std::string::npos) << m;
+    EXPECT_NE(m.find("X-Envelope-To: resident@example.org\r\n"), std::string::npos) << m;
+    EXPECT_NE(m.find("\r\nFrom: Chorley Council <no-reply@chorley.gov.uk>\r\n"), std::string::npos);
+    EXPECT_NE(m.find("\r\nTo: <resident@example.org>\r\n"), std::string::npos) << m;
+    EXPECT_NE(m.find("\r\nSubject: Your Fly-tipping report " + id + " is now in progress\r\n"),
+              std::string::npos)
+        << m;
+    EXPECT_NE(m.find("The Fly-tipping report " + id + " is now: in progress."), std::string::npos);
+    EXPECT_NE(m.find("Content-Type: text/plain; charset=utf-8"), std::string::npos);
+    EXPECT_TRUE(
+        std::regex_search(m, std::regex("\r\nMessage-ID: <[0-9a-f.]{33}@chorley\\.gov\\.uk>\r\n")))
+        << m;
+    // Nothing internal or personal beyond the recipient's own address.
+    for (const char* leak : {"Rita", "07700", "demo-staff-key", "staff:", "smtp-1", "outbox",
+                             "refused-neighbour", "sqlite", "attempt"}) {
+        EXPECT_EQ(m.find(leak), std::string::npos) << leak << " in\n" << m;
+    }
+
+    // The refused follower's message is failed for good, after one attempt.
+    const std::string refused = "FROM notification_outbox WHERE recipient = "
+                                "'refused-neighbour@example.org'";
+    ASSERT_TRUE(wait_for([&] { return outbox("a", "SELECT failed_at " + refused) != "(null)"; }));
+    EXPECT_NE(outbox("a", "SELECT last_error " + refused).find("550"), std::string::npos);
+    // Another change goes through later passes; the refused one is never tried again.
+    update(port, id, "smtp-2", "FIXED", "Cleared today");
+    ASSERT_TRUE(wait_for([&] { return !sink.messages_with("Cleared today").empty(); }));
+    ASSERT_TRUE(wait_for([&] {
+        return outbox("a", "SELECT count(*) " + refused + " AND failed_at IS NOT NULL") == "2";
+    }));
+    EXPECT_EQ(outbox("a", "SELECT max(attempts) " + refused), "1");
+    EXPECT_EQ(outbox("a", "SELECT count(*) FROM notification_outbox WHERE recipient = "
+                          "'resident@example.org' AND sent_at IS NOT NULL AND attempts = 1"),
+              "2");
+}
+
+TEST_F(Smtp, AStoppedMailServerMeansRetriesThenLaterDelivery) {
+    auto sink = std::make_unique<SmtpSink>(tmp->path() / "sink-b");
+    const int smtp_port = sink->port();
+    const auto server = serve("b", "smtp://127.0.0.1:" + std::to_string(smtp_port));
+    const auto port = server->port();
+    const std::string id = report(port, "patient@example.org");
+    sink->stop(); // the mail server goes down
+    update(port, id, "down-1", "ACTION_SCHEDULED", "Booked for Thursday");
+    const std::string row = "FROM notification_outbox WHERE recipient = 'patient@example.org'";
+    ASSERT_TRUE(wait_for([&] { return outbox("b", "SELECT attempts " + row) >= "2"; }))
+        << server->output(); // tried, failed, retried with backoff
+    EXPECT_EQ(outbox("b", "SELECT sent_at " + row), "(null)");
+    EXPECT_EQ(outbox("b", "SELECT failed_at " + row), "(null)");
+    EXPECT_NE(outbox("b", "SELECT last_error " + row), "(null)");
+
+    sink = std::make_unique<SmtpSink>(tmp->path() / "sink-b", smtp_port); // back up
+    ASSERT_TRUE(wait_for([&] { return !sink->messages_with("Booked for Thursday").empty(); }, 600))
+        << server->output();
+    EXPECT_EQ(sink->messages_with("Booked for Thursday").size(), 1U);
+    ASSERT_TRUE(wait_for([&] { return outbox("b", "SELECT sent_at " + row) != "(null)"; }));
+    EXPECT_EQ(outbox("b", "SELECT last_error " + row), "(null)");
+}
+
+TEST_F(Smtp, AuthUsesTheUserAndThePasswordFromTheEnvironment) {
+    SmtpSink sink(tmp->path() / "sink-c", 0, "wardmap:s3cret pass");
+    const std::string url = "smtp://127.0.0.1:" + std::to_string(sink.port());
+    const auto good =
+        serve("c", url, {"--smtp-user", "wardmap"}, {"WARDMAP_SMTP_PASSWORD=s3cret pass"});
+    update(good->port(), report(good->port(), "authed@example.org"), "auth-1", "INVESTIGATING",
+           "Looking into it");
+    ASSERT_TRUE(wait_for([&] { return !sink.messages_with("Looking into it").empty(); }))
+        << good->output();
+
+    // A wrong password is the council's configuration to fix: kept and retried, not failed.
+    const auto bad = serve("d", url, {"--smtp-user", "wardmap"}, {"WARDMAP_SMTP_PASSWORD=wrong"});
+    update(bad->port(), report(bad->port(), "waiting@example.org"), "auth-2", "INVESTIGATING",
+           "Not with that password");
+    const std::string row = "FROM notification_outbox WHERE recipient = 'waiting@example.org'";
+    ASSERT_TRUE(wait_for([&] { return outbox("d", "SELECT attempts " + row) >= "2"; }))
+        << bad->output();
+    EXPECT_EQ(outbox("d", "SELECT failed_at " + row), "(null)");
+    EXPECT_TRUE(sink.messages_with("Not with that password").empty());
+}
+
+TEST_F(Smtp, RequiredTlsIsNeverSkipped) {
+    SmtpSink sink(tmp->path() / "sink-e"); // offers no STARTTLS
+    const auto server =
+        serve("e", "smtp://127.0.0.1:" + std::to_string(sink.port()), {"--smtp-require-tls"});
+    update(server->port(), report(server->port(), "careful@example.org"), "tls-1", "INVESTIGATING",
+           "Sent only over TLS");
+    const std::string row = "FROM notification_outbox WHERE recipient = 'careful@example.org'";
+    ASSERT_TRUE(wait_for([&] { return outbox("e", "SELECT attempts " + row) >= "1"; }))
+        << server->output();
+    EXPECT_EQ(outbox("e", "SELECT sent_at " + row), "(null)");
+    EXPECT_EQ(outbox("e", "SELECT failed_at " + row), "(null)"); // retried once TLS works
+    EXPECT_TRUE(sink.messages_with("Sent only over TLS").empty());
+}
+
+TEST_F(Smtp, ABadSmtpUrlStopsTheServerAtStart) {
+    std::string output;
+    EXPECT_NE(testing::run_wardmap({"serve", "--port", "0", "--db", db_of("bad-url"), "--smtp-url",
+                                    "http://127.0.0.1:25"},
+                                   &output),
+              0);
+    EXPECT_NE(output.find("smtp://"), std::string::npos) << output;
+}
+
+} // namespace
+} // namespace wardmap
