@@ -149,7 +149,8 @@ std::string PhotoService::jpeg(const std::string& id, bool thumbnail) const {
     }
     if (st.int64(3) == 0) {
         // Attached: private when the request was stored private or its service is now.
-        const auto* service = m_requests.catalogue().find(std::string(st.text(2)));
+        const auto catalogue = m_requests.catalogue(); // held: a staff edit may swap it
+        const auto* service = catalogue->find(std::string(st.text(2)));
         if (st.int64(1) != 0 || service == nullptr || service->is_private) {
             throw not_found();
         }
