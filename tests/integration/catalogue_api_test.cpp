@@ -3,6 +3,7 @@
 // Open311, recorded (who, what, when), and still there after a restart.
 
 #include "geo/store/database.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -48,17 +49,9 @@ class CatalogueApi : public ::testing::Test {
   protected:
     void SetUp() override {
         db_path = tmp.path() / "demo.sqlite";
-        std::string output;
-        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db_path.string()}, &output), 0)
-            << output;
-        auto conn = store::Database::open(db_path);
-        auto st = conn.prepare("SELECT p.lon, p.lat FROM properties p JOIN addresses a ON "
-                               "a.uprn = p.uprn WHERE a.logical_status = 1 ORDER BY p.uprn "
-                               "LIMIT 1");
-        ASSERT_TRUE(st.step());
-        char buf[80];
-        std::snprintf(buf, sizeof buf, "lat=%.7f&long=%.7f", st.real(1), st.real(0));
-        where = buf;
+        const auto point = testing::make_demo_store(db_path);
+        ASSERT_TRUE(point);
+        where = point->lat_long();
         start();
     }
     void start() {

@@ -4,6 +4,7 @@
 // and stores only a hash of its token; unknown and expired links are 404; asking is limited.
 
 #include "geo/store/database.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -33,17 +34,9 @@ class MyReports : public ::testing::Test {
     static void SetUpTestSuite() {
         tmp = new testing::TempDir();
         db_path = tmp->path() / "demo.sqlite";
-        std::string output;
-        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db_path.string()}, &output), 0)
-            << output;
-        auto conn = store::Database::open(db_path);
-        auto st = conn.prepare("SELECT p.lon, p.lat FROM properties p JOIN addresses a ON "
-                               "a.uprn = p.uprn WHERE a.logical_status = 1 ORDER BY p.uprn "
-                               "LIMIT 1");
-        ASSERT_TRUE(st.step());
-        char buf[80];
-        std::snprintf(buf, sizeof buf, "lat=%.7f&long=%.7f", st.real(1), st.real(0));
-        where = buf;
+        const auto point = testing::make_demo_store(db_path);
+        ASSERT_TRUE(point);
+        where = point->lat_long();
         mail_dir = tmp->path() / "mail";
         server = new testing::ServerProcess(db_path, {"--no-access-log", "--mail-dir",
                                                       mail_dir.string(), "--mail-interval-seconds",

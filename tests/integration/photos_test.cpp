@@ -4,6 +4,7 @@
 // media_url, private services' photos hidden, tracking and updates listing photos.
 
 #include "geo/store/database.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_images.hpp"
@@ -92,16 +93,10 @@ class Photos : public ::testing::Test {
     static void SetUpTestSuite() {
         tmp = new testing::TempDir();
         db_path = tmp->path() / "demo.sqlite";
-        std::string output;
-        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db_path.string()}, &output), 0)
-            << output;
-        auto conn = store::Database::open(db_path);
-        auto st = conn.prepare("SELECT p.lon, p.lat FROM properties p JOIN addresses a ON "
-                               "a.uprn = p.uprn WHERE a.logical_status = 1 ORDER BY p.uprn "
-                               "LIMIT 1");
-        ASSERT_TRUE(st.step());
-        lon = st.real(0);
-        lat = st.real(1);
+        const auto point = testing::make_demo_store(db_path);
+        ASSERT_TRUE(point);
+        lon = point->lon;
+        lat = point->lat;
         server = new testing::ServerProcess(
             db_path, {"--no-access-log", "--max-photo-bytes", std::to_string(max_photo_bytes)});
     }

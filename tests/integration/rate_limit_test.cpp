@@ -3,6 +3,7 @@
 // client address taken from the socket unless --trust-proxy lets X-Forwarded-For name it.
 
 #include "geo/store/database.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -25,17 +26,9 @@ class RateLimits : public ::testing::Test {
     static void SetUpTestSuite() {
         tmp = new testing::TempDir();
         db_path = tmp->path() / "demo.sqlite";
-        std::string output;
-        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db_path.string()}, &output), 0)
-            << output;
-        auto conn = store::Database::open(db_path);
-        auto st = conn.prepare("SELECT p.lon, p.lat FROM properties p JOIN addresses a ON "
-                               "a.uprn = p.uprn WHERE a.logical_status = 1 ORDER BY p.uprn "
-                               "LIMIT 1");
-        ASSERT_TRUE(st.step());
-        char buf[80];
-        std::snprintf(buf, sizeof buf, "lat=%.7f&long=%.7f", st.real(1), st.real(0));
-        where = buf;
+        const auto point = testing::make_demo_store(db_path);
+        ASSERT_TRUE(point);
+        where = point->lat_long();
     }
     static void TearDownTestSuite() { delete tmp; }
 

@@ -5,6 +5,7 @@
 // delivery, SMTP AUTH, and that --smtp-require-tls refuses to send in clear text.
 
 #include "geo/store/database.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -142,16 +143,10 @@ class Smtp : public ::testing::Test {
     static void SetUpTestSuite() {
         tmp = new testing::TempDir();
         db_path = tmp->path() / "demo.sqlite";
-        std::string output;
-        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db_path.string()}, &output), 0)
-            << output;
-        auto conn = store::Database::open(db_path);
-        auto st = conn.prepare("SELECT p.lon, p.lat FROM properties p JOIN addresses a ON "
-                               "a.uprn = p.uprn WHERE a.logical_status = 1 ORDER BY p.uprn "
-                               "LIMIT 1");
-        ASSERT_TRUE(st.step());
-        lon = st.real(0);
-        lat = st.real(1);
+        const auto point = testing::make_demo_store(db_path);
+        ASSERT_TRUE(point);
+        lon = point->lon;
+        lat = point->lat;
     }
     static void TearDownTestSuite() { delete tmp; }
 
