@@ -36,32 +36,9 @@ constexpr const char* client_key = "demo-client-key";
 constexpr const char* staff_key = "demo-staff-key";
 constexpr const char* base = "/open311/v2/";
 
-std::string form_encode(const std::string& s) {
-    std::string out;
-    for (const unsigned char c : s) {
-        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else if (c == ' ') {
-            out += '+';
-        } else {
-            constexpr const char* hex = "0123456789ABCDEF";
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
-using Fields = std::vector<std::pair<std::string, std::string>>;
-
-std::string form(const Fields& fields) {
-    std::string out;
-    for (const auto& [name, value] : fields) {
-        out += (out.empty() ? "" : "&") + form_encode(name) + "=" + form_encode(value);
-    }
-    return out;
-}
+using Fields = testing::FormFields;
+using testing::form;
+using testing::form_encode;
 
 // ---- shapes from the GeoReport v2 text (reference/fixmystreet-open311.md §3) ----
 const std::regex w3c(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d))");

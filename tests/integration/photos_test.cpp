@@ -31,30 +31,9 @@ constexpr const char* staff_key = "demo-staff-key";
 constexpr std::size_t max_photo_bytes = 300'000;
 constexpr const char* boundary = "----wardmapTestBoundary7MA4YWxk";
 
-std::string form_encode(const std::string& s) {
-    std::string out;
-    for (const unsigned char c : s) {
-        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            constexpr const char* hex = "0123456789ABCDEF";
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
-using Fields = std::vector<std::pair<std::string, std::string>>;
-
-std::string form(const Fields& fields) {
-    std::string out;
-    for (const auto& [name, value] : fields) {
-        out += (out.empty() ? "" : "&") + form_encode(name) + "=" + form_encode(value);
-    }
-    return out;
-}
+using Fields = testing::FormFields;
+using testing::form;
+using testing::form_encode;
 
 struct FilePart {
     std::string field;

@@ -188,4 +188,29 @@ std::string gunzip(const std::string& data) {
     return out;
 }
 
+std::string form_encode(const std::string& s) {
+    std::string out;
+    for (const unsigned char c : s) {
+        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else if (c == ' ') {
+            out += '+';
+        } else {
+            constexpr const char* hex = "0123456789ABCDEF";
+            out += '%';
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+    }
+    return out;
+}
+
+std::string form(const FormFields& fields) {
+    std::string out;
+    for (const auto& [name, value] : fields) {
+        out += (out.empty() ? "" : "&") + form_encode(name) + "=" + form_encode(value);
+    }
+    return out;
+}
+
 } // namespace wardmap::testing

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace wardmap::testing {
@@ -40,6 +41,13 @@ class HttpConnection {
 };
 
 /// One request on a fresh connection.
+/// application/x-www-form-urlencoded, as browsers and FixMyStreet's client send it
+/// (space as '+', everything but unreserved characters percent-encoded).
+std::string form_encode(const std::string& s);
+using FormFields = std::vector<std::pair<std::string, std::string>>;
+/// name=value&... in order, each side form-encoded.
+std::string form(const FormFields& fields);
+
 HttpResponse http_get(std::uint16_t port,
                       const std::string& target,
                       const std::vector<std::pair<std::string, std::string>>& headers = {});
