@@ -1,6 +1,9 @@
 #include "server/http/open311_format.hpp"
 
+#include "geo/geojson_writer.hpp"
+
 #include <array>
+#include <stdexcept>
 
 namespace wardmap::http {
 
@@ -50,35 +53,6 @@ bool xml_allowed(char32_t cp) {
            (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
-void append_element(std::string& out, std::string_view name, const nlohmann::ordered_json& value) {
-    if (value.is_null()) {
-        out += '<';
-        out += name;
-        out += "/>";
-        return;
-    }
-    out += '<';
-    out += name;
-    out += '>';
-    if (value.is_object()) {
-        for (const auto& [key, child] : value.items()) {
-            append_element(out, key, child);
-        }
-    } else if (value.is_array()) {
-        const auto item = xml_item_name(name);
-        for (const auto& child : value) {
-            append_element(out, item, child);
-        }
-    } else if (value.is_string()) {
-        append_xml_text(out, value.get_ref<const std::string&>());
-    } else {
-        out += value.dump(); // numbers and true/false
-    }
-    out += "</";
-    out += name;
-    out += '>';
-}
-
 std::string_view path_suffix_format(const std::string& path) {
     return path.ends_with(".xml") ? "xml" : "json";
 }
@@ -121,6 +95,21 @@ std::string_view xml_item_name(std::string_view list_name) {
 
 void append_xml_text(std::string& out, std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
+        // Copy each run of ASCII that needs no escape at once.
+        std::size_t run = i;
+        while (run < text.size()) {
+            const auto c = static_cast<unsigned char>(text[run]);
+            if (c < 0x20 || c >= 0x80 || c == '&' || c == '<' || c == '>' || c == '"' ||
+                c == '\'') {
+                break;
+            }
+            ++run;
+        }
+        out.append(text.data() + i, run - i);
+        i = run;
+        if (i == text.size()) {
+            break;
+        }
         char32_t cp = 0;
         const std::size_t n = decode(text, i, cp);
         if (n == 0) {
@@ -160,22 +149,155 @@ void append_xml_text(std::string& out, std::string_view text) {
     }
 }
 
-std::string to_open311_xml(const nlohmann::ordered_json& value, std::string_view root) {
-    std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
-    append_element(out, root, value);
-    out += '\n';
-    return out;
+Open311Writer::Open311Writer(Open311Format format, std::string_view root)
+    : m_format(format), m_root(root) {
+    if (m_format == Open311Format::xml) {
+        m_out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+    }
 }
 
-Response open311_response(const nlohmann::ordered_json& value,
-                          std::string_view root,
-                          Open311Format format,
-                          int status) {
+std::string_view Open311Writer::open_value(std::string_view name, bool empty_element) {
+    std::string_view element;
+    if (m_open.empty()) {
+        if (m_started) {
+            throw std::logic_error("Open311Writer: a document has one root");
+        }
+        m_started = true;
+        element = m_root;
+    } else {
+        Frame& top = m_open.back();
+        if (m_format == Open311Format::json) {
+            if (!top.first) {
+                m_out += ',';
+            }
+            if (!top.list) {
+                geo::append_json_string(m_out, name);
+                m_out += ':';
+            }
+        }
+        top.first = false;
+        element = top.list ? xml_item_name(top.element) : name;
+    }
+    if (m_format == Open311Format::xml) {
+        m_out += '<';
+        m_out += element;
+        m_out += empty_element ? "/>" : ">";
+    }
+    return element;
+}
+
+void Open311Writer::close_value(std::string_view element) {
+    if (m_format == Open311Format::xml) {
+        m_out += "</";
+        m_out += element;
+        m_out += '>';
+    }
+}
+
+Open311Writer& Open311Writer::begin_object(std::string_view name) {
+    std::string element(open_value(name, false));
+    if (m_format == Open311Format::json) {
+        m_out += '{';
+    }
+    m_open.push_back(Frame{.list = false, .element = std::move(element)});
+    return *this;
+}
+
+Open311Writer& Open311Writer::begin_list(std::string_view name) {
+    std::string element(open_value(name, false));
+    if (m_format == Open311Format::json) {
+        m_out += '[';
+    }
+    m_open.push_back(Frame{.list = true, .element = std::move(element)});
+    return *this;
+}
+
+Open311Writer& Open311Writer::end() {
+    if (m_open.empty()) {
+        throw std::logic_error("Open311Writer: end() with nothing open");
+    }
+    const Frame closing = std::move(m_open.back());
+    m_open.pop_back();
+    if (m_format == Open311Format::json) {
+        m_out += closing.list ? ']' : '}';
+    } else {
+        close_value(closing.element);
+    }
+    return *this;
+}
+
+Open311Writer& Open311Writer::field(std::string_view name, std::string_view value) {
+    const auto element = open_value(name, false);
+    if (m_format == Open311Format::json) {
+        geo::append_json_string(m_out, value);
+    } else {
+        append_xml_text(m_out, value);
+    }
+    close_value(element);
+    return *this;
+}
+
+Open311Writer& Open311Writer::field(std::string_view name,
+                                    const std::optional<std::string>& value) {
+    return value ? field(name, std::string_view(*value)) : null_field(name);
+}
+
+Open311Writer& Open311Writer::field_if(std::string_view name,
+                                       const std::optional<std::string>& value) {
+    return value ? field(name, std::string_view(*value)) : *this;
+}
+
+Open311Writer& Open311Writer::field(std::string_view name, bool value) {
+    const auto element = open_value(name, false);
+    m_out += value ? "true" : "false";
+    close_value(element);
+    return *this;
+}
+
+Open311Writer& Open311Writer::field(std::string_view name, std::int64_t value) {
+    const auto element = open_value(name, false);
+    geo::append_integer(m_out, value);
+    close_value(element);
+    return *this;
+}
+
+Open311Writer& Open311Writer::field(std::string_view name, double value, int decimals) {
+    const auto element = open_value(name, false);
+    geo::append_number(m_out, value, decimals);
+    close_value(element);
+    return *this;
+}
+
+Open311Writer& Open311Writer::null_field(std::string_view name) {
+    open_value(name, true);
+    if (m_format == Open311Format::json) {
+        m_out += "null";
+    }
+    return *this;
+}
+
+Open311Writer& Open311Writer::item(std::string_view value) {
+    if (m_open.empty() || !m_open.back().list) {
+        throw std::logic_error("Open311Writer: item() outside a list");
+    }
+    return field({}, value);
+}
+
+std::string Open311Writer::finish() {
+    if (!m_started || !m_open.empty()) {
+        throw std::logic_error("Open311Writer: finish() before the document is complete");
+    }
+    if (m_format == Open311Format::xml) {
+        m_out += '\n';
+    }
+    return std::move(m_out);
+}
+
+Response open311_response(Open311Writer& writer, int status) {
+    const bool xml = writer.format() == Open311Format::xml;
     Response response =
-        format == Open311Format::xml
-            ? Response::text(to_open311_xml(value, root), "text/xml; charset=utf-8", status)
-            : Response::text(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
-                             "application/json; charset=utf-8", status);
+        Response::text(writer.finish(),
+                       xml ? "text/xml; charset=utf-8" : "application/json; charset=utf-8", status);
     // Open311 is a public read API used from browsers and apps alike.
     response.header("Access-Control-Allow-Origin", "*");
     return response;
@@ -188,17 +310,22 @@ Response open311_error(const services::DomainError& error, const Request& reques
     if (status == 409 || status == 415 || status == 405) {
         status = 400;
     }
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    if (error.problems().size() > 1) {
-        for (const auto& p : error.problems()) {
-            list.push_back({{"code", status}, {"description", "'" + p.name + "' " + p.message}});
-        }
-    } else {
-        list.push_back({{"code", status}, {"description", error.detail()}});
-    }
     const auto format =
         path_suffix_format(request.path) == "xml" ? Open311Format::xml : Open311Format::json;
-    Response response = open311_response(list, "errors", format, status);
+    Open311Writer writer(format, "errors");
+    writer.begin_list();
+    if (error.problems().size() > 1) {
+        for (const auto& p : error.problems()) {
+            writer.begin_object()
+                .field("code", status)
+                .field("description", "'" + p.name + "' " + p.message)
+                .end();
+        }
+    } else {
+        writer.begin_object().field("code", status).field("description", error.detail()).end();
+    }
+    writer.end();
+    Response response = open311_response(writer, status);
     for (const auto& [name, value] : error.headers) {
         response.header(name, value);
     }

@@ -7,12 +7,10 @@
 #include "server/http/photo_routes.hpp"
 
 #include <charconv>
-#include <cmath>
 #include <map>
 
 namespace wardmap::http {
 
-using nlohmann::ordered_json;
 using services::DomainError;
 using services::ErrorCode;
 using services::invalid_parameter;
@@ -94,9 +92,8 @@ void check_jurisdiction(const std::optional<std::string>& given,
     }
 }
 
-double round6(double v) {
-    return std::round(v * 1e6) / 1e6;
-}
+/// Open311 positions to 6 decimals of a degree (about 10 cm), as FixMyStreet sends them.
+constexpr int coordinate_decimals = 6;
 
 std::string join_keywords(const services::ServiceDefinition& s) {
     std::string out;
@@ -109,90 +106,98 @@ std::string join_keywords(const services::ServiceDefinition& s) {
     return out;
 }
 
-ordered_json service_json(const services::ServiceDefinition& s) {
-    return ordered_json{{"service_code", s.code},
-                        {"service_name", s.name},
-                        {"description", s.description},
-                        {"metadata", !s.attributes.empty()},
-                        {"type", "realtime"},
-                        {"keywords", join_keywords(s)},
-                        {"group", s.group}};
+void write_service(Open311Writer& w, const services::ServiceDefinition& s) {
+    w.begin_object()
+        .field("service_code", s.code)
+        .field("service_name", s.name)
+        .field("description", s.description)
+        .field("metadata", !s.attributes.empty())
+        .field("type", "realtime")
+        .field("keywords", join_keywords(s))
+        .field("group", s.group)
+        .end();
 }
 
-ordered_json definition_json(const services::ServiceDefinition& s) {
-    ordered_json attributes = ordered_json::array();
+void write_definition(Open311Writer& w, const services::ServiceDefinition& s) {
+    w.begin_object().field("service_code", s.code).begin_list("attributes");
     for (const auto& a : s.attributes) {
-        ordered_json item{{"variable", a.variable},
-                          {"code", a.code},
-                          {"datatype", services::to_string(a.datatype)},
-                          {"required", a.required},
-                          {"datatype_description", a.datatype_description
-                                                       ? ordered_json(*a.datatype_description)
-                                                       : ordered_json(nullptr)},
-                          {"order", a.order},
-                          {"description", a.description}};
+        w.begin_object()
+            .field("variable", a.variable)
+            .field("code", a.code)
+            .field("datatype", services::to_string(a.datatype))
+            .field("required", a.required)
+            .field("datatype_description", a.datatype_description)
+            .field("order", a.order)
+            .field("description", a.description);
         if (!a.values.empty()) {
-            ordered_json values = ordered_json::array();
+            w.begin_list("values");
             for (const auto& v : a.values) {
-                values.push_back({{"key", v.key}, {"name", v.name}});
+                w.begin_object().field("key", v.key).field("name", v.name).end();
             }
-            item["values"] = std::move(values);
+            w.end();
         }
-        attributes.push_back(std::move(item));
+        w.end();
     }
-    return ordered_json{{"service_code", s.code}, {"attributes", std::move(attributes)}};
+    w.end().end();
 }
 
-ordered_json
-request_json(const Request& request, const services::PublicRequest& r, bool extensions) {
-    ordered_json j{{"service_request_id", std::to_string(r.id)},
-                   {"status", r.open ? "open" : "closed"}};
-    if (r.status_notes) {
-        j["status_notes"] = *r.status_notes;
-    }
-    j["service_name"] = r.service_name;
-    j["service_code"] = r.service_code;
-    j["description"] = r.description;
-    if (r.agency_responsible) {
-        j["agency_responsible"] = *r.agency_responsible;
-    }
-    if (r.service_notice) {
-        j["service_notice"] = *r.service_notice;
-    }
-    j["requested_datetime"] = services::format_w3c_uk(r.requested);
-    j["updated_datetime"] = services::format_w3c_uk(r.updated);
+std::optional<std::string> optional_id(const std::optional<std::int64_t>& id) {
+    return id ? std::optional<std::string>(std::to_string(*id)) : std::nullopt;
+}
+
+/// One request as Open311 shows it (fields a request lacks are left out), plus wardmap's
+/// extended_attributes when asked for.
+void write_request(Open311Writer& w,
+                   const Request& request,
+                   const services::PublicRequest& r,
+                   bool extensions) {
+    w.begin_object()
+        .field("service_request_id", std::to_string(r.id))
+        .field("status", r.open ? "open" : "closed")
+        .field_if("status_notes", r.status_notes)
+        .field("service_name", r.service_name)
+        .field("service_code", r.service_code)
+        .field("description", r.description)
+        .field_if("agency_responsible", r.agency_responsible)
+        .field_if("service_notice", r.service_notice)
+        .field("requested_datetime", services::format_w3c_uk(r.requested))
+        .field("updated_datetime", services::format_w3c_uk(r.updated));
     if (r.expected) {
-        j["expected_datetime"] = services::format_w3c_uk(*r.expected);
+        w.field("expected_datetime", services::format_w3c_uk(*r.expected));
     }
-    if (r.address) {
-        j["address"] = *r.address;
-    }
-    if (r.uprn) {
-        j["address_id"] = std::to_string(*r.uprn);
-    }
-    if (r.postcode) {
-        j["zipcode"] = *r.postcode;
-    }
-    j["lat"] = round6(r.lat);
-    j["long"] = round6(r.lon);
+    w.field_if("address", r.address).field_if("address_id", optional_id(r.uprn));
+    w.field_if("zipcode", r.postcode);
+    w.field("lat", r.lat, coordinate_decimals).field("long", r.lon, coordinate_decimals);
     if (r.photo_id) {
-        j["media_url"] = photo_url(request, *r.photo_id);
-    } else if (r.media_url) {
-        j["media_url"] = *r.media_url;
+        w.field("media_url", photo_url(request, *r.photo_id));
+    } else {
+        w.field_if("media_url", r.media_url);
     }
     if (extensions) {
-        ordered_json x{
-            {"status", r.status},
-            {"channel", r.channel},
-            {"ward", r.ward_code ? ordered_json(*r.ward_code) : ordered_json(nullptr)},
-            {"usrn", r.usrn ? ordered_json(std::to_string(*r.usrn)) : ordered_json(nullptr)},
-            {"priority", r.priority ? ordered_json(*r.priority) : ordered_json(nullptr)},
-            {"duplicate", r.duplicate_of ? ordered_json(std::to_string(*r.duplicate_of))
-                                         : ordered_json(nullptr)},
-            {"overdue", r.overdue}};
-        j["extended_attributes"] = std::move(x);
+        w.begin_object("extended_attributes")
+            .field("status", r.status)
+            .field("channel", r.channel)
+            .field("ward", r.ward_code)
+            .field("usrn", optional_id(r.usrn))
+            .field("priority", r.priority)
+            .field("duplicate", optional_id(r.duplicate_of))
+            .field("overdue", r.overdue)
+            .end();
     }
-    return j;
+    w.end();
+}
+
+/// A list of one object with one or two text fields: what POSTs and tokens answer.
+Response one_item(Open311Format format,
+                  std::string_view root,
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+    Open311Writer w(format, root);
+    w.begin_list().begin_object();
+    for (const auto& [name, value] : fields) {
+        w.field(name, value);
+    }
+    w.end().end();
+    return open311_response(w);
 }
 
 bool extensions_param(const Request& request) {
@@ -316,16 +321,25 @@ Response discovery(const Request& request,
     const std::string host = request.header("Host").value_or("localhost");
     const std::string scheme =
         request.header("X-Forwarded-Proto").value_or("http") == "https" ? "https" : "http";
-    ordered_json endpoint{{"specification", "http://wiki.open311.org/GeoReport_v2"},
-                          {"url", scheme + "://" + host + "/open311/v2"},
-                          {"changeset", api_changeset},
-                          {"type", "production"},
-                          {"formats", ordered_json::array({"text/xml", "application/json"})}};
-    ordered_json doc{{"changeset", api_changeset},
-                     {"contact", catalogue.contact()},
-                     {"key_service", catalogue.key_service()},
-                     {"endpoints", ordered_json::array({std::move(endpoint)})}};
-    return open311_response(doc, "discovery", format);
+    Open311Writer w(format, "discovery");
+    w.begin_object()
+        .field("changeset", api_changeset)
+        .field("contact", catalogue.contact())
+        .field("key_service", catalogue.key_service())
+        .begin_list("endpoints")
+        .begin_object()
+        .field("specification", "http://wiki.open311.org/GeoReport_v2")
+        .field("url", scheme + "://" + host + "/open311/v2")
+        .field("changeset", api_changeset)
+        .field("type", "production")
+        .begin_list("formats")
+        .item("text/xml")
+        .item("application/json")
+        .end()
+        .end()
+        .end()
+        .end();
+    return open311_response(w);
 }
 
 } // namespace
@@ -352,14 +366,16 @@ void add_open311_routes(Router& router,
             base + "services" + ext,
             [&requests, catalogue, format](Request& request) {
                 check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
-                ordered_json list = ordered_json::array();
+                Open311Writer w(format, "services");
+                w.begin_list();
                 const auto live = requests.catalogue();
                 for (const auto& s : live->services()) {
                     if (!s.retired) {
-                        list.push_back(service_json(s));
+                        write_service(w, s);
                     }
                 }
-                return open311_response(list, "services", format);
+                w.end();
+                return open311_response(w);
             },
             open311_options());
         router.get(
@@ -367,11 +383,14 @@ void add_open311_routes(Router& router,
             [&requests, catalogue, format](Request& request) {
                 check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
                 const bool extensions = extensions_param(request);
-                ordered_json list = ordered_json::array();
-                for (const auto& r : requests.list(requests_query(request))) {
-                    list.push_back(request_json(request, r, extensions));
+                const auto found = requests.list(requests_query(request));
+                Open311Writer w(format, "service_requests");
+                w.begin_list();
+                for (const auto& r : found) {
+                    write_request(w, request, r, extensions);
                 }
-                return open311_response(list, "service_requests", format);
+                w.end();
+                return open311_response(w);
             },
             open311_options());
         router.post(
@@ -411,35 +430,40 @@ void add_open311_routes(Router& router,
                 n.media_url = form.get("media_url");
                 n.attributes = form.attributes();
                 const auto created = requests.create(n);
-                ordered_json item{{"service_request_id", std::to_string(created.id)}};
-                if (created.service_notice) {
-                    item["service_notice"] = *created.service_notice;
-                }
-                if (created.account_id) {
-                    item["account_id"] = *created.account_id;
-                }
-                // wardmap's extension: the reporter's private tracking token (shown once).
-                item["tracking_token"] = created.token;
-                return open311_response(ordered_json::array({std::move(item)}), "service_requests",
-                                        format);
+                Open311Writer w(format, "service_requests");
+                w.begin_list()
+                    .begin_object()
+                    .field("service_request_id", std::to_string(created.id))
+                    .field_if("service_notice", created.service_notice)
+                    .field_if("account_id", created.account_id)
+                    // wardmap's extension: the reporter's private tracking token (shown once).
+                    .field("tracking_token", created.token)
+                    .end()
+                    .end();
+                return open311_response(w);
             },
             open311_options(max_multipart_bytes));
         router.get(
             base + "servicerequestupdates" + ext,
             [&requests, catalogue, format](Request& request) {
                 check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
-                ordered_json list = ordered_json::array();
-                for (const auto& u : requests.updates(date_param(request, "start_date"),
-                                                      date_param(request, "end_date"))) {
-                    list.push_back({{"update_id", std::to_string(u.update_id)},
-                                    {"service_request_id", std::to_string(u.request_id)},
-                                    {"status", u.status},
-                                    {"updated_datetime", services::format_w3c_uk(u.at)},
-                                    {"description", u.description},
-                                    {"media_url", u.photo_id ? photo_url(request, *u.photo_id)
-                                                             : u.media_url.value_or("")}});
+                const auto updates = requests.updates(date_param(request, "start_date"),
+                                                      date_param(request, "end_date"));
+                Open311Writer w(format, "service_request_updates");
+                w.begin_list();
+                for (const auto& u : updates) {
+                    w.begin_object()
+                        .field("update_id", std::to_string(u.update_id))
+                        .field("service_request_id", std::to_string(u.request_id))
+                        .field("status", u.status)
+                        .field("updated_datetime", services::format_w3c_uk(u.at))
+                        .field("description", u.description)
+                        .field("media_url", u.photo_id ? photo_url(request, *u.photo_id)
+                                                       : u.media_url.value_or(""))
+                        .end();
                 }
-                return open311_response(list, "service_request_updates", format);
+                w.end();
+                return open311_response(w);
             },
             open311_options());
         router.post(
@@ -459,9 +483,8 @@ void add_open311_routes(Router& router,
                 u.photo_id = form.get("photo_id");
                 u.duplicate_of = form.get("duplicate_of");
                 const auto id = requests.post_update(u);
-                ordered_json item{{"update_id", std::to_string(id)}};
-                return open311_response(ordered_json::array({std::move(item)}),
-                                        "service_request_updates", format);
+                return one_item(format, "service_request_updates",
+                                {{"update_id", std::to_string(id)}});
             },
             open311_options());
     }
@@ -475,7 +498,9 @@ void add_open311_routes(Router& router,
             if (service == nullptr || service->retired) {
                 throw DomainError(ErrorCode::not_found, "service_code '" + code + "' not found");
             }
-            return open311_response(definition_json(*service), "service_definition", format);
+            Open311Writer w(format, "service_definition");
+            write_definition(w, *service);
+            return open311_response(w);
         },
         open311_options());
     router.get(
@@ -484,9 +509,11 @@ void add_open311_routes(Router& router,
             check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
             const auto [id, format] = named(request, "id");
             const auto found = requests.get(request_id(id, "service_request_id"));
-            return open311_response(
-                ordered_json::array({request_json(request, found, extensions_param(request))}),
-                "service_requests", format);
+            Open311Writer w(format, "service_requests");
+            w.begin_list();
+            write_request(w, request, found, extensions_param(request));
+            w.end();
+            return open311_response(w);
         },
         open311_options());
     router.get(
@@ -495,9 +522,8 @@ void add_open311_routes(Router& router,
             check_jurisdiction(request.query_param("jurisdiction_id"), *catalogue);
             const auto [token, format] = named(request, "token");
             const auto id = requests.id_for_token(token);
-            ordered_json item{{"service_request_id", std::to_string(id)}, {"token", token}};
-            return open311_response(ordered_json::array({std::move(item)}), "service_requests",
-                                    format);
+            return one_item(format, "service_requests",
+                            {{"service_request_id", std::to_string(id)}, {"token", token}});
         },
         open311_options());
     // Anything else under the prefix is an Open311 404, in Open311's error format.

@@ -1,4 +1,4 @@
-// Open311's two wire formats from one document, XML escaping, the error list, and the
+// Open311's two wire formats written from the same calls, XML escaping, the error list, and the
 // form-encoded bodies Open311 clients POST.
 
 #include "server/http/form_body.hpp"
@@ -7,10 +7,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <optional>
+#include <stdexcept>
+#include <string>
+
 namespace wardmap::http {
 namespace {
-
-using nlohmann::ordered_json;
 
 TEST(Open311Format, SplitsTheFormatSuffix) {
     EXPECT_EQ(split_format("services.json"),
@@ -39,33 +41,96 @@ TEST(Open311Format, EscapesTextForXml) {
     EXPECT_EQ(out, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); // one per byte
 }
 
-TEST(Open311Format, ListsBecomeRepeatedItemsAndNullsEmptyElements) {
-    const ordered_json services =
-        ordered_json::array({{{"service_code", "a&b"}, {"metadata", true}, {"order", 1}},
-                             {{"service_code", "c"}, {"metadata", false}, {"order", 2}}});
-    EXPECT_EQ(to_open311_xml(services, "services"),
+/// The services example in both formats from the same calls.
+std::string two_services(Open311Format format) {
+    Open311Writer w(format, "services");
+    w.begin_list();
+    w.begin_object().field("service_code", "a&b").field("metadata", true).field("order", 1).end();
+    w.begin_object().field("service_code", "c").field("metadata", false).field("order", 2).end();
+    w.end();
+    return w.finish();
+}
+
+TEST(Open311Writer, ListsBecomeRepeatedItemsInXmlAndBareArraysInJson) {
+    EXPECT_EQ(two_services(Open311Format::xml),
               "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
               "<services><service><service_code>a&amp;b</service_code><metadata>true</metadata>"
               "<order>1</order></service><service><service_code>c</service_code>"
               "<metadata>false</metadata><order>2</order></service></services>\n");
-    const ordered_json definition{
-        {"service_code", "x"},
-        {"attributes", ordered_json::array(
-                           {{{"datatype_description", nullptr},
-                             {"values", ordered_json::array({{{"key", "k"}, {"name", "n"}}})}}})}};
-    EXPECT_EQ(to_open311_xml(definition, "service_definition"),
+    EXPECT_EQ(two_services(Open311Format::json),
+              R"([{"service_code":"a&b","metadata":true,"order":1},)"
+              R"({"service_code":"c","metadata":false,"order":2}])");
+}
+
+TEST(Open311Writer, NestsListsAndObjectsAndWritesNullsAndNumbers) {
+    const auto definition = [](Open311Format format) {
+        Open311Writer w(format, "service_definition");
+        w.begin_object().field("service_code", "x").begin_list("attributes").begin_object();
+        w.field("datatype_description", std::optional<std::string>{})
+            .field_if("absent", std::nullopt)
+            .field("lat", 53.6500001, 6)
+            .begin_list("values")
+            .begin_object()
+            .field("key", "k")
+            .field("name", "<n>")
+            .end()
+            .end();
+        w.end().end().end();
+        return w.finish();
+    };
+    EXPECT_EQ(definition(Open311Format::xml),
               "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
               "<service_definition><service_code>x</service_code><attributes><attribute>"
-              "<datatype_description/><values><value><key>k</key><name>n</name></value></values>"
-              "</attribute></attributes></service_definition>\n");
+              "<datatype_description/><lat>53.65</lat><values><value><key>k</key>"
+              "<name>&lt;n&gt;</name></value></values></attribute></attributes>"
+              "</service_definition>\n");
+    EXPECT_EQ(definition(Open311Format::json),
+              R"({"service_code":"x","attributes":[{"datatype_description":null,"lat":53.65,)"
+              R"("values":[{"key":"k","name":"<n>"}]}]})");
+    Open311Writer formats(Open311Format::xml, "formats");
+    formats.begin_list().item("text/xml").item("application/json").end();
+    EXPECT_EQ(formats.finish(), "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<formats>"
+                                "<format>text/xml</format><format>application/json</format>"
+                                "</formats>\n");
+}
+
+TEST(Open311Writer, JsonTextIsEscapedAndAlwaysValidUtf8) {
+    Open311Writer w(Open311Format::json, "service_requests");
+    w.begin_list()
+        .begin_object()
+        .field("description", std::string("say \"hi\"\\ \n\x01 caf\xC3\xA9 \xFF end"))
+        .end()
+        .end();
+    const std::string body = w.finish();
+    EXPECT_EQ(body, "[{\"description\":\"say \\\"hi\\\"\\\\ \\n\\u0001 caf\xC3\xA9 "
+                    "\xEF\xBF\xBD end\"}]");
+    EXPECT_EQ(nlohmann::json::parse(body)[0]["description"],
+              "say \"hi\"\\ \n\x01 caf\xC3\xA9 \xEF\xBF\xBD end");
+}
+
+TEST(Open311Writer, RefusesAnUnfinishedOrSecondDocument) {
+    Open311Writer open(Open311Format::json, "services");
+    open.begin_list();
+    EXPECT_THROW((void)open.finish(), std::logic_error);
+    Open311Writer twice(Open311Format::json, "services");
+    twice.begin_list().end();
+    EXPECT_THROW(twice.begin_list(), std::logic_error);
+    Open311Writer outside(Open311Format::xml, "services");
+    EXPECT_THROW(outside.end(), std::logic_error);
+    outside.begin_object();
+    EXPECT_THROW(outside.item("x"), std::logic_error);
 }
 
 TEST(Open311Format, ResponsesCarryTheSpecsContentTypes) {
-    const ordered_json list = ordered_json::array({{{"service_request_id", "1"}}});
-    const auto json = open311_response(list, "service_requests", Open311Format::json);
+    const auto one = [](Open311Format format) {
+        Open311Writer w(format, "service_requests");
+        w.begin_list().begin_object().field("service_request_id", "1").end().end();
+        return open311_response(w);
+    };
+    const auto json = one(Open311Format::json);
     EXPECT_EQ(json.content_type, "application/json; charset=utf-8");
     EXPECT_EQ(json.body, R"([{"service_request_id":"1"}])");
-    const auto xml = open311_response(list, "service_requests", Open311Format::xml);
+    const auto xml = one(Open311Format::xml);
     EXPECT_EQ(xml.content_type, "text/xml; charset=utf-8");
     EXPECT_TRUE(
         xml.body.starts_with("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<service_requests>"));
