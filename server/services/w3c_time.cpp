@@ -106,26 +106,49 @@ int uk_offset_seconds(UnixSeconds t) {
     return t >= start && t < end ? 3600 : 0;
 }
 
+namespace {
+
+/// "YYYY-MM-DDTHH:MM:SS" for a date and a second of its day. Lists of a thousand requests
+/// format three dates each, so this avoids printf; years outside 0-9999 still print.
+std::string date_time_text(const Date& d, int second_of_day) {
+    if (d.year < 0 || d.year > 9999) {
+        char buf[48];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", d.year, d.month, d.day,
+                      second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60);
+        return buf;
+    }
+    std::string out = "0000-00-00T00:00:00";
+    const auto put = [&out](std::size_t pos, int value, int width) {
+        for (int k = width - 1; k >= 0; --k) {
+            out[pos + static_cast<std::size_t>(k)] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        }
+    };
+    put(0, d.year, 4);
+    put(5, d.month, 2);
+    put(8, d.day, 2);
+    put(11, second_of_day / 3600, 2);
+    put(14, second_of_day / 60 % 60, 2);
+    put(17, second_of_day % 60, 2);
+    return out;
+}
+
+} // namespace
+
 std::string format_utc(UnixSeconds t) {
     const UnixSeconds days = floor_div_days(t);
-    const Date d = date_from_days(static_cast<long>(days));
-    const auto s = static_cast<int>(t - days * day_seconds);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", d.year, d.month, d.day,
-                  s / 3600, s / 60 % 60, s % 60);
-    return buf;
+    return date_time_text(date_from_days(static_cast<long>(days)),
+                          static_cast<int>(t - days * day_seconds)) +
+           'Z';
 }
 
 std::string format_w3c_uk(UnixSeconds t) {
     const int offset = uk_offset_seconds(t);
     const UnixSeconds local = t + offset;
     const UnixSeconds days = floor_div_days(local);
-    const Date d = date_from_days(static_cast<long>(days));
-    const auto s = static_cast<int>(local - days * day_seconds);
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d+%02d:00", d.year, d.month, d.day,
-                  s / 3600, s / 60 % 60, s % 60, offset / 3600);
-    return buf;
+    return date_time_text(date_from_days(static_cast<long>(days)),
+                          static_cast<int>(local - days * day_seconds)) +
+           (offset == 0 ? "+00:00" : "+01:00");
 }
 
 Date uk_date(UnixSeconds t) {
