@@ -7,9 +7,11 @@ ConnectionPool::ConnectionPool(std::filesystem::path path, std::size_t size, Ope
     m_connections.reserve(size);
     for (std::size_t i = 0; i < size; ++i) {
         m_connections.push_back(Database::open(m_path, options));
-        // Request connections read pages straight from the mapped file (up to 1 GiB of it)
-        // instead of a read() into each connection's small page cache per page touched.
-        m_connections.back().exec("PRAGMA mmap_size = 1073741824");
+        // Request connections read pages straight from the mapped file instead of a read()
+        // into each connection's small page cache per page touched. 2 GiB less 64 KiB is
+        // the most Debian's SQLite maps (SQLITE_MAX_MMAP_SIZE); newest rows sit at the end
+        // of the file, so a smaller map misses exactly the pages most read.
+        m_connections.back().exec("PRAGMA mmap_size = 2147418112");
     }
     for (auto& db : m_connections) {
         m_free.push_back(&db);

@@ -1,6 +1,7 @@
 #include "server/services/request_service.hpp"
 
 #include "geo/errors.hpp"
+#include "geo/store/spatialite_point.hpp"
 #include "server/services/errors.hpp"
 #include "server/services/photo_store.hpp"
 #include "server/services/working_days.hpp"
@@ -208,9 +209,9 @@ std::string choose_priority(const ServiceDefinition& service, const nlohmann::js
 constexpr const char* public_columns =
     "r.id, r.category_code, r.status, r.description, r.address, r.uprn, r.postcode, "
     "r.created_at, r.updated_at, r.closed_at, r.expected_at, r.media_url, r.source, "
-    "r.ward_code, r.usrn, r.priority, r.duplicate_of, X(r.geom_wgs84), Y(r.geom_wgs84), "
+    "r.ward_code, r.usrn, r.priority, r.duplicate_of, r.geom_wgs84, "
     "(SELECT h.note FROM service_request_history h WHERE h.request_id = r.id AND "
-    "h.public = 1 AND h.note <> '' ORDER BY h.id DESC LIMIT 1), X(r.geom), Y(r.geom), "
+    "h.public = 1 AND h.note <> '' ORDER BY h.id DESC LIMIT 1), r.geom, "
     "(SELECT p.id FROM photos p WHERE p.request_id = r.id AND p.history_id IS NULL ORDER BY "
     "p.position LIMIT 1) ";
 
@@ -596,6 +597,7 @@ std::vector<PublicRequest> RequestService::query(const std::string& where,
     }
     const UnixSeconds now = now_seconds();
     std::vector<PublicRequest> out;
+    out.reserve(static_cast<std::size_t>(limit));
     while (st.step()) {
         PublicRequest r;
         r.id = st.int64(0);
@@ -625,11 +627,14 @@ std::vector<PublicRequest> RequestService::query(const std::string& where,
         r.usrn = optional_int(st, 14);
         r.priority = st.optional_text(15);
         r.duplicate_of = optional_int(st, 16);
-        r.lon = st.real(17);
-        r.lat = st.real(18);
-        r.status_notes = st.optional_text(19);
-        r.at = geo::EastNorth{st.real(20), st.real(21)};
-        r.photo_id = st.optional_text(22);
+        if (const auto lon_lat = store::spatialite_point_xy(st.blob(17))) {
+            std::tie(r.lon, r.lat) = *lon_lat;
+        }
+        r.status_notes = st.optional_text(18);
+        if (const auto at = store::spatialite_point_xy(st.blob(19))) {
+            r.at = geo::EastNorth{at->first, at->second};
+        }
+        r.photo_id = st.optional_text(20);
         r.overdue = r.open && r.expected && *r.expected < now;
         out.push_back(std::move(r));
     }
