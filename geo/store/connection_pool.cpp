@@ -5,8 +5,11 @@ namespace wardmap::store {
 ConnectionPool::ConnectionPool(std::filesystem::path path, std::size_t size, OpenOptions options)
     : m_path(std::move(path)) {
     m_connections.reserve(size);
+    const auto write_gate = std::make_shared<std::timed_mutex>();
     for (std::size_t i = 0; i < size; ++i) {
         m_connections.push_back(Database::open(m_path, options));
+        m_connections.back().share_write_gate(write_gate,
+                                              std::chrono::milliseconds(options.busy_timeout_ms));
         // Request connections read pages straight from the mapped file instead of a read()
         // into each connection's small page cache per page touched. 2 GiB less 64 KiB is
         // the most Debian's SQLite maps (SQLITE_MAX_MMAP_SIZE); newest rows sit at the end

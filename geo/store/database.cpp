@@ -70,7 +70,8 @@ Database::~Database() {
 Database::Database(Database&& other) noexcept
     : m_db(std::exchange(other.m_db, nullptr)),
       m_spatialite(std::exchange(other.m_spatialite, nullptr)), m_path(std::move(other.m_path)),
-      m_statements(std::move(other.m_statements)), m_statement_clock(other.m_statement_clock) {}
+      m_statements(std::move(other.m_statements)), m_statement_clock(other.m_statement_clock),
+      m_write_gate(std::move(other.m_write_gate)), m_write_gate_wait(other.m_write_gate_wait) {}
 
 Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
@@ -80,6 +81,8 @@ Database& Database::operator=(Database&& other) noexcept {
         m_path = std::move(other.m_path);
         m_statements = std::move(other.m_statements);
         m_statement_clock = other.m_statement_clock;
+        m_write_gate = std::move(other.m_write_gate);
+        m_write_gate_wait = other.m_write_gate_wait;
     }
     return *this;
 }
@@ -302,7 +305,22 @@ std::string_view Statement::column_name(int col) const {
     return name ? name : "";
 }
 
+void Database::share_write_gate(std::shared_ptr<std::timed_mutex> gate,
+                                std::chrono::milliseconds wait) {
+    m_write_gate = std::move(gate);
+    m_write_gate_wait = wait;
+}
+
 Transaction::Transaction(Database& db) : m_db(db) {
+    if (auto* gate = db.write_gate()) {
+        m_gate = std::unique_lock(*gate, std::defer_lock);
+        if (!m_gate.try_lock_for(db.write_gate_wait())) {
+            throw StoreError("database is locked: another write of this process took longer "
+                             "than " +
+                                 std::to_string(db.write_gate_wait().count()) + " ms",
+                             SQLITE_BUSY);
+        }
+    }
     m_db.exec("BEGIN IMMEDIATE");
 }
 
@@ -320,6 +338,9 @@ Transaction::~Transaction() {
 void Transaction::commit() {
     m_db.exec("COMMIT");
     m_done = true;
+    if (m_gate.owns_lock()) {
+        m_gate.unlock(); // the next writer need not wait for this object's end
+    }
 }
 
 } // namespace wardmap::store

@@ -2,9 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -72,6 +74,15 @@ class Database {
     /// Throws StoreError built from this connection's last error when `rc` is a failure.
     void check(int rc, std::string_view what) const;
 
+    /// Connections given the same gate (a pool's) queue their write transactions on it inside
+    /// the process, each starting the moment the one before ends. Without it they queue in
+    /// SQLite's busy handler, which sleeps 1, 2, 5, 10 ms... between tries while a write
+    /// takes about one. `wait` is how long a Transaction waits for the gate before failing
+    /// busy, as SQLite would after its busy timeout.
+    void share_write_gate(std::shared_ptr<std::timed_mutex> gate, std::chrono::milliseconds wait);
+    [[nodiscard]] std::timed_mutex* write_gate() const { return m_write_gate.get(); }
+    [[nodiscard]] std::chrono::milliseconds write_gate_wait() const { return m_write_gate_wait; }
+
   private:
     Database(sqlite3* db, void* spatialite_cache, std::filesystem::path path);
     void close() noexcept;
@@ -88,6 +99,8 @@ class Database {
     /// Node-based: a Statement lent from here points at its entry's `in_use`.
     std::unordered_map<std::string, CachedStatement> m_statements;
     std::uint64_t m_statement_clock = 0;
+    std::shared_ptr<std::timed_mutex> m_write_gate;
+    std::chrono::milliseconds m_write_gate_wait{0};
 };
 
 /// A prepared statement owned by one Database. Bind indexes are 1-based as in SQLite.
@@ -148,7 +161,8 @@ class Statement {
     std::unique_ptr<sqlite3_stmt, Finalizer> m_stmt;
 };
 
-/// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed.
+/// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed. Holds the
+/// connection's write gate, when it has one, from before BEGIN until the end.
 class Transaction {
   public:
     explicit Transaction(Database& db);
@@ -159,6 +173,7 @@ class Transaction {
 
   private:
     Database& m_db;
+    std::unique_lock<std::timed_mutex> m_gate;
     bool m_done = false;
 };
 

@@ -7,7 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <memory>
 #include <thread>
+#include <vector>
 
 namespace wardmap::store {
 namespace {
@@ -143,6 +146,47 @@ TEST_F(DatabaseTest, PoolWakesAWaiterWhenALeaseEnds) {
     auto second = pool.acquire(std::chrono::milliseconds(2000));
     releaser.join();
     EXPECT_EQ(pool.stats().waits, 1U);
+}
+
+TEST_F(DatabaseTest, PooledWritersQueueOnTheGateAndAllCommit) {
+    ConnectionPool pool(path, 4, {});
+    pool.acquire()->exec("CREATE TABLE n (v INTEGER)");
+    constexpr int per_thread = 200;
+    std::vector<std::thread> writers;
+    for (int t = 0; t < 4; ++t) {
+        writers.emplace_back([&pool, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                auto db = pool.acquire();
+                Transaction tx(*db);
+                db->prepare("INSERT INTO n VALUES (?1)").bind(1, t * per_thread + i).run();
+                tx.commit();
+            }
+        });
+    }
+    for (auto& w : writers) {
+        w.join();
+    }
+    EXPECT_EQ(pool.acquire()->query_int("SELECT count(DISTINCT v) FROM n"), 4 * per_thread);
+}
+
+TEST_F(DatabaseTest, AHeldGateFailsTheNextWriterAsBusyAfterTheTimeout) {
+    ConnectionPool pool(path, 2, {.mode = OpenMode::read_write, .busy_timeout_ms = 50});
+    auto first = pool.acquire();
+    auto second = pool.acquire();
+    ASSERT_EQ(first->write_gate(), second->write_gate());
+    ASSERT_NE(first->write_gate(), nullptr);
+    auto hold = std::make_unique<Transaction>(*first);
+    const auto start = std::chrono::steady_clock::now();
+    try {
+        Transaction blocked(*second);
+        FAIL() << "expected a busy error";
+    } catch (const StoreError& e) {
+        EXPECT_TRUE(e.is_busy()) << e.what();
+    }
+    EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(45));
+    hold->commit(); // releases the gate before the Transaction ends
+    Transaction next(*second);
+    next.commit();
 }
 
 TEST_F(DatabaseTest, CheckpointerTruncatesTheWal) {
