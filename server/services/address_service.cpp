@@ -245,11 +245,11 @@ std::vector<AddressRow>
 nearest_rows(store::ConnectionPool& pool, geo::EastNorth at, double r, int limit) {
     auto db = pool.acquire();
     // The grid index finds the candidates; the exact distance decides.
-    auto st =
-        db->prepare(std::string("SELECT ") + address_columns +
-                    "FROM properties p JOIN addresses a ON a.uprn = p.uprn WHERE " + searchable +
-                    " AND p.uprn IN (SELECT pkid FROM idx_properties_geom WHERE "
-                    "xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 AND ymax >= ?2)");
+    auto st = db->prepare_cached(std::string("SELECT ") + address_columns +
+                                 "FROM properties p JOIN addresses a ON a.uprn = p.uprn WHERE " +
+                                 searchable +
+                                 " AND p.uprn IN (SELECT pkid FROM idx_properties_geom WHERE "
+                                 "xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 AND ymax >= ?2)");
     st.bind(1, at.easting - r).bind(2, at.northing - r).bind(3, at.easting + r);
     st.bind(4, at.northing + r);
     std::vector<AddressRow> rows;

@@ -362,9 +362,9 @@ ApiClient RequestService::authenticate(const std::optional<std::string>& api_key
                           {{"api_key", "is required"}});
     }
     auto db = m_pool.acquire();
-    auto st = db->prepare("SELECT id, name, role, channel, rate_limit_per_address, "
-                          "rate_limit_per_key FROM api_keys WHERE key_sha256 = ?1 AND "
-                          "revoked_at IS NULL");
+    auto st = db->prepare_cached("SELECT id, name, role, channel, rate_limit_per_address, "
+                                 "rate_limit_per_key FROM api_keys WHERE key_sha256 = ?1 AND "
+                                 "revoked_at IS NULL");
     st.bind(1, sha256_hex(*api_key));
     if (!st.step()) {
         throw DomainError(ErrorCode::forbidden, "invalid api_key", {{"api_key", "is not valid"}});
@@ -529,7 +529,7 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
 
     auto db = m_pool.acquire();
     store::Transaction tx(*db);
-    auto insert = db->prepare(
+    auto insert = db->prepare_cached(
         "INSERT INTO service_requests (category_code, status, description, address, uprn, usrn, "
         "ward_code, source, created_at, updated_at, priority, expected_at, token_sha256, "
         "attributes, postcode, media_url, anonymous, private, api_key_id, geom, geom_wgs84) "
@@ -547,14 +547,14 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
     insert.run();
     const std::int64_t id = db->last_insert_rowid();
     if (!anonymous || request.device_id) {
-        auto contact = db->prepare(
+        auto contact = db->prepare_cached(
             "INSERT INTO service_request_contacts (request_id, first_name, last_name, email, "
             "phone, account_id, device_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         contact.bind(1, id).bind(2, request.first_name).bind(3, request.last_name);
         contact.bind(4, request.email).bind(5, request.phone).bind(6, request.account_id);
         contact.bind(7, request.device_id).run();
     }
-    auto history = db->prepare(
+    auto history = db->prepare_cached(
         "INSERT INTO service_request_history (request_id, at, actor, from_status, to_status, "
         "note, public, api_key_id) VALUES (?1, ?2, ?3, NULL, 'open', '', 1, ?4)");
     history.bind(1, id).bind(2, format_utc(now)).bind(3, "client:" + client.name);
@@ -694,7 +694,7 @@ PublicRequest RequestService::get(std::int64_t id) const {
 
 std::int64_t RequestService::id_for_token(const std::string& token) const {
     auto db = m_pool.acquire();
-    auto st = db->prepare("SELECT id FROM service_requests WHERE token_sha256 = ?1");
+    auto st = db->prepare_cached("SELECT id FROM service_requests WHERE token_sha256 = ?1");
     st.bind(1, sha256_hex(token));
     if (!st.step()) {
         throw DomainError(ErrorCode::not_found, "token not found");
@@ -876,7 +876,7 @@ void RequestService::queue_status_messages(store::Database& db,
                                            const std::string& status,
                                            const std::string& note) const {
     const auto catalogue = this->catalogue();
-    auto category = db.prepare("SELECT category_code FROM service_requests WHERE id = ?1");
+    auto category = db.prepare_cached("SELECT category_code FROM service_requests WHERE id = ?1");
     category.bind(1, id);
     std::string service_name = "service request";
     if (category.step()) {
@@ -893,7 +893,7 @@ void RequestService::queue_status_messages(store::Database& db,
     body += "\nYou are receiving this because you reported or followed this problem.\n";
     const std::string now = format_utc(now_seconds());
     // The reporter (when they gave an email) and every follower, once each.
-    auto queue = db.prepare(
+    auto queue = db.prepare_cached(
         "INSERT INTO notification_outbox (request_id, history_id, recipient, subject, body, "
         "created_at, next_attempt_at) SELECT ?1, ?2, email, ?3, ?4, ?5, ?5 FROM ("
         "SELECT email FROM service_request_contacts WHERE request_id = ?1 AND email IS NOT NULL "

@@ -115,7 +115,7 @@ std::string StreetService::street(const std::string& usrn_text, Crs crs) const {
 std::optional<std::int64_t> StreetService::nearest_usrn(geo::EastNorth at, double radius_m) const {
     auto db = m_pool.acquire();
     // The R*Tree finds the lines whose boxes come within the radius; the distance decides.
-    auto st = db->prepare(
+    auto st = db->prepare_cached(
         "SELECT s.usrn, ST_Distance(s.geom, MakePoint(?1, ?2, 27700)) AS d FROM streets s "
         "WHERE s.usrn IN (SELECT pkid FROM idx_streets_geom WHERE xmin <= ?1 + ?3 AND "
         "xmax >= ?1 - ?3 AND ymin <= ?2 + ?3 AND ymax >= ?2 - ?3) "
