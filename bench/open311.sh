@@ -17,7 +17,8 @@
 # Settings (environment): O311_SECONDS (10, each create run), O311_CONNECTIONS ("4 16", one
 # create run per count), O311_THREADS (2), O311_KILL_AFTER (5, seconds of the durability run
 # before the kill -9), O311_REQUESTS (1000000 stored for the reads), O311_READ_SECONDS (10, per
-# kind), O311_READ_CONNECTIONS (4), O311_WARMUP (5 s of reads before measuring),
+# kind), O311_READ_CONNECTIONS ("1 4", one read run per count and kind: one client alone
+# gives each request's own latency, 4 clients on 2 cores add the queueing), O311_WARMUP (5 s of reads before measuring),
 # O311_FSYNC_COMMITS (300, commits in the synchronous NORMAL/FULL probe; 0 skips it),
 # O311_TRY_SQL (none; an SQL file applied to the filled store, e.g. an index, after which the
 # reads are measured again on the same store),
@@ -31,7 +32,7 @@ threads=${O311_THREADS:-2}
 kill_after=${O311_KILL_AFTER:-5}
 stored=${O311_REQUESTS:-1000000}
 read_seconds=${O311_READ_SECONDS:-10}
-read_connections=${O311_READ_CONNECTIONS:-4}
+read_connections=${O311_READ_CONNECTIONS:-1 4}
 warmup=${O311_WARMUP:-5}
 fsync_commits=${O311_FSYNC_COMMITS:-300}
 try_sql=${O311_TRY_SQL:-}
@@ -42,13 +43,14 @@ catalogue=$root/data/services/default.json
 client_key=demo-client-key # made by `wardmap demo-data` (docs/http-api.md, "Open311")
 
 die() { echo "bench open311: $*" >&2; exit 1; }
-for v in seconds threads kill_after stored read_seconds read_connections; do
+for v in seconds threads kill_after stored read_seconds; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive whole number, not '${!v}'"
 done
 [[ $warmup =~ ^[0-9]+$ ]] || die "O311_WARMUP must be a whole number of seconds"
 [[ $fsync_commits =~ ^[0-9]+$ ]] || die "O311_FSYNC_COMMITS must be a whole number"
 [ -z "$try_sql" ] || [ -f "$try_sql" ] || die "O311_TRY_SQL: no file $try_sql"
 for c in $connections; do [[ $c =~ ^[1-9][0-9]*$ ]] || die "O311_CONNECTIONS: '$c'"; done
+for c in $read_connections; do [[ $c =~ ^[1-9][0-9]*$ ]] || die "O311_READ_CONNECTIONS: '$c'"; done
 for tool in sqlite3 wrk curl jq; do
   command -v "$tool" >/dev/null || die "$tool is not installed (scripts/setup installs it)"
 done
@@ -318,21 +320,25 @@ cp "$work/first.json" "$results/sample-read.json"
 cat "$work/paths"/* >"$work/all-paths"
 declare -A read_row
 variants=(as-built)
-# measure_reads VARIANT: warm-up, then one wrk run per kind; rows in read_row[VARIANT:kind].
+# measure_reads VARIANT: warm-up, then one wrk run per connection count and kind; rows in
+# read_row[VARIANT:CONNECTIONS:kind].
 measure_reads() {
-  local variant=$1 kind cpu_before out
+  local variant=$1 kind cpu_before out c wrk_threads
   if [ "$warmup" -gt 0 ]; then
-    wrk -t"$threads" -c"$read_connections" -d"${warmup}s" -s "$root/bench/ogcapi_paths.lua" \
+    wrk -t"$threads" -c"$threads" -d"${warmup}s" -s "$root/bench/ogcapi_paths.lua" \
       "http://127.0.0.1:$port" -- "$work/all-paths" >"$results/wrk-read-warmup-$variant.txt" 2>&1 || true
   fi
-  for kind in $kinds; do
-    echo "bench open311: GET requests.json ($variant), $kind, wrk -t$threads -c$read_connections -d${read_seconds}s"
-    out=$results/wrk-read-$variant-$kind.txt
-    cpu_before=$(server_cpu_ms)
-    timeout $((read_seconds + 60)) wrk -t"$threads" -c"$read_connections" -d"${read_seconds}s" \
-      --latency -s "$root/bench/ogcapi_paths.lua" "http://127.0.0.1:$port" -- "$work/paths/$kind" \
-      >"$out" 2>&1 || true
-    read_row[$variant:$kind]="$(parse_wrk <"$out")|$(cpu_per_request "$cpu_before" "$(server_cpu_ms)" "$out")"
+  for c in $read_connections; do
+    wrk_threads=$((c < threads ? c : threads))
+    for kind in $kinds; do
+      echo "bench open311: GET requests.json ($variant), $kind, wrk -t$wrk_threads -c$c -d${read_seconds}s"
+      out=$results/wrk-read-$variant-c$c-$kind.txt
+      cpu_before=$(server_cpu_ms)
+      timeout $((read_seconds + 60)) wrk -t"$wrk_threads" -c"$c" -d"${read_seconds}s" \
+        --latency -s "$root/bench/ogcapi_paths.lua" "http://127.0.0.1:$port" -- "$work/paths/$kind" \
+        >"$out" 2>&1 || true
+      read_row[$variant:$c:$kind]="$(parse_wrk <"$out")|$(cpu_per_request "$cpu_before" "$(server_cpu_ms)" "$out")"
+    done
   done
 }
 measure_reads as-built
@@ -390,27 +396,31 @@ met() { awk -v v="$1" -v g="$2" -v d="$3" 'BEGIN { if (v == "-" || v == "") prin
     if [ "$variant" = with-try-sql ]; then
       echo "  after $(basename "$try_sql") (applied in ${try_seconds} s), server restarted:"
     fi
-    printf '%-18s %6s %6s %10s %8s %8s %7s %8s\n' "kind ($variant)" rows KB "requests/s" "p50 ms" \
-      "p99 ms" errors "CPU ms"
-    worst_p99[$variant]=0
-    for kind in $kinds; do
-      IFS='|' read -r rows kb <<<"${kind_shape[$kind]}"
-      IFS='|' read -r rps p50 p99 errors cpu <<<"${read_row[$variant:$kind]}"
-      printf '%-18s %6s %6s %10s %8s %8s %7s %8s\n' "$kind" "$rows" "$kb" "$rps" "$p50" "$p99" \
-        "$errors" "$cpu"
-      [[ $p99 =~ ^[0-9.]+$ ]] && worst_p99[$variant]=$(awk -v a="${worst_p99[$variant]}" -v b="$p99" 'BEGIN { print (b > a ? b : a) }')
+    for c in $read_connections; do
+      printf '%-22s %6s %6s %10s %8s %8s %7s %8s\n' "kind ($variant, -c$c)" rows KB "requests/s" \
+        "p50 ms" "p99 ms" errors "CPU ms"
+      worst_p99[$variant:$c]=0
+      for kind in $kinds; do
+        IFS='|' read -r rows kb <<<"${kind_shape[$kind]}"
+        IFS='|' read -r rps p50 p99 errors cpu <<<"${read_row[$variant:$c:$kind]}"
+        printf '%-22s %6s %6s %10s %8s %8s %7s %8s\n' "$kind" "$rows" "$kb" "$rps" "$p50" "$p99" \
+          "$errors" "$cpu"
+        [[ $p99 =~ ^[0-9.]+$ ]] && worst_p99[$variant:$c]=$(awk -v a="${worst_p99[$variant:$c]}" -v b="$p99" 'BEGIN { print (b > a ? b : a) }')
+      done
     done
   done
   echo "  (CPU ms: the server's user + system CPU time per request during the run, from /proc;"
-  echo "  rows and KB: the first path of the kind; wrk -t$threads -c$read_connections" \
-    "-d${read_seconds}s after ${warmup} s of warm-up)"
+  echo "  rows and KB: the first path of the kind; wrk -d${read_seconds}s with up to $threads threads," \
+    "after ${warmup} s of warm-up)"
   echo
   printf '%-44s %8s %8s  %s\n' goal value target met
   printf '%-44s %8s %8s  %s\n' "creates/s (best connection count)" "$best_creates" ">= 500" "$(met "$best_creates" 500 '>=')"
   printf '%-44s %8s %8s  %s\n' "acknowledged creates lost to kill -9" "$lost" "0" "$(met "$lost" 0 '=')"
   for variant in "${variants[@]}"; do
-    printf '%-44s %8s %8s  %s\n' "GET requests.json p99 ms, worst kind ($variant)" \
-      "${worst_p99[$variant]}" "<= 20" "$(met "${worst_p99[$variant]}" 20 '<=')"
+    for c in $read_connections; do
+      printf '%-44s %8s %8s  %s\n' "GET requests.json p99 ms, worst kind (-c$c, $variant)" \
+        "${worst_p99[$variant:$c]}" "<= 20" "$(met "${worst_p99[$variant:$c]}" 20 '<=')"
+    done
   done
 } | tee "$results/table.txt"
 echo
