@@ -19,27 +19,13 @@ namespace {
 
 using nlohmann::json;
 using testing::http_get;
+using testing::url_encode;
 
 std::string lower(std::string s) {
     for (char& c : s) {
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
     return s;
-}
-
-std::string url_encode(const std::string& s) {
-    std::string out;
-    for (const unsigned char c : s) {
-        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_') {
-            out += static_cast<char>(c);
-        } else {
-            constexpr const char* hex = "0123456789ABCDEF";
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
 }
 
 class AddressApi : public ::testing::Test {

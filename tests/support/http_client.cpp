@@ -188,12 +188,14 @@ std::string gunzip(const std::string& data) {
     return out;
 }
 
-std::string form_encode(const std::string& s) {
+namespace {
+
+std::string percent_encode(const std::string& s, bool space_as_plus) {
     std::string out;
     for (const unsigned char c : s) {
         if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
             out += static_cast<char>(c);
-        } else if (c == ' ') {
+        } else if (c == ' ' && space_as_plus) {
             out += '+';
         } else {
             constexpr const char* hex = "0123456789ABCDEF";
@@ -203,6 +205,16 @@ std::string form_encode(const std::string& s) {
         }
     }
     return out;
+}
+
+} // namespace
+
+std::string url_encode(const std::string& s) {
+    return percent_encode(s, false);
+}
+
+std::string form_encode(const std::string& s) {
+    return percent_encode(s, true);
 }
 
 std::string form(const FormFields& fields) {

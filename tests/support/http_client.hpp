@@ -40,7 +40,9 @@ class HttpConnection {
     std::string m_buffer;
 };
 
-/// One request on a fresh connection.
+/// Percent-encodes all but RFC 3986 unreserved characters (space as %20): for a path segment
+/// or a query value.
+std::string url_encode(const std::string& s);
 /// application/x-www-form-urlencoded, as browsers and FixMyStreet's client send it
 /// (space as '+', everything but unreserved characters percent-encoded).
 std::string form_encode(const std::string& s);
@@ -48,6 +50,7 @@ using FormFields = std::vector<std::pair<std::string, std::string>>;
 /// name=value&... in order, each side form-encoded.
 std::string form(const FormFields& fields);
 
+/// One request on a fresh connection.
 HttpResponse http_get(std::uint16_t port,
                       const std::string& target,
                       const std::vector<std::pair<std::string, std::string>>& headers = {});
