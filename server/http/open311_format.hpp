@@ -32,7 +32,8 @@ void append_xml_text(std::string& out, std::string_view text);
 /// calls (no DOM: a list of 1,000 requests is half a megabyte). JSON: objects and bare arrays,
 /// booleans as true/false, null for an absent value. XML: the declaration, then the `root`
 /// element; an object's fields are child elements in order, a list's items repeat under
-/// xml_item_name(list), null is an empty element.
+/// xml_item_name(list), null is an empty element. Field names are written as given, unescaped:
+/// they are the spec's names, never a client's text.
 ///
 ///   Open311Writer w(format, "service_requests");
 ///   w.begin_list();
@@ -76,6 +77,8 @@ class Open311Writer {
     /// The document; everything opened must have been closed.
     [[nodiscard]] std::string finish();
     [[nodiscard]] Open311Format format() const { return m_format; }
+    /// Room for `bytes` of output up front: a long list then grows without copying itself.
+    void reserve(std::size_t bytes) { m_out.reserve(bytes); }
 
   private:
     struct Frame {

@@ -88,7 +88,7 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
     throw DomainError(ErrorCode::invalid_parameter, detail, std::move(problems));
 }
 
-std::optional<UnixSeconds> parse_stored(const std::optional<std::string>& text) {
+std::optional<UnixSeconds> parse_stored(std::optional<std::string_view> text) {
     return text ? parse_w3c_datetime(*text) : std::nullopt;
 }
 
@@ -209,11 +209,8 @@ std::string choose_priority(const ServiceDefinition& service, const nlohmann::js
 constexpr const char* public_columns =
     "r.id, r.category_code, r.status, r.description, r.address, r.uprn, r.postcode, "
     "r.created_at, r.updated_at, r.closed_at, r.expected_at, r.media_url, r.source, "
-    "r.ward_code, r.usrn, r.priority, r.duplicate_of, r.geom_wgs84, "
-    "(SELECT h.note FROM service_request_history h WHERE h.request_id = r.id AND "
-    "h.public = 1 AND h.note <> '' ORDER BY h.id DESC LIMIT 1), r.geom, "
-    "(SELECT p.id FROM photos p WHERE p.request_id = r.id AND p.history_id IS NULL ORDER BY "
-    "p.position LIMIT 1) ";
+    "r.ward_code, r.usrn, r.priority, r.duplicate_of, r.geom_wgs84, r.status_note, r.geom, "
+    "r.photo_id ";
 
 /// What pollers of servicerequestupdates read for a reporter's reopening: the reporter's own
 /// text stays between them and the council.
@@ -227,6 +224,22 @@ std::string words(std::string status) {
 
 std::optional<std::int64_t> optional_int(const store::Statement& st, int col) {
     return st.is_null(col) ? std::nullopt : std::optional<std::int64_t>(st.int64(col));
+}
+
+/// A column's text without copying it; valid until the statement steps.
+std::optional<std::string_view> optional_view(const store::Statement& st, int col) {
+    return st.is_null(col) ? std::nullopt : std::optional<std::string_view>(st.text(col));
+}
+
+/// Sets `to` from `from`, reusing the buffer `to` already holds.
+void assign_optional(std::optional<std::string>& to, std::optional<std::string_view> from) {
+    if (!from) {
+        to.reset();
+    } else if (to) {
+        to->assign(*from);
+    } else {
+        to.emplace(*from);
+    }
 }
 
 } // namespace
@@ -568,10 +581,11 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
     return CreatedRequest{id, token, service->service_notice, request.account_id};
 }
 
-std::vector<PublicRequest> RequestService::query(const std::string& where,
-                                                 const std::vector<std::string>& binds,
-                                                 int limit,
-                                                 bool include_private) const {
+void RequestService::scan(const std::string& where,
+                          const std::vector<std::string>& binds,
+                          const QueryOptions& options,
+                          const RowCallback& each) const {
+    const bool include_private = options.include_private;
     const auto catalogue = this->catalogue();
     // Only services the catalogue lists as public; never a request marked private.
     std::string codes;
@@ -589,65 +603,83 @@ std::vector<PublicRequest> RequestService::query(const std::string& where,
     const std::string privacy = include_private
                                     ? std::string("1")
                                     : "r.private = 0 AND +r.category_code IN (" + codes + ")";
-    auto st = db->prepare(std::string("SELECT ") + public_columns +
-                          "FROM service_requests r WHERE " + privacy + " AND " + where +
-                          " ORDER BY r.created_at DESC, r.id DESC LIMIT " + std::to_string(limit));
+    const std::string sql = std::string("SELECT ") + public_columns +
+                            "FROM service_requests r WHERE " + privacy + " AND " + where +
+                            " ORDER BY r.created_at DESC, r.id DESC LIMIT " +
+                            std::to_string(options.limit);
+    auto st = options.fixed_text ? db->prepare_cached(sql) : db->prepare(sql);
     for (std::size_t i = 0; i < all.size(); ++i) {
         st.bind(static_cast<int>(i + 1), all[i]);
     }
     const UnixSeconds now = now_seconds();
-    std::vector<PublicRequest> out;
-    out.reserve(static_cast<std::size_t>(limit));
+    // One row object for the whole walk: assigning into its strings reuses their buffers, so
+    // a 1,000-request list does not allocate per field.
+    PublicRequest r;
     while (st.step()) {
-        PublicRequest r;
         r.id = st.int64(0);
-        r.service_code = std::string(st.text(1));
+        r.service_code.assign(st.text(1));
         const ServiceDefinition* service = catalogue->find(r.service_code);
-        r.service_name = service ? service->name : r.service_code;
-        r.agency_responsible = service && service->agency_responsible
-                                   ? service->agency_responsible
-                                   : std::optional<std::string>(catalogue->council());
-        r.service_notice = service ? service->service_notice : std::nullopt;
-        r.status = std::string(st.text(2));
+        r.service_name.assign(service ? service->name : r.service_code);
+        assign_optional(r.agency_responsible,
+                        service && service->agency_responsible
+                            ? std::optional<std::string_view>(*service->agency_responsible)
+                            : std::optional<std::string_view>(catalogue->council()));
+        assign_optional(r.service_notice,
+                        service && service->service_notice
+                            ? std::optional<std::string_view>(*service->service_notice)
+                            : std::nullopt);
+        r.status.assign(st.text(2));
         const auto* info = status_info(r.status);
         r.open = info == nullptr || info->open;
-        r.description = std::string(st.text(3));
-        r.address = st.optional_text(4);
+        r.description.assign(st.text(3));
+        assign_optional(r.address, optional_view(st, 4));
         r.uprn = optional_int(st, 5);
-        r.postcode = st.optional_text(6);
-        r.requested = parse_stored(st.optional_text(7)).value_or(0);
-        r.updated = parse_stored(st.optional_text(8)).value_or(r.requested);
-        if (const auto closed = parse_stored(st.optional_text(9)); closed && !r.open) {
+        assign_optional(r.postcode, optional_view(st, 6));
+        r.requested = parse_stored(optional_view(st, 7)).value_or(0);
+        r.updated = parse_stored(optional_view(st, 8)).value_or(r.requested);
+        if (const auto closed = parse_stored(optional_view(st, 9)); closed && !r.open) {
             r.updated = *closed;
         }
-        r.expected = parse_stored(st.optional_text(10));
-        r.media_url = st.optional_text(11);
-        r.channel = std::string(st.text(12));
-        r.ward_code = st.optional_text(13);
+        r.expected = parse_stored(optional_view(st, 10));
+        assign_optional(r.media_url, optional_view(st, 11));
+        r.channel.assign(st.text(12));
+        assign_optional(r.ward_code, optional_view(st, 13));
         r.usrn = optional_int(st, 14);
-        r.priority = st.optional_text(15);
+        assign_optional(r.priority, optional_view(st, 15));
         r.duplicate_of = optional_int(st, 16);
         if (const auto lon_lat = store::spatialite_point_xy(st.blob(17))) {
             std::tie(r.lon, r.lat) = *lon_lat;
+        } else {
+            r.lon = r.lat = 0;
         }
-        r.status_notes = st.optional_text(18);
+        assign_optional(r.status_notes, optional_view(st, 18));
         if (const auto at = store::spatialite_point_xy(st.blob(19))) {
             r.at = geo::EastNorth{at->first, at->second};
+        } else {
+            r.at = {};
         }
-        r.photo_id = st.optional_text(20);
+        assign_optional(r.photo_id, optional_view(st, 20));
         r.overdue = r.open && r.expected && *r.expected < now;
-        out.push_back(std::move(r));
+        each(r);
     }
+}
+
+std::vector<PublicRequest> RequestService::query(const std::string& where,
+                                                 const std::vector<std::string>& binds,
+                                                 const QueryOptions& options) const {
+    std::vector<PublicRequest> out;
+    scan(where, binds, options, [&out](const PublicRequest& r) { out.push_back(r); });
     return out;
 }
 
-std::vector<PublicRequest> RequestService::list(const RequestQuery& q) const {
+void RequestService::list(const RequestQuery& q, const RowCallback& each) const {
     if (!q.ids.empty()) {
         std::string ids;
         for (const auto id : q.ids) {
             ids += (ids.empty() ? "" : ", ") + std::to_string(id);
         }
-        return query("r.id IN (" + ids + ")", {}, max_requests);
+        scan("r.id IN (" + ids + ")", {}, {.limit = max_requests}, each);
+        return;
     }
     const UnixSeconds window = static_cast<UnixSeconds>(default_window_days) * 86400;
     UnixSeconds end = q.end.value_or(q.start ? *q.start + window : now_seconds());
@@ -670,21 +702,16 @@ std::vector<PublicRequest> RequestService::list(const RequestQuery& q) const {
         where += ")";
     }
     if (q.include_open != q.include_closed) {
-        std::string list;
-        for (const auto& s : statuses) {
-            if (s.open == q.include_open && std::string_view(s.status) != "unchanged") {
-                list += (list.empty() ? "'" : ", '") + std::string(s.status) + "'";
-            }
-        }
-        where += " AND r.status IN (" + list + ")";
+        // is_open (0012) is indexed with created_at: the walk meets only rows that match.
+        where += q.include_open ? " AND r.is_open = 1" : " AND r.is_open = 0";
     } else if (!q.include_open) {
         where += " AND 0";
     }
-    return query(where, binds, max_requests);
+    scan(where, binds, {.limit = max_requests, .fixed_text = true}, each);
 }
 
 PublicRequest RequestService::get(std::int64_t id) const {
-    auto found = query("r.id = " + std::to_string(id), {}, 1);
+    auto found = query("r.id = ?1", {std::to_string(id)}, {.fixed_text = true});
     if (found.empty()) {
         throw DomainError(ErrorCode::not_found,
                           "service_request_id " + std::to_string(id) + " not found");
@@ -915,20 +942,14 @@ std::vector<NearbyRequest> RequestService::duplicates(const std::string& service
     if (r <= 0) {
         return out;
     }
-    std::string open;
-    for (const auto& st : statuses) {
-        if (st.open && std::string_view(st.status) != "unchanged") {
-            open += (open.empty() ? "'" : ", '") + std::string(st.status) + "'";
-        }
-    }
     char box[160];
     std::snprintf(box, sizeof box,
                   "xmin <= %.3f AND xmax >= %.3f AND ymin <= %.3f AND ymax >= %.3f", at.easting + r,
                   at.easting - r, at.northing + r, at.northing - r);
     const auto rows =
         query(std::string("r.id IN (SELECT pkid FROM idx_service_requests_geom WHERE ") + box +
-                  ") AND r.category_code = ?1 AND r.status IN (" + open + ")",
-              {service_code}, max_requests);
+                  ") AND r.category_code = ?1 AND r.is_open = 1",
+              {service_code}, {.limit = max_requests});
     for (const auto& row : rows) {
         const double d = std::hypot(row.at.easting - at.easting, row.at.northing - at.northing);
         if (d <= r) {
@@ -947,7 +968,8 @@ std::vector<NearbyRequest> RequestService::duplicates(const std::string& service
 
 Tracking RequestService::track(const std::string& token) const {
     const std::int64_t id = id_for_token(token);
-    auto found = query("r.id = " + std::to_string(id), {}, 1, true);
+    auto found =
+        query("r.id = ?1", {std::to_string(id)}, {.include_private = true, .fixed_text = true});
     if (found.empty()) {
         throw DomainError(ErrorCode::not_found, "token not found");
     }
@@ -994,7 +1016,8 @@ std::vector<Tracking> RequestService::reports_by_email(const std::string& folded
     if (ids.empty()) {
         return out;
     }
-    for (auto& r : query("r.id IN (" + ids + ")", {}, max_requests, true)) {
+    for (auto& r :
+         query("r.id IN (" + ids + ")", {}, {.limit = max_requests, .include_private = true})) {
         out.push_back(tracking_of(std::move(r)));
     }
     std::sort(out.begin(), out.end(),

@@ -13,6 +13,7 @@
 #include "server/services/ward_service.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -244,8 +245,11 @@ class RequestService {
     /// commit together.
     [[nodiscard]] CreatedRequest create(const NewRequest& request) const;
 
-    /// Public requests, newest first, at most 1,000; default window the last 90 days.
-    [[nodiscard]] std::vector<PublicRequest> list(const RequestQuery& query) const;
+    /// Called once per listed request. The row is only valid during the call: it is reused.
+    using RowCallback = std::function<void(const PublicRequest&)>;
+    /// Public requests, newest first, at most 1,000; default window the last 90 days. Each is
+    /// handed to `each` as it is read, so a long list is written out without being built.
+    void list(const RequestQuery& query, const RowCallback& each) const;
     /// One public request. DomainError not_found when there is none (or it is private).
     [[nodiscard]] PublicRequest get(std::int64_t id) const;
     /// The request a tracking token belongs to. DomainError not_found.
@@ -287,10 +291,21 @@ class RequestService {
     [[nodiscard]] Kpis kpis(const KpiQuery& query) const;
 
   private:
+    struct QueryOptions {
+        int limit = 1;
+        bool include_private = false;
+        /// The SQL's text is the same from call to call (values bound, none written into it):
+        /// keep the compiled statement in the connection's cache.
+        bool fixed_text = false;
+    };
+    /// Public (or, with include_private, all) requests matching `where`, newest first.
+    void scan(const std::string& where,
+              const std::vector<std::string>& binds,
+              const QueryOptions& options,
+              const RowCallback& each) const;
     [[nodiscard]] std::vector<PublicRequest> query(const std::string& where,
                                                    const std::vector<std::string>& binds,
-                                                   int limit,
-                                                   bool include_private = false) const;
+                                                   const QueryOptions& options) const;
     /// Queues a message about a status change to the reporter's email and every follower's,
     /// in the caller's transaction.
     void queue_status_messages(store::Database& db,
