@@ -47,6 +47,20 @@ void append_integer(std::string& out, std::int64_t v) {
     out.append(buf.data(), end);
 }
 
+namespace {
+
+/// Bytes JSON text carries as they are: printable ASCII but '"' and '\\'. One load per byte
+/// instead of four comparisons: the scan is most of the time spent writing a long list.
+constexpr std::array<bool, 256> json_plain_bytes = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 0x80; ++c) {
+        plain[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+    }
+    return plain;
+}();
+
+} // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
@@ -54,11 +68,7 @@ void append_json_string(std::string& out, std::string_view s) {
     while (i < s.size()) {
         // Most text needs no escape: copy each run of plain ASCII at once.
         std::size_t run = i;
-        while (run < s.size()) {
-            const auto c = static_cast<unsigned char>(s[run]);
-            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
-                break;
-            }
+        while (run < s.size() && json_plain_bytes[static_cast<unsigned char>(s[run])]) {
             ++run;
         }
         out.append(s.data() + i, run - i);

@@ -171,8 +171,10 @@ std::string_view Open311Writer::open_value(std::string_view name, bool empty_ele
                 m_out += ',';
             }
             if (!top.list) {
-                geo::append_json_string(m_out, name);
-                m_out += ':';
+                // Field names are the spec's, written as they are, as XML's element names are.
+                m_out += '"';
+                m_out += name;
+                m_out += "\":";
             }
         }
         top.first = false;

@@ -100,10 +100,20 @@ std::optional<UnixSeconds> parse_w3c_datetime(std::string_view text) {
 }
 
 int uk_offset_seconds(UnixSeconds t) {
-    const Date utc = date_from_days(static_cast<long>(floor_div_days(t)));
-    const UnixSeconds start = last_sunday_1am_utc(utc.year, 3);
-    const UnixSeconds end = last_sunday_1am_utc(utc.year, 10);
-    return t >= start && t < end ? 3600 : 0;
+    // A list formats thousands of instants from a few years: keep the last year's summer time.
+    thread_local UnixSeconds summer_start = 1;
+    thread_local UnixSeconds summer_end = 0;
+    thread_local UnixSeconds year_start = 1;
+    thread_local UnixSeconds next_year_start = 0;
+    if (t < year_start || t >= next_year_start) {
+        const Date utc = date_from_days(static_cast<long>(floor_div_days(t)));
+        summer_start = last_sunday_1am_utc(utc.year, 3);
+        summer_end = last_sunday_1am_utc(utc.year, 10);
+        year_start = static_cast<UnixSeconds>(days_since_epoch(Date{utc.year, 1, 1})) * day_seconds;
+        next_year_start =
+            static_cast<UnixSeconds>(days_since_epoch(Date{utc.year + 1, 1, 1})) * day_seconds;
+    }
+    return t >= summer_start && t < summer_end ? 3600 : 0;
 }
 
 namespace {
