@@ -8,10 +8,15 @@
 #include <pistache/http.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <sstream>
 #include <thread>
 
 namespace wardmap::http {
+
+int default_worker_count() {
+    return static_cast<int>(std::max(2U, std::thread::hardware_concurrency()));
+}
 
 using namespace Pistache;
 using services::DomainError;
