@@ -18,7 +18,9 @@
 # create run per count), O311_THREADS (2), O311_KILL_AFTER (5, seconds of the durability run
 # before the kill -9), O311_REQUESTS (1000000 stored for the reads), O311_READ_SECONDS (10, per
 # kind), O311_READ_CONNECTIONS ("1 4", one read run per count and kind: one client alone
-# gives each request's own latency, 4 clients on 2 cores add the queueing), O311_WARMUP (5 s of reads before measuring),
+# gives each request's own latency, 4 clients on 2 cores add the queueing), O311_WARMUP (15 s
+# of reads before measuring: each worker's connection maps the 1.3 GB store separately and
+# faults its pages in on first touch, which is a start-up cost, not the steady state),
 # O311_FSYNC_COMMITS (300, commits in the synchronous NORMAL/FULL probe; 0 skips it),
 # O311_TRY_SQL (none; an SQL file applied to the filled store, e.g. an index, after which the
 # reads are measured again on the same store),
@@ -33,7 +35,7 @@ kill_after=${O311_KILL_AFTER:-5}
 stored=${O311_REQUESTS:-1000000}
 read_seconds=${O311_READ_SECONDS:-10}
 read_connections=${O311_READ_CONNECTIONS:-1 4}
-warmup=${O311_WARMUP:-5}
+warmup=${O311_WARMUP:-15}
 fsync_commits=${O311_FSYNC_COMMITS:-300}
 try_sql=${O311_TRY_SQL:-}
 build=${BENCH_BUILD_DIR:-$root/build}
@@ -362,7 +364,8 @@ met() { awk -v v="$1" -v g="$2" -v d="$3" 'BEGIN { if (v == "-" || v == "") prin
 {
   echo "wardmap open311 bench $(date -u +%Y-%m-%dT%H:%M:%SZ); $(nproc) CPUs; $("$wardmap" version 2>/dev/null | head -1)"
   echo "load average at start: $load_at_start; at the end: $(uptime | sed 's/.*load average: //')"
-  echo "wardmap serve defaults (2 reactor threads, 4 workers); store journal_mode=$journal_mode," \
+  serving=$(sed -n 's/.*listening on .* with \(.*\)$/\1/p' "$results/serve-read.log" | head -1)
+  echo "wardmap serve defaults (${serving:-?}, as its log says); store journal_mode=$journal_mode," \
     "synchronous=$synchronous (geo/store/database.cpp)"
   echo
   printf '%-40s %6s %10s %8s %8s %7s %8s\n' "1. POST requests.json (form-encoded)" conns "creates/s" \
