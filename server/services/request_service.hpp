@@ -42,7 +42,9 @@ struct StatusInfo {
 };
 /// open, investigating, in_progress, action_scheduled, reopened (open); fixed,
 /// no_further_action, duplicate, not_councils_responsibility, internal_referral, cancelled,
-/// closed (closed). nullptr for an unknown status.
+/// closed (closed). nullptr for an unknown status. data/schema/0012 lists the closed ones again
+/// for the indexed is_open column; tests/unit/services/request_list_columns_test.cpp checks the
+/// two agree.
 const StatusInfo* status_info(std::string_view status);
 
 /// A POST requests as FixMyStreet's Open311 client sends it, already form-decoded. Empty
