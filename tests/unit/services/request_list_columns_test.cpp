@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <optional>
 #include <string>
 
@@ -58,12 +59,20 @@ std::optional<std::string> column_of(Database& db, const char* column, std::int6
                          " FROM service_requests WHERE id = " + std::to_string(request));
 }
 
-TEST(RequestListColumns, IsOpenAgreesWithTheLifecycleForEveryStatus) {
+/// A store at the latest schema with one service category.
+class RequestListColumns : public ::testing::Test {
+  protected:
+    static Database migrated(const std::filesystem::path& path) {
+        store::migrate(path);
+        auto db = Database::open(path);
+        add_category(db);
+        return db;
+    }
     testing::TempDir tmp;
-    const auto path = tmp.path() / "db.sqlite";
-    store::migrate(path);
-    auto db = Database::open(path);
-    add_category(db);
+    Database db = migrated(tmp.path() / "db.sqlite");
+};
+
+TEST_F(RequestListColumns, IsOpenAgreesWithTheLifecycleForEveryStatus) {
     // Every lifecycle status, and one the code does not know (both count it as open).
     for (const std::string status :
          {"open", "investigating", "in_progress", "action_scheduled", "reopened", "fixed",
@@ -84,12 +93,7 @@ TEST(RequestListColumns, IsOpenAgreesWithTheLifecycleForEveryStatus) {
               0);
 }
 
-TEST(RequestListColumns, TriggersKeepTheLatestPublicNoteAndTheFirstOwnPhoto) {
-    testing::TempDir tmp;
-    const auto path = tmp.path() / "db.sqlite";
-    store::migrate(path);
-    auto db = Database::open(path);
-    add_category(db);
+TEST_F(RequestListColumns, TriggersKeepTheLatestPublicNoteAndTheFirstOwnPhoto) {
     const auto id = add_request(db, "open");
     EXPECT_EQ(column_of(db, "status_note", id), std::nullopt);
 
@@ -121,7 +125,7 @@ TEST(RequestListColumns, TriggersKeepTheLatestPublicNoteAndTheFirstOwnPhoto) {
     EXPECT_EQ(column_of(db, "photo_id", other), "c");
 }
 
-TEST(RequestListColumns, MigratingAnOlderStoreFillsThemFromItsHistoryAndPhotos) {
+TEST(RequestListColumnsMigration, MigratingAnOlderStoreFillsThemFromItsHistoryAndPhotos) {
     testing::TempDir tmp;
     const auto path = tmp.path() / "db.sqlite";
     std::int64_t with_both = 0;
