@@ -281,6 +281,20 @@ std::string_view Statement::text(int col) const {
             static_cast<std::size_t>(sqlite3_column_bytes(m_stmt.get(), col))};
 }
 
+std::optional<std::string_view> Statement::optional_text_view(int col) const {
+    // sqlite3_column_text is NULL only for SQL NULL (or out of memory, where the type check
+    // below still says what it was): two calls per column instead of three.
+    const auto* p = sqlite3_column_text(m_stmt.get(), col);
+    if (!p) {
+        if (sqlite3_column_type(m_stmt.get(), col) != SQLITE_NULL) {
+            throw StoreError("out of memory reading a column", SQLITE_NOMEM);
+        }
+        return std::nullopt;
+    }
+    return std::string_view(reinterpret_cast<const char*>(p),
+                            static_cast<std::size_t>(sqlite3_column_bytes(m_stmt.get(), col)));
+}
+
 std::optional<std::string> Statement::optional_text(int col) const {
     if (is_null(col)) {
         return std::nullopt;

@@ -140,6 +140,8 @@ class Statement {
     [[nodiscard]] double real(int col) const;
     [[nodiscard]] std::string_view text(int col) const;
     [[nodiscard]] std::optional<std::string> optional_text(int col) const;
+    /// The text without a copy (nullopt for NULL), valid until the statement steps or resets.
+    [[nodiscard]] std::optional<std::string_view> optional_text_view(int col) const;
     [[nodiscard]] std::span<const unsigned char> blob(int col) const;
     [[nodiscard]] int column_count() const;
     [[nodiscard]] std::string_view column_name(int col) const;

@@ -89,7 +89,7 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
 }
 
 std::optional<UnixSeconds> parse_stored(std::optional<std::string_view> text) {
-    return text ? parse_w3c_datetime(*text) : std::nullopt;
+    return text ? parse_stored_utc(*text) : std::nullopt;
 }
 
 /// Answers to the service's questions, checked against its definition, as a JSON object.
@@ -224,11 +224,6 @@ std::string words(std::string status) {
 
 std::optional<std::int64_t> optional_int(const store::Statement& st, int col) {
     return st.is_null(col) ? std::nullopt : std::optional<std::int64_t>(st.int64(col));
-}
-
-/// A column's text without copying it; valid until the statement steps.
-std::optional<std::string_view> optional_view(const store::Statement& st, int col) {
-    return st.is_null(col) ? std::nullopt : std::optional<std::string_view>(st.text(col));
 }
 
 /// Sets `to` from `from`, reusing the buffer `to` already holds.
@@ -632,33 +627,33 @@ void RequestService::scan(const std::string& where,
         const auto* info = status_info(r.status);
         r.open = info == nullptr || info->open;
         r.description.assign(st.text(3));
-        assign_optional(r.address, optional_view(st, 4));
+        assign_optional(r.address, st.optional_text_view(4));
         r.uprn = optional_int(st, 5);
-        assign_optional(r.postcode, optional_view(st, 6));
-        r.requested = parse_stored(optional_view(st, 7)).value_or(0);
-        r.updated = parse_stored(optional_view(st, 8)).value_or(r.requested);
-        if (const auto closed = parse_stored(optional_view(st, 9)); closed && !r.open) {
+        assign_optional(r.postcode, st.optional_text_view(6));
+        r.requested = parse_stored(st.optional_text_view(7)).value_or(0);
+        r.updated = parse_stored(st.optional_text_view(8)).value_or(r.requested);
+        if (const auto closed = parse_stored(st.optional_text_view(9)); closed && !r.open) {
             r.updated = *closed;
         }
-        r.expected = parse_stored(optional_view(st, 10));
-        assign_optional(r.media_url, optional_view(st, 11));
+        r.expected = parse_stored(st.optional_text_view(10));
+        assign_optional(r.media_url, st.optional_text_view(11));
         r.channel.assign(st.text(12));
-        assign_optional(r.ward_code, optional_view(st, 13));
+        assign_optional(r.ward_code, st.optional_text_view(13));
         r.usrn = optional_int(st, 14);
-        assign_optional(r.priority, optional_view(st, 15));
+        assign_optional(r.priority, st.optional_text_view(15));
         r.duplicate_of = optional_int(st, 16);
         if (const auto lon_lat = store::spatialite_point_xy(st.blob(17))) {
             std::tie(r.lon, r.lat) = *lon_lat;
         } else {
             r.lon = r.lat = 0;
         }
-        assign_optional(r.status_notes, optional_view(st, 18));
+        assign_optional(r.status_notes, st.optional_text_view(18));
         if (const auto at = store::spatialite_point_xy(st.blob(19))) {
             r.at = geo::EastNorth{at->first, at->second};
         } else {
             r.at = {};
         }
-        assign_optional(r.photo_id, optional_view(st, 20));
+        assign_optional(r.photo_id, st.optional_text_view(20));
         r.overdue = r.open && r.expected && *r.expected < now;
         each(r);
     }

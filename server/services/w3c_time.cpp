@@ -2,6 +2,7 @@
 
 #include "server/services/working_days.hpp"
 
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -150,6 +151,34 @@ std::string format_utc(UnixSeconds t) {
     return date_time_text(date_from_days(static_cast<long>(days)),
                           static_cast<int>(t - days * day_seconds)) +
            'Z';
+}
+
+std::optional<UnixSeconds> parse_stored_utc(std::string_view text) {
+    static constexpr std::array<std::size_t, 14> digit_at{0, 1,  2,  3,  5,  6,  8,
+                                                          9, 11, 12, 14, 15, 17, 18};
+    if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
+        text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
+        return parse_w3c_datetime(text);
+    }
+    for (const std::size_t i : digit_at) {
+        if (text[i] < '0' || text[i] > '9') {
+            return std::nullopt;
+        }
+    }
+    const auto two = [&text](std::size_t i) { return (text[i] - '0') * 10 + (text[i + 1] - '0'); };
+    const Date date{two(0) * 100 + two(2), two(5), two(8)};
+    const int hour = two(11);
+    const int minute = two(14);
+    const int second = two(17);
+    static constexpr std::array<int, 12> month_days{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (date.year % 4 == 0 && date.year % 100 != 0) || date.year % 400 == 0;
+    if (date.month < 1 || date.month > 12 || date.day < 1 ||
+        date.day > month_days[static_cast<std::size_t>(date.month - 1)] ||
+        (date.month == 2 && date.day == 29 && !leap) || hour > 23 || minute > 59 || second > 59) {
+        return std::nullopt;
+    }
+    return static_cast<UnixSeconds>(days_since_epoch(date)) * day_seconds + hour * 3600 +
+           minute * 60 + second;
 }
 
 std::string format_w3c_uk(UnixSeconds t) {

@@ -108,6 +108,39 @@ TEST(W3cTime, ParsesZonesAndRefusesWhatIsNotOne) {
     EXPECT_FALSE(parse_w3c_datetime(""));
 }
 
+TEST(W3cTime, TheStoredFormReadsAsTheGeneralParserReadsIt) {
+    // Every format_utc text over three decades, at odd hours, comes back to its instant.
+    const auto from = *parse_w3c_datetime("1999-01-01T00:00:00Z");
+    const auto to = *parse_w3c_datetime("2031-01-01T00:00:00Z");
+    for (UnixSeconds t = from; t < to; t += 7 * 3600 + 13 * 60 + 7) {
+        ASSERT_EQ(parse_stored_utc(format_utc(t)), t) << format_utc(t);
+    }
+    // Anything else, good or bad, gets the general parser's answer.
+    for (const char* text : {"2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "1900-02-29T00:00:00Z",
+                             "2000-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z",
+                             "2026-04-31T00:00:00Z", "2026-04-30T00:00:00Z", "2026-01-00T00:00:00Z",
+                             "2026-01-01T23:60:00Z", "2026-01-01T23:59:60Z", "2026-01-01T24:00:00Z",
+                             "2026-01-0xT00:00:00Z", "2026-01-01T09:30:00+01:00",
+                             "2026-01-01T09:30Z", "2026-01-01", "2026-01-01T09:30:00z", ""}) {
+        EXPECT_EQ(parse_stored_utc(text), parse_w3c_datetime(text)) << text;
+    }
+}
+
+TEST(W3cTime, UkOffsetsStayRightWhenYearsAlternate) {
+    // The summer-time dates are remembered per year: asking about years in turn must not
+    // carry one year's dates into another (BST 2025: 30 March to 26 October; 2026: 29 March
+    // to 25 October, each at 01:00 UTC).
+    const std::pair<const char*, int> cases[] = {
+        {"2025-07-01T12:00:00Z", 3600}, {"2026-01-15T12:00:00Z", 0}, {"2025-10-26T00:59:59Z", 3600},
+        {"2026-10-25T00:59:59Z", 3600}, {"2025-10-26T01:00:00Z", 0}, {"2026-03-29T00:59:59Z", 0},
+        {"2025-03-30T01:00:00Z", 3600}, {"2024-12-31T23:59:59Z", 0}, {"2026-03-29T01:00:00Z", 3600},
+        {"2025-03-30T00:59:59Z", 0},
+    };
+    for (const auto& [text, offset] : cases) {
+        EXPECT_EQ(uk_offset_seconds(*parse_w3c_datetime(text)), offset) << text;
+    }
+}
+
 TEST(W3cTime, WritesUkLocalTimeWithItsOffset) {
     const auto winter = *parse_w3c_datetime("2026-11-21T09:30:00Z");
     EXPECT_EQ(format_w3c_uk(winter), "2026-11-21T09:30:00+00:00");
