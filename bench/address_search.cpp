@@ -7,7 +7,7 @@
 
 #include "geo/store/address_search_text.hpp"
 #include "geo/store/database.hpp"
-#include "server/services/address_index.hpp"
+#include "server/services/gazetteer/address_index.hpp"
 
 #include <algorithm>
 #include <chrono>

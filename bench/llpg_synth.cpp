@@ -6,7 +6,7 @@
 #include "bench/llpg_synth.hpp"
 
 #include "importers/address_text.hpp"
-#include "importers/demo_random.hpp"
+#include "importers/demo/demo_random.hpp"
 
 #include <algorithm>
 #include <charconv>

@@ -6,8 +6,8 @@
 
 #include "geo/bng_transform.hpp"
 #include "geo/store/migrations.hpp"
-#include "importers/demo_borough.hpp"
-#include "server/services/ward_index.hpp"
+#include "importers/demo/demo_borough.hpp"
+#include "server/services/wards/ward_index.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -127,10 +127,10 @@ int main(int argc, char** argv) {
         std::printf("%-8s %-8s %12s %8s %14s %8s %10s\n", "date", "threads", "ours us/pt", "hits",
                     "spatialite us", "hits", "ratio");
 
-        const auto today = services::today_utc();
+        const auto today = core::today_utc();
         for (const auto& [label, date] :
              {std::pair{std::string("current"), today},
-              std::pair{std::string("2019"), *services::parse_iso_date("2019-06-01")}}) {
+              std::pair{std::string("2019"), *core::parse_iso_date("2019-06-01")}}) {
             const std::string iso = date.iso();
             for (int threads : {1, 2}) {
                 // Every thread looks up every point; the first lookup on a thread builds its

@@ -1,5 +1,5 @@
 #include "geo/store/migrations.hpp"
-#include "importers/demo_borough.hpp"
+#include "importers/demo/demo_borough.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
 

@@ -1,8 +1,8 @@
 #include "geo/store/migrations.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
-#include "server/services/errors.hpp"
-#include "server/services/request_service.hpp"
+#include "server/services/requests/request_service.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <iostream>
 

@@ -1,5 +1,5 @@
 #include "server/cli/commands.hpp"
-#include "server/services/health_service.hpp"
+#include "server/services/shared/health_service.hpp"
 
 #include <gdal.h>
 #include <geos_c.h>

@@ -1,7 +1,7 @@
 #include "server/http/form_body.hpp"
 
 #include "server/http/percent.hpp"
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <cctype>
 

@@ -1,6 +1,6 @@
 #include "server/http/json_body.hpp"
 
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 
 namespace wardmap::http {
 

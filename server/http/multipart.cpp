@@ -1,6 +1,6 @@
 #include "server/http/multipart.hpp"
 
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <algorithm>
 #include <cctype>

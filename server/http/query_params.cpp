@@ -1,6 +1,6 @@
 #include "server/http/query_params.hpp"
 
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <charconv>
 #include <cmath>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "server/http/message.hpp"
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <cstddef>
 #include <functional>

@@ -3,7 +3,7 @@
 #include "geo/geojson_writer.hpp"
 #include "server/http/json_body.hpp"
 #include "server/http/query_params.hpp"
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <array>
 #include <charconv>
@@ -45,19 +45,19 @@ Response healthz(const services::HealthService& health, bool draining) {
     return response;
 }
 
-services::Date date_param(const Request& request) {
+core::Date date_param(const Request& request) {
     auto text = request.query_param("date");
     if (!text) {
-        return services::today_utc();
+        return core::today_utc();
     }
-    auto date = services::parse_iso_date(*text);
+    auto date = core::parse_iso_date(*text);
     if (!date) {
         invalid_parameter("date", "must be a calendar date as YYYY-MM-DD, not '" + *text + "'");
     }
     return *date;
 }
 
-std::optional<services::Date> optional_date_param(const Request& request) {
+std::optional<core::Date> optional_date_param(const Request& request) {
     if (!request.query_param("date")) {
         return std::nullopt;
     }
@@ -137,7 +137,7 @@ services::WardAtQuery ward_at_query(const Request& request) {
     return query;
 }
 
-Response ward_at_response(const services::WardLocation& ward, const services::Date& date) {
+Response ward_at_response(const services::WardLocation& ward, const core::Date& date) {
     std::string body;
     geo::JsonObjectWriter obj(body);
     obj.field("code", ward.code)

@@ -3,12 +3,12 @@
 #include "server/http/metrics.hpp"
 #include "server/http/router.hpp"
 #include "server/http/static_files.hpp"
-#include "server/services/address_service.hpp"
-#include "server/services/health_service.hpp"
-#include "server/services/import_history.hpp"
-#include "server/services/street_service.hpp"
-#include "server/services/transform_service.hpp"
-#include "server/services/ward_service.hpp"
+#include "server/services/gazetteer/address_service.hpp"
+#include "server/services/gazetteer/street_service.hpp"
+#include "server/services/shared/health_service.hpp"
+#include "server/services/shared/import_history.hpp"
+#include "server/services/shared/transform_service.hpp"
+#include "server/services/wards/ward_service.hpp"
 
 #include <functional>
 

@@ -2,7 +2,7 @@
 
 #include "server/http/etag.hpp"
 #include "server/http/gzip.hpp"
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <fstream>
 

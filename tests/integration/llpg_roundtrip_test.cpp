@@ -2,7 +2,7 @@
 // gazetteer: the same UPRNs, single lines, postcodes, USRNs and descriptors, and search works.
 
 #include "geo/store/database.hpp"
-#include "server/services/address_index.hpp"
+#include "server/services/gazetteer/address_index.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
 

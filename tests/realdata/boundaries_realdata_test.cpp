@@ -6,7 +6,7 @@
 #include "geo/store/database.hpp"
 #include "geo/store/migrations.hpp"
 #include "importers/import.hpp"
-#include "server/services/ward_service.hpp"
+#include "server/services/wards/ward_service.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gdal_priv.h>

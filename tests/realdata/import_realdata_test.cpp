@@ -6,7 +6,7 @@
 #include "geo/store/database.hpp"
 #include "geo/store/migrations.hpp"
 #include "importers/import.hpp"
-#include "server/services/ward_index.hpp"
+#include "server/services/wards/ward_index.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>
@@ -63,8 +63,8 @@ TEST(ImportRealdata, ChorleyWardsAndCodePointPostcodesAgree) {
     EXPECT_EQ(db.query_int("SELECT count(*) FROM imports"), 3);
 
     const auto index = services::WardIndex::load(db);
-    const services::Date in_2014{2014, 6, 1};
-    const services::Date in_2024{2024, 6, 1};
+    const core::Date in_2014{2014, 6, 1};
+    const core::Date in_2024{2024, 6, 1};
     EXPECT_EQ(index->boundary_set_count(), 2U);
 
     // The expected ward of each postcode comes from the file itself (Admin_ward_code).

@@ -1,8 +1,9 @@
 #include "server/services/features/cql2.hpp"
 
+#include "core/dates.hpp"
+
 #include "geo/geojson_writer.hpp"
-#include "server/services/dates.hpp"
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -487,7 +488,7 @@ class Parser {
             if (word == "DATE" && peek().kind == Tok::lparen) {
                 const auto pos = peek().pos;
                 const std::string value = string_argument("DATE");
-                if (!parse_iso_date(value)) {
+                if (!core::parse_iso_date(value)) {
                     fail_at(pos, "DATE('" + value + "') is not a calendar date YYYY-MM-DD");
                 }
                 s.frag = {"?", {value}};
@@ -781,7 +782,7 @@ std::optional<std::string> normalize_timestamp(std::string_view text) {
         text[16] != ':') {
         return std::nullopt;
     }
-    const auto date = parse_iso_date(text.substr(0, 10));
+    const auto date = core::parse_iso_date(text.substr(0, 10));
     if (!date) {
         return std::nullopt;
     }

@@ -1,9 +1,10 @@
 #include "server/services/features/feature_service.hpp"
 
+#include "core/dates.hpp"
+
 #include "geo/errors.hpp"
 #include "geo/geojson_writer.hpp"
-#include "server/services/dates.hpp"
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -112,7 +113,7 @@ TimeInterval parse_datetime(const std::string& text) {
         if (part.empty() || part == "..") {
             return std::nullopt;
         }
-        if (parse_iso_date(part)) {
+        if (core::parse_iso_date(part)) {
             return std::string(part);
         }
         if (auto t = normalize_timestamp(part)) {

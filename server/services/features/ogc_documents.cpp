@@ -1,6 +1,6 @@
 #include "server/services/features/ogc_documents.hpp"
 
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <nlohmann/json.hpp>
 

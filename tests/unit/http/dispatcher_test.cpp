@@ -1,7 +1,7 @@
 #include "geo/store/database.hpp"
 #include "server/http/dispatcher.hpp"
 #include "server/http/json_body.hpp"
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 #include "tests/support/http_client.hpp"
 
 #include <gtest/gtest.h>

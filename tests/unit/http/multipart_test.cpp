@@ -2,7 +2,7 @@
 // takes (curl's and browsers' shapes) and every malformed body it refuses.
 
 #include "server/http/multipart.hpp"
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // form-encoded bodies Open311 clients POST.
 
 #include "server/http/form_body.hpp"
-#include "server/http/open311_format.hpp"
+#include "server/http/requests/open311_format.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

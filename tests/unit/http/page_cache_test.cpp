@@ -1,4 +1,4 @@
-#include "server/http/page_cache.hpp"
+#include "server/http/features/page_cache.hpp"
 
 #include <gtest/gtest.h>
 

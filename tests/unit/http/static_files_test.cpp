@@ -1,5 +1,5 @@
 #include "server/http/static_files.hpp"
-#include "server/services/errors.hpp"
+#include "server/services/shared/errors.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 #include "geo/geos_context.hpp"
 #include "geo/store/migrations.hpp"
-#include "importers/demo_borough.hpp"
+#include "importers/demo/demo_borough.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>

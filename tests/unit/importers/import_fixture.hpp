@@ -7,7 +7,7 @@
 #include "geo/store/database.hpp"
 #include "geo/store/migrations.hpp"
 #include "importers/import.hpp"
-#include "server/services/address_index.hpp"
+#include "server/services/gazetteer/address_index.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 #include "geo/store/database.hpp"
 #include "geo/store/generations.hpp"
 #include "geo/store/migrations.hpp"
-#include "server/services/change_watcher.hpp"
+#include "server/services/shared/change_watcher.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>

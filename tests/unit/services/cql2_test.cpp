@@ -1,7 +1,7 @@
 // CQL2 text -> parameterised SQL: what compiles to what, and what is refused with a position.
 
-#include "server/services/errors.hpp"
 #include "server/services/features/cql2.hpp"
+#include "server/services/shared/errors.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,8 +2,8 @@
 // orientation applied, EXIF and GPS gone from the output, sizes bounded, bombs and animations
 // refused.
 
-#include "server/services/errors.hpp"
-#include "server/services/image_pipeline.hpp"
+#include "server/services/shared/errors.hpp"
+#include "server/services/shared/image_pipeline.hpp"
 #include "tests/support/test_images.hpp"
 
 #include <gtest/gtest.h>

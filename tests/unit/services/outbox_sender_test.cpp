@@ -3,7 +3,7 @@
 
 #include "geo/store/connection_pool.hpp"
 #include "geo/store/migrations.hpp"
-#include "server/services/outbox_sender.hpp"
+#include "server/services/shared/outbox_sender.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>

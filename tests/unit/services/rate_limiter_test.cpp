@@ -1,7 +1,7 @@
 // Token buckets with an explicit clock: a burst up to the limit, then one token per
 // period/count, a Retry-After that says when, separate buckets per name, and the parser.
 
-#include "server/services/rate_limiter.hpp"
+#include "server/services/shared/rate_limiter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // open/closed flag, on real SpatiaLite files.
 #include "geo/store/database.hpp"
 #include "geo/store/migrations.hpp"
-#include "server/services/request_service.hpp"
+#include "server/services/requests/request_service.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // The service catalogue: the shipped default parses and holds what a district council
 // needs; a broken file is refused with a message that says where.
 
-#include "server/services/service_catalogue.hpp"
+#include "server/services/requests/service_catalogue.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 #include "geo/bng_transform.hpp"
 #include "geo/store/migrations.hpp"
-#include "importers/demo_borough.hpp"
-#include "server/services/ward_index.hpp"
+#include "importers/demo/demo_borough.hpp"
+#include "server/services/wards/ward_index.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>
@@ -16,8 +16,8 @@ namespace {
 
 using store::Database;
 
-Date day(const char* iso) {
-    return *parse_iso_date(iso);
+core::Date day(const char* iso) {
+    return *core::parse_iso_date(iso);
 }
 
 std::string code_at(const WardIndex& index, double e, double n, const char* date) {

@@ -1,8 +1,8 @@
 // England and Wales bank holidays against the published gov.uk lists, and working-day
 // arithmetic across weekends, Easter and Christmas.
 
-#include "server/services/w3c_time.hpp"
-#include "server/services/working_days.hpp"
+#include "core/w3c_time.hpp"
+#include "core/working_days.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,14 +15,14 @@ namespace {
 
 std::vector<std::string> holidays(int year) {
     std::vector<std::string> out;
-    for (const auto& h : bank_holidays_england_wales(year)) {
+    for (const auto& h : core::bank_holidays_england_wales(year)) {
         out.push_back(h.date.iso());
     }
     return out;
 }
 
-Date day(const char* iso) {
-    return *parse_iso_date(iso);
+core::Date day(const char* iso) {
+    return *core::parse_iso_date(iso);
 }
 
 TEST(BankHolidays, MatchTheGovUkListsFor2019To2027) {
@@ -63,57 +63,57 @@ TEST(BankHolidays, OneOffsOfEarlierYears) {
     EXPECT_NE(std::find(y2011.begin(), y2011.end(), "2011-04-29"), y2011.end());
     const auto y1999 = holidays(1999);
     EXPECT_NE(std::find(y1999.begin(), y1999.end(), "1999-12-31"), y1999.end());
-    EXPECT_TRUE(bank_holidays_england_wales(1970).empty());
+    EXPECT_TRUE(core::bank_holidays_england_wales(1970).empty());
 }
 
 TEST(BankHolidays, EasterByTheComputus) {
-    EXPECT_EQ(easter_sunday(2024).iso(), "2024-03-31");
-    EXPECT_EQ(easter_sunday(2025).iso(), "2025-04-20");
-    EXPECT_EQ(easter_sunday(2038).iso(), "2038-04-25"); // the latest possible
-    EXPECT_EQ(easter_sunday(2285).iso(), "2285-03-22"); // the earliest possible
-    EXPECT_EQ(easter_sunday(2000).iso(), "2000-04-23");
+    EXPECT_EQ(core::easter_sunday(2024).iso(), "2024-03-31");
+    EXPECT_EQ(core::easter_sunday(2025).iso(), "2025-04-20");
+    EXPECT_EQ(core::easter_sunday(2038).iso(), "2038-04-25"); // the latest possible
+    EXPECT_EQ(core::easter_sunday(2285).iso(), "2285-03-22"); // the earliest possible
+    EXPECT_EQ(core::easter_sunday(2000).iso(), "2000-04-23");
 }
 
 TEST(WorkingDays, SkipWeekendsAndBankHolidays) {
-    EXPECT_EQ(weekday(day("2026-11-20")), 4); // a Friday
-    EXPECT_TRUE(is_working_day(day("2026-11-20")));
-    EXPECT_FALSE(is_working_day(day("2026-11-21")));
-    EXPECT_FALSE(is_working_day(day("2026-12-28")));
+    EXPECT_EQ(core::weekday(day("2026-11-20")), 4); // a Friday
+    EXPECT_TRUE(core::is_working_day(day("2026-11-20")));
+    EXPECT_FALSE(core::is_working_day(day("2026-11-21")));
+    EXPECT_FALSE(core::is_working_day(day("2026-12-28")));
     // Friday + 1 is Monday.
-    EXPECT_EQ(add_working_days(day("2026-11-20"), 1).iso(), "2026-11-23");
-    EXPECT_EQ(add_working_days(day("2026-11-20"), 0).iso(), "2026-11-20");
+    EXPECT_EQ(core::add_working_days(day("2026-11-20"), 1).iso(), "2026-11-23");
+    EXPECT_EQ(core::add_working_days(day("2026-11-20"), 0).iso(), "2026-11-20");
     // A Saturday report: the count starts on Monday.
-    EXPECT_EQ(add_working_days(day("2026-11-21"), 1).iso(), "2026-11-23");
+    EXPECT_EQ(core::add_working_days(day("2026-11-21"), 1).iso(), "2026-11-23");
     // Maundy Thursday + 1 skips Good Friday, the weekend and Easter Monday.
-    EXPECT_EQ(add_working_days(day("2026-04-02"), 1).iso(), "2026-04-07");
+    EXPECT_EQ(core::add_working_days(day("2026-04-02"), 1).iso(), "2026-04-07");
     // Christmas Eve 2026 (Thursday) + 2: skips 25th, the weekend and the 28th.
-    EXPECT_EQ(add_working_days(day("2026-12-24"), 2).iso(), "2026-12-30");
+    EXPECT_EQ(core::add_working_days(day("2026-12-24"), 2).iso(), "2026-12-30");
     // Ten working days across the 2022 jubilee weekend.
-    EXPECT_EQ(add_working_days(day("2022-05-27"), 10).iso(), "2022-06-14");
-    EXPECT_THROW((void)add_working_days(day("2026-01-01"), -1), std::invalid_argument);
+    EXPECT_EQ(core::add_working_days(day("2022-05-27"), 10).iso(), "2022-06-14");
+    EXPECT_THROW((void)core::add_working_days(day("2026-01-01"), -1), std::invalid_argument);
 }
 
 TEST(W3cTime, ParsesZonesAndRefusesWhatIsNotOne) {
-    EXPECT_EQ(parse_w3c_datetime("1970-01-01T00:00:00Z"), 0);
-    EXPECT_EQ(parse_w3c_datetime("1970-01-01T01:00:00+01:00"), 0);
-    EXPECT_EQ(parse_w3c_datetime("1969-12-31T19:00:00-05:00"), 0);
-    EXPECT_EQ(parse_w3c_datetime("1970-01-01T00:00Z"), 0);
-    EXPECT_EQ(parse_w3c_datetime("1970-01-01T00:00:01.75Z"), 1);
-    EXPECT_EQ(parse_w3c_datetime("1970-01-02"), 86400);
-    EXPECT_FALSE(parse_w3c_datetime("1970-01-01T00:00:00"));  // no zone
-    EXPECT_FALSE(parse_w3c_datetime("2026-02-30T00:00:00Z")); // no such day
-    EXPECT_FALSE(parse_w3c_datetime("2026-01-01T24:00:00Z"));
-    EXPECT_FALSE(parse_w3c_datetime("2026-01-01 10:00:00Z"));
-    EXPECT_FALSE(parse_w3c_datetime("yesterday"));
-    EXPECT_FALSE(parse_w3c_datetime(""));
+    EXPECT_EQ(core::parse_w3c_datetime("1970-01-01T00:00:00Z"), 0);
+    EXPECT_EQ(core::parse_w3c_datetime("1970-01-01T01:00:00+01:00"), 0);
+    EXPECT_EQ(core::parse_w3c_datetime("1969-12-31T19:00:00-05:00"), 0);
+    EXPECT_EQ(core::parse_w3c_datetime("1970-01-01T00:00Z"), 0);
+    EXPECT_EQ(core::parse_w3c_datetime("1970-01-01T00:00:01.75Z"), 1);
+    EXPECT_EQ(core::parse_w3c_datetime("1970-01-02"), 86400);
+    EXPECT_FALSE(core::parse_w3c_datetime("1970-01-01T00:00:00"));  // no zone
+    EXPECT_FALSE(core::parse_w3c_datetime("2026-02-30T00:00:00Z")); // no such day
+    EXPECT_FALSE(core::parse_w3c_datetime("2026-01-01T24:00:00Z"));
+    EXPECT_FALSE(core::parse_w3c_datetime("2026-01-01 10:00:00Z"));
+    EXPECT_FALSE(core::parse_w3c_datetime("yesterday"));
+    EXPECT_FALSE(core::parse_w3c_datetime(""));
 }
 
 TEST(W3cTime, TheStoredFormReadsAsTheGeneralParserReadsIt) {
     // Every format_utc text over three decades, at odd hours, comes back to its instant.
-    const auto from = *parse_w3c_datetime("1999-01-01T00:00:00Z");
-    const auto to = *parse_w3c_datetime("2031-01-01T00:00:00Z");
-    for (UnixSeconds t = from; t < to; t += 7 * 3600 + 13 * 60 + 7) {
-        ASSERT_EQ(parse_stored_utc(format_utc(t)), t) << format_utc(t);
+    const auto from = *core::parse_w3c_datetime("1999-01-01T00:00:00Z");
+    const auto to = *core::parse_w3c_datetime("2031-01-01T00:00:00Z");
+    for (core::UnixSeconds t = from; t < to; t += 7 * 3600 + 13 * 60 + 7) {
+        ASSERT_EQ(core::parse_stored_utc(core::format_utc(t)), t) << core::format_utc(t);
     }
     // Anything else, good or bad, gets the general parser's answer.
     for (const char* text : {"2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "1900-02-29T00:00:00Z",
@@ -122,7 +122,7 @@ TEST(W3cTime, TheStoredFormReadsAsTheGeneralParserReadsIt) {
                              "2026-01-01T23:60:00Z", "2026-01-01T23:59:60Z", "2026-01-01T24:00:00Z",
                              "2026-01-0xT00:00:00Z", "2026-01-01T09:30:00+01:00",
                              "2026-01-01T09:30Z", "2026-01-01", "2026-01-01T09:30:00z", ""}) {
-        EXPECT_EQ(parse_stored_utc(text), parse_w3c_datetime(text)) << text;
+        EXPECT_EQ(core::parse_stored_utc(text), core::parse_w3c_datetime(text)) << text;
     }
 }
 
@@ -137,26 +137,27 @@ TEST(W3cTime, UkOffsetsStayRightWhenYearsAlternate) {
         {"2025-03-30T00:59:59Z", 0},
     };
     for (const auto& [text, offset] : cases) {
-        EXPECT_EQ(uk_offset_seconds(*parse_w3c_datetime(text)), offset) << text;
+        EXPECT_EQ(core::uk_offset_seconds(*core::parse_w3c_datetime(text)), offset) << text;
     }
 }
 
 TEST(W3cTime, WritesUkLocalTimeWithItsOffset) {
-    const auto winter = *parse_w3c_datetime("2026-11-21T09:30:00Z");
-    EXPECT_EQ(format_w3c_uk(winter), "2026-11-21T09:30:00+00:00");
-    EXPECT_EQ(format_utc(winter), "2026-11-21T09:30:00Z");
-    const auto summer = *parse_w3c_datetime("2026-07-01T09:30:00Z");
-    EXPECT_EQ(format_w3c_uk(summer), "2026-07-01T10:30:00+01:00");
+    const auto winter = *core::parse_w3c_datetime("2026-11-21T09:30:00Z");
+    EXPECT_EQ(core::format_w3c_uk(winter), "2026-11-21T09:30:00+00:00");
+    EXPECT_EQ(core::format_utc(winter), "2026-11-21T09:30:00Z");
+    const auto summer = *core::parse_w3c_datetime("2026-07-01T09:30:00Z");
+    EXPECT_EQ(core::format_w3c_uk(summer), "2026-07-01T10:30:00+01:00");
     // BST 2026 starts 29 March 01:00 UTC and ends 25 October 01:00 UTC.
-    EXPECT_EQ(uk_offset_seconds(*parse_w3c_datetime("2026-03-29T00:59:59Z")), 0);
-    EXPECT_EQ(uk_offset_seconds(*parse_w3c_datetime("2026-03-29T01:00:00Z")), 3600);
-    EXPECT_EQ(uk_offset_seconds(*parse_w3c_datetime("2026-10-25T00:59:59Z")), 3600);
-    EXPECT_EQ(uk_offset_seconds(*parse_w3c_datetime("2026-10-25T01:00:00Z")), 0);
+    EXPECT_EQ(core::uk_offset_seconds(*core::parse_w3c_datetime("2026-03-29T00:59:59Z")), 0);
+    EXPECT_EQ(core::uk_offset_seconds(*core::parse_w3c_datetime("2026-03-29T01:00:00Z")), 3600);
+    EXPECT_EQ(core::uk_offset_seconds(*core::parse_w3c_datetime("2026-10-25T00:59:59Z")), 3600);
+    EXPECT_EQ(core::uk_offset_seconds(*core::parse_w3c_datetime("2026-10-25T01:00:00Z")), 0);
     // Late evening in summer is already the next day in the UK.
-    EXPECT_EQ(uk_date(*parse_w3c_datetime("2026-07-01T23:30:00Z")).iso(), "2026-07-02");
-    EXPECT_EQ(uk_instant(day("2026-07-02"), 30 * 60), *parse_w3c_datetime("2026-07-01T23:30:00Z"));
+    EXPECT_EQ(core::uk_date(*core::parse_w3c_datetime("2026-07-01T23:30:00Z")).iso(), "2026-07-02");
+    EXPECT_EQ(core::uk_instant(day("2026-07-02"), 30 * 60),
+              *core::parse_w3c_datetime("2026-07-01T23:30:00Z"));
     for (const char* text : {"2026-07-01T10:30:00+01:00", "2026-12-01T10:30:00+00:00"}) {
-        EXPECT_EQ(format_w3c_uk(*parse_w3c_datetime(text)), text);
+        EXPECT_EQ(core::format_w3c_uk(*core::parse_w3c_datetime(text)), text);
     }
 }
 

@@ -1,0 +1,57 @@
+#include "core/tokens.hpp"
+
+#include <sodium.h>
+#include <stdexcept>
+#include <vector>
+
+namespace wardmap::core {
+
+namespace {
+
+void ensure_sodium() {
+    // sodium_init is idempotent and thread-safe; it picks the random source once.
+    if (sodium_init() < 0) {
+        throw std::runtime_error("libsodium could not be initialised");
+    }
+}
+
+std::vector<unsigned char> random_bytes(std::size_t bytes) {
+    ensure_sodium();
+    std::vector<unsigned char> out(bytes);
+    randombytes_buf(out.data(), out.size());
+    return out;
+}
+
+} // namespace
+
+std::string to_hex(std::span<const unsigned char> bytes) {
+    std::string out(bytes.size() * 2 + 1, '\0');
+    sodium_bin2hex(out.data(), out.size(), bytes.data(), bytes.size());
+    out.pop_back(); // the terminating NUL
+    return out;
+}
+
+std::string sha256_hex(std::string_view text) {
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    return to_hex(digest);
+}
+
+std::string random_url_token(std::size_t bytes) {
+    const auto raw = random_bytes(bytes);
+    constexpr int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
+    std::string out(sodium_base64_encoded_len(raw.size(), variant), '\0');
+    sodium_bin2base64(out.data(), out.size(), raw.data(), raw.size(), variant);
+    out.resize(out.find('\0'));
+    return out;
+}
+
+std::string random_hex(std::size_t bytes) {
+    return to_hex(random_bytes(bytes));
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+} // namespace wardmap::core

@@ -1,0 +1,581 @@
+// Litter bins, planning applications, service categories and service requests.
+// Dates run back from the reference time, never from the clock.
+
+#include "importers/demo/demo_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+
+namespace wardmap::importers::demo {
+
+namespace {
+
+constexpr std::int64_t day_seconds = seconds_per_day;
+
+std::string format(const char* pattern, long long value) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, pattern, value);
+    return buf;
+}
+
+/// Picks a street with probability proportional to length x footfall.
+class StreetPicker {
+  public:
+    explicit StreetPicker(const Gazetteer& g) : m_gazetteer(g) {
+        double total = 0;
+        for (const auto& s : g.streets) {
+            total += length(s.line) / 1000 * s.footfall;
+            m_cumulative.push_back(total);
+        }
+    }
+    std::size_t pick(Rng& rng) const {
+        const double x = rng.uniform() * m_cumulative.back();
+        const auto it = std::upper_bound(m_cumulative.begin(), m_cumulative.end(), x);
+        return std::min<std::size_t>(static_cast<std::size_t>(it - m_cumulative.begin()),
+                                     m_cumulative.size() - 1);
+    }
+    /// A point on the footway: somewhere along the street, a few metres to one side.
+    EastNorth point_on(Rng& rng, std::size_t street, double offset) const {
+        const Line& line = m_gazetteer.streets[street].line;
+        const Station st = station_at(line, rng.uniform(0, length(line)));
+        const double side = rng.chance(0.5) ? offset : -offset;
+        return {st.at.easting - st.dy * side, st.at.northing + st.dx * side};
+    }
+
+  private:
+    const Gazetteer& m_gazetteer;
+    std::vector<double> m_cumulative;
+};
+
+/// Ward code valid at `date` (YYYY-MM-DD) for a point, from the boundary set in force then.
+class WardFinder {
+  public:
+    explicit WardFinder(const CaseworkContext& c) : m_c(c) {}
+    [[nodiscard]] std::optional<std::string> at(EastNorth p, const std::string& date) const {
+        for (const auto* set : {&m_c.boundaries.current, &m_c.boundaries.previous}) {
+            if (date >= set->valid_from && (!set->valid_to || date < *set->valid_to)) {
+                const AreaIndex& index =
+                    set == &m_c.boundaries.current ? m_c.current_wards : m_c.previous_wards;
+                if (const auto w = index.find(p)) {
+                    return set->wards[*w].code;
+                }
+            }
+        }
+        return std::nullopt;
+    }
+
+  private:
+    const CaseworkContext& m_c;
+};
+
+// ---- litter bins ----
+struct BinModel {
+    const char* type;
+    int capacity;
+};
+
+std::vector<LitterBin> make_bins(Rng& rng, const CaseworkContext& c, const StreetPicker& streets) {
+    static constexpr BinModel centre_models[] = {{"heritage_cast_iron", 120},
+                                                 {"dual_recycling", 120},
+                                                 {"solar_compactor", 600},
+                                                 {"free_standing", 110}};
+    static constexpr double centre_weights[] = {40, 25, 10, 25};
+    static constexpr BinModel street_models[] = {{"pole_mounted", 50},
+                                                 {"free_standing", 110},
+                                                 {"combined_litter_dog", 60},
+                                                 {"dog_waste", 40}};
+    static constexpr double street_weights[] = {45, 30, 20, 5};
+    const std::int64_t first_day = days_from_civil(2004, 1, 1);
+    const std::int64_t last_day = c.reference_time / day_seconds - 60;
+    const WardFinder wards(c);
+    const std::string today = iso_date(c.reference_time / day_seconds);
+
+    std::vector<LitterBin> bins;
+    const int count = rng.range(1480, 1530);
+    while (static_cast<int>(bins.size()) < count) {
+        const std::size_t street = streets.pick(rng);
+        EastNorth at = streets.point_on(rng, street, 3);
+        at = round_cm(at);
+        const auto ward = wards.at(at, today);
+        if (!ward) {
+            continue; // this stretch of road lies outside the borough
+        }
+        const double footfall = c.gazetteer.streets[street].footfall;
+        const bool centre = footfall >= 10;
+        const BinModel model = centre ? centre_models[rng.weighted(centre_weights)]
+                                      : street_models[rng.weighted(street_weights)];
+        LitterBin bin;
+        bin.bin_type = model.type;
+        bin.capacity_l = model.capacity;
+        bin.usrn = c.gazetteer.streets[street].usrn;
+        bin.ward_code = *ward;
+        bin.installed_on =
+            iso_date(first_day + static_cast<std::int64_t>(
+                                     rng.uniform() * static_cast<double>(last_day - first_day)));
+        bin.empty_per_week = model.capacity >= 600 ? 2 : centre ? 7 : footfall >= 2.5 ? 3 : 1;
+        bin.at = at;
+        bins.push_back(std::move(bin));
+    }
+    // Asset numbers were issued as bins went in.
+    std::stable_sort(bins.begin(), bins.end(), [](const LitterBin& a, const LitterBin& b) {
+        return a.installed_on < b.installed_on;
+    });
+    long long next = 0;
+    for (auto& bin : bins) {
+        next += rng.range(1, 2);
+        bin.asset_ref = format("LB-%06lld", next);
+    }
+    return bins;
+}
+
+// ---- planning ----
+struct PlanningType {
+    const char* code;
+    double weight;
+    std::vector<std::string_view> uses; // classification prefixes of the sites it suits
+    int min_days, max_days;             // to a decision
+    std::vector<const char*> descriptions;
+};
+
+const std::vector<PlanningType>& planning_types() {
+    static const std::vector<PlanningType> types = {
+        {.code = "HOU",
+         .weight = 45,
+         .uses = {"RD02", "RD03", "RD04"},
+         .min_days = 35,
+         .max_days = 70,
+         .descriptions = {"Single storey rear extension",
+                          "Two storey side extension and single storey rear extension",
+                          "Erection of detached garage", "Loft conversion with rear dormer window",
+                          "Erection of front porch",
+                          "Single storey side extension to form utility room",
+                          "Raised decking and boundary fence to rear garden",
+                          "Replacement conservatory"}},
+        {.code = "FUL",
+         .weight = 12,
+         .uses = {"RD02", "RD03"},
+         .min_days = 50,
+         .max_days = 100,
+         .descriptions = {"Erection of 1no. detached dwelling in the rear garden",
+                          "Demolition of existing dwelling and erection of 2no. dwellings",
+                          "Change of use of dwelling to children's care home (Class C2)"}},
+        {.code = "FUL",
+         .weight = 10,
+         .uses = {"CR", "CO"},
+         .min_days = 50,
+         .max_days = 100,
+         .descriptions = {"Change of use from shop (Class E) to hot food takeaway (Sui Generis)",
+                          "Change of use of first floor to 2no. self-contained flats",
+                          "Installation of new shop front and roller shutter",
+                          "Outdoor seating area and canopy to front"}},
+        {.code = "FUL",
+         .weight = 4,
+         .uses = {"CA01"},
+         .min_days = 50,
+         .max_days = 100,
+         .descriptions = {"Conversion of barn to 1no. dwelling",
+                          "Erection of agricultural building for storage of machinery"}},
+        {.code = "OUTMAJ",
+         .weight = 2,
+         .uses = {"CA01", "RD02"},
+         .min_days = 120,
+         .max_days = 260,
+         .descriptions = {"Outline application for up to 120 dwellings on land to the rear, with "
+                          "all matters reserved except access",
+                          "Outline application for employment units (Use Classes E(g), B2 and "
+                          "B8) on land adjacent"}},
+        {.code = "FULMAJ",
+         .weight = 2,
+         .uses = {"CA01", "RD02"},
+         .min_days = 90,
+         .max_days = 200,
+         .descriptions = {"Erection of 48no. dwellings on land to the rear, with associated "
+                          "landscaping and infrastructure"}},
+        {.code = "ADV",
+         .weight = 6,
+         .uses = {"CR", "CO"},
+         .min_days = 30,
+         .max_days = 60,
+         .descriptions = {"Advertisement consent for 1no. internally illuminated fascia sign",
+                          "Advertisement consent for 2no. non-illuminated hanging signs"}},
+        {.code = "TPO",
+         .weight = 6,
+         .uses = {"RD02"},
+         .min_days = 25,
+         .max_days = 50,
+         .descriptions = {"Crown reduction of 1no. Oak tree protected by Tree Preservation Order",
+                          "Felling of 1no. Sycamore tree protected by Tree Preservation Order",
+                          "Crown lift of 3no. Beech trees protected by Tree Preservation Order"}},
+        {.code = "LBC",
+         .weight = 3,
+         .uses = {"RD04", "CA01", "ZW"},
+         .min_days = 50,
+         .max_days = 90,
+         .descriptions = {"Listed building consent for replacement timber sash windows",
+                          "Listed building consent for internal alterations and repairs to "
+                          "roof"}},
+        {.code = "DIS",
+         .weight = 4,
+         .uses = {"RD", "CR", "CA"},
+         .min_days = 30,
+         .max_days = 70,
+         .descriptions = {"Application to discharge conditions 3 (materials) and 5 (drainage) "
+                          "of permission {ref}",
+                          "Application to discharge condition 4 (landscaping) of permission "
+                          "{ref}"}},
+        {.code = "CLPUD",
+         .weight = 4,
+         .uses = {"RD02", "RD03", "RD04"},
+         .min_days = 25,
+         .max_days = 50,
+         .descriptions = {"Certificate of lawfulness for proposed single storey rear extension",
+                          "Certificate of lawfulness for proposed outbuilding"}},
+    };
+    return types;
+}
+
+bool suits(const PlanningType& type, const std::string& classification) {
+    return std::any_of(type.uses.begin(), type.uses.end(),
+                       [&](std::string_view use) { return classification.starts_with(use); });
+}
+
+std::vector<PlanningApplication> make_planning(Rng& rng, const CaseworkContext& c) {
+    const auto& types = planning_types();
+    std::vector<double> weights;
+    for (const auto& t : types) {
+        weights.push_back(t.weight);
+    }
+    const auto& props = c.gazetteer.properties;
+    const std::int64_t today = c.reference_time / day_seconds;
+    const WardFinder wards(c);
+
+    struct Draft {
+        const PlanningType* type;
+        std::size_t property;
+        std::int64_t received;
+    };
+    std::vector<Draft> drafts;
+    const int count = rng.range(96, 106);
+    while (static_cast<int>(drafts.size()) < count) {
+        const PlanningType& type = types[rng.weighted(weights)];
+        for (int attempt = 0; attempt < 2000; ++attempt) {
+            const std::size_t p = rng.index(props.size());
+            if (suits(type, props[p].classification)) {
+                drafts.push_back({&type, p, today - rng.range(7, 730)});
+                break;
+            }
+        }
+    }
+    std::stable_sort(drafts.begin(), drafts.end(),
+                     [](const Draft& a, const Draft& b) { return a.received < b.received; });
+
+    std::vector<PlanningApplication> out;
+    int year = 0;
+    long long number = 0;
+    for (const Draft& d : drafts) {
+        const std::string received = iso_date(d.received);
+        const int y = std::stoi(received.substr(0, 4));
+        if (y != year) {
+            year = y;
+            number = rng.range(1, 20);
+        } else {
+            number += rng.range(8, 40); // most of the year's ~1,200 cases are not in the demo
+        }
+        PlanningApplication app;
+        app.reference = format("%02lld/", year % 100) + format("%05lld/", number) + d.type->code;
+        app.app_type = d.type->code;
+        const char* text = rng.pick(d.type->descriptions);
+        if (app.app_type == "DIS") {
+            const std::string earlier =
+                format("%02lld/", (year - 1) % 100) + format("%05lld/FUL", rng.range(100, 1100));
+            app.description = text;
+            app.description.replace(app.description.find("{ref}"), 5, earlier);
+        } else {
+            app.description = text;
+        }
+        const Property& p = props[d.property];
+        app.address = p.single_line;
+        app.uprn = p.uprn;
+        app.at = p.at;
+        app.ward_code = wards.at(p.at, received).value_or("");
+        app.received_date = received;
+        const std::int64_t decided = d.received + rng.range(d.type->min_days, d.type->max_days);
+        if (decided >= today) {
+            app.status = "pending";
+        } else if (rng.chance(0.04)) {
+            app.status = "withdrawn";
+            app.decided_date = iso_date(decided);
+        } else {
+            const bool refused = rng.chance(0.1);
+            app.status = refused && rng.chance(0.25) ? "appeal" : "decided";
+            app.decision = refused ? "refused" : "approved";
+            app.decided_date = iso_date(decided);
+        }
+        out.push_back(std::move(app));
+    }
+    return out;
+}
+
+// ---- service requests ----
+struct CategorySpec {
+    ServiceCategory category;
+    double weight;
+    double mean_days; // to resolve
+    bool county;      // Lancashire County Council's job in a two-tier area
+    std::vector<const char*> descriptions;
+};
+
+const std::vector<CategorySpec>& category_specs() {
+    static const std::vector<CategorySpec> specs = {
+        {{"fly_tipping", "Fly-tipping", "Street cleansing"},
+         24,
+         3,
+         false,
+         {"Black bags dumped at the end of the back street",
+          "Mattress and sofa dumped on the verge", "Builders' rubble tipped in the lay-by",
+          "Fridge freezer left on the pavement", "Household rubbish dumped by the field gate",
+          "Garden waste tipped over the hedge", "Pile of tyres dumped on the lane",
+          "Carpet and underlay dumped in the ginnel", "Old kitchen units dumped behind the shops"}},
+        {{"litter", "Litter", "Street cleansing"},
+         17,
+         4,
+         false,
+         {"Lots of litter along the footpath", "Takeaway wrappers all over the grass verge",
+          "Litter blowing around the bus stop", "Broken glass on the pavement",
+          "Cans and bottles left on the playing field after the weekend",
+          "Litter caught in the hedge along the road"}},
+        {{"overflowing_bin", "Overflowing litter bin", "Street cleansing"},
+         9,
+         1.5,
+         false,
+         {"Litter bin is full and overflowing", "Bin overflowing, rubbish on the ground around it",
+          "Bin not emptied for over a week", "Dog waste bin full"}},
+        {{"dog_fouling", "Dog fouling", "Street cleansing"},
+         8,
+         5,
+         false,
+         {"Dog mess all along the footpath", "Dog fouling outside the school gates",
+          "Repeated dog fouling on the grass by the play area",
+          "Bags of dog waste hung on the hedge"}},
+        {{"graffiti", "Graffiti", "Street cleansing"},
+         4,
+         9,
+         false,
+         {"Graffiti sprayed on the bus shelter", "Offensive graffiti on the wall by the underpass",
+          "Tags sprayed on the shop shutters", "Graffiti on the bridge parapet"}},
+        {{"street_cleansing", "Street cleansing", "Street cleansing"},
+         5,
+         6,
+         false,
+         {"Road needs sweeping, gutters full of leaves", "Mud on the road from the building site",
+          "Detritus and weeds along the kerb", "Wet leaves making the footpath slippery"}},
+        {{"abandoned_vehicle", "Abandoned vehicle", "Environmental enforcement"},
+         4,
+         20,
+         false,
+         {"Car with no tax parked here for three weeks", "Untaxed van with flat tyres",
+          "Burnt-out car on the lane", "Vehicle has not moved for over a month, window smashed"}},
+        {{"grass_cutting", "Grass cutting", "Parks and open spaces"},
+         5,
+         12,
+         false,
+         {"Verge has not been cut this year", "Grass on the open space is knee high",
+          "Grass cuttings left all over the footpath",
+          "Overgrown verge blocking visibility at the junction"}},
+        {{"overgrown_vegetation", "Overgrown vegetation", "Parks and open spaces"},
+         3,
+         18,
+         false,
+         {"Hedge overgrowing the footpath", "Brambles blocking the public footpath",
+          "Trees overhanging the pavement"}},
+        {{"damaged_nameplate", "Damaged street nameplate", "Streets and signs"},
+         2,
+         40,
+         false,
+         {"Street nameplate snapped off its posts", "Nameplate covered in graffiti",
+          "Street nameplate missing", "Nameplate faded and unreadable"}},
+        {{"public_toilets", "Public toilets", "Facilities"},
+         1,
+         4,
+         false,
+         {"Toilets locked during opening hours", "Toilet out of order", "Toilets need cleaning",
+          "Hand dryer broken"}},
+        {{"cemetery_issue", "Cemetery issue", "Bereavement services"},
+         1.5,
+         14,
+         false,
+         {"Headstone leaning badly", "Grass not cut around the graves", "Water tap not working",
+          "Litter bin by the gate is full", "Gravel washed out of the path"}},
+        {{"missed_bin", "Missed bin collection", "Waste and recycling"},
+         8,
+         2,
+         false,
+         {"Grey bin not emptied on collection day", "Blue recycling bin missed",
+          "Brown garden waste bin not collected", "Whole street missed this week"}},
+        {{"pothole", "Pothole", "Roads (county)"},
+         5,
+         1,
+         true,
+         {"Deep pothole in the carriageway", "Pothole by the drain cover",
+          "Several potholes along the road", "Pothole in the cycle lane"}},
+        {{"street_light", "Street light fault", "Roads (county)"},
+         3,
+         1,
+         true,
+         {"Street light out", "Street light on all day", "Street light flickering"}},
+    };
+    return specs;
+}
+
+std::vector<ServiceRequest> make_requests(Rng& rng,
+                                          const CaseworkContext& c,
+                                          const StreetPicker& streets,
+                                          const std::vector<LitterBin>& bins) {
+    const auto& specs = category_specs();
+    std::vector<double> weights;
+    for (const auto& s : specs) {
+        weights.push_back(s.weight);
+    }
+    const auto& g = c.gazetteer;
+    GridIndex homes(60), roads(150);
+    std::vector<std::size_t> shops;
+    for (std::size_t i = 0; i < g.properties.size(); ++i) {
+        homes.add_point(i, g.properties[i].at);
+        if (g.properties[i].classification == "CR08") {
+            shops.push_back(i);
+        }
+    }
+    for (std::size_t i = 0; i < g.streets.size(); ++i) {
+        roads.add_line(i, g.streets[i].line);
+    }
+    const WardFinder wards(c);
+    const std::int64_t end = c.reference_time;
+    const std::int64_t start = end - 548 * day_seconds; // 18 months
+    static constexpr double hour_weights[] = {1, 0.5, 0.3, 0.2, 0.2, 0.4, 1.5, 3.5,
+                                              6, 7,   7,   6.5, 6.5, 6,   6,   5.5,
+                                              5, 5,   4.5, 4,   3.5, 3,   2,   1.5};
+    static constexpr const char* sources[] = {"web", "phone", "app", "email", "staff"};
+    static constexpr double source_weights[] = {50, 25, 12, 6, 7};
+    static constexpr const char* open_states[] = {"open", "investigating", "in_progress",
+                                                  "action_scheduled"};
+    static constexpr double open_weights[] = {30, 25, 20, 25};
+    static constexpr const char* closed_states[] = {"fixed", "no_further_action", "duplicate",
+                                                    "closed", "not_councils_responsibility"};
+    static constexpr double closed_weights[] = {72, 9, 6, 10, 3};
+
+    std::vector<ServiceRequest> out;
+    const int count = rng.range(1950, 2050);
+    while (static_cast<int>(out.size()) < count) {
+        const CategorySpec& spec = specs[rng.weighted(weights)];
+        const std::string code = spec.category.code;
+        const std::int64_t day =
+            (start + static_cast<std::int64_t>(rng.uniform() * static_cast<double>(end - start))) /
+            day_seconds;
+        std::int64_t created = day * day_seconds +
+                               static_cast<std::int64_t>(rng.weighted(hour_weights)) * 3600 +
+                               rng.range(0, 3599);
+        const int month = std::stoi(iso_date(day).substr(5, 2));
+        if (code == "grass_cutting" && (month < 4 || month > 9)) {
+            continue; // nobody reports long grass in January
+        }
+        if (created >= end) {
+            created = end - 1;
+        }
+
+        // Where: on a footway, at someone's house, by a bin, or in a cemetery.
+        EastNorth at;
+        std::optional<std::string> place;
+        if (code == "cemetery_issue") {
+            const auto& section = c.cemeteries.sections[rng.index(c.cemeteries.sections.size())];
+            const EastNorth mid = centroid(section.outline);
+            at = {mid.easting + rng.uniform(-10, 10), mid.northing + rng.uniform(-10, 10)};
+            const auto& cemetery = c.cemeteries.cemeteries[section.cemetery];
+            place = cemetery.name + ", " + cemetery.address;
+        } else if (code == "overflowing_bin") {
+            const EastNorth b = bins[rng.index(bins.size())].at;
+            at = {b.easting + rng.uniform(-1, 1), b.northing + rng.uniform(-1, 1)};
+        } else if (code == "missed_bin" || code == "public_toilets" || rng.chance(0.6)) {
+            // At someone's door; public toilets are in the shopping streets.
+            const bool toilets = code == "public_toilets" && !shops.empty();
+            const EastNorth h = g.properties[toilets ? shops[rng.index(shops.size())]
+                                                     : rng.index(g.properties.size())]
+                                    .at;
+            const double r = 12 * std::sqrt(rng.uniform()),
+                         a = rng.uniform(0, 2 * std::numbers::pi);
+            at = {h.easting + r * std::cos(a), h.northing + r * std::sin(a)};
+        } else {
+            at = streets.point_on(rng, streets.pick(rng), rng.uniform(0, 4));
+        }
+        at = round_cm(at);
+        const std::string created_iso = iso_date_time(created);
+        auto ward = wards.at(at, created_iso.substr(0, 10));
+        if (!ward) {
+            continue; // fell outside the borough: the council would pass it on, not log it
+        }
+
+        ServiceRequest r;
+        r.category = code;
+        r.description = rng.pick(spec.descriptions);
+        r.ward_code = std::move(ward);
+        r.at = at;
+        const auto street = roads.nearest(at, 400);
+        if (street) {
+            r.usrn = g.streets[street->id].usrn;
+        }
+        const auto home = code == "cemetery_issue" ? std::nullopt : homes.nearest(at, 50);
+        if (place) {
+            r.address = place;
+        } else if (home) {
+            r.uprn = g.properties[home->id].uprn;
+            r.address = g.properties[home->id].single_line;
+        } else if (street) {
+            const Street& s = g.streets[street->id];
+            r.address = s.descriptor + ", " + s.locality.value_or(s.town);
+        }
+        r.source = sources[rng.weighted(source_weights)];
+        r.created_at = created_iso;
+
+        // Resolution times are skewed: most within days, a long tail, a few never.
+        std::string status = closed_states[rng.weighted(closed_weights)];
+        if (spec.county) {
+            status = rng.chance(0.85) ? "not_councils_responsibility" : "closed";
+        }
+        double days = rng.exponential(spec.mean_days) + 0.05;
+        if (status == "duplicate") {
+            days = std::min(days, 1.0);
+        }
+        const bool stalled = rng.chance(0.06);
+        const std::int64_t closed = created + static_cast<std::int64_t>(days * day_seconds);
+        if (!stalled && closed < end) {
+            r.status = status;
+            r.closed_at = iso_date_time(closed);
+            r.updated_at = *r.closed_at;
+        } else {
+            r.status = open_states[rng.weighted(open_weights)];
+            r.updated_at =
+                iso_date_time(created + static_cast<std::int64_t>(
+                                            rng.uniform() * static_cast<double>(end - created)));
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+} // namespace
+
+Casework make_casework(Rng rng, const CaseworkContext& context) {
+    Casework out;
+    const StreetPicker streets(context.gazetteer);
+    Rng bins_rng = rng.fork(1), planning_rng = rng.fork(2), requests_rng = rng.fork(3);
+    out.litter_bins = make_bins(bins_rng, context, streets);
+    out.planning = make_planning(planning_rng, context);
+    for (const auto& s : category_specs()) {
+        out.categories.push_back(s.category);
+    }
+    out.requests = make_requests(requests_rng, context, streets, out.litter_bins);
+    return out;
+}
+
+} // namespace wardmap::importers::demo

@@ -1,0 +1,98 @@
+#pragma once
+
+// The permission model every route and every caller share: who is calling (Principal), what
+// a role grants (Permission), and what each route requires (RouteAccess). People sign in
+// (password, OpenID Connect, an emailed link) and get a session; machine clients keep API
+// keys; both resolve to a Principal and are checked against the same table.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wardmap::services {
+
+enum class Role { councillor, officer, supervisor, admin };
+enum class Team { streetscene, bereavement, planning, customer_services, housing };
+
+/// "councillor", "officer", ...; and back (nullopt for an unknown name).
+std::string_view role_name(Role role);
+std::optional<Role> parse_role(std::string_view name);
+/// "streetscene", "bereavement", "planning", "customer_services", "housing"; and back.
+std::string_view team_name(Team team);
+std::optional<Team> parse_team(std::string_view name);
+
+/// One role held by a person, with its scope: a councillor's wards (ONS codes), an officer's
+/// or supervisor's teams. An admin's grant has no scope.
+struct RoleGrant {
+    Role role = Role::officer;
+    std::vector<std::string> wards;
+    std::vector<Team> teams;
+};
+
+/// What a caller may do. Each route requires one; roles and API keys grant them
+/// (access.cpp holds the one table; docs/permissions.md is written from it).
+enum class Permission {
+    request_create,       ///< Open311 POST requests (client and staff API keys)
+    request_update,       ///< staff status changes and notes (servicerequestupdates POST)
+    request_contact_read, ///< a reporter's name, email, phone: audited
+    catalogue_manage,     ///< the staff catalogue API (/api/services)
+    ward_read,            ///< a ward's staff views (MyWard); scoped by ward
+    accounts_manage,      ///< people, roles, sessions of others
+    keys_manage,          ///< API keys
+    audit_read,           ///< GET /api/audit and its CSV export
+};
+std::string_view permission_name(Permission permission);
+
+/// Who is calling. Anonymous callers (residents) have no id.
+struct Principal {
+    enum class Kind { anonymous, person, api_key };
+    Kind kind = Kind::anonymous;
+    std::int64_t id = 0;                 ///< person id or api key id
+    std::string name;                    ///< person's name or key's name, for audit and "who"
+    std::vector<RoleGrant> grants;       ///< a person's roles
+    std::optional<std::string> key_role; ///< "client" or "staff" for an API key
+    /// Authenticated by a session cookie: state changes need the CSRF token too.
+    bool via_cookie = false;
+    std::string session_id; ///< the session's public id (never the token), for sign-out
+
+    [[nodiscard]] bool signed_in() const { return kind == Kind::person; }
+};
+
+/// The scope a check is made in: the ward or team the data belongs to, when it has one.
+struct Scope {
+    std::optional<std::string> ward;
+    std::optional<Team> team;
+};
+
+/// True when `who` holds `permission` in `scope`: a councillor's ward_read only for their own
+/// wards; an officer's or supervisor's permissions only for their teams' data (when the scope
+/// names a team); staff (officers, supervisors, admins) may read any ward.
+[[nodiscard]] bool allows(const Principal& who, Permission permission, const Scope& scope = {});
+
+/// What a route requires, declared where the route is registered. `unset` only exists so
+/// the permission-matrix test can find a route that forgot to declare.
+struct RouteAccess {
+    enum class Kind {
+        unset,
+        public_route,   ///< anyone, no credentials (residents, open data)
+        resident_token, ///< anyone holding the private token in the path (tracking, my reports)
+        signed_in,      ///< any signed-in person (GET /api/me, sign-out)
+        permission,     ///< a person or key holding `permission`
+    };
+    Kind kind = Kind::unset;
+    Permission permission = Permission::audit_read;
+    /// The route parameter naming the ward the permission is scoped to (MyWard's ":code").
+    std::optional<std::string> ward_param;
+
+    static RouteAccess public_route() { return {Kind::public_route, {}, {}}; }
+    static RouteAccess resident_token() { return {Kind::resident_token, {}, {}}; }
+    static RouteAccess signed_in() { return {Kind::signed_in, {}, {}}; }
+    static RouteAccess needs(Permission p) { return {Kind::permission, p, {}}; }
+    static RouteAccess needs_in_ward(Permission p, std::string param) {
+        return {Kind::permission, p, std::move(param)};
+    }
+};
+
+} // namespace wardmap::services

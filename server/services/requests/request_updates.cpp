@@ -1,0 +1,171 @@
+#include "core/working_days.hpp"
+
+#include "geo/errors.hpp"
+#include "geo/store/spatialite_point.hpp"
+#include "server/services/requests/photo_store.hpp"
+#include "server/services/requests/request_internals.hpp"
+#include "server/services/requests/request_service.hpp"
+#include "server/services/shared/errors.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+namespace wardmap::services {
+
+using namespace request_detail;
+
+std::int64_t RequestService::post_update(const StatusUpdate& u) const {
+    const ApiClient client = authenticate(u.api_key, true);
+    admit(client, u.client_address);
+    std::vector<FieldProblem> problems;
+    const auto required = [&problems](const std::optional<std::string>& v, const char* name) {
+        if (!v) {
+            problems.push_back({name, "is required"});
+        }
+    };
+    required(u.service_request_id, "service_request_id");
+    required(u.update_id, "update_id");
+    required(u.status, "status");
+    required(u.updated_datetime, "updated_datetime");
+    required(u.description, "description");
+    std::optional<std::string> status;
+    if (u.status) {
+        status = status_from_update(*u.status);
+        if (!status) {
+            problems.push_back({"status", "'" + *u.status +
+                                              "' is not one of OPEN, INVESTIGATING, IN_PROGRESS, "
+                                              "ACTION_SCHEDULED, PLANNED, FIXED, "
+                                              "NO_FURTHER_ACTION, DUPLICATE, "
+                                              "NOT_COUNCILS_RESPONSIBILITY, INTERNAL_REFERRAL, "
+                                              "CANCELLED, CLOSED, REOPEN, UNCHANGED"});
+        }
+    }
+    std::optional<core::UnixSeconds> at;
+    if (u.updated_datetime) {
+        at = core::parse_w3c_datetime(*u.updated_datetime);
+        if (!at) {
+            problems.push_back({"updated_datetime", "must be a W3C date-time with a zone, not '" +
+                                                        *u.updated_datetime + "'"});
+        } else if (*at > core::now_seconds() + 300) {
+            problems.push_back({"updated_datetime", "is in the future"});
+        }
+    }
+    if (u.description && utf8_length(*u.description) > max_description_chars) {
+        problems.push_back({"description", "is longer than 4000 characters"});
+    }
+    const auto photo_ids = u.photo_id ? parse_photo_ids(*u.photo_id, "photo_id", problems)
+                                      : std::vector<std::string>{};
+    std::optional<std::int64_t> duplicate_of;
+    if (u.duplicate_of) {
+        duplicate_of = parse_id(*u.duplicate_of);
+        if (!duplicate_of) {
+            problems.push_back({"duplicate_of", "must be a service_request_id"});
+        } else if (status && *status != "duplicate") {
+            problems.push_back({"duplicate_of", "is only taken with status DUPLICATE"});
+        }
+    }
+    std::optional<std::int64_t> id;
+    if (u.service_request_id) {
+        id = parse_id(*u.service_request_id);
+        if (!id) {
+            problems.push_back({"service_request_id",
+                                "must be a whole number, not '" + *u.service_request_id + "'"});
+        }
+    }
+    if (!problems.empty()) {
+        fail_with(std::move(problems));
+    }
+
+    auto db = m_pool.acquire();
+    store::Transaction tx(*db);
+    auto current = db->prepare("SELECT status FROM service_requests WHERE id = ?1");
+    current.bind(1, *id);
+    if (!current.step()) {
+        throw DomainError(ErrorCode::not_found,
+                          "service_request_id " + std::to_string(*id) + " not found");
+    }
+    const std::string from(current.text(0));
+    const auto* from_info = status_info(from);
+    std::string to = *status == "unchanged" ? from : *status;
+    if (to == "open" && from_info != nullptr && !from_info->open) {
+        to = "reopened";
+    }
+    if (duplicate_of) {
+        if (*duplicate_of == *id) {
+            invalid_parameter("duplicate_of", "cannot be the request itself");
+        }
+        auto original = db->prepare("SELECT duplicate_of FROM service_requests WHERE id = ?1");
+        original.bind(1, *duplicate_of);
+        if (!original.step()) {
+            invalid_parameter("duplicate_of", "names no request: " + std::to_string(*duplicate_of));
+        }
+        if (!original.is_null(0) && original.int64(0) == *id) {
+            invalid_parameter("duplicate_of", "is itself a duplicate of this request");
+        }
+    }
+    auto seen = db->prepare("SELECT 1 FROM service_request_history WHERE api_key_id = ?1 AND "
+                            "external_id = ?2");
+    seen.bind(1, client.id).bind(2, *u.update_id);
+    if (seen.step()) {
+        invalid_parameter("update_id", "'" + *u.update_id + "' already exists");
+    }
+    const std::string when = core::format_utc(*at);
+    auto history = db->prepare(
+        "INSERT INTO service_request_history (request_id, at, actor, from_status, to_status, "
+        "note, public, api_key_id, external_id, duplicate_of, media_url) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?9, ?10)");
+    history.bind(1, *id).bind(2, when).bind(3, "staff:" + client.name).bind(4, from);
+    history.bind(5, to).bind(6, *u.description).bind(7, client.id).bind(8, *u.update_id);
+    history.bind(9, duplicate_of).bind(10, u.media_url).run();
+    const std::int64_t update_id = db->last_insert_rowid();
+    attach_photos(*db, photo_ids, *id, update_id, "photo_id");
+    const bool closed = !status_info(to)->open;
+    auto change = db->prepare(
+        "UPDATE service_requests SET status = ?2, updated_at = max(updated_at, ?3), "
+        "closed_at = CASE WHEN ?4 THEN coalesce(closed_at, ?3) ELSE NULL END, "
+        "duplicate_of = CASE WHEN ?2 = 'duplicate' THEN coalesce(?5, duplicate_of) ELSE NULL END "
+        "WHERE id = ?1");
+    change.bind(1, *id).bind(2, to).bind(3, when).bind(4, closed ? 1 : 0).bind(5, duplicate_of);
+    change.run();
+    if (to != from) {
+        queue_status_messages(*db, *id, update_id, to, *u.description);
+    }
+    tx.commit();
+    return update_id;
+}
+
+void RequestService::queue_status_messages(store::Database& db,
+                                           std::int64_t id,
+                                           std::int64_t history_id,
+                                           const std::string& status,
+                                           const std::string& note) const {
+    const auto catalogue = this->catalogue();
+    auto category = db.prepare_cached("SELECT category_code FROM service_requests WHERE id = ?1");
+    category.bind(1, id);
+    std::string service_name = "service request";
+    if (category.step()) {
+        const auto* service = catalogue->find(std::string(category.text(0)));
+        service_name = service ? service->name : std::string(category.text(0));
+    }
+    const std::string subject =
+        "Your " + service_name + " report " + std::to_string(id) + " is now " + words(status);
+    std::string body = catalogue->council() + "\n\nThe " + service_name + " report " +
+                       std::to_string(id) + " is now: " + words(status) + ".\n";
+    if (!note.empty()) {
+        body += "\n" + note + "\n";
+    }
+    body += "\nYou are receiving this because you reported or followed this problem.\n";
+    const std::string now = core::format_utc(core::now_seconds());
+    // The reporter (when they gave an email) and every follower, once each.
+    auto queue = db.prepare_cached(
+        "INSERT INTO notification_outbox (request_id, history_id, recipient, subject, body, "
+        "created_at, next_attempt_at) SELECT ?1, ?2, email, ?3, ?4, ?5, ?5 FROM ("
+        "SELECT email FROM service_request_contacts WHERE request_id = ?1 AND email IS NOT NULL "
+        "UNION SELECT email FROM service_request_followers WHERE request_id = ?1)");
+    queue.bind(1, id).bind(2, history_id).bind(3, subject).bind(4, body).bind(5, now).run();
+}
+
+} // namespace wardmap::services
