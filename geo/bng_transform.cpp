@@ -320,7 +320,7 @@ std::shared_ptr<const BngTransform> BngTransform::create(const TransformOptions&
     message += " in a directory listed in PROJ_DATA together with the system PROJ directory. "
                "Only if ~2 m errors are acceptable, allow the Helmert approximation "
                "(TransformOptions::allow_approximate).";
-    throw GeoError(message);
+    throw NoAccurateTransform(message);
 }
 
 LonLat BngTransform::to_wgs84(EastNorth p) const {

@@ -11,4 +11,11 @@ class GeoError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// No accurate EPSG:27700 <-> WGS84 transformation (OSTN15) is installed and the ~2 m
+/// approximation was not allowed: the one GeoError the CLI maps to its own exit code.
+class NoAccurateTransform : public GeoError {
+  public:
+    using GeoError::GeoError;
+};
+
 } // namespace wardmap::geo

@@ -66,15 +66,11 @@ int run_import_command(const CommonOptions& common, ImportFlags& flags) {
     }
     o.invalid = flags.invalid == "reject" ? importers::InvalidGeometry::reject
                                           : importers::InvalidGeometry::repair;
-    try {
-        if (!flags.columns_from.empty()) {
-            o.source.columns = importers::read_columns_file(flags.columns_from);
-        } else if (!flags.columns.empty()) {
-            o.source.columns = importers::split_columns(flags.columns);
-        }
-    } catch (const importers::ImportError& e) {
-        std::cerr << "wardmap import: " << e.what() << "\n";
-        return exit_usage;
+    // A columns file that cannot be read ends the command through run_guarded (exit 2).
+    if (!flags.columns_from.empty()) {
+        o.source.columns = importers::read_columns_file(flags.columns_from);
+    } else if (!flags.columns.empty()) {
+        o.source.columns = importers::split_columns(flags.columns);
     }
     auto transform = common.make_transform();
     store::migrate(common.db);

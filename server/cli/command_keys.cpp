@@ -22,12 +22,7 @@ int with_database(const CommonOptions& common, const std::function<int(store::Da
     setup_logging(common.log_level, false);
     store::migrate(common.db);
     auto db = store::Database::open(common.db);
-    try {
-        return body(db);
-    } catch (const services::DomainError& e) {
-        std::cerr << "wardmap keys: " << e.detail() << "\n";
-        return exit_usage;
-    }
+    return body(db); // a refused value (DomainError) is exit 1 in run_guarded
 }
 
 } // namespace

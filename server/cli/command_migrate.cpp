@@ -9,21 +9,6 @@
 
 namespace wardmap::cli {
 
-int run_guarded(const char* command, const std::function<int()>& body) {
-    try {
-        return body();
-    } catch (const store::StoreError& e) {
-        std::cerr << "wardmap " << command << ": database error: " << e.what() << "\n";
-        return exit_database;
-    } catch (const geo::GeoError& e) {
-        std::cerr << "wardmap " << command << ": " << e.what() << "\n";
-        return exit_transform;
-    } catch (const std::exception& e) {
-        std::cerr << "wardmap " << command << ": " << e.what() << "\n";
-        return exit_failure;
-    }
-}
-
 void add_migrate_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     auto* cmd = app.add_subcommand("migrate", "Create the database or bring its schema up to date");
     common.add_to(*cmd);

@@ -14,12 +14,14 @@ namespace wardmap::cli {
 void add_version_command(CLI::App& app, int& exit_code) {
     auto* cmd = app.add_subcommand("version", "Print wardmap's version and its libraries'");
     cmd->callback([&exit_code] {
-        std::cout << "wardmap " << services::HealthService::version() << "\n"
-                  << "  sqlite " << sqlite3_libversion() << ", spatialite " << spatialite_version()
-                  << "\n"
-                  << "  proj " << proj_info().release << ", geos " << GEOSversion() << "\n"
-                  << "  gdal " << GDALVersionInfo("RELEASE_NAME") << ", pistache 0.0.5\n";
-        exit_code = exit_ok;
+        exit_code = run_guarded("version", [] {
+            std::cout << "wardmap " << services::HealthService::version() << "\n"
+                      << "  sqlite " << sqlite3_libversion() << ", spatialite "
+                      << spatialite_version() << "\n"
+                      << "  proj " << proj_info().release << ", geos " << GEOSversion() << "\n"
+                      << "  gdal " << GDALVersionInfo("RELEASE_NAME") << ", pistache 0.0.5\n";
+            return exit_ok;
+        });
     });
 }
 

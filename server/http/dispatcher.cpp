@@ -152,6 +152,28 @@ Response Dispatcher::dispatch(Request& request) const {
     return response;
 }
 
+Response Dispatcher::refuse(Request& request, const services::DomainError& error) const {
+    if (request.request_id.empty()) {
+        request.request_id = request_id_for(request);
+    }
+    const RouteMatch match = m_router.match(request.method, request.path);
+    request.route = match.route ? match.route->pattern : "(unmatched)";
+    Response response;
+    try {
+        response = match.route && match.route->options.render_error
+                       ? match.route->options.render_error(error, request)
+                       : problem_response(error, request);
+        finish(request, response);
+    } catch (const std::exception& e) {
+        spdlog::error("request {}: refusal could not be rendered: {}", request.request_id,
+                      e.what());
+        response = problem_response(error, request);
+    }
+    m_metrics.observe(request.method, request.route, response.status, 0.0);
+    log(request, response, 0.0);
+    return response;
+}
+
 void Dispatcher::log(const Request& request, const Response& response, double seconds) const {
     if (!m_access_log) {
         return;

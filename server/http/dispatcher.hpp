@@ -25,6 +25,11 @@ class Dispatcher {
     /// (e.g. the server's own 503 while draining).
     void finish(const Request& request, Response& response) const;
 
+    /// An answer made before the request reaches a worker (a bad escape in the path, the
+    /// server draining or overloaded): rendered by the matched route's own error renderer
+    /// (Open311 routes answer Open311 errors), finished, counted and logged like any other.
+    Response refuse(Request& request, const services::DomainError& error) const;
+
     /// An incoming X-Request-Id when it is safe to echo, else a fresh random id.
     static std::string request_id_for(const Request& request);
 

@@ -140,6 +140,19 @@ void send(Http::ResponseWriter& writer, const Response& response, bool close) {
 
 } // namespace
 
+/// One request between the reactor and the end of its worker job: the drain waits for
+/// the count to reach zero.
+class InFlight {
+  public:
+    explicit InFlight(std::atomic<std::int64_t>& count) : m_count(count) { ++m_count; }
+    ~InFlight() { --m_count; }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+  private:
+    std::atomic<std::int64_t>& m_count;
+};
+
 /// The Pistache handler: runs on a reactor thread, so it only converts and queues.
 class PistacheBridge : public Http::Handler {
   public:
@@ -152,39 +165,32 @@ class PistacheBridge : public Http::Handler {
         const bool close = wants_close(in);
         const auto& dispatcher = m_server->m_impl->dispatcher;
         if (auto problem = convert(in, *request, m_server->m_impl->options.trust_proxy)) {
-            request->request_id = Dispatcher::request_id_for(*request);
-            DomainError error(ErrorCode::invalid_parameter,
-                              "'" + problem->name + "' " + problem->message, {*problem});
-            Response response = problem_response(error, *request);
-            dispatcher.finish(*request, response);
-            send(writer, response, close);
+            send(writer,
+                 dispatcher.refuse(*request,
+                                   DomainError(ErrorCode::invalid_parameter,
+                                               "'" + problem->name + "' " + problem->message,
+                                               {*problem})),
+                 close);
             return;
         }
         if (m_server->draining()) {
-            request->request_id = Dispatcher::request_id_for(*request);
             DomainError error(ErrorCode::unavailable, "the server is shutting down");
             error.with_retry_after(5);
-            Response response = problem_response(error, *request);
-            dispatcher.finish(*request, response);
-            send(writer, response, true);
+            send(writer, dispatcher.refuse(*request, error), true);
             return;
         }
         auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
-        ++m_server->m_in_flight;
+        // Counted from here until the job (or the refused job) is destroyed, whatever happens.
+        auto in_flight = std::make_shared<InFlight>(m_server->m_in_flight);
         const bool queued = m_server->m_impl->workers->try_submit(
-            [server = m_server, request, shared_writer, close] {
+            [server = m_server, request, shared_writer, close, in_flight] {
                 Response response = server->m_impl->dispatcher.dispatch(*request);
                 send(*shared_writer, response, close);
-                --server->m_in_flight;
             });
         if (!queued) {
-            --m_server->m_in_flight;
-            request->request_id = Dispatcher::request_id_for(*request);
             DomainError error(ErrorCode::unavailable, "the server is overloaded; retry shortly");
             error.with_retry_after(1);
-            Response response = problem_response(error, *request);
-            dispatcher.finish(*request, response);
-            send(*shared_writer, response, close);
+            send(*shared_writer, dispatcher.refuse(*request, error), close);
         }
     }
 

@@ -1,5 +1,7 @@
 #include "server/http/worker_pool.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace wardmap::http {
 
 WorkerPool::WorkerPool(std::size_t threads, std::size_t queue_capacity)
@@ -59,7 +61,15 @@ void WorkerPool::run() {
             job = std::move(m_jobs.front());
             m_jobs.pop_front();
         }
-        job();
+        // Jobs answer their own errors (Dispatcher::dispatch never throws); this guard keeps
+        // a worker alive if one ever escapes.
+        try {
+            job();
+        } catch (const std::exception& e) {
+            spdlog::error("worker job failed: {}", e.what());
+        } catch (...) {
+            spdlog::error("worker job failed with a non-standard exception");
+        }
     }
 }
 

@@ -603,6 +603,8 @@ TEST_F(Open311, BadQueriesAreRefused) {
     errors_of(get("requests.json?service_request_id=abc"), 400);
     errors_of(get("requests/abc.json"), 400);
     errors_of(get("requests/99999999.json"), 404);
+    // Refused before a worker sees it (a bad percent-escape), yet still in Open311's form.
+    errors_of(get("requests.json?status=%ZZ"), 400);
     const auto xml = get("requests/99999999.xml");
     EXPECT_EQ(xml.status, 404);
     EXPECT_EQ(xml.header("content-type"), "text/xml; charset=utf-8");
