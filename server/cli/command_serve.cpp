@@ -3,6 +3,7 @@
 #include "geo/store/migrations.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
+#include "server/http/access/oidc_routes.hpp"
 #include "server/http/dispatcher.hpp"
 #include "server/http/features/ogc_routes.hpp"
 #include "server/http/requests/catalogue_routes.hpp"
@@ -17,8 +18,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 namespace wardmap::cli {
@@ -43,7 +46,61 @@ struct ServeOptions {
     int page_cache_mb = 64;
     std::size_t max_photo_bytes = 10U * 1024U * 1024U;
     bool access_log = true;
+    // OpenID Connect sign-in for staff (docs/sign-in.md); off without an issuer.
+    std::string oidc_issuer;
+    std::string oidc_client_id;
+    std::filesystem::path oidc_client_secret_file;
+    std::string oidc_redirect_url;
+    std::string oidc_provision_domain;
+    std::string oidc_provision_role = "officer";
+    std::vector<std::string> oidc_provision_teams;
 };
+
+/// Until people and sessions exist, a verified identity finds nobody to sign in as.
+class NoAccounts : public services::OidcAccounts {
+  public:
+    std::optional<services::OidcSession> open_session(const services::OidcIdentity&,
+                                                      const std::string&) override {
+        return std::nullopt;
+    }
+};
+
+std::unique_ptr<services::OidcAccounts> make_oidc_accounts(store::ConnectionPool&,
+                                                           const services::OidcSettings&) {
+    return std::make_unique<NoAccounts>();
+}
+
+/// The OIDC settings from the flags; the secret from its file (one line) or, failing that,
+/// WARDMAP_OIDC_CLIENT_SECRET: never from the command line, where ps shows it.
+services::OidcSettings oidc_settings(const ServeOptions& options) {
+    services::OidcSettings settings;
+    settings.issuer = options.oidc_issuer;
+    settings.client_id = options.oidc_client_id;
+    settings.redirect_url = options.oidc_redirect_url;
+    if (!options.oidc_client_secret_file.empty()) {
+        std::ifstream in(options.oidc_client_secret_file);
+        if (!in) {
+            throw std::invalid_argument("cannot read --oidc-client-secret-file " +
+                                        options.oidc_client_secret_file.string());
+        }
+        std::getline(in, settings.client_secret);
+        while (!settings.client_secret.empty() &&
+               std::isspace(static_cast<unsigned char>(settings.client_secret.back())) != 0) {
+            settings.client_secret.pop_back();
+        }
+    } else if (const char* secret = std::getenv("WARDMAP_OIDC_CLIENT_SECRET")) {
+        settings.client_secret = secret;
+    }
+    if (!options.oidc_provision_domain.empty()) {
+        services::OidcProvisionRule rule;
+        rule.email_domain = options.oidc_provision_domain;
+        rule.role = options.oidc_provision_role;
+        rule.teams = options.oidc_provision_teams;
+        settings.provision = std::move(rule);
+    }
+    services::check_oidc_settings(settings);
+    return settings;
+}
 
 void add_pool_metrics(http::Metrics& metrics,
                       const store::ConnectionPool& pool,
@@ -174,6 +231,21 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_photo_routes(router, photos);
     http::add_my_reports_routes(router, my_reports);
     http::add_catalogue_routes(router, catalogues, requests);
+    std::unique_ptr<services::OidcClient> oidc;
+    std::unique_ptr<services::OidcAccounts> oidc_accounts;
+    if (!options.oidc_issuer.empty()) {
+        oidc = std::make_unique<services::OidcClient>(oidc_settings(options));
+        try {
+            oidc->load_provider();
+            spdlog::info("OpenID Connect sign-in through {}", options.oidc_issuer);
+        } catch (const services::OidcRefused& why) {
+            // The provider may come back; sign-ins retry discovery until it does.
+            spdlog::warn("OpenID Connect provider {} not usable yet: {}", options.oidc_issuer,
+                         why.what());
+        }
+        oidc_accounts = make_oidc_accounts(pool, oidc->settings());
+        http::add_oidc_routes(router, *oidc, *oidc_accounts);
+    }
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
     add_page_cache_metrics(metrics, pages);
@@ -297,6 +369,34 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_flag("!--no-access-log", options->access_log,
                   "Do not write the JSON access log to stdout")
         ->envname("WARDMAP_NO_ACCESS_LOG");
+    cmd->add_option("--oidc-issuer", options->oidc_issuer,
+                    "Sign staff in with this OpenID Connect provider (its issuer URL, e.g. "
+                    "https://login.microsoftonline.com/TENANT/v2.0); docs/sign-in.md")
+        ->envname("WARDMAP_OIDC_ISSUER");
+    cmd->add_option("--oidc-client-id", options->oidc_client_id,
+                    "wardmap's client id at the provider")
+        ->envname("WARDMAP_OIDC_CLIENT_ID");
+    cmd->add_option("--oidc-client-secret-file", options->oidc_client_secret_file,
+                    "File holding the client secret (else WARDMAP_OIDC_CLIENT_SECRET)")
+        ->envname("WARDMAP_OIDC_CLIENT_SECRET_FILE");
+    cmd->add_option("--oidc-redirect-url", options->oidc_redirect_url,
+                    "The callback URL registered at the provider: "
+                    "https://HOST/auth/oidc/callback")
+        ->envname("WARDMAP_OIDC_REDIRECT_URL");
+    cmd->add_option("--oidc-provision-domain", options->oidc_provision_domain,
+                    "Give an unknown signed-in email of this domain an account (without it, "
+                    "only existing active people sign in)")
+        ->envname("WARDMAP_OIDC_PROVISION_DOMAIN");
+    cmd->add_option("--oidc-provision-role", options->oidc_provision_role,
+                    "Role of provisioned accounts: councillor is not allowed (it needs wards)")
+        ->envname("WARDMAP_OIDC_PROVISION_ROLE")
+        ->check(CLI::IsMember({"officer", "supervisor", "admin"}))
+        ->capture_default_str();
+    cmd->add_option("--oidc-provision-team", options->oidc_provision_teams,
+                    "Team of provisioned officers and supervisors (repeatable)")
+        ->envname("WARDMAP_OIDC_PROVISION_TEAM")
+        ->check(CLI::IsMember(
+            {"streetscene", "bereavement", "planning", "customer_services", "housing"}));
     cmd->callback([&common, &exit_code, options] {
         exit_code = run_guarded("serve", [&] { return serve(common, *options); });
     });

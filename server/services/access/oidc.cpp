@@ -209,6 +209,19 @@ void check_oidc_settings(const OidcSettings& settings) {
         throw std::invalid_argument("--oidc-provision-domain must be a bare domain such as "
                                     "example.gov.uk");
     }
+    if (settings.provision) {
+        const auto& rule = *settings.provision;
+        const bool team_role = rule.role == "officer" || rule.role == "supervisor";
+        if (rule.role != "admin" && !team_role) {
+            throw std::invalid_argument("--oidc-provision-role must be officer, supervisor or "
+                                        "admin (a councillor needs wards)");
+        }
+        if (team_role == rule.teams.empty()) {
+            throw std::invalid_argument(team_role ? "--oidc-provision-team is required for "
+                                                    "officers and supervisors"
+                                                  : "an admin has no --oidc-provision-team");
+        }
+    }
 }
 
 OidcClient::OidcClient(OidcSettings settings) : m_settings(std::move(settings)) {

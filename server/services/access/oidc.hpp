@@ -24,8 +24,8 @@ namespace wardmap::services {
 /// active people sign in.
 struct OidcProvisionRule {
     std::string email_domain;
-    Role role = Role::officer;
-    std::vector<Team> teams;
+    std::string role = "officer";   ///< role_name() spelling
+    std::vector<std::string> teams; ///< team_name() spellings
 };
 
 struct OidcSettings {
