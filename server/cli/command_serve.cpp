@@ -4,6 +4,7 @@
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
 #include "server/http/access/access_routes.hpp"
+#include "server/http/access/oidc_routes.hpp"
 #include "server/http/dispatcher.hpp"
 #include "server/http/features/ogc_routes.hpp"
 #include "server/http/requests/catalogue_routes.hpp"
@@ -12,14 +13,17 @@
 #include "server/http/requests/request_routes.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/server.hpp"
+#include "server/services/access/oidc_accounts.hpp"
 #include "server/services/requests/my_reports_service.hpp"
 #include "server/services/shared/change_watcher.hpp"
 #include "server/services/shared/outbox_sender.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <csignal>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 namespace wardmap::cli {
@@ -49,6 +53,14 @@ struct ServeOptions {
     int session_max_hours = 12;
     std::string sign_in_rate_limit = "5/min";
     std::string sign_in_address_rate_limit = "20/min";
+    // OpenID Connect sign-in for staff (docs/sign-in.md); off without an issuer.
+    std::string oidc_issuer;
+    std::string oidc_client_id;
+    std::filesystem::path oidc_client_secret_file;
+    std::string oidc_redirect_url;
+    std::string oidc_provision_domain;
+    std::string oidc_provision_role = "officer";
+    std::vector<std::string> oidc_provision_teams;
 };
 
 services::RateLimit rate_limit_option(const std::string& text, const char* option) {
@@ -58,6 +70,38 @@ services::RateLimit rate_limit_option(const std::string& text, const char* optio
                                     "must be a count per period such as 5/min, not '" + text + "'");
     }
     return *limit;
+}
+
+/// The OIDC settings from the flags; the secret from its file (one line) or, failing that,
+/// WARDMAP_OIDC_CLIENT_SECRET: never from the command line, where ps shows it.
+services::OidcSettings oidc_settings(const ServeOptions& options) {
+    services::OidcSettings settings;
+    settings.issuer = options.oidc_issuer;
+    settings.client_id = options.oidc_client_id;
+    settings.redirect_url = options.oidc_redirect_url;
+    if (!options.oidc_client_secret_file.empty()) {
+        std::ifstream in(options.oidc_client_secret_file);
+        if (!in) {
+            throw std::invalid_argument("cannot read --oidc-client-secret-file " +
+                                        options.oidc_client_secret_file.string());
+        }
+        std::getline(in, settings.client_secret);
+        while (!settings.client_secret.empty() &&
+               std::isspace(static_cast<unsigned char>(settings.client_secret.back())) != 0) {
+            settings.client_secret.pop_back();
+        }
+    } else if (const char* secret = std::getenv("WARDMAP_OIDC_CLIENT_SECRET")) {
+        settings.client_secret = secret;
+    }
+    if (!options.oidc_provision_domain.empty()) {
+        services::OidcProvisionRule rule;
+        rule.email_domain = options.oidc_provision_domain;
+        rule.role = options.oidc_provision_role;
+        rule.teams = options.oidc_provision_teams;
+        settings.provision = std::move(rule);
+    }
+    services::check_oidc_settings(settings);
+    return settings;
 }
 
 void add_pool_metrics(http::Metrics& metrics,
@@ -206,6 +250,22 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_access_routes(
         router, accounts, sessions, sign_in,
         {.secure = options.cookie_secure, .trust_proxy = options.server.trust_proxy});
+    std::unique_ptr<services::OidcClient> oidc;
+    std::unique_ptr<services::OidcAccounts> oidc_accounts;
+    if (!options.oidc_issuer.empty()) {
+        oidc = std::make_unique<services::OidcClient>(oidc_settings(options));
+        try {
+            oidc->load_provider();
+            spdlog::info("OpenID Connect sign-in through {}", options.oidc_issuer);
+        } catch (const services::OidcRefused& why) {
+            // The provider may come back; sign-ins retry discovery until it does.
+            spdlog::warn("OpenID Connect provider {} not usable yet: {}", options.oidc_issuer,
+                         why.what());
+        }
+        oidc_accounts = std::make_unique<services::AccountsOidcBridge>(accounts, sessions,
+                                                                       oidc->settings().provision);
+        http::add_oidc_routes(router, *oidc, *oidc_accounts);
+    }
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
     add_page_cache_metrics(metrics, pages);
@@ -351,6 +411,34 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_flag("!--no-access-log", options->access_log,
                   "Do not write the JSON access log to stdout")
         ->envname("WARDMAP_NO_ACCESS_LOG");
+    cmd->add_option("--oidc-issuer", options->oidc_issuer,
+                    "Sign staff in with this OpenID Connect provider (its issuer URL, e.g. "
+                    "https://login.microsoftonline.com/TENANT/v2.0); docs/sign-in.md")
+        ->envname("WARDMAP_OIDC_ISSUER");
+    cmd->add_option("--oidc-client-id", options->oidc_client_id,
+                    "wardmap's client id at the provider")
+        ->envname("WARDMAP_OIDC_CLIENT_ID");
+    cmd->add_option("--oidc-client-secret-file", options->oidc_client_secret_file,
+                    "File holding the client secret (else WARDMAP_OIDC_CLIENT_SECRET)")
+        ->envname("WARDMAP_OIDC_CLIENT_SECRET_FILE");
+    cmd->add_option("--oidc-redirect-url", options->oidc_redirect_url,
+                    "The callback URL registered at the provider: "
+                    "https://HOST/auth/oidc/callback")
+        ->envname("WARDMAP_OIDC_REDIRECT_URL");
+    cmd->add_option("--oidc-provision-domain", options->oidc_provision_domain,
+                    "Give an unknown signed-in email of this domain an account (without it, "
+                    "only existing active people sign in)")
+        ->envname("WARDMAP_OIDC_PROVISION_DOMAIN");
+    cmd->add_option("--oidc-provision-role", options->oidc_provision_role,
+                    "Role of provisioned accounts: councillor is not allowed (it needs wards)")
+        ->envname("WARDMAP_OIDC_PROVISION_ROLE")
+        ->check(CLI::IsMember({"officer", "supervisor", "admin"}))
+        ->capture_default_str();
+    cmd->add_option("--oidc-provision-team", options->oidc_provision_teams,
+                    "Team of provisioned officers and supervisors (repeatable)")
+        ->envname("WARDMAP_OIDC_PROVISION_TEAM")
+        ->check(CLI::IsMember(
+            {"streetscene", "bereavement", "planning", "customer_services", "housing"}));
     cmd->callback([&common, &exit_code, options] {
         exit_code = run_guarded("serve", [&] { return serve(common, *options); });
     });

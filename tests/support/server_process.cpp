@@ -2,6 +2,7 @@
 
 #include "tests/support/test_paths.hpp"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <poll.h>
 #include <regex>
@@ -82,7 +83,13 @@ int run_wardmap(const std::vector<std::string>& args,
 ServerProcess::ServerProcess(const std::filesystem::path& db,
                              const std::vector<std::string>& extra_args,
                              const std::vector<std::string>& env) {
-    std::vector<std::string> args = {"serve", "--port", "0", "--db", db.string()};
+    // Port 0 unless the test needs a port it knew beforehand (an OIDC redirect URL).
+    const bool own_port =
+        std::find(extra_args.begin(), extra_args.end(), "--port") != extra_args.end();
+    std::vector<std::string> args = {"serve", "--db", db.string()};
+    if (!own_port) {
+        args.insert(args.end(), {"--port", "0"});
+    }
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     m_pid = spawn(args, env, m_out);
     m_reader = std::thread([this] { pump(); });

@@ -21,7 +21,8 @@ int run_wardmap(const std::vector<std::string>& args,
                 const std::vector<std::string>& env = {});
 
 /// The real server as a child process: `wardmap serve --port 0 --db DB ...`, its port read
-/// from the "serving http://" line it prints. Killed in the destructor if still running.
+/// from the "serving http://" line it prints (`--port N` among the extra arguments instead of
+/// port 0 when the test must know it before the start). Killed in the destructor if still running.
 class ServerProcess {
   public:
     explicit ServerProcess(const std::filesystem::path& db,
