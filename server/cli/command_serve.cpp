@@ -247,9 +247,9 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_photo_routes(router, photos);
     http::add_my_reports_routes(router, my_reports);
     http::add_catalogue_routes(router, catalogues, requests);
-    http::add_access_routes(
-        router, accounts, sessions, sign_in,
-        {.secure = options.cookie_secure, .trust_proxy = options.server.trust_proxy});
+    const http::CookieSettings cookies{.secure = options.cookie_secure,
+                                       .trust_proxy = options.server.trust_proxy};
+    http::add_access_routes(router, accounts, sessions, sign_in, cookies);
     std::unique_ptr<services::OidcClient> oidc;
     std::unique_ptr<services::OidcAccounts> oidc_accounts;
     if (!options.oidc_issuer.empty()) {
@@ -264,7 +264,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
         }
         oidc_accounts = std::make_unique<services::AccountsOidcBridge>(accounts, sessions,
                                                                        oidc->settings().provision);
-        http::add_oidc_routes(router, *oidc, *oidc_accounts);
+        http::add_oidc_routes(router, *oidc, *oidc_accounts, cookies);
     }
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);

@@ -1,10 +1,12 @@
 // OpenID Connect sign-in against a real provider: Debian's glewlwyd started on loopback by
 // tests/support/oidc/glewlwyd_provider.py, the real wardmap server configured with --oidc-*,
 // and the harness's `login` playing the browser. Checks the authorization request wardmap
-// sends, a whole sign-in, and that tampered callbacks (state unknown or reused, another
+// sends, whole sign-ins (a person matched by email, one provisioned by the email-domain rule,
+// a disabled person refused), and that tampered callbacks (state unknown or reused, another
 // browser, a code from another sign-in, a provider error, an unverified email) open no
 // session and leave a log line naming the reason but never the code or the email.
 
+#include "geo/store/database.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -35,6 +37,7 @@ using nlohmann::json;
 constexpr const char* debian_python = "/usr/bin/python3";
 constexpr const char* glewlwyd = "/usr/bin/glewlwyd";
 constexpr const char* councillor_password = "councillor-password";
+constexpr const char* ward_code = "E05099901";
 
 std::string harness() {
     return (testing::source_dir() / "tests" / "support" / "oidc" / "glewlwyd_provider.py").string();
@@ -96,6 +99,9 @@ class Provider {
                                       "--user",
                                       "unverified:unverified@example.test:unverified-password:"
                                       "Una Verified:unverified",
+                                      "--user",
+                                      "newcomer:nia.newcomer@council.example.test:"
+                                      "newcomer-password:Nia Newcomer",
                                       "--exit-with-parent"};
         m_pid = ::fork();
         if (m_pid == 0) {
@@ -185,10 +191,39 @@ class Oidc : public ::testing::Test {
         provider = new Provider(tmp->path() / "provider", redirect_uri);
         const auto secret_file = tmp->path() / "client-secret";
         std::ofstream(secret_file) << provider->info["client_secret"].get<std::string>() << "\n";
+        // The people wardmap knows: the provider's councillor (matched by email, in another
+        // case) and its officer, disabled. Newcomers from council.example.test are provisioned.
+        const auto db_path = tmp->path() / "wardmap.sqlite";
+        std::string out;
+        ASSERT_EQ(testing::run_wardmap({"migrate", "--db", db_path.string()}, &out), 0) << out;
+        {
+            auto db = store::Database::open(db_path);
+            db.exec("INSERT INTO boundary_sets (id, label, valid_from) VALUES (1, 'test', "
+                    "'2020-01-01')");
+            db.exec(std::string("INSERT INTO wards (boundary_set_id, code, name, geom, "
+                                "geom_wgs84) VALUES (1, '") +
+                    ward_code +
+                    "', 'Ward', GeomFromText('MULTIPOLYGON(((350000 417000,351000 417000,"
+                    "351000 418000,350000 417000)))', 27700), GeomFromText('MULTIPOLYGON((("
+                    "-2.7 53.6,-2.69 53.6,-2.69 53.61,-2.7 53.6)))', 4326))");
+        }
+        for (const std::vector<std::string>& args :
+             {std::vector<std::string>{"users", "add", "Councillor@Example.test", "--name",
+                                       "Casey Councillor", "--role", "councillor", "--ward",
+                                       ward_code},
+              std::vector<std::string>{"users", "add", "officer@example.test", "--name",
+                                       "Olive Officer", "--role", "officer", "--team",
+                                       "streetscene"},
+              std::vector<std::string>{"users", "disable", "officer@example.test"}}) {
+            auto with_db = args;
+            with_db.insert(with_db.end(), {"--db", db_path.string()});
+            ASSERT_EQ(testing::run_wardmap(with_db, &out), 0) << out;
+        }
         server = new testing::ServerProcess(
-            tmp->path() / "wardmap.sqlite",
-            {"--port", std::to_string(port), "--oidc-issuer",
-             provider->info["issuer"].get<std::string>(), "--oidc-client-id",
+            db_path,
+            {"--port", std::to_string(port), "--oidc-provision-domain", "council.example.test",
+             "--oidc-provision-role", "officer", "--oidc-provision-team", "streetscene",
+             "--oidc-issuer", provider->info["issuer"].get<std::string>(), "--oidc-client-id",
              provider->info["client_id"].get<std::string>(), "--oidc-client-secret-file",
              secret_file.string(), "--oidc-redirect-url", redirect_uri});
     }
@@ -246,6 +281,19 @@ class Oidc : public ::testing::Test {
         }
         return testing::http_get(static_cast<std::uint16_t>(port), "/auth/oidc/callback" + query,
                                  headers);
+    }
+
+    /// A whole sign-in as `username`: start, the provider's login, the callback.
+    static testing::HttpResponse sign_in(const std::string& username,
+                                         const std::string& password,
+                                         const std::string& return_to = "/staff/") {
+        const auto started = start(return_to);
+        return callback(login(started.authorization_url, username, password),
+                        started.binding_cookie);
+    }
+
+    static testing::HttpResponse me(const std::string& cookie) {
+        return testing::http_get(static_cast<std::uint16_t>(port), "/api/me", {{"Cookie", cookie}});
     }
 
     static void expect_refused(const testing::HttpResponse& response, const std::string& code) {
@@ -306,6 +354,60 @@ TEST_F(Oidc, StartRefusesAReturnToOnAnotherOrigin) {
         EXPECT_EQ(response.status, 400) << target;
         EXPECT_EQ(response.header("content-type"), "application/problem+json") << target;
     }
+}
+
+TEST_F(Oidc, AKnownPersonIsSignedInAndSentBack) {
+    const auto response = sign_in("councillor", councillor_password, "/ward.html?code=E05099901");
+    ASSERT_EQ(response.status, 302) << response.body;
+    EXPECT_EQ(response.header("location"), "/ward.html?code=E05099901");
+    const auto set_cookie = response.header("set-cookie");
+    ASSERT_TRUE(set_cookie.starts_with("wardmap_session=")) << set_cookie;
+    EXPECT_NE(set_cookie.find("; Path=/;"), std::string::npos) << set_cookie;
+    EXPECT_NE(set_cookie.find("; HttpOnly"), std::string::npos) << set_cookie;
+    EXPECT_NE(set_cookie.find("; SameSite=Lax"), std::string::npos) << set_cookie;
+    EXPECT_EQ(set_cookie.find("Secure"), std::string::npos) << "plain HTTP, no proxy";
+
+    const auto who = me(cookie_pair(response));
+    ASSERT_EQ(who.status, 200) << who.body;
+    const auto body = json::parse(who.body);
+    EXPECT_EQ(body["person"]["email"], "Councillor@Example.test"); // as the admin typed it
+    EXPECT_EQ(body["person"]["name"], "Casey Councillor");
+    EXPECT_EQ(body["person"]["roles"][0]["role"], "councillor");
+    EXPECT_EQ(body["person"]["roles"][0]["wards"], json::array({ward_code}));
+    EXPECT_EQ(body["sign_in_method"], "oidc");
+    EXPECT_FALSE(body["csrf_token"].get<std::string>().empty());
+
+    // The session token and the email never reach the log.
+    const auto log = log_with("oidc sign-in: session opened");
+    const auto pair = cookie_pair(response);
+    EXPECT_EQ(log.find(pair.substr(pair.find('=') + 1)), std::string::npos);
+    EXPECT_EQ(log.find("ouncillor@"), std::string::npos);
+}
+
+TEST_F(Oidc, ANewcomerFromTheProvisionedDomainGetsAnAccount) {
+    const auto response = sign_in("newcomer", "newcomer-password");
+    ASSERT_EQ(response.status, 302) << response.body;
+    EXPECT_EQ(response.header("location"), "/staff/");
+    const auto who = me(cookie_pair(response));
+    ASSERT_EQ(who.status, 200) << who.body;
+    const auto body = json::parse(who.body);
+    EXPECT_EQ(body["person"]["email"], "nia.newcomer@council.example.test");
+    EXPECT_EQ(body["person"]["name"], "Nia Newcomer");
+    EXPECT_EQ(body["person"]["roles"],
+              json::parse(R"([{"role": "officer", "wards": [], "teams": ["streetscene"]}])"));
+    EXPECT_EQ(body["sign_in_method"], "oidc");
+
+    // Once provisioned, the same person signs in again as themselves, not as a second account.
+    const auto again = sign_in("newcomer", "newcomer-password");
+    ASSERT_EQ(again.status, 302);
+    EXPECT_EQ(json::parse(me(cookie_pair(again)).body)["person"]["id"], body["person"]["id"]);
+    EXPECT_EQ(log_with("oidc: provisioned person").find("nia.newcomer"), std::string::npos);
+}
+
+TEST_F(Oidc, ADisabledPersonIsRefused) {
+    expect_refused(sign_in("officer", "officer-password"), "oidc_account");
+    EXPECT_NE(log_with("oidc sign-in refused (oidc_account)").find("oidc_account"),
+              std::string::npos);
 }
 
 TEST_F(Oidc, AVerifiedIdentityWithoutAnAccountOpensNoSession) {

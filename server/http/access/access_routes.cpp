@@ -17,27 +17,6 @@ using services::RouteAccess;
 
 namespace {
 
-std::optional<std::string> cookie_value(const Request& request, std::string_view name) {
-    const auto header = request.header("Cookie");
-    if (!header) {
-        return std::nullopt;
-    }
-    std::string_view rest = *header;
-    while (!rest.empty()) {
-        const auto end = rest.find(';');
-        std::string_view pair = rest.substr(0, end);
-        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-        while (!pair.empty() && pair.front() == ' ') {
-            pair.remove_prefix(1);
-        }
-        const auto eq = pair.find('=');
-        if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
-            return std::string(pair.substr(eq + 1));
-        }
-    }
-    return std::nullopt;
-}
-
 std::optional<std::string> api_key_of(const Request& request) {
     if (auto key = request.header("X-Api-Key"); key && !key->empty()) {
         return key;
@@ -59,16 +38,6 @@ std::optional<std::string> api_key_of(const Request& request) {
         }
     }
     return std::nullopt;
-}
-
-bool over_tls(const Request& request, const CookieSettings& cookies) {
-    return cookies.secure ||
-           (cookies.trust_proxy && request.header("X-Forwarded-Proto").value_or("") == "https");
-}
-
-std::string cookie_attributes(const Request& request, const CookieSettings& cookies) {
-    return std::string("; Path=/; HttpOnly; SameSite=Lax") +
-           (over_tls(request, cookies) ? "; Secure" : "");
 }
 
 nlohmann::json person_json(const services::Person& person) {
@@ -139,9 +108,9 @@ void add_access_routes(Router& router,
                                   {"csrf_token", done.session.csrf_token},
                                   {"expires_at", core::format_w3c_uk(done.session.expires_at)}};
             Response response = no_store(Response::json(out.dump()));
-            response.header("Set-Cookie", std::string(session_cookie) + "=" + done.session.token +
-                                              cookie_attributes(request, cookies) + "; Max-Age=" +
-                                              std::to_string(sessions.policy().absolute.count()));
+            response.header("Set-Cookie",
+                            set_cookie(request, cookies, session_cookie, done.session.token, "/",
+                                       sessions.policy().absolute));
             return response;
         },
         {.max_body_bytes = 4096, .access = RouteAccess::public_route()});
@@ -151,14 +120,13 @@ void add_access_routes(Router& router,
                    spdlog::info("request {}: person {} signed out (session {})", request.request_id,
                                 request.principal.id, request.principal.session_id);
                    Response response = no_store(Response::text("", "", 204));
-                   response.header("Set-Cookie", std::string(session_cookie) + "=" +
-                                                     cookie_attributes(request, cookies) +
-                                                     "; Max-Age=0");
+                   response.header("Set-Cookie", set_cookie(request, cookies, session_cookie, "",
+                                                            "/", std::chrono::seconds(0)));
                    return response;
                },
                {.access = RouteAccess::signed_in()});
     router.get("/api/me",
-               [&accounts](Request& request) {
+               [&accounts, &sessions](Request& request) {
                    const auto person = accounts.find(request.principal.id);
                    if (!person) {
                        throw DomainError(ErrorCode::unauthorized,
@@ -166,6 +134,9 @@ void add_access_routes(Router& router,
                    }
                    nlohmann::json out = {{"person", person_json(*person)},
                                          {"csrf_token", request.csrf_token}};
+                   if (const auto method = sessions.method_of(request.principal.session_id)) {
+                       out["sign_in_method"] = std::string(services::sign_in_method_name(*method));
+                   }
                    return no_store(Response::json(out.dump()));
                },
                {.access = RouteAccess::signed_in()});

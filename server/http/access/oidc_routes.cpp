@@ -10,7 +10,6 @@ namespace {
 
 /// Binds a callback to the browser that started the sign-in (docs/sign-in.md).
 constexpr const char* binding_cookie = "wardmap_oidc";
-constexpr const char* session_cookie = "wardmap_session";
 
 const char* failure_code(services::OidcFailure failure) {
     switch (failure) {
@@ -42,20 +41,7 @@ Response refused(const Request& request, const services::OidcRefused& why) {
     return redirect(std::string(staff_sign_in_page) + "?error=" + code);
 }
 
-std::string cookie(const services::OidcClient& oidc,
-                   const std::string& name,
-                   const std::string& value,
-                   const std::string& path,
-                   std::chrono::seconds max_age) {
-    std::string out = name + "=" + value + "; Path=" + path +
-                      "; Max-Age=" + std::to_string(max_age.count()) + "; HttpOnly; SameSite=Lax";
-    if (oidc.settings().redirect_url.starts_with("https://")) {
-        out += "; Secure";
-    }
-    return out;
-}
-
-Response start(const Request& request, services::OidcClient& oidc) {
+Response start(const Request& request, services::OidcClient& oidc, const CookieSettings& cookies) {
     std::string return_to = "/";
     if (const auto asked = request.query_param("return_to")) {
         const auto path = same_origin_path(*asked);
@@ -68,16 +54,19 @@ Response start(const Request& request, services::OidcClient& oidc) {
     try {
         const auto started = oidc.start(return_to);
         Response response = redirect(started.authorization_url);
-        response.header("Set-Cookie", cookie(oidc, binding_cookie, started.browser_binding,
-                                             "/auth/oidc", oidc.settings().login_lifetime));
+        response.header("Set-Cookie",
+                        set_cookie(request, cookies, binding_cookie, started.browser_binding,
+                                   "/auth/oidc", oidc.settings().login_lifetime));
         return response;
     } catch (const services::OidcRefused& why) {
         return refused(request, why);
     }
 }
 
-Response
-callback(const Request& request, services::OidcClient& oidc, services::OidcAccounts& accounts) {
+Response callback(const Request& request,
+                  services::OidcClient& oidc,
+                  services::OidcAccounts& accounts,
+                  const CookieSettings& cookies) {
     try {
         if (const auto error = request.query_param("error")) {
             // The provider's error code is from a fixed list (RFC 6749 §4.1.2.1); keep it short
@@ -97,8 +86,10 @@ callback(const Request& request, services::OidcClient& oidc, services::OidcAccou
         }
         spdlog::info("oidc sign-in: session opened [request {}]", request.request_id);
         Response response = redirect(finished.return_to);
-        response.header("Set-Cookie",
-                        cookie(oidc, session_cookie, session->token, "/", session->max_age));
+        // Pistache 0.0.5 keeps one Set-Cookie per response: the binding cookie is left to
+        // expire (its pending sign-in is used up) rather than deleted here.
+        response.header("Set-Cookie", set_cookie(request, cookies, session_cookie, session->token,
+                                                 "/", session->max_age));
         return response;
     } catch (const services::OidcRefused& why) {
         return refused(request, why);
@@ -106,26 +97,6 @@ callback(const Request& request, services::OidcClient& oidc, services::OidcAccou
 }
 
 } // namespace
-
-std::optional<std::string> cookie_value(const Request& request, std::string_view name) {
-    const auto header = request.header("Cookie");
-    if (!header) {
-        return std::nullopt;
-    }
-    std::string_view rest(*header);
-    while (!rest.empty()) {
-        const auto end = rest.find(';');
-        std::string_view pair = rest.substr(0, end);
-        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-        while (!pair.empty() && pair.front() == ' ') {
-            pair.remove_prefix(1);
-        }
-        if (pair.size() > name.size() && pair.starts_with(name) && pair[name.size()] == '=') {
-            return std::string(pair.substr(name.size() + 1));
-        }
-    }
-    return std::nullopt;
-}
 
 std::optional<std::string> same_origin_path(const std::string& return_to) {
     // "//host" and "/\host" are other origins to a browser; control characters could split a
@@ -142,10 +113,22 @@ std::optional<std::string> same_origin_path(const std::string& return_to) {
     return return_to;
 }
 
-void add_oidc_routes(Router& router, services::OidcClient& oidc, services::OidcAccounts& accounts) {
-    router.get("/auth/oidc/start", [&oidc](Request& request) { return start(request, oidc); });
+void add_oidc_routes(Router& router,
+                     services::OidcClient& oidc,
+                     services::OidcAccounts& accounts,
+                     CookieSettings cookies) {
+    if (oidc.settings().redirect_url.starts_with("https://")) {
+        cookies.secure = true;
+    }
+    // Public: these are how a person without a session gets one.
+    router.get("/auth/oidc/start",
+               [&oidc, cookies](Request& request) { return start(request, oidc, cookies); },
+               {.access = services::RouteAccess::public_route()});
     router.get("/auth/oidc/callback",
-               [&oidc, &accounts](Request& request) { return callback(request, oidc, accounts); });
+               [&oidc, &accounts, cookies](Request& request) {
+                   return callback(request, oidc, accounts, cookies);
+               },
+               {.access = services::RouteAccess::public_route()});
 }
 
 } // namespace wardmap::http

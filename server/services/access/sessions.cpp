@@ -99,6 +99,22 @@ std::optional<ResolvedSession> SessionService::resolve(const std::string& token)
     return resolved;
 }
 
+std::optional<SignInMethod> SessionService::method_of(const std::string& session_id) const {
+    auto db = m_pool.acquire();
+    auto st = db->prepare_cached("SELECT method FROM sessions WHERE id = ?1");
+    st.bind(1, session_id);
+    if (!st.step()) {
+        return std::nullopt;
+    }
+    const std::string_view name = st.text(0);
+    for (const auto method : {SignInMethod::password, SignInMethod::oidc, SignInMethod::link}) {
+        if (sign_in_method_name(method) == name) {
+            return method;
+        }
+    }
+    return std::nullopt;
+}
+
 bool SessionService::revoke(const std::string& session_id) const {
     auto db = m_pool.acquire();
     store::Transaction tx(*db);

@@ -56,6 +56,8 @@ class SessionService {
     /// The session's person, or nullopt when the token is unknown, revoked, idle or past its
     /// absolute expiry, or the person is disabled. Slides the idle expiry.
     [[nodiscard]] std::optional<ResolvedSession> resolve(const std::string& token) const;
+    /// How a live session's person signed in (for GET /api/me), by the session's public id.
+    [[nodiscard]] std::optional<SignInMethod> method_of(const std::string& session_id) const;
     /// Ends one session (sign-out, an admin's revocation); false when it was not live.
     bool revoke(const std::string& session_id) const;
     /// Ends every live session of a person; returns how many.
