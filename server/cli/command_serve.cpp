@@ -4,6 +4,7 @@
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
 #include "server/http/access/access_routes.hpp"
+#include "server/http/access/link_routes.hpp"
 #include "server/http/access/oidc_routes.hpp"
 #include "server/http/dispatcher.hpp"
 #include "server/http/features/ogc_routes.hpp"
@@ -53,6 +54,8 @@ struct ServeOptions {
     int session_max_hours = 12;
     std::string sign_in_rate_limit = "5/min";
     std::string sign_in_address_rate_limit = "20/min";
+    std::string sign_in_link_rate_limit = "5/hour";
+    std::string sign_in_link_address_rate_limit = "20/hour";
     // OpenID Connect sign-in for staff (docs/sign-in.md); off without an issuer.
     std::string oidc_issuer;
     std::string oidc_client_id;
@@ -226,6 +229,14 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
         {.per_account = rate_limit_option(options.sign_in_rate_limit, "sign-in-rate-limit"),
          .per_address =
              rate_limit_option(options.sign_in_address_rate_limit, "sign-in-address-rate-limit")});
+    services::SignInLinkService sign_in_links(
+        pool, accounts, sessions,
+        {.public_url = options.public_url,
+         .council_name = requests.catalogue()->council(),
+         .limits = {.per_email = rate_limit_option(options.sign_in_link_rate_limit,
+                                                   "sign-in-link-rate-limit"),
+                    .per_address = rate_limit_option(options.sign_in_link_address_rate_limit,
+                                                     "sign-in-link-address-rate-limit")}});
     services::Authenticator authenticator(pool, sessions);
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
@@ -250,6 +261,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     const http::CookieSettings cookies{.secure = options.cookie_secure,
                                        .trust_proxy = options.server.trust_proxy};
     http::add_access_routes(router, accounts, sessions, sign_in, cookies);
+    http::add_sign_in_link_routes(router, sign_in_links, sessions, cookies);
     std::unique_ptr<services::OidcClient> oidc;
     std::unique_ptr<services::OidcAccounts> oidc_accounts;
     if (!options.oidc_issuer.empty()) {
@@ -407,6 +419,14 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_option("--sign-in-address-rate-limit", options->sign_in_address_rate_limit,
                     "Sign-in attempts allowed per client address (e.g. 20/min)")
         ->envname("WARDMAP_SIGN_IN_ADDRESS_RATE_LIMIT")
+        ->capture_default_str();
+    cmd->add_option("--sign-in-link-rate-limit", options->sign_in_link_rate_limit,
+                    "Emailed sign-in links asked for per email address (e.g. 5/hour)")
+        ->envname("WARDMAP_SIGN_IN_LINK_RATE_LIMIT")
+        ->capture_default_str();
+    cmd->add_option("--sign-in-link-address-rate-limit", options->sign_in_link_address_rate_limit,
+                    "Emailed sign-in links asked for or redeemed per client address (e.g. 20/hour)")
+        ->envname("WARDMAP_SIGN_IN_LINK_ADDRESS_RATE_LIMIT")
         ->capture_default_str();
     cmd->add_flag("!--no-access-log", options->access_log,
                   "Do not write the JSON access log to stdout")

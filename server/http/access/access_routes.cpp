@@ -87,33 +87,39 @@ Dispatcher::PrincipalResolver principal_resolver(const services::Authenticator& 
     };
 }
 
+Response signed_in_response(const Request& request,
+                            const CookieSettings& cookies,
+                            const services::SignedIn& done,
+                            std::chrono::seconds max_age) {
+    nlohmann::json out = {{"person", person_json(done.person)},
+                          {"csrf_token", done.session.csrf_token},
+                          {"expires_at", core::format_w3c_uk(done.session.expires_at)}};
+    Response response = no_store(Response::json(out.dump()));
+    response.header("Set-Cookie",
+                    set_cookie(request, cookies, session_cookie, done.session.token, "/", max_age));
+    return response;
+}
+
 void add_access_routes(Router& router,
                        const services::AccountService& accounts,
                        const services::SessionService& sessions,
                        services::PasswordSignIn& sign_in,
                        CookieSettings cookies) {
-    router.post(
-        "/api/session",
-        [&sign_in, &sessions, cookies](Request& request) {
-            const auto body = parse_json_body(request);
-            if (!body.is_object()) {
-                throw DomainError(ErrorCode::malformed_body,
-                                  "the body must be a JSON object with email and password");
-            }
-            const auto done = sign_in.sign_in(text_field(body, "email"),
-                                              text_field(body, "password"), request.client_address);
-            spdlog::info("request {}: person {} signed in with a password (session {})",
-                         request.request_id, done.person.id, done.session.id);
-            nlohmann::json out = {{"person", person_json(done.person)},
-                                  {"csrf_token", done.session.csrf_token},
-                                  {"expires_at", core::format_w3c_uk(done.session.expires_at)}};
-            Response response = no_store(Response::json(out.dump()));
-            response.header("Set-Cookie",
-                            set_cookie(request, cookies, session_cookie, done.session.token, "/",
-                                       sessions.policy().absolute));
-            return response;
-        },
-        {.max_body_bytes = 4096, .access = RouteAccess::public_route()});
+    router.post("/api/session",
+                [&sign_in, &sessions, cookies](Request& request) {
+                    const auto body = parse_json_body(request);
+                    if (!body.is_object()) {
+                        throw DomainError(ErrorCode::malformed_body,
+                                          "the body must be a JSON object with email and password");
+                    }
+                    const auto done =
+                        sign_in.sign_in(text_field(body, "email"), text_field(body, "password"),
+                                        request.client_address);
+                    spdlog::info("request {}: person {} signed in with a password (session {})",
+                                 request.request_id, done.person.id, done.session.id);
+                    return signed_in_response(request, cookies, done, sessions.policy().absolute);
+                },
+                {.max_body_bytes = 4096, .access = RouteAccess::public_route()});
     router.add("DELETE", "/api/session",
                [&sessions, cookies](Request& request) {
                    sessions.revoke(request.principal.session_id);

@@ -11,6 +11,13 @@ namespace wardmap::http {
 /// session cookie into request.principal, for the Dispatcher.
 Dispatcher::PrincipalResolver principal_resolver(const services::Authenticator& authenticator);
 
+/// The answer to a sign-in that opened a session (a password or an emailed link): 200 with
+/// {person, csrf_token, expires_at}, Cache-Control no-store, and the session cookie.
+Response signed_in_response(const Request& request,
+                            const CookieSettings& cookies,
+                            const services::SignedIn& done,
+                            std::chrono::seconds max_age);
+
 /// POST /api/session (sign in with email and password), DELETE /api/session (sign out),
 /// GET /api/me (who, roles, CSRF token).
 void add_access_routes(Router& router,

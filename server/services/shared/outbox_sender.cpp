@@ -83,6 +83,17 @@ std::string as_eml(const Message& m, const std::string& from) {
 
 } // namespace
 
+void queue_message(store::Database& db,
+                   std::string_view recipient,
+                   std::string_view subject,
+                   std::string_view body,
+                   core::UnixSeconds now) {
+    auto st = db.prepare_cached("INSERT INTO notification_outbox (request_id, recipient, subject, "
+                                "body, created_at, next_attempt_at) VALUES (NULL, ?1, ?2, ?3, ?4, "
+                                "?4)");
+    st.bind(1, recipient).bind(2, subject).bind(3, body).bind(4, core::format_utc(now)).run();
+}
+
 OutboxSender::OutboxSender(store::ConnectionPool& pool,
                            std::filesystem::path dir,
                            std::string from,

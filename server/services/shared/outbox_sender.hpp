@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/w3c_time.hpp"
+
 #include "geo/store/connection_pool.hpp"
 #include "server/services/shared/smtp_client.hpp"
 
@@ -10,9 +12,18 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace wardmap::services {
+
+/// Queues a message to `recipient` that concerns no service request (a sign-in link, say), in
+/// the caller's transaction on `db`: it is sent only if what caused it commits.
+void queue_message(store::Database& db,
+                   std::string_view recipient,
+                   std::string_view subject,
+                   std::string_view body,
+                   core::UnixSeconds now);
 
 /// Delivers the notification outbox, by SMTP when configured, else as RFC 5322 `.eml` files
 /// in a folder (a mail pickup directory, or just a folder to read for the demo) written under
