@@ -1,7 +1,9 @@
+#include "geo/store/connection_pool.hpp"
 #include "geo/store/migrations.hpp"
 #include "importers/demo/demo_borough.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
+#include "server/services/access/accounts.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -14,7 +16,58 @@ namespace {
 struct DemoDataOptions {
     std::uint64_t seed = importers::DemoOptions{}.seed;
     bool force = false;
+    bool print_accounts = false;
 };
+
+/// The demo borough's people, with fixed passwords anyone can read here and in `scripts/demo`'s
+/// output: for a demonstration only, never a real council's data.
+struct DemoAccount {
+    const char* email;
+    const char* name;
+    const char* role;
+    const char* team; // nullptr: none (the councillor gets the first two current wards)
+    const char* password;
+};
+constexpr DemoAccount demo_accounts[] = {
+    {"councillor@demo.wardmap.test", "Cllr Alex Demo", "councillor", nullptr, "Demo-councillor-1"},
+    {"streetscene@demo.wardmap.test", "Sam Streetscene", "officer", "streetscene",
+     "Demo-streetscene-1"},
+    {"bereavement@demo.wardmap.test", "Bea Bereavement", "officer", "bereavement",
+     "Demo-bereavement-1"},
+    {"customer.services@demo.wardmap.test", "Casey Customer", "officer", "customer_services",
+     "Demo-customer-1"},
+    {"admin@demo.wardmap.test", "Ada Admin", "admin", nullptr, "Demo-admin-pass-1"},
+};
+
+void print_demo_accounts() {
+    std::cout << "demo accounts (synthetic; sign in at POST /api/session):\n";
+    for (const auto& a : demo_accounts) {
+        std::cout << "  " << a.email << "  password " << a.password << "  (" << a.role
+                  << (a.team != nullptr ? std::string(", ") + a.team : std::string()) << ")\n";
+    }
+}
+
+void add_demo_accounts(const std::filesystem::path& db_path) {
+    store::ConnectionPool pool(db_path, 1, {.mode = store::OpenMode::read_write});
+    std::vector<std::string> wards;
+    {
+        auto db = pool.acquire();
+        auto st = db->prepare("SELECT w.code FROM wards w JOIN boundary_sets b ON b.id = "
+                              "w.boundary_set_id WHERE b.valid_to IS NULL ORDER BY w.code "
+                              "LIMIT 2");
+        while (st.step()) {
+            wards.emplace_back(st.text(0));
+        }
+    }
+    services::AccountService accounts(pool);
+    for (const auto& a : demo_accounts) {
+        const bool councillor = std::string_view(a.role) == "councillor";
+        const auto grant = services::make_grant(
+            a.role, councillor ? wards : std::vector<std::string>{},
+            a.team != nullptr ? std::vector<std::string>{a.team} : std::vector<std::string>{});
+        accounts.add(a.email, a.name, grant, std::string(a.password));
+    }
+}
 
 void remove_with_sidecars(const std::filesystem::path& db) {
     std::error_code ec;
@@ -27,6 +80,10 @@ void remove_with_sidecars(const std::filesystem::path& db) {
 }
 
 int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
+    if (options.print_accounts) {
+        print_demo_accounts();
+        return exit_ok;
+    }
     setup_logging(common.log_level, false);
     if (std::filesystem::exists(common.db) && !options.force) {
         std::cerr << "wardmap demo-data: " << common.db.string()
@@ -47,6 +104,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
         store::migrate(building);
         auto db = store::Database::open(building);
         summary = importers::generate_demo_borough(db, *transform, {.seed = options.seed});
+        add_demo_accounts(building);
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (...) {
         remove_with_sidecars(building);
@@ -63,6 +121,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
               << " plots, " << summary.litter_bins << " litter bins,\n  "
               << summary.planning_applications << " planning applications, "
               << summary.service_requests << " service requests\n";
+    print_demo_accounts();
     return exit_ok;
 }
 
@@ -77,6 +136,8 @@ void add_demo_data_command(CLI::App& app, CommonOptions& common, int& exit_code)
         ->envname("WARDMAP_DEMO_SEED")
         ->capture_default_str();
     cmd->add_flag("--force", options->force, "Replace the database file if it exists");
+    cmd->add_flag("--print-accounts", options->print_accounts,
+                  "Only print the demo accounts' emails and passwords (scripts/demo does)");
     cmd->callback([&common, &exit_code, options] {
         exit_code = run_guarded("demo-data", [&] { return demo_data(common, *options); });
     });

@@ -3,6 +3,7 @@
 #include "geo/store/migrations.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
+#include "server/http/access/access_routes.hpp"
 #include "server/http/dispatcher.hpp"
 #include "server/http/features/ogc_routes.hpp"
 #include "server/http/requests/catalogue_routes.hpp"
@@ -43,7 +44,21 @@ struct ServeOptions {
     int page_cache_mb = 64;
     std::size_t max_photo_bytes = 10U * 1024U * 1024U;
     bool access_log = true;
+    bool cookie_secure = false;
+    int session_idle_minutes = 8 * 60;
+    int session_max_hours = 12;
+    std::string sign_in_rate_limit = "5/min";
+    std::string sign_in_address_rate_limit = "20/min";
 };
+
+services::RateLimit rate_limit_option(const std::string& text, const char* option) {
+    const auto limit = services::RateLimit::parse(text);
+    if (!limit) {
+        services::invalid_parameter(option,
+                                    "must be a count per period such as 5/min, not '" + text + "'");
+    }
+    return *limit;
+}
 
 void add_pool_metrics(http::Metrics& metrics,
                       const store::ConnectionPool& pool,
@@ -158,12 +173,26 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
         outbox->start(std::chrono::seconds(options.mail_interval_seconds));
     }
     services::MyReportsService my_reports(pool, requests, options.public_url);
+    services::AccountService accounts(pool);
+    services::SessionService sessions(pool,
+                                      {.idle = std::chrono::minutes(options.session_idle_minutes),
+                                       .absolute = std::chrono::hours(options.session_max_hours)});
+    services::PasswordSignIn sign_in(
+        accounts, sessions,
+        {.per_account = rate_limit_option(options.sign_in_rate_limit, "sign-in-rate-limit"),
+         .per_address =
+             rate_limit_option(options.sign_in_address_rate_limit, "sign-in-address-rate-limit")});
+    services::Authenticator authenticator(pool, sessions);
     http::StaticFiles files(options.web_root);
     http::Metrics metrics;
     http::PageCache pages(static_cast<std::size_t>(options.page_cache_mb) << 20);
 
     http::Router router;
     http::Dispatcher dispatcher(router, metrics, access_log);
+    dispatcher.set_principal_resolver(http::principal_resolver(authenticator));
+    // Until every route declares who may call it (issue 17, the permission matrix), the
+    // undeclared ones keep their own checks instead of answering 500.
+    dispatcher.allow_undeclared_access(true);
     http::HttpServer server(router, dispatcher, options.server);
     http::add_system_routes(router, health, metrics, [&server] { return server.draining(); });
     http::add_api_routes(router,
@@ -174,6 +203,9 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_photo_routes(router, photos);
     http::add_my_reports_routes(router, my_reports);
     http::add_catalogue_routes(router, catalogues, requests);
+    http::add_access_routes(
+        router, accounts, sessions, sign_in,
+        {.secure = options.cookie_secure, .trust_proxy = options.server.trust_proxy});
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
     add_page_cache_metrics(metrics, pages);
@@ -293,6 +325,28 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "Largest photo upload accepted (POST /api/photos, Open311 media)")
         ->envname("WARDMAP_MAX_PHOTO_BYTES")
         ->check(CLI::Range(std::size_t{1024}, std::size_t{100} * 1024 * 1024))
+        ->capture_default_str();
+    cmd->add_flag("--cookie-secure", options->cookie_secure,
+                  "Mark the session cookie Secure always (without it: only when a trusted "
+                  "proxy says X-Forwarded-Proto: https)")
+        ->envname("WARDMAP_COOKIE_SECURE");
+    cmd->add_option("--session-idle-minutes", options->session_idle_minutes,
+                    "A session ends after this long without a request")
+        ->envname("WARDMAP_SESSION_IDLE_MINUTES")
+        ->check(CLI::Range(1, 7 * 24 * 60))
+        ->capture_default_str();
+    cmd->add_option("--session-max-hours", options->session_max_hours,
+                    "A session ends this long after sign-in, however active")
+        ->envname("WARDMAP_SESSION_MAX_HOURS")
+        ->check(CLI::Range(1, 30 * 24))
+        ->capture_default_str();
+    cmd->add_option("--sign-in-rate-limit", options->sign_in_rate_limit,
+                    "Sign-in attempts allowed per account (e.g. 5/min)")
+        ->envname("WARDMAP_SIGN_IN_RATE_LIMIT")
+        ->capture_default_str();
+    cmd->add_option("--sign-in-address-rate-limit", options->sign_in_address_rate_limit,
+                    "Sign-in attempts allowed per client address (e.g. 20/min)")
+        ->envname("WARDMAP_SIGN_IN_ADDRESS_RATE_LIMIT")
         ->capture_default_str();
     cmd->add_flag("!--no-access-log", options->access_log,
                   "Do not write the JSON access log to stdout")

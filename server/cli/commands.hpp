@@ -13,6 +13,7 @@ void add_demo_data_command(CLI::App& app, CommonOptions& common, int& exit_code)
 void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code);
 void add_export_command(CLI::App& app, CommonOptions& common, int& exit_code);
 void add_keys_command(CLI::App& app, CommonOptions& common, int& exit_code);
+void add_users_command(CLI::App& app, CommonOptions& common, int& exit_code);
 void add_version_command(CLI::App& app, int& exit_code);
 
 /// Runs `body`, turning the errors a command can meet into a message on stderr and an exit

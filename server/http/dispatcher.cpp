@@ -1,5 +1,7 @@
 #include "server/http/dispatcher.hpp"
 
+#include "core/tokens.hpp"
+
 #include "geo/geojson_writer.hpp"
 #include "geo/store/database.hpp"
 #include "server/http/gzip.hpp"
@@ -78,6 +80,10 @@ Response Dispatcher::run_handler(Request& request) const {
                                     std::to_string(match.route->options.max_body_bytes)));
     }
     try {
+        if (m_resolver) {
+            m_resolver(request);
+        }
+        check_access(*match.route, request);
         return match.route->handler(request);
     } catch (const DomainError& e) {
         return fail(e);
@@ -103,6 +109,80 @@ Response Dispatcher::run_handler(Request& request) const {
                             "the server could not complete the request; it has been logged "
                             "with request id " +
                                 request.request_id));
+}
+
+void Dispatcher::check_access(const Route& route, const Request& request) const {
+    using Kind = services::RouteAccess::Kind;
+    const auto& access = route.options.access;
+    const auto& who = request.principal;
+    switch (access.kind) {
+    case Kind::unset:
+        if (m_allow_undeclared) {
+            return;
+        }
+        spdlog::error("request {}: route {} {} declares no access (RouteOptions::access); "
+                      "refused",
+                      request.request_id, route.method, route.pattern);
+        throw DomainError(ErrorCode::internal, "the server could not complete the request; it "
+                                               "has been logged with request id " +
+                                                   request.request_id);
+    case Kind::public_route:
+    case Kind::resident_token:
+        // The path's token is checked by the handler; credentials grant nothing here, so a
+        // staff member's cookie does not need a CSRF token on a resident's page.
+        return;
+    case Kind::signed_in:
+        if (!who.signed_in()) {
+            throw DomainError(ErrorCode::unauthorized,
+                              request.refused == Request::Refused::session
+                                  ? "the session has ended or is not valid; sign in again"
+                                  : "sign in first (POST /api/session)");
+        }
+        break;
+    case Kind::permission: {
+        if (who.kind == services::Principal::Kind::anonymous) {
+            if (request.refused == Request::Refused::session) {
+                throw DomainError(ErrorCode::unauthorized,
+                                  "the session has ended or is not valid; sign in again");
+            }
+            // As API-key routes always answered: 403 naming the key.
+            if (request.refused == Request::Refused::api_key) {
+                throw DomainError(ErrorCode::forbidden, "invalid api_key",
+                                  {{"api_key", "is not valid"}});
+            }
+            throw DomainError(ErrorCode::forbidden,
+                              "this endpoint needs the " +
+                                  std::string(services::permission_name(access.permission)) +
+                                  " permission: sign in or give an api_key",
+                              {{"api_key", "is required"}});
+        }
+        services::Scope scope;
+        if (access.ward_param) {
+            if (auto it = request.params.find(*access.ward_param); it != request.params.end()) {
+                scope.ward = it->second;
+            }
+        }
+        if (!services::allows(who, access.permission, scope)) {
+            throw DomainError(ErrorCode::forbidden,
+                              "you do not have the " +
+                                  std::string(services::permission_name(access.permission)) +
+                                  " permission" + (scope.ward ? " for this ward" : ""));
+        }
+        break;
+    }
+    }
+    // A cookie is sent by the browser whoever made the page; the CSRF token only by our own.
+    if (who.via_cookie && request.method != "GET" && request.method != "HEAD" &&
+        request.method != "OPTIONS") {
+        const auto presented = request.header("X-CSRF-Token");
+        if (!presented || request.csrf_token.empty() ||
+            !core::constant_time_equal(request.csrf_token, *presented)) {
+            throw DomainError(ErrorCode::forbidden,
+                              "a signed-in change needs the X-CSRF-Token header (the csrf_token "
+                              "from sign-in or GET /api/me)",
+                              {{"X-CSRF-Token", presented ? "does not match" : "is required"}});
+        }
+    }
 }
 
 void Dispatcher::finish(const Request& request, Response& response) const {

@@ -6,6 +6,7 @@
 
 #include <spdlog/logger.h>
 
+#include <functional>
 #include <memory>
 
 namespace wardmap::http {
@@ -17,6 +18,9 @@ namespace wardmap::http {
 /// request id, one JSON access-log line and metrics. Thread-safe; never throws.
 class Dispatcher {
   public:
+    /// Fills request.principal (and csrf_token, refused) from the request's credentials.
+    using PrincipalResolver = std::function<void(Request&)>;
+
     Dispatcher(const Router& router, Metrics& metrics, std::shared_ptr<spdlog::logger> access_log);
 
     Response dispatch(Request& request) const;
@@ -30,16 +34,26 @@ class Dispatcher {
     /// (Open311 routes answer Open311 errors), finished, counted and logged like any other.
     Response refuse(Request& request, const services::DomainError& error) const;
 
+    /// Set before the server starts. Without one every caller is anonymous.
+    void set_principal_resolver(PrincipalResolver resolver) { m_resolver = std::move(resolver); }
+    /// Lets routes that declare no access through as before access control existed, instead
+    /// of the 500 an undeclared route gets. Only until every route declares its access.
+    void allow_undeclared_access(bool allow) { m_allow_undeclared = allow; }
+
     /// An incoming X-Request-Id when it is safe to echo, else a fresh random id.
     static std::string request_id_for(const Request& request);
 
   private:
     Response run_handler(Request& request) const;
+    /// Throws DomainError unless the caller may use the route (401, 403, 500 if undeclared).
+    void check_access(const Route& route, const Request& request) const;
     void log(const Request& request, const Response& response, double seconds) const;
 
     const Router& m_router;
     Metrics& m_metrics;
     std::shared_ptr<spdlog::logger> m_access_log;
+    PrincipalResolver m_resolver;
+    bool m_allow_undeclared = false;
 };
 
 } // namespace wardmap::http

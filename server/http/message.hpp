@@ -1,5 +1,7 @@
 #pragma once
 
+#include "server/services/access/access.hpp"
+
 #include <chrono>
 #include <map>
 #include <optional>
@@ -32,6 +34,15 @@ struct Request {
     /// the proxy appended to X-Forwarded-For.
     std::string client_address;
     std::string route; // the matched route pattern, for logs and metrics
+    /// Who is calling: filled by the Dispatcher's principal resolver before the handler runs
+    /// (anonymous without credentials).
+    services::Principal principal;
+    /// For a session cookie: the token its POST/PUT/PATCH/DELETE must echo in X-CSRF-Token.
+    std::string csrf_token;
+    /// Credentials that were presented and refused (unknown key; expired, revoked or forged
+    /// session): the caller is anonymous, and a protected route says why.
+    enum class Refused { none, api_key, session };
+    Refused refused = Refused::none;
 
     [[nodiscard]] std::optional<std::string> header(std::string_view name) const;
     /// A query parameter, with an empty value treated as absent.

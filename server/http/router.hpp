@@ -1,6 +1,7 @@
 #pragma once
 
 #include "server/http/message.hpp"
+#include "server/services/access/access.hpp"
 #include "server/services/shared/errors.hpp"
 
 #include <cstddef>
@@ -20,6 +21,9 @@ struct RouteOptions {
     /// Every error of this route once matched (413, handler errors, 500, 503); problem+json
     /// when empty.
     ErrorRenderer render_error = {};
+    /// Who may call it, checked by the Dispatcher before the handler. Every route declares
+    /// it; an undeclared route is a server bug and answers 500.
+    services::RouteAccess access = {};
 };
 
 /// A route: method, pattern of literal and ":name" segments (a final "*" matches the rest,

@@ -5,6 +5,7 @@
 // (password, OpenID Connect, an emailed link) and get a session; machine clients keep API
 // keys; both resolve to a Principal and are checked against the same table.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,6 +66,32 @@ struct Scope {
     std::optional<std::string> ward;
     std::optional<Team> team;
 };
+
+/// The columns of the one permission table (access.cpp; docs/permissions.md shows it): the
+/// kinds of caller that hold permissions, before scope is applied.
+enum class Grantee {
+    admin,
+    customer_services_staff, ///< an officer or supervisor of customer_services
+    other_team_staff,        ///< an officer or supervisor of any other team
+    councillor,              ///< ward_read for their own wards only
+    client_key,              ///< an API key with role client
+    staff_key,               ///< an API key with role staff
+};
+inline constexpr std::array all_grantees = {Grantee::admin,
+                                            Grantee::customer_services_staff,
+                                            Grantee::other_team_staff,
+                                            Grantee::councillor,
+                                            Grantee::client_key,
+                                            Grantee::staff_key};
+inline constexpr std::array all_permissions = {
+    Permission::request_create,   Permission::request_update, Permission::request_contact_read,
+    Permission::catalogue_manage, Permission::ward_read,      Permission::accounts_manage,
+    Permission::keys_manage,      Permission::audit_read};
+/// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
+std::string_view grantee_name(Grantee grantee);
+/// The table itself, without scope.
+[[nodiscard]] bool grantee_holds(Grantee grantee, Permission permission);
+std::optional<Permission> parse_permission(std::string_view name);
 
 /// True when `who` holds `permission` in `scope`: a councillor's ward_read only for their own
 /// wards; an officer's or supervisor's permissions only for their teams' data (when the scope

@@ -7,6 +7,45 @@
 
 namespace wardmap::services {
 
+std::optional<ApiClient> find_api_key(store::Database& db, const std::string& api_key) {
+    auto st = db.prepare_cached("SELECT id, name, role, channel, rate_limit_per_address, "
+                                "rate_limit_per_key FROM api_keys WHERE key_sha256 = ?1 AND "
+                                "revoked_at IS NULL");
+    st.bind(1, core::sha256_hex(api_key));
+    if (!st.step()) {
+        return std::nullopt;
+    }
+    const auto limit = [&st](int col) {
+        const auto text = st.optional_text(col);
+        return text ? RateLimit::parse(*text) : std::nullopt;
+    };
+    return ApiClient{st.int64(0),
+                     std::string(st.text(1)),
+                     st.text(2) == "staff" ? KeyRole::staff : KeyRole::client,
+                     std::string(st.text(3)),
+                     limit(4),
+                     limit(5)};
+}
+
+ApiClient authenticate_api_key(store::Database& db,
+                               const std::optional<std::string>& api_key,
+                               bool need_staff) {
+    if (!api_key) {
+        throw DomainError(ErrorCode::forbidden, "an api_key is required",
+                          {{"api_key", "is required"}});
+    }
+    auto client = find_api_key(db, *api_key);
+    if (!client) {
+        throw DomainError(ErrorCode::forbidden, "invalid api_key", {{"api_key", "is not valid"}});
+    }
+    if (need_staff && client->role != KeyRole::staff) {
+        throw DomainError(ErrorCode::forbidden,
+                          "this api_key may not post updates (a staff key is needed)",
+                          {{"api_key", "is not a staff key"}});
+    }
+    return *client;
+}
+
 std::string issue_api_key(store::Database& db,
                           const std::string& name,
                           const std::string& role,

@@ -22,6 +22,14 @@ struct ApiClient {
     std::optional<RateLimit> per_key;     ///< requests with this key, from anywhere
 };
 
+/// The live key's holder, or nullopt for an unknown or revoked key.
+std::optional<ApiClient> find_api_key(store::Database& db, const std::string& api_key);
+/// The key's holder. DomainError forbidden (403) when missing, unknown or revoked, or when
+/// `need_staff` and the key is a client's.
+ApiClient authenticate_api_key(store::Database& db,
+                               const std::optional<std::string>& api_key,
+                               bool need_staff);
+
 /// Issues a new API key (32 random URL-safe characters) and stores its hash; the key itself
 /// is returned once and never kept. Rate limits are RateLimit::parse's form ("10/min").
 /// DomainError invalid_parameter for an empty name, a role other than client or staff, a

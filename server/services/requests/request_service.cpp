@@ -278,34 +278,8 @@ void RequestService::sync_categories() const {
 
 ApiClient RequestService::authenticate(const std::optional<std::string>& api_key,
                                        bool need_staff) const {
-    if (!api_key) {
-        throw DomainError(ErrorCode::forbidden, "an api_key is required",
-                          {{"api_key", "is required"}});
-    }
     auto db = m_pool.acquire();
-    auto st = db->prepare_cached("SELECT id, name, role, channel, rate_limit_per_address, "
-                                 "rate_limit_per_key FROM api_keys WHERE key_sha256 = ?1 AND "
-                                 "revoked_at IS NULL");
-    st.bind(1, sha256_hex(*api_key));
-    if (!st.step()) {
-        throw DomainError(ErrorCode::forbidden, "invalid api_key", {{"api_key", "is not valid"}});
-    }
-    const auto limit = [&st](int col) {
-        const auto text = st.optional_text(col);
-        return text ? RateLimit::parse(*text) : std::nullopt;
-    };
-    ApiClient client{st.int64(0),
-                     std::string(st.text(1)),
-                     st.text(2) == "staff" ? KeyRole::staff : KeyRole::client,
-                     std::string(st.text(3)),
-                     limit(4),
-                     limit(5)};
-    if (need_staff && client.role != KeyRole::staff) {
-        throw DomainError(ErrorCode::forbidden,
-                          "this api_key may not post updates (a staff key is needed)",
-                          {{"api_key", "is not a staff key"}});
-    }
-    return client;
+    return authenticate_api_key(*db, api_key, need_staff);
 }
 
 void RequestService::admit(const ApiClient& client, const std::string& client_address) const {

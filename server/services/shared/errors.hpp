@@ -13,6 +13,7 @@ namespace wardmap::services {
 enum class ErrorCode {
     invalid_parameter,
     malformed_body,
+    unauthorized,
     forbidden,
     not_found,
     route_not_found,
@@ -37,6 +38,7 @@ struct ErrorInfo {
 inline constexpr std::array error_table = {
     ErrorInfo{ErrorCode::invalid_parameter, 400, "invalid-parameter", "Invalid parameter"},
     ErrorInfo{ErrorCode::malformed_body, 400, "malformed-body", "Malformed request body"},
+    ErrorInfo{ErrorCode::unauthorized, 401, "unauthorized", "Not signed in"},
     ErrorInfo{ErrorCode::forbidden, 403, "forbidden", "Forbidden"},
     ErrorInfo{ErrorCode::not_found, 404, "not-found", "Not found"},
     ErrorInfo{ErrorCode::route_not_found, 404, "route-not-found", "No such endpoint"},

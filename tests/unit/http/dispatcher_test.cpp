@@ -17,6 +17,8 @@ using services::ErrorCode;
 class DispatcherTest : public ::testing::Test {
   protected:
     DispatcherTest() : dispatcher(router, metrics, nullptr) {
+        // These routes predate access declarations; access_test.cpp covers the checks.
+        dispatcher.allow_undeclared_access(true);
         router.get("/ok", [](Request&) { return Response::json(R"({"ok":true})"); });
         router.get("/big", [](Request&) { return Response::json(std::string(5000, ' ') + "[]"); });
         router.get("/missing", [](Request&) -> Response {

@@ -1,0 +1,174 @@
+#include "server/http/access/access_routes.hpp"
+
+#include "core/w3c_time.hpp"
+
+#include "server/http/form_body.hpp"
+#include "server/http/json_body.hpp"
+#include "server/services/shared/errors.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace wardmap::http {
+
+using services::DomainError;
+using services::ErrorCode;
+using services::RouteAccess;
+
+namespace {
+
+std::optional<std::string> cookie_value(const Request& request, std::string_view name) {
+    const auto header = request.header("Cookie");
+    if (!header) {
+        return std::nullopt;
+    }
+    std::string_view rest = *header;
+    while (!rest.empty()) {
+        const auto end = rest.find(';');
+        std::string_view pair = rest.substr(0, end);
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+        while (!pair.empty() && pair.front() == ' ') {
+            pair.remove_prefix(1);
+        }
+        const auto eq = pair.find('=');
+        if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+            return std::string(pair.substr(eq + 1));
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> api_key_of(const Request& request) {
+    if (auto key = request.header("X-Api-Key"); key && !key->empty()) {
+        return key;
+    }
+    if (auto key = request.query_param("api_key")) {
+        return key;
+    }
+    // Open311 clients send the key among the form fields of their POST.
+    const auto type = request.header("Content-Type").value_or("");
+    if (request.method == "POST" && type.starts_with("application/x-www-form-urlencoded")) {
+        try {
+            for (auto& [name, value] : parse_form(request.body)) {
+                if (name == "api_key" && !value.empty()) {
+                    return std::move(value);
+                }
+            }
+        } catch (const DomainError&) {
+            // The handler reports a broken form; here it simply carries no key.
+        }
+    }
+    return std::nullopt;
+}
+
+bool over_tls(const Request& request, const CookieSettings& cookies) {
+    return cookies.secure ||
+           (cookies.trust_proxy && request.header("X-Forwarded-Proto").value_or("") == "https");
+}
+
+std::string cookie_attributes(const Request& request, const CookieSettings& cookies) {
+    return std::string("; Path=/; HttpOnly; SameSite=Lax") +
+           (over_tls(request, cookies) ? "; Secure" : "");
+}
+
+nlohmann::json person_json(const services::Person& person) {
+    nlohmann::json roles = nlohmann::json::array();
+    for (const auto& grant : person.grants) {
+        nlohmann::json teams = nlohmann::json::array();
+        for (const auto team : grant.teams) {
+            teams.push_back(std::string(services::team_name(team)));
+        }
+        roles.push_back({{"role", std::string(services::role_name(grant.role))},
+                         {"wards", grant.wards},
+                         {"teams", std::move(teams)}});
+    }
+    return {{"id", person.id},
+            {"name", person.name},
+            {"email", person.email},
+            {"roles", std::move(roles)}};
+}
+
+Response no_store(Response response) {
+    response.header("Cache-Control", "no-store");
+    return response;
+}
+
+std::string text_field(const nlohmann::json& body, const char* name) {
+    const auto it = body.find(name);
+    if (it == body.end() || !it->is_string()) {
+        services::invalid_parameter(name, "is required (a string)");
+    }
+    return it->get<std::string>();
+}
+
+} // namespace
+
+Dispatcher::PrincipalResolver principal_resolver(const services::Authenticator& authenticator) {
+    return [&authenticator](Request& request) {
+        services::Credentials credentials;
+        credentials.api_key = api_key_of(request);
+        credentials.session_token = cookie_value(request, session_cookie);
+        auto result = authenticator.authenticate(credentials);
+        using Outcome = services::Authentication::Outcome;
+        request.principal = std::move(result.principal);
+        request.csrf_token = std::move(result.csrf_token);
+        request.refused = result.outcome == Outcome::rejected_key       ? Request::Refused::api_key
+                          : result.outcome == Outcome::rejected_session ? Request::Refused::session
+                                                                        : Request::Refused::none;
+    };
+}
+
+void add_access_routes(Router& router,
+                       const services::AccountService& accounts,
+                       const services::SessionService& sessions,
+                       services::PasswordSignIn& sign_in,
+                       CookieSettings cookies) {
+    router.post(
+        "/api/session",
+        [&sign_in, &sessions, cookies](Request& request) {
+            const auto body = parse_json_body(request);
+            if (!body.is_object()) {
+                throw DomainError(ErrorCode::malformed_body,
+                                  "the body must be a JSON object with email and password");
+            }
+            const auto done = sign_in.sign_in(text_field(body, "email"),
+                                              text_field(body, "password"), request.client_address);
+            spdlog::info("request {}: person {} signed in with a password (session {})",
+                         request.request_id, done.person.id, done.session.id);
+            nlohmann::json out = {{"person", person_json(done.person)},
+                                  {"csrf_token", done.session.csrf_token},
+                                  {"expires_at", core::format_w3c_uk(done.session.expires_at)}};
+            Response response = no_store(Response::json(out.dump()));
+            response.header("Set-Cookie", std::string(session_cookie) + "=" + done.session.token +
+                                              cookie_attributes(request, cookies) + "; Max-Age=" +
+                                              std::to_string(sessions.policy().absolute.count()));
+            return response;
+        },
+        {.max_body_bytes = 4096, .access = RouteAccess::public_route()});
+    router.add("DELETE", "/api/session",
+               [&sessions, cookies](Request& request) {
+                   sessions.revoke(request.principal.session_id);
+                   spdlog::info("request {}: person {} signed out (session {})", request.request_id,
+                                request.principal.id, request.principal.session_id);
+                   Response response = no_store(Response::text("", "", 204));
+                   response.header("Set-Cookie", std::string(session_cookie) + "=" +
+                                                     cookie_attributes(request, cookies) +
+                                                     "; Max-Age=0");
+                   return response;
+               },
+               {.access = RouteAccess::signed_in()});
+    router.get("/api/me",
+               [&accounts](Request& request) {
+                   const auto person = accounts.find(request.principal.id);
+                   if (!person) {
+                       throw DomainError(ErrorCode::unauthorized,
+                                         "sign in first (POST /api/session)");
+                   }
+                   nlohmann::json out = {{"person", person_json(*person)},
+                                         {"csrf_token", request.csrf_token}};
+                   return no_store(Response::json(out.dump()));
+               },
+               {.access = RouteAccess::signed_in()});
+}
+
+} // namespace wardmap::http
