@@ -206,6 +206,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::add_access_routes(
         router, accounts, sessions, sign_in,
         {.secure = options.cookie_secure, .trust_proxy = options.server.trust_proxy});
+    http::add_sign_in_methods_route(router);
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
     add_page_cache_metrics(metrics, pages);
