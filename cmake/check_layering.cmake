@@ -20,13 +20,13 @@ set(layer_rules
 set(domains access gazetteer wards requests features streetscene burials planning myward)
 set(domain_uses
   "access|"
-  "gazetteer|wards"
-  "wards|"
-  "requests|access gazetteer wards"
+  "gazetteer|wards features"
+  "wards|features"
+  "requests|access gazetteer wards features"
   "features|"
-  "streetscene|access gazetteer wards requests"
-  "burials|access gazetteer wards"
-  "planning|access gazetteer wards"
+  "streetscene|access gazetteer wards requests features"
+  "burials|access gazetteer wards features"
+  "planning|access gazetteer wards features"
   "myward|access gazetteer wards requests features streetscene burials planning"
 )
 

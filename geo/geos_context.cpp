@@ -49,29 +49,44 @@ GeosGeometry GeosContext::from_wkt(const std::string& wkt) const {
     return own(g);
 }
 
+namespace {
+
+/// Frees what GEOS allocated for the caller (WKB and WKT buffers, reasons) in its context.
+struct GeosFree {
+    GEOSContextHandle_t ctx;
+    void operator()(void* p) const noexcept { GEOSFree_r(ctx, p); }
+};
+template <class T> using GeosBuffer = std::unique_ptr<T, GeosFree>;
+
+struct WktWriterDestroy {
+    GEOSContextHandle_t ctx;
+    void operator()(GEOSWKTWriter* w) const noexcept { GEOSWKTWriter_destroy_r(ctx, w); }
+};
+
+} // namespace
+
 std::vector<unsigned char> GeosContext::to_wkb(const GEOSGeometry* g) const {
     size_t size = 0;
-    unsigned char* buf = GEOSGeomToWKB_buf_r(m_ctx, g, &size);
+    const GeosBuffer<unsigned char> buf(GEOSGeomToWKB_buf_r(m_ctx, g, &size), GeosFree{m_ctx});
     if (!buf) {
         fail("geometry could not be written as WKB");
     }
-    std::vector<unsigned char> out(buf, buf + size);
-    GEOSFree_r(m_ctx, buf);
-    return out;
+    return {buf.get(), buf.get() + size};
 }
 
 std::string GeosContext::to_wkt(const GEOSGeometry* g, int decimals) const {
-    GEOSWKTWriter* writer = GEOSWKTWriter_create_r(m_ctx);
-    GEOSWKTWriter_setRoundingPrecision_r(m_ctx, writer, decimals);
-    GEOSWKTWriter_setTrim_r(m_ctx, writer, 1);
-    char* text = GEOSWKTWriter_write_r(m_ctx, writer, g);
-    GEOSWKTWriter_destroy_r(m_ctx, writer);
+    const std::unique_ptr<GEOSWKTWriter, WktWriterDestroy> writer(GEOSWKTWriter_create_r(m_ctx),
+                                                                  WktWriterDestroy{m_ctx});
+    if (!writer) {
+        fail("WKT writer could not be created");
+    }
+    GEOSWKTWriter_setRoundingPrecision_r(m_ctx, writer.get(), decimals);
+    GEOSWKTWriter_setTrim_r(m_ctx, writer.get(), 1);
+    const GeosBuffer<char> text(GEOSWKTWriter_write_r(m_ctx, writer.get(), g), GeosFree{m_ctx});
     if (!text) {
         fail("geometry could not be written as WKT");
     }
-    std::string out(text);
-    GEOSFree_r(m_ctx, text);
-    return out;
+    return text.get();
 }
 
 GeosGeometry GeosContext::point(double x, double y) const {
@@ -95,13 +110,11 @@ GeosStrTree GeosContext::strtree(std::size_t node_capacity) const {
 }
 
 std::string GeosContext::validity_reason(const GEOSGeometry* g) const {
-    char* reason = GEOSisValidReason_r(m_ctx, g);
+    const GeosBuffer<char> reason(GEOSisValidReason_r(m_ctx, g), GeosFree{m_ctx});
     if (!reason) {
         fail("validity check failed");
     }
-    std::string out(reason);
-    GEOSFree_r(m_ctx, reason);
-    return out;
+    return reason.get();
 }
 
 bool GeosContext::is_valid(const GEOSGeometry* g) const {

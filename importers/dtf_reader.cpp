@@ -1,5 +1,6 @@
 #include "importers/dtf_reader.hpp"
 
+#include "geo/c_handle.hpp"
 #include "geo/utf8.hpp"
 
 #include <cpl_conv.h>
@@ -31,18 +32,14 @@ DtfReader::DtfReader(const std::filesystem::path& path, std::string encoding)
         throw ImportError({m_file, 0, true, {}}, "cannot read the file");
     }
     m_size = static_cast<std::uint64_t>(stat.st_size);
-    m_fp = VSIFOpenL(m_file.c_str(), "rb");
-    if (m_fp == nullptr) {
+    m_fp.reset(VSIFOpenL(m_file.c_str(), "rb"));
+    if (!m_fp) {
         throw ImportError({m_file, 0, true, {}}, "cannot open the file");
     }
     m_buffer.resize(chunk);
 }
 
-DtfReader::~DtfReader() {
-    if (m_fp != nullptr) {
-        VSIFCloseL(m_fp);
-    }
-}
+DtfReader::~DtfReader() = default;
 
 bool DtfReader::read_line(std::string_view& line) {
     for (;;) {
@@ -81,7 +78,7 @@ bool DtfReader::read_line(std::string_view& line) {
             m_buffer.resize(m_buffer.size() * 2);
         }
         const std::size_t got =
-            VSIFReadL(m_buffer.data() + m_end, 1, m_buffer.size() - m_end, m_fp);
+            VSIFReadL(m_buffer.data() + m_end, 1, m_buffer.size() - m_end, m_fp.get());
         m_end += got;
         if (got == 0) {
             m_eof = true;
@@ -172,10 +169,10 @@ bool DtfReader::next(DtfRecord& record) {
             continue;
         }
         const std::string in(record.fields[f]);
-        char* out = CPLRecode(in.c_str(), m_encoding.c_str(), CPL_ENC_UTF8);
-        spans[f] = {m_recoded.size(), std::strlen(out)};
-        m_recoded += out;
-        CPLFree(out);
+        const geo::CHandle<char, VSIFree> out(
+            CPLRecode(in.c_str(), m_encoding.c_str(), CPL_ENC_UTF8));
+        spans[f] = {m_recoded.size(), std::strlen(out.get())};
+        m_recoded += out.get();
         recoded[f] = true;
     }
     for (std::size_t f = 0; f < record.fields.size(); ++f) {

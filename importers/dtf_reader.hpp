@@ -1,5 +1,7 @@
 #pragma once
 
+#include "geo/c_handle.hpp"
+
 // Reads a gazetteer transfer file (NLPG DTF 7.3 / AddressBase Premium CSV) record by record.
 // Bytes come through GDAL's virtual file layer, so /vsizip/ and /vsigzip/ paths work as they do
 // for every other import; the record-per-line CSV is split here because OGR's CSV driver
@@ -50,7 +52,7 @@ class DtfReader {
 
     std::string m_file;
     std::string m_encoding;
-    VSILFILE* m_fp = nullptr; // owned; closed in the destructor
+    geo::CHandle<VSILFILE, VSIFCloseL> m_fp;
     std::uint64_t m_size = 0;
     std::uint64_t m_consumed = 0;
     std::vector<char> m_buffer;

@@ -23,8 +23,20 @@ void initialise_spatialite_once() {
 
 } // namespace
 
+Database::Connection::~Connection() {
+    // Cached statements first: SQLite will not close a connection with live statements.
+    statements.clear();
+    if (db) {
+        sqlite3_close_v2(db);
+    }
+    if (spatialite) {
+        std::lock_guard lock(spatialite_cleanup_mutex());
+        spatialite_cleanup_ex(spatialite);
+    }
+}
+
 Database::Database(sqlite3* db, void* spatialite_cache, std::filesystem::path path)
-    : m_db(db), m_spatialite(spatialite_cache), m_path(std::move(path)) {}
+    : m_conn(std::make_shared<Connection>(db, spatialite_cache)), m_path(std::move(path)) {}
 
 Database Database::open(const std::filesystem::path& path, const OpenOptions& options) {
     initialise_spatialite_once();
@@ -63,69 +75,29 @@ Database Database::open(const std::filesystem::path& path, const OpenOptions& op
     return db;
 }
 
-Database::~Database() {
-    close();
-}
-
-Database::Database(Database&& other) noexcept
-    : m_db(std::exchange(other.m_db, nullptr)),
-      m_spatialite(std::exchange(other.m_spatialite, nullptr)), m_path(std::move(other.m_path)),
-      m_statements(std::move(other.m_statements)), m_statement_clock(other.m_statement_clock),
-      m_write_gate(std::move(other.m_write_gate)), m_write_gate_wait(other.m_write_gate_wait) {}
-
-Database& Database::operator=(Database&& other) noexcept {
-    if (this != &other) {
-        close();
-        m_db = std::exchange(other.m_db, nullptr);
-        m_spatialite = std::exchange(other.m_spatialite, nullptr);
-        m_path = std::move(other.m_path);
-        m_statements = std::move(other.m_statements);
-        m_statement_clock = other.m_statement_clock;
-        m_write_gate = std::move(other.m_write_gate);
-        m_write_gate_wait = other.m_write_gate_wait;
-    }
-    return *this;
-}
-
-void Database::close() noexcept {
-    for (auto& [sql, cached] : m_statements) {
-        sqlite3_finalize(cached.stmt);
-    }
-    m_statements.clear();
-    if (m_db) {
-        sqlite3_close_v2(m_db);
-        m_db = nullptr;
-    }
-    if (m_spatialite) {
-        std::lock_guard lock(spatialite_cleanup_mutex());
-        spatialite_cleanup_ex(m_spatialite);
-        m_spatialite = nullptr;
-    }
-}
-
 void Database::check(int rc, std::string_view what) const {
     if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) {
         return;
     }
-    throw StoreError(std::string(what) + ": " + sqlite3_errmsg(m_db),
-                     sqlite3_extended_errcode(m_db));
+    throw StoreError(std::string(what) + ": " + sqlite3_errmsg(m_conn->db),
+                     sqlite3_extended_errcode(m_conn->db));
 }
 
 void Database::exec(std::string_view sql) {
     std::string text(sql);
     char* err = nullptr;
-    const int rc = sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &err);
+    const int rc = sqlite3_exec(m_conn->db, text.c_str(), nullptr, nullptr, &err);
     if (rc != SQLITE_OK) {
         std::string message = err ? err : sqlite3_errstr(rc);
         sqlite3_free(err);
-        throw StoreError("SQL failed: " + message, sqlite3_extended_errcode(m_db));
+        throw StoreError("SQL failed: " + message, sqlite3_extended_errcode(m_conn->db));
     }
 }
 
 Statement Database::prepare(std::string_view sql) {
     sqlite3_stmt* stmt = nullptr;
     const int rc =
-        sqlite3_prepare_v2(m_db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+        sqlite3_prepare_v2(m_conn->db, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(stmt);
         check(rc, "prepare failed");
@@ -135,37 +107,38 @@ Statement Database::prepare(std::string_view sql) {
 
 Statement Database::prepare_cached(std::string_view sql) {
     const std::string key(sql);
-    if (auto it = m_statements.find(key); it != m_statements.end()) {
+    if (auto it = m_conn->statements.find(key); it != m_conn->statements.end()) {
         if (it->second.in_use) {
             return prepare(sql); // the same text twice at once: the second is not cached
         }
         it->second.in_use = true;
-        it->second.last_used = ++m_statement_clock;
-        return Statement(*this, it->second.stmt, &it->second.in_use);
+        it->second.last_used = ++m_conn->clock;
+        return Statement(*this, it->second.stmt.get(), &it->second.in_use);
     }
-    if (m_statements.size() >= statement_cache_size) {
-        auto oldest = m_statements.end();
-        for (auto it = m_statements.begin(); it != m_statements.end(); ++it) {
-            if (!it->second.in_use &&
-                (oldest == m_statements.end() || it->second.last_used < oldest->second.last_used)) {
+    if (m_conn->statements.size() >= statement_cache_size) {
+        auto oldest = m_conn->statements.end();
+        for (auto it = m_conn->statements.begin(); it != m_conn->statements.end(); ++it) {
+            if (!it->second.in_use && (oldest == m_conn->statements.end() ||
+                                       it->second.last_used < oldest->second.last_used)) {
                 oldest = it;
             }
         }
-        if (oldest == m_statements.end()) {
+        if (oldest == m_conn->statements.end()) {
             return prepare(sql);
         }
-        sqlite3_finalize(oldest->second.stmt);
-        m_statements.erase(oldest);
+        m_conn->statements.erase(oldest); // finalizes it
     }
     sqlite3_stmt* stmt = nullptr;
-    const int rc = sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()),
+    const int rc = sqlite3_prepare_v3(m_conn->db, sql.data(), static_cast<int>(sql.size()),
                                       SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(stmt);
         check(rc, "prepare failed");
     }
-    auto& cached = m_statements[key];
-    cached = CachedStatement{stmt, true, ++m_statement_clock};
+    auto& cached = m_conn->statements[key];
+    cached.stmt.reset(stmt);
+    cached.in_use = true;
+    cached.last_used = ++m_conn->clock;
     return Statement(*this, stmt, &cached.in_use);
 }
 
@@ -186,30 +159,38 @@ std::optional<std::string> Database::query_text(std::string_view sql) {
 }
 
 std::int64_t Database::last_insert_rowid() const {
-    return sqlite3_last_insert_rowid(m_db);
+    return sqlite3_last_insert_rowid(m_conn->db);
 }
 
 int Database::changes() const {
-    return sqlite3_changes(m_db);
+    return sqlite3_changes(m_conn->db);
 }
 
 Statement::Statement(Database& db, sqlite3_stmt* stmt, bool* cached_in_use)
-    : m_db(&db), m_stmt(stmt, Finalizer{cached_in_use}) {}
+    : m_connection(db.m_conn), m_stmt(stmt, Finalizer{cached_in_use}) {}
+
+void Statement::check(int rc, std::string_view what) const {
+    if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) {
+        return;
+    }
+    sqlite3* db = sqlite3_db_handle(m_stmt.get());
+    throw StoreError(std::string(what) + ": " + sqlite3_errmsg(db), sqlite3_extended_errcode(db));
+}
 
 Statement& Statement::bind(int index, std::int64_t value) {
-    m_db->check(sqlite3_bind_int64(m_stmt.get(), index, value), "bind failed");
+    check(sqlite3_bind_int64(m_stmt.get(), index, value), "bind failed");
     return *this;
 }
 
 Statement& Statement::bind(int index, double value) {
-    m_db->check(sqlite3_bind_double(m_stmt.get(), index, value), "bind failed");
+    check(sqlite3_bind_double(m_stmt.get(), index, value), "bind failed");
     return *this;
 }
 
 Statement& Statement::bind(int index, std::string_view value) {
-    m_db->check(sqlite3_bind_text64(m_stmt.get(), index, value.data(), value.size(),
-                                    SQLITE_TRANSIENT, SQLITE_UTF8),
-                "bind failed");
+    check(sqlite3_bind_text64(m_stmt.get(), index, value.data(), value.size(), SQLITE_TRANSIENT,
+                              SQLITE_UTF8),
+          "bind failed");
     return *this;
 }
 
@@ -222,14 +203,13 @@ Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) 
 }
 
 Statement& Statement::bind(int index, std::span<const unsigned char> blob) {
-    m_db->check(
-        sqlite3_bind_blob64(m_stmt.get(), index, blob.data(), blob.size(), SQLITE_TRANSIENT),
-        "bind failed");
+    check(sqlite3_bind_blob64(m_stmt.get(), index, blob.data(), blob.size(), SQLITE_TRANSIENT),
+          "bind failed");
     return *this;
 }
 
 Statement& Statement::bind_null(int index) {
-    m_db->check(sqlite3_bind_null(m_stmt.get(), index), "bind failed");
+    check(sqlite3_bind_null(m_stmt.get(), index), "bind failed");
     return *this;
 }
 
@@ -241,7 +221,7 @@ bool Statement::step() {
     if (rc == SQLITE_DONE) {
         return false;
     }
-    m_db->check(rc, "query failed");
+    check(rc, "query failed");
     return false;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "geo/c_handle.hpp"
+
 #include <sqlite3.h>
 
 #include <chrono>
@@ -46,9 +48,9 @@ struct OpenOptions {
 class Database {
   public:
     static Database open(const std::filesystem::path& path, const OpenOptions& options = {});
-    ~Database();
-    Database(Database&& other) noexcept;
-    Database& operator=(Database&& other) noexcept;
+    ~Database() = default;
+    Database(Database&& other) noexcept = default;
+    Database& operator=(Database&& other) noexcept = default;
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
@@ -66,7 +68,7 @@ class Database {
     std::optional<std::int64_t> query_int(std::string_view sql);
     std::optional<std::string> query_text(std::string_view sql);
 
-    [[nodiscard]] sqlite3* handle() const { return m_db; }
+    [[nodiscard]] sqlite3* handle() const { return m_conn ? m_conn->db : nullptr; }
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
     [[nodiscard]] std::int64_t last_insert_rowid() const;
     [[nodiscard]] int changes() const;
@@ -85,20 +87,33 @@ class Database {
 
   private:
     Database(sqlite3* db, void* spatialite_cache, std::filesystem::path path);
-    void close() noexcept;
 
     struct CachedStatement {
-        sqlite3_stmt* stmt = nullptr;
+        geo::CHandle<sqlite3_stmt, sqlite3_finalize> stmt;
         bool in_use = false;
         std::uint64_t last_used = 0;
     };
 
-    sqlite3* m_db = nullptr;
-    void* m_spatialite = nullptr;
+    /// The owner of one SQLite connection, its SpatiaLite cache and its compiled statements,
+    /// released in the order SQLite and SpatiaLite need (statements, connection, cache). On
+    /// the heap, so a moved Database keeps lent statements' `in_use` flags where they are.
+    struct Connection {
+        Connection(sqlite3* handle, void* cache) : db(handle), spatialite(cache) {}
+        ~Connection();
+        Connection(const Connection&) = delete;
+        Connection& operator=(const Connection&) = delete;
+
+        sqlite3* db;
+        void* spatialite;
+        /// Node-based: a Statement lent from here points at its entry's `in_use`.
+        std::unordered_map<std::string, CachedStatement> statements;
+        std::uint64_t clock = 0;
+    };
+
+    // Shared with every Statement prepared here: no statement can outlive its connection.
+    std::shared_ptr<Connection> m_conn;
+    friend class Statement;
     std::filesystem::path m_path;
-    /// Node-based: a Statement lent from here points at its entry's `in_use`.
-    std::unordered_map<std::string, CachedStatement> m_statements;
-    std::uint64_t m_statement_clock = 0;
     std::shared_ptr<std::timed_mutex> m_write_gate;
     std::chrono::milliseconds m_write_gate_wait{0};
 };
@@ -159,7 +174,11 @@ class Statement {
             }
         }
     };
-    Database* m_db;
+    /// Throws StoreError from the statement's connection when `rc` is a failure.
+    void check(int rc, std::string_view what) const;
+
+    // Declared first, destroyed last: the connection outlives the statement.
+    std::shared_ptr<const void> m_connection;
     std::unique_ptr<sqlite3_stmt, Finalizer> m_stmt;
 };
 

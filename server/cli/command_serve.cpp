@@ -261,7 +261,10 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     const http::CookieSettings cookies{.secure = options.cookie_secure,
                                        .trust_proxy = options.server.trust_proxy};
     http::add_access_routes(router, accounts, sessions, sign_in, cookies);
-    http::add_sign_in_link_routes(router, sign_in_links, sessions, cookies);
+    if (outbox) {
+        // Without a way to deliver mail, a link would never arrive: the way is not offered.
+        http::add_sign_in_link_routes(router, sign_in_links, sessions, cookies);
+    }
     std::unique_ptr<services::OidcClient> oidc;
     std::unique_ptr<services::OidcAccounts> oidc_accounts;
     if (!options.oidc_issuer.empty()) {
@@ -278,6 +281,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
                                                                        oidc->settings().provision);
         http::add_oidc_routes(router, *oidc, *oidc_accounts, cookies);
     }
+    http::add_sign_in_methods_route(router);
     http::add_static_routes(router, files);
     add_pool_metrics(metrics, pool, server);
     add_page_cache_metrics(metrics, pages);

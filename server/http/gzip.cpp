@@ -8,12 +8,31 @@
 
 namespace wardmap::http {
 
-std::string gzip_compress(std::string_view data, int level) {
-    z_stream zs{};
-    // windowBits 15 + 16 selects the gzip wrapper.
-    if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
-        throw std::runtime_error("deflateInit2 failed");
+namespace {
+
+/// Owns a z_stream set up for deflate: deflateEnd runs however the compression ends.
+class Deflater {
+  public:
+    explicit Deflater(int level) {
+        // windowBits 15 + 16 selects the gzip wrapper.
+        if (deflateInit2(&m_zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+            throw std::runtime_error("deflateInit2 failed");
+        }
     }
+    ~Deflater() { deflateEnd(&m_zs); }
+    Deflater(const Deflater&) = delete;
+    Deflater& operator=(const Deflater&) = delete;
+    z_stream& stream() { return m_zs; }
+
+  private:
+    z_stream m_zs{};
+};
+
+} // namespace
+
+std::string gzip_compress(std::string_view data, int level) {
+    Deflater deflater(level);
+    z_stream& zs = deflater.stream();
     std::string out;
     out.resize(deflateBound(&zs, static_cast<uLong>(data.size())) + 32);
     zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
@@ -21,7 +40,6 @@ std::string gzip_compress(std::string_view data, int level) {
     zs.next_out = reinterpret_cast<Bytef*>(out.data());
     zs.avail_out = static_cast<uInt>(out.size());
     const int rc = deflate(&zs, Z_FINISH);
-    deflateEnd(&zs);
     if (rc != Z_STREAM_END) {
         throw std::runtime_error("deflate failed");
     }

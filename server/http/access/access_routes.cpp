@@ -148,4 +148,20 @@ void add_access_routes(Router& router,
                {.access = RouteAccess::signed_in()});
 }
 
+void add_sign_in_methods_route(Router& router) {
+    router.get("/api/session/methods",
+               [&router](Request&) {
+                   // The router is complete and immutable once the server serves.
+                   const auto has = [&router](const char* method, const char* pattern) {
+                       const auto match = router.match(method, pattern);
+                       return match.route != nullptr && match.route->pattern == pattern;
+                   };
+                   const nlohmann::json out = {{"password", true},
+                                               {"oidc", has("GET", "/auth/oidc/start")},
+                                               {"link", has("POST", "/api/session/link")}};
+                   return Response::json(out.dump());
+               },
+               {.access = RouteAccess::public_route()});
+}
+
 } // namespace wardmap::http

@@ -26,4 +26,10 @@ void add_access_routes(Router& router,
                        services::PasswordSignIn& sign_in,
                        CookieSettings cookies);
 
+/// GET /api/session/methods (public): which ways of signing in this server offers, for the
+/// staff sign-in page: `{"password": true, "oidc": bool, "link": bool}`. OIDC and emailed
+/// links count as offered when their routes (GET /auth/oidc/start, POST /api/session/link)
+/// are registered on `router`, so the answer follows the server's configuration by itself.
+void add_sign_in_methods_route(Router& router);
+
 } // namespace wardmap::http

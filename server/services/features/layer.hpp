@@ -83,11 +83,30 @@ class LayerRegistry {
 /// Each domain's collections (layers.cpp): wards, addresses, streets, postcodes, service
 /// requests (public view), planning applications, litter bins, cemeteries, cemetery sections
 /// and burial plots (public view).
+/// Each domain adds its collections (defined in its own folder; composed by all_layers.cpp).
 void add_ward_layers(LayerRegistry& registry);
 void add_gazetteer_layers(LayerRegistry& registry);
-void add_casework_layers(LayerRegistry& registry);
-void add_cemetery_layers(LayerRegistry& registry);
+void add_request_layers(LayerRegistry& registry);
+void add_planning_layers(LayerRegistry& registry);
+void add_street_asset_layers(LayerRegistry& registry);
+void add_burial_layers(LayerRegistry& registry);
+
+/// Shorthands for declaring a layer's properties.
+namespace layer_dsl {
+inline LayerProperty prop(std::string name,
+                          std::string sql,
+                          PropertyType type,
+                          std::string title,
+                          bool queryable = true) {
+    return {std::move(name), std::move(sql), type, std::move(title), queryable};
+}
+inline constexpr auto integer = PropertyType::integer;
+inline constexpr auto string = PropertyType::string;
+inline constexpr auto date = PropertyType::date;
+inline constexpr auto datetime = PropertyType::datetime;
+} // namespace layer_dsl
 /// All of the above.
+/// Every domain's collections, in the order /ogc/collections lists them.
 LayerRegistry default_layers();
 
 } // namespace wardmap::services

@@ -1,0 +1,88 @@
+// The staff home: the shared header, then one tile per thing the person's roles give them.
+// MyWard, the streetscene work list and the burial register are later issues; their tiles say
+// so plainly instead of linking to pages that do not exist yet.
+import { startStaffPage } from './staff-shell.js';
+import { teamName } from './staff-api.js';
+
+function tile(id, heading, paragraphs, { coming = false, links = [] } = {}) {
+  const item = document.createElement('li');
+  item.className = 'tile';
+  item.id = id;
+  const h2 = document.createElement('h2');
+  h2.textContent = heading;
+  item.append(h2);
+  if (coming) {
+    const badge = document.createElement('p');
+    const mark = document.createElement('span');
+    mark.className = 'coming';
+    mark.textContent = 'Coming';
+    badge.append(mark, ' This page is not built yet.');
+    item.append(badge);
+  }
+  for (const text of paragraphs) {
+    const p = document.createElement('p');
+    p.textContent = text;
+    item.append(p);
+  }
+  if (links.length) {
+    const list = document.createElement('ul');
+    for (const [text, href] of links) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = href;
+      a.textContent = text;
+      li.append(a);
+      list.append(li);
+    }
+    item.append(list);
+  }
+  return item;
+}
+
+const TEAM_TILES = {
+  streetscene: ['Streetscene work', ['Your crew\'s jobs on a map and a list, and marking them done.']],
+  bereavement: ['Burial register', ['Cemeteries, plots and burials on the map, and the register behind them.']],
+  planning: ['Planning', ['Planning applications on the map by ward.']],
+  customer_services: ['Customer services', ['Residents\' reports with their contact details, and updating them.']],
+  housing: ['Empty properties', ['Inspections of empty properties.']],
+};
+
+function tilesFor(person, wardNames) {
+  const tiles = [];
+  const seen = new Set();
+  for (const grant of person.roles) {
+    if (grant.role === 'councillor' && !seen.has('myward')) {
+      seen.add('myward');
+      const wards = person.roles.filter((r) => r.role === 'councillor').flatMap((r) => r.wards);
+      tiles.push(tile('tile-myward', 'MyWard', [
+        'Reports, their progress and what the council is doing in your wards.',
+        'Until then, the public reports of your wards:',
+      ], { coming: true,
+        links: wards.map((code) => [`${wardNames[code] ?? code}: public reports`, `/ward.html?code=${encodeURIComponent(code)}`]) }));
+    }
+    if (grant.role === 'officer' || grant.role === 'supervisor') {
+      for (const team of grant.teams) {
+        if (seen.has(team)) continue;
+        seen.add(team);
+        const [heading, text] = TEAM_TILES[team] ?? [teamName(team), []];
+        tiles.push(tile(`tile-${team}`, heading, text, { coming: true }));
+      }
+    }
+    if (grant.role === 'admin' && !seen.has('admin')) {
+      seen.add('admin');
+      tiles.push(tile('tile-admin', 'Accounts, API keys and the catalogue', [
+        'Managing people, keys and report categories in the browser.',
+        'Until then, use the command line on the server: wardmap users and wardmap keys.',
+      ], { coming: true }));
+    }
+  }
+  tiles.push(tile('tile-public', 'The public map', ['What residents see: every public report in the borough.'],
+    { links: [['Local reports map', '/reports.html']] }));
+  return tiles;
+}
+
+const { person, wardNames } = await startStaffPage();
+document.getElementById('tiles').replaceChildren(...tilesFor(person, wardNames));
+document.getElementById('checking').remove();
+document.getElementById('home').hidden = false;
+document.body.dataset.ready = 'true';
