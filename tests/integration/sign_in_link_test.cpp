@@ -2,7 +2,8 @@
 // outbox sender writing .eml files: the link arrives by mail and signs in once; an unknown or
 // disabled address gets the same 202 and no mail; expired, used and unknown links are one 401;
 // asking is throttled per email address and per client address (429 with Retry-After); only
-// the token's SHA-256 is stored; and no token or email reaches the server's log.
+// the token's SHA-256 is stored; the way is offered only when mail is delivered; and no
+// token or email reaches the server's log.
 
 #include "core/tokens.hpp"
 
@@ -285,6 +286,23 @@ TEST_F(SignInLink, AskingIsThrottledPerEmailAndPerClientAddress) {
     EXPECT_GE(std::stoi(address_limited.header("retry-after")), 1);
     // Another client is not held up by that one.
     EXPECT_EQ(ask("someone-else@example.org", "203.0.113.10").status, 202);
+}
+
+TEST_F(SignInLink, OfferedOnlyWhenMailIsDelivered) {
+    const auto methods = testing::http_get(server->port(), "/api/session/methods");
+    ASSERT_EQ(methods.status, 200) << methods.body;
+    EXPECT_EQ(json::parse(methods.body)["link"], true);
+
+    // The same store served without --mail-dir or --smtp-url: a link would never arrive.
+    testing::ServerProcess no_mail(db_path, {"--no-access-log"});
+    const auto without = testing::http_get(no_mail.port(), "/api/session/methods");
+    ASSERT_EQ(without.status, 200) << without.body;
+    EXPECT_EQ(json::parse(without.body)["link"], false);
+    EXPECT_EQ(testing::http_request(no_mail.port(), "POST", "/api/session/link",
+                                    json{{"email", councillor_email}}.dump(),
+                                    {{"Content-Type", "application/json"}})
+                  .status,
+              405); // only the static files' GET answers that path now
 }
 
 TEST_F(SignInLink, BadRequestsAreProblems) {
