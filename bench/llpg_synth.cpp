@@ -5,8 +5,9 @@
 
 #include "bench/llpg_synth.hpp"
 
+#include "core/seeded_random.hpp"
+
 #include "importers/address_text.hpp"
-#include "importers/demo/demo_random.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -24,8 +25,8 @@ namespace wardmap::bench {
 
 namespace {
 
+using core::Rng;
 using importers::AddressableObject;
-using importers::demo::Rng;
 
 // ---- the land --------------------------------------------------------------------------------
 

@@ -109,7 +109,6 @@ DemoSummary generate_demo_borough(store::Database& db,
     s.plots = static_cast<int>(c.plots.size());
     s.litter_bins = static_cast<int>(w.litter_bins.size());
     s.planning_applications = static_cast<int>(w.planning.size());
-    s.service_requests = static_cast<int>(w.requests.size());
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return s;
 }

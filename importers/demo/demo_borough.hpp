@@ -18,9 +18,10 @@ class DemoDataError : public std::runtime_error {
 struct DemoOptions {
     /// The same seed (and reference date) always gives the same borough, byte for byte.
     std::uint64_t seed = 2320; // Chorley's LLPG custodian code
-    /// "Now" for the casework (service requests cover the 18 months before it, planning the
-    /// 2 years before it): fixed, never the clock, so output is reproducible.
-    /// YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ.
+    /// "Now" for the casework (planning covers the 2 years before it, bins were installed up
+    /// to 60 days before it): given, never the clock, so output is reproducible.
+    /// `wardmap demo-data --date` passes the generation date. YYYY-MM-DD or
+    /// YYYY-MM-DDTHH:MM:SSZ.
     std::string reference_date = "2026-11-01T00:00:00Z";
 };
 
@@ -35,15 +36,15 @@ struct DemoSummary {
     int plots = 0;
     int litter_bins = 0;
     int planning_applications = 0;
-    int service_requests = 0;
     double seconds = 0;
 };
 
 /// Fills an empty, migrated database with a synthetic but plausible borough at Chorley's
 /// position (council area, current and previous wards, LLPG streets/properties/addresses,
-/// postcodes, cemeteries with plots, litter bins, planning applications, service requests),
-/// all in one transaction. Throws DemoDataError, leaving the database untouched, when any of
-/// those tables already has rows or the options are invalid.
+/// postcodes, cemeteries with plots, litter bins, planning applications), all in one
+/// transaction. Service requests and API keys are the request service's to make
+/// (services::generate_demo_activity). Throws DemoDataError, leaving the database untouched, when
+/// any of those tables already has rows or the options are invalid.
 DemoSummary generate_demo_borough(store::Database& db,
                                   const geo::BngTransform& transform,
                                   const DemoOptions& options = {});

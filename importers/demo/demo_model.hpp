@@ -3,11 +3,12 @@
 // The demo borough in memory, built by the demo_*.cpp generators and written by demo_writer.
 // All geometry is EPSG:27700; the WGS84 copies are made only when writing.
 
+#include "core/seeded_random.hpp"
+
 #include "geo/bng_transform.hpp"
 #include "geo/coordinates.hpp"
 #include "geo/geos_context.hpp"
 #include "geo/store/database.hpp"
-#include "importers/demo/demo_random.hpp"
 
 #include <cstdint>
 #include <initializer_list>
@@ -21,6 +22,7 @@
 
 namespace wardmap::importers::demo {
 
+using core::Rng;
 using geo::EastNorth;
 /// A closed ring (first point == last point).
 using Ring = std::vector<EastNorth>;
@@ -259,32 +261,9 @@ struct PlanningApplication {
     EastNorth at;
 };
 
-struct ServiceCategory {
-    const char* code;
-    const char* name;
-    const char* group;
-};
-
-struct ServiceRequest {
-    std::string category;
-    std::string status;
-    std::string description;
-    std::optional<std::string> address;
-    std::optional<std::int64_t> uprn;
-    std::optional<std::int64_t> usrn;
-    std::optional<std::string> ward_code;
-    std::string source;
-    std::string created_at;
-    std::string updated_at;
-    std::optional<std::string> closed_at;
-    EastNorth at;
-};
-
 struct Casework {
     std::vector<LitterBin> litter_bins;
     std::vector<PlanningApplication> planning;
-    std::vector<ServiceCategory> categories;
-    std::vector<ServiceRequest> requests;
 };
 
 struct Borough {

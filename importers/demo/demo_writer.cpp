@@ -6,12 +6,9 @@
 #include "importers/address_text.hpp"
 #include "importers/demo/demo_model.hpp"
 
-#include <array>
 #include <bit>
 #include <cstdio>
 #include <cstring>
-#include <sodium.h>
-#include <stdexcept>
 
 namespace wardmap::importers::demo {
 
@@ -260,70 +257,6 @@ void write_casework(store::Database& db, GeometryBinder& geom, const Casework& c
         geom.point(app, 11, a.at);
         app.run();
     }
-
-    auto category =
-        db.prepare("INSERT INTO service_categories (code, name, group_name) VALUES (?, ?, ?)");
-    for (const ServiceCategory& s : c.categories) {
-        category.bind(1, s.code).bind(2, s.name).bind(3, s.group).run();
-    }
-
-    auto request = db.prepare(
-        "INSERT INTO service_requests (category_code, status, description, address, uprn, usrn, "
-        "ward_code, source, created_at, updated_at, closed_at, geom, geom_wgs84) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, MakePoint(?12, ?13, 27700), "
-        "MakePoint(?14, ?15, 4326))");
-    for (const ServiceRequest& r : c.requests) {
-        request.bind(1, r.category).bind(2, r.status).bind(3, r.description).bind(4, r.address);
-        request.bind(5, r.uprn);
-        request.bind(6, r.usrn);
-        request.bind(7, r.ward_code).bind(8, r.source).bind(9, r.created_at);
-        request.bind(10, r.updated_at).bind(11, r.closed_at);
-        geom.point(request, 12, r.at);
-        request.run();
-    }
-}
-
-/// The demo's API keys (docs/http-api.md, "Open311"): only their SHA-256 is stored, as for
-/// real keys. Well known, so a demo database must never face the internet.
-void write_demo_api_keys(store::Database& db, const std::string& created_at) {
-    struct Key {
-        const char* key;
-        const char* name;
-        const char* role;
-        const char* channel;
-        const char* per_address; ///< rate limit, nullptr for none
-        const char* per_key;
-    };
-    // The web client's key is public by nature (it ships in the page), so it is limited: 10
-    // reports a minute from one address, 600 an hour in all.
-    static constexpr Key keys[] = {
-        {"demo-client-key", "Demo Open311 client", "client", "app", nullptr, nullptr},
-        {"demo-web-key", "wardmap web client", "client", "web", "10/min", "600/hour"},
-        {"demo-staff-key", "Demo back office", "staff", "staff", nullptr, nullptr},
-    };
-    if (sodium_init() < 0) {
-        throw std::runtime_error("libsodium failed to initialise");
-    }
-    auto st = db.prepare("INSERT INTO api_keys (key_sha256, name, role, channel, created_at, "
-                         "rate_limit_per_address, rate_limit_per_key) VALUES (?1, ?2, ?3, ?4, "
-                         "?5, ?6, ?7)");
-    for (const Key& k : keys) {
-        std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-        crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(k.key),
-                           std::strlen(k.key));
-        std::string hex;
-        for (const unsigned char b : digest) {
-            static constexpr char digits[] = "0123456789abcdef";
-            hex += digits[b >> 4U];
-            hex += digits[b & 15U];
-        }
-        st.bind(1, hex).bind(2, k.name).bind(3, k.role).bind(4, k.channel).bind(5, created_at);
-        const auto optional = [](const char* v) {
-            return v ? std::optional<std::string>(v) : std::nullopt;
-        };
-        st.bind(6, optional(k.per_address)).bind(7, optional(k.per_key));
-        st.run();
-    }
 }
 
 } // namespace
@@ -336,8 +269,7 @@ void write_borough(store::Database& db,
                                                      "streets",           "properties",
                                                      "postcodes",         "cemeteries",
                                                      "cemetery_sections", "burial_plots",
-                                                     "litter_bins",       "planning_applications",
-                                                     "service_requests"};
+                                                     "litter_bins",       "planning_applications"};
     store::DeferredSpatialIndex deferred(db, spatial_tables);
     deferred.rebuild_all();
     auto row = db.prepare("INSERT INTO wardmap_meta (key, value) VALUES (?, ?)");
@@ -349,13 +281,6 @@ void write_borough(store::Database& db,
     write_gazetteer(db, geom, borough.gazetteer);
     write_cemeteries(db, geom, borough.cemeteries);
     write_casework(db, geom, borough.casework);
-    std::string reference = "1970-01-01T00:00:00Z";
-    for (const auto& [key, value] : meta) {
-        if (key == "reference_date") {
-            reference = value;
-        }
-    }
-    write_demo_api_keys(db, reference);
     deferred.restore();
     store::mark_changed(db, "addresses");
     store::mark_changed(db, "wards");

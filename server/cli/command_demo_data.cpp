@@ -1,12 +1,16 @@
+#include "core/dates.hpp"
+
 #include "geo/store/connection_pool.hpp"
 #include "geo/store/migrations.hpp"
 #include "importers/demo/demo_borough.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
 #include "server/services/access/accounts.hpp"
+#include "server/services/requests/demo_activity.hpp"
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <iostream>
 
 namespace wardmap::cli {
@@ -15,6 +19,7 @@ namespace {
 
 struct DemoDataOptions {
     std::uint64_t seed = importers::DemoOptions{}.seed;
+    std::string date; ///< YYYY-MM-DD; empty for today
     bool force = false;
     bool print_accounts = false;
 };
@@ -85,6 +90,11 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
         return exit_ok;
     }
     setup_logging(common.log_level, false);
+    const auto date = options.date.empty() ? core::today_utc() : core::parse_iso_date(options.date);
+    if (!date) {
+        std::cerr << "wardmap demo-data: --date must be YYYY-MM-DD, not '" << options.date << "'\n";
+        return exit_failure;
+    }
     if (std::filesystem::exists(common.db) && !options.force) {
         std::cerr << "wardmap demo-data: " << common.db.string()
                   << " already exists; pass --force to replace it with the demo borough\n";
@@ -99,11 +109,21 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     auto building = common.db;
     building += ".building";
     remove_with_sidecars(building);
+    const auto started = std::chrono::steady_clock::now();
     importers::DemoSummary summary;
+    services::DemoActivitySummary activity;
     try {
         store::migrate(building);
         auto db = store::Database::open(building);
-        summary = importers::generate_demo_borough(db, *transform, {.seed = options.seed});
+        // The borough from the importers, then its casework through the request service.
+        summary = importers::generate_demo_borough(
+            db, *transform, {.seed = options.seed, .reference_date = date->iso()});
+        {
+            store::ConnectionPool pool(building, 2, {});
+            activity = services::generate_demo_activity(
+                pool, transform, services::ServiceCatalogue::load(default_services_file()),
+                {.seed = options.seed, .until = *date});
+        }
         add_demo_accounts(building);
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (...) {
@@ -112,15 +132,17 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     }
     remove_with_sidecars(common.db);
     std::filesystem::rename(building, common.db);
-    std::cout << "demo borough (synthetic, seed " << options.seed << ") written to "
-              << common.db.string() << " in " << summary.seconds << " s:\n  "
-              << summary.wards_current << " current and " << summary.wards_previous
+    std::cout << "demo borough (synthetic, seed " << options.seed << ", activity up to "
+              << date->iso() << ") written to " << common.db.string() << " in "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+              << " s:\n  " << summary.wards_current << " current and " << summary.wards_previous
               << " previous wards, " << summary.streets << " streets, " << summary.properties
               << " properties, " << summary.postcodes << " postcodes,\n  " << summary.cemeteries
               << " cemeteries with " << summary.sections << " sections and " << summary.plots
               << " plots, " << summary.litter_bins << " litter bins,\n  "
-              << summary.planning_applications << " planning applications, "
-              << summary.service_requests << " service requests\n";
+              << summary.planning_applications << " planning applications, " << activity.requests
+              << " service requests (" << activity.open << " open) with " << activity.updates
+              << " staff updates\n";
     print_demo_accounts();
     return exit_ok;
 }
@@ -135,6 +157,10 @@ void add_demo_data_command(CLI::App& app, CommonOptions& common, int& exit_code)
     cmd->add_option("--seed", options->seed, "Seed: the same seed gives the same borough")
         ->envname("WARDMAP_DEMO_SEED")
         ->capture_default_str();
+    cmd->add_option("--date", options->date,
+                    "Generation date (YYYY-MM-DD, default today): the casework runs up to it; "
+                    "the same seed and date give the same borough")
+        ->envname("WARDMAP_DEMO_DATE");
     cmd->add_flag("--force", options->force, "Replace the database file if it exists");
     cmd->add_flag("--print-accounts", options->print_accounts,
                   "Only print the demo accounts' emails and passwords (scripts/demo does)");

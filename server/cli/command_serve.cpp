@@ -29,6 +29,10 @@
 
 namespace wardmap::cli {
 
+std::filesystem::path default_services_file() {
+    return WARDMAP_DEFAULT_SERVICES_FILE;
+}
+
 namespace {
 
 struct ServeOptions {

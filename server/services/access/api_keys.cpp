@@ -52,6 +52,19 @@ std::string issue_api_key(store::Database& db,
                           const std::string& channel,
                           const std::optional<std::string>& per_address,
                           const std::optional<std::string>& per_key) {
+    const std::string key = core::random_url_token(24); // 32 URL-safe characters
+    register_api_key(db, key, name, role, channel, per_address, per_key, core::now_seconds());
+    return key;
+}
+
+void register_api_key(store::Database& db,
+                      const std::string& key,
+                      const std::string& name,
+                      const std::string& role,
+                      const std::string& channel,
+                      const std::optional<std::string>& per_address,
+                      const std::optional<std::string>& per_key,
+                      core::UnixSeconds created) {
     for (const auto& [option, text] :
          {std::pair{"rate-limit", per_address}, std::pair{"key-rate-limit", per_key}}) {
         if (text && !RateLimit::parse(*text)) {
@@ -74,17 +87,15 @@ std::string issue_api_key(store::Database& db,
     if (used.step()) {
         invalid_parameter("name", "'" + name + "' already has a live key (revoke it first)");
     }
-    const std::string key = core::random_url_token(24); // 32 URL-safe characters
     auto st = db.prepare("INSERT INTO api_keys (key_sha256, name, role, channel, created_at, "
                          "rate_limit_per_address, rate_limit_per_key) VALUES (?1, ?2, ?3, ?4, "
                          "?5, ?6, ?7)");
     st.bind(1, core::sha256_hex(key)).bind(2, name).bind(3, role).bind(4, channel);
-    st.bind(5, core::format_utc(core::now_seconds()));
+    st.bind(5, core::format_utc(created));
     st.bind(6, per_address ? std::optional(RateLimit::parse(*per_address)->to_string())
                            : std::nullopt);
     st.bind(7, per_key ? std::optional(RateLimit::parse(*per_key)->to_string()) : std::nullopt);
     st.run();
-    return key;
 }
 
 int revoke_api_keys(store::Database& db, const std::string& name) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/w3c_time.hpp"
+
 #include "geo/store/database.hpp"
 #include "server/services/shared/rate_limiter.hpp"
 
@@ -40,6 +42,16 @@ std::string issue_api_key(store::Database& db,
                           const std::string& channel,
                           const std::optional<std::string>& per_address = std::nullopt,
                           const std::optional<std::string>& per_key = std::nullopt);
+/// Stores a key chosen by the caller (the demo's well-known keys), created at `created`,
+/// with issue_api_key's checks; only its hash is kept.
+void register_api_key(store::Database& db,
+                      const std::string& key,
+                      const std::string& name,
+                      const std::string& role,
+                      const std::string& channel,
+                      const std::optional<std::string>& per_address,
+                      const std::optional<std::string>& per_key,
+                      core::UnixSeconds created);
 /// Revokes every live key with this name; returns how many.
 int revoke_api_keys(store::Database& db, const std::string& name);
 

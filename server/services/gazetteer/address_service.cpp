@@ -287,13 +287,22 @@ AddressHit to_hit(const AddressRow& r) {
 
 AddressService::AddressService(store::ConnectionPool& pool,
                                std::shared_ptr<const geo::BngTransform> transform,
-                               const WardService& wards)
-    : m_pool(pool), m_transform(std::move(transform)), m_wards(wards),
-      m_index(std::make_unique<LiveAddressIndex>(pool)) {}
+                               const WardService& wards,
+                               SearchIndex build)
+    : m_pool(pool), m_transform(std::move(transform)), m_wards(wards) {
+    if (build == SearchIndex::at_start) {
+        (void)search_index();
+    }
+}
+
+LiveAddressIndex& AddressService::search_index() const {
+    std::call_once(m_index_built, [this] { m_index = std::make_unique<LiveAddressIndex>(m_pool); });
+    return *m_index;
+}
 
 std::string AddressService::search(const AddressSearch& query) const {
     const int limit = clamp_limit(query.limit);
-    const auto rows = search_rows(m_pool, *m_index, query.q, limit);
+    const auto rows = search_rows(m_pool, search_index(), query.q, limit);
     std::string out = R"({"type":"FeatureCollection","features":[)";
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (i > 0) {
@@ -472,7 +481,7 @@ std::string AddressService::postcode(const std::string& text, Crs crs) const {
 
 std::vector<AddressHit> AddressService::find(const std::string& text, int limit) const {
     std::vector<AddressHit> out;
-    for (const auto& r : search_rows(m_pool, *m_index, text, clamp_limit(limit))) {
+    for (const auto& r : search_rows(m_pool, search_index(), text, clamp_limit(limit))) {
         out.push_back(to_hit(r));
     }
     return out;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,9 +45,15 @@ class AddressService {
     static constexpr int max_limit = 100;
     static constexpr double max_radius_m = 1000;
 
+    /// When the in-memory search index is built: at once (the server, so no search waits),
+    /// or on the first search (a writer that only asks for nearest addresses, such as the
+    /// demo's activity, never pays for it).
+    enum class SearchIndex { at_start, on_first_search };
+
     AddressService(store::ConnectionPool& pool,
                    std::shared_ptr<const geo::BngTransform> transform,
-                   const WardService& wards);
+                   const WardService& wards,
+                   SearchIndex build = SearchIndex::at_start);
 
     /// Best matches first: a whole postcode lists its addresses in street and house-number
     /// order; otherwise every word must match (the last as a prefix, common abbreviations
@@ -69,10 +76,13 @@ class AddressService {
     [[nodiscard]] std::optional<AddressHit> address_of(std::int64_t uprn) const;
 
   private:
+    [[nodiscard]] LiveAddressIndex& search_index() const;
+
     store::ConnectionPool& m_pool;
     std::shared_ptr<const geo::BngTransform> m_transform;
     const WardService& m_wards;
-    std::unique_ptr<LiveAddressIndex> m_index;
+    mutable std::once_flag m_index_built;
+    mutable std::unique_ptr<LiveAddressIndex> m_index;
 };
 
 } // namespace wardmap::services

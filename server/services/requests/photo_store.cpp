@@ -77,6 +77,9 @@ void attach_photos(store::Database& db,
                    std::int64_t request_id,
                    std::optional<std::int64_t> history_id,
                    const std::string& field) {
+    if (ids.empty()) {
+        return; // most requests and updates have none: skip compiling the statement
+    }
     auto st = db.prepare("UPDATE photos SET request_id = ?2, history_id = ?3, position = ?4 "
                          "WHERE id = ?1 AND request_id IS NULL");
     int position = 0;

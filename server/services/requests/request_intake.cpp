@@ -17,7 +17,39 @@ namespace wardmap::services {
 
 using namespace request_detail;
 
+struct RequestService::CheckedRequest {
+    std::shared_ptr<const ServiceCatalogue> catalogue; ///< keeps `service` valid
+    const ServiceDefinition* service = nullptr;
+    const NewRequest* request = nullptr;
+    ApiClient client;
+    core::UnixSeconds now = 0;
+    std::string description;
+    geo::EastNorth at;
+    geo::LonLat wgs84;
+    std::optional<AddressHit> place;
+    std::optional<std::int64_t> usrn;
+    std::string ward_code;
+    nlohmann::json answers;
+    std::vector<std::string> photo_ids;
+    bool anonymous = true;
+    std::string priority;
+    core::UnixSeconds expected = 0;
+};
+
 CreatedRequest RequestService::create(const NewRequest& request) const {
+    const CheckedRequest checked = check_new(request);
+    auto db = m_pool.acquire();
+    store::Transaction tx(*db);
+    CreatedRequest created = store_new(*db, checked);
+    tx.commit();
+    return created;
+}
+
+CreatedRequest RequestService::create_in(store::Database& db, const NewRequest& request) const {
+    return store_new(db, check_new(request));
+}
+
+RequestService::CheckedRequest RequestService::check_new(const NewRequest& request) const {
     const auto catalogue = this->catalogue();
     const ApiClient client = authenticate(request.api_key, false);
     admit(client, request.client_address);
@@ -117,7 +149,7 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
         fail_with(std::move(problems));
     }
 
-    const core::UnixSeconds now = core::now_seconds();
+    const core::UnixSeconds now = this->now();
     const auto* ward = m_wards.index()->find(*at, core::uk_date(now));
     if (ward == nullptr) {
         invalid_parameter(place ? (request.address_id ? "address_id" : "address_string") : "lat",
@@ -137,47 +169,66 @@ CreatedRequest RequestService::create(const NewRequest& request) const {
     const std::string priority = choose_priority(*service, answers);
     const core::Date due =
         core::add_working_days(core::uk_date(now), service->priority(priority).sla_working_days);
-    const core::UnixSeconds expected = core::uk_instant(due, core::uk_seconds_of_day(now));
-    const std::string token = random_url_token();
+    return CheckedRequest{.catalogue = catalogue,
+                          .service = service,
+                          .request = &request,
+                          .client = client,
+                          .now = now,
+                          .description = description,
+                          .at = *at,
+                          .wgs84 = *wgs84,
+                          .place = std::move(place),
+                          .usrn = usrn,
+                          .ward_code = ward->code,
+                          .answers = answers,
+                          .photo_ids = photo_ids,
+                          .anonymous = anonymous,
+                          .priority = priority,
+                          .expected = core::uk_instant(due, core::uk_seconds_of_day(now))};
+}
 
-    auto db = m_pool.acquire();
-    store::Transaction tx(*db);
-    auto insert = db->prepare_cached(
+CreatedRequest RequestService::store_new(store::Database& db, const CheckedRequest& c) const {
+    const NewRequest& request = *c.request;
+    const ServiceDefinition* service = c.service;
+    const auto& place = c.place;
+    const std::string token = random_url_token();
+    auto insert = db.prepare_cached(
         "INSERT INTO service_requests (category_code, status, description, address, uprn, usrn, "
         "ward_code, source, created_at, updated_at, priority, expected_at, token_sha256, "
         "attributes, postcode, media_url, anonymous, private, api_key_id, geom, geom_wgs84) "
         "VALUES (?1, 'open', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
         "?16, ?17, MakePoint(?18, ?19, 27700), MakePoint(?20, ?21, 4326))");
-    insert.bind(1, service->code).bind(2, description);
+    insert.bind(1, service->code).bind(2, c.description);
     insert.bind(3, place ? std::optional<std::string>(place->address) : std::nullopt);
     insert.bind(4, place ? std::optional<std::int64_t>(place->uprn) : std::nullopt);
-    insert.bind(5, usrn).bind(6, ward->code).bind(7, client.channel).bind(8, core::format_utc(now));
-    insert.bind(9, priority).bind(10, core::format_utc(expected)).bind(11, sha256_hex(token));
-    insert.bind(12, answers.dump()).bind(13, place ? place->postcode : std::nullopt);
-    insert.bind(14, request.media_url).bind(15, anonymous ? 1 : 0);
-    insert.bind(16, service->is_private ? 1 : 0).bind(17, client.id);
-    insert.bind(18, at->easting).bind(19, at->northing).bind(20, wgs84->lon).bind(21, wgs84->lat);
+    insert.bind(5, c.usrn).bind(6, c.ward_code).bind(7, c.client.channel);
+    insert.bind(8, core::format_utc(c.now));
+    insert.bind(9, c.priority).bind(10, core::format_utc(c.expected)).bind(11, sha256_hex(token));
+    insert.bind(12, c.answers.dump()).bind(13, place ? place->postcode : std::nullopt);
+    insert.bind(14, request.media_url).bind(15, c.anonymous ? 1 : 0);
+    insert.bind(16, service->is_private ? 1 : 0).bind(17, c.client.id);
+    insert.bind(18, c.at.easting).bind(19, c.at.northing).bind(20, c.wgs84.lon);
+    insert.bind(21, c.wgs84.lat);
     insert.run();
-    const std::int64_t id = db->last_insert_rowid();
-    if (!anonymous || request.device_id) {
-        auto contact = db->prepare_cached(
+    const std::int64_t id = db.last_insert_rowid();
+    if (!c.anonymous || request.device_id) {
+        auto contact = db.prepare_cached(
             "INSERT INTO service_request_contacts (request_id, first_name, last_name, email, "
             "phone, account_id, device_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         contact.bind(1, id).bind(2, request.first_name).bind(3, request.last_name);
         contact.bind(4, request.email).bind(5, request.phone).bind(6, request.account_id);
         contact.bind(7, request.device_id).run();
     }
-    auto history = db->prepare_cached(
+    auto history = db.prepare_cached(
         "INSERT INTO service_request_history (request_id, at, actor, from_status, to_status, "
         "note, public, api_key_id) VALUES (?1, ?2, ?3, NULL, 'open', '', 1, ?4)");
-    history.bind(1, id).bind(2, core::format_utc(now)).bind(3, "client:" + client.name);
-    history.bind(4, client.id).run();
-    std::vector<std::string> photos = photo_ids;
+    history.bind(1, id).bind(2, core::format_utc(c.now)).bind(3, "client:" + c.client.name);
+    history.bind(4, c.client.id).run();
+    std::vector<std::string> photos = c.photo_ids;
     for (const auto& upload : request.uploads) {
-        photos.push_back(insert_photo(*db, upload, client.id, now));
+        photos.push_back(insert_photo(db, upload, c.client.id, c.now));
     }
-    attach_photos(*db, photos, id, std::nullopt, "photo_id");
-    tx.commit();
+    attach_photos(db, photos, id, std::nullopt, "photo_id");
     return CreatedRequest{id, token, service->service_notice, request.account_id};
 }
 

@@ -21,7 +21,7 @@ Kpis RequestService::kpis(const KpiQuery& q) const {
     Kpis k;
     k.catalogue = this->catalogue();
     const auto& catalogue = k.catalogue;
-    k.to = q.to.value_or(core::today_utc());
+    k.to = q.to.value_or(core::date_from_days(now() / 86400)); // today, UTC
     k.from =
         q.from.value_or(core::date_from_days(core::days_since_epoch(k.to) - default_window_days));
     k.ward = q.ward;
@@ -45,7 +45,7 @@ Kpis RequestService::kpis(const KpiQuery& q) const {
                           "expected_at FROM service_requests WHERE private = 0 AND created_at >= "
                           "?1 AND created_at < ?2 AND (?3 IS NULL OR ward_code = ?3)");
     st.bind(1, core::format_utc(start)).bind(2, core::format_utc(end)).bind(3, q.ward);
-    const core::UnixSeconds now = core::now_seconds();
+    const core::UnixSeconds current_time = now();
     std::vector<double> all_days;
     std::map<const ServiceDefinition*, std::vector<double>> service_days;
     while (st.step()) {
@@ -75,7 +75,7 @@ Kpis RequestService::kpis(const KpiQuery& q) const {
             g->online += channel == "web" || channel == "app" ? 1 : 0;
             if (open) {
                 ++g->open;
-                g->overdue += *expected < now ? 1 : 0;
+                g->overdue += *expected < current_time ? 1 : 0;
             } else {
                 ++g->closed;
             }
@@ -83,7 +83,7 @@ Kpis RequestService::kpis(const KpiQuery& q) const {
                 if (!open && closed_at) {
                     ++g->high_priority_decided;
                     g->high_priority_within_target += *closed_at <= *expected ? 1 : 0;
-                } else if (open && *expected < now) {
+                } else if (open && *expected < current_time) {
                     ++g->high_priority_decided;
                 }
             }

@@ -47,7 +47,7 @@ void RequestService::scan(const std::string& where,
     for (std::size_t i = 0; i < all.size(); ++i) {
         st.bind(static_cast<int>(i + 1), all[i]);
     }
-    const core::UnixSeconds now = core::now_seconds();
+    const core::UnixSeconds current_time = now();
     // One row object for the whole walk: assigning into its strings reuses their buffers, so
     // a 1,000-request list does not allocate per field.
     PublicRequest r;
@@ -95,7 +95,7 @@ void RequestService::scan(const std::string& where,
             r.at = {};
         }
         assign_optional(r.photo_id, st.optional_text_view(20));
-        r.overdue = r.open && r.expected && *r.expected < now;
+        r.overdue = r.open && r.expected && *r.expected < current_time;
         each(r);
     }
 }
@@ -118,7 +118,7 @@ void RequestService::list(const RequestQuery& q, const RowCallback& each) const 
         return;
     }
     const core::UnixSeconds window = static_cast<core::UnixSeconds>(default_window_days) * 86400;
-    core::UnixSeconds end = q.end.value_or(q.start ? *q.start + window : core::now_seconds());
+    core::UnixSeconds end = q.end.value_or(q.start ? *q.start + window : now());
     core::UnixSeconds start = q.start.value_or(end - window);
     if (start > end) {
         invalid_parameter("start_date", "is after end_date");
@@ -173,7 +173,7 @@ std::vector<PublicUpdate> RequestService::updates(std::optional<core::UnixSecond
                           "is required with " + std::string(start ? "start_date" : "end_date") +
                               " (give both or neither)");
     }
-    const core::UnixSeconds to = end.value_or(core::now_seconds());
+    const core::UnixSeconds to = end.value_or(now());
     const core::UnixSeconds from =
         start.value_or(to - static_cast<core::UnixSeconds>(default_window_days) * 86400);
     if (from > to) {

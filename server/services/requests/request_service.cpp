@@ -255,12 +255,17 @@ RequestService::RequestService(store::ConnectionPool& pool,
                                const CatalogueService& catalogues,
                                const WardService& wards,
                                const AddressService& addresses,
-                               const StreetService& streets)
+                               const StreetService& streets,
+                               Clock clock)
     : m_pool(pool), m_transform(std::move(transform)), m_catalogues(catalogues), m_wards(wards),
-      m_addresses(addresses), m_streets(streets) {
+      m_addresses(addresses), m_streets(streets), m_clock(std::move(clock)) {
     if (sodium_init() < 0) {
         throw std::runtime_error("libsodium could not be initialised");
     }
+}
+
+core::UnixSeconds RequestService::now() const {
+    return m_clock ? m_clock() : core::now_seconds();
 }
 
 void RequestService::sync_categories() const {
@@ -290,7 +295,12 @@ void RequestService::admit(const ApiClient& client, const std::string& client_ad
         if (!limit) {
             continue;
         }
-        if (const auto wait = m_limiter.take(bucket, *limit)) {
+        // A given clock's seconds stand in for the steady clock's: both only move forwards.
+        const auto wait =
+            m_clock ? m_limiter.take(bucket, *limit,
+                                     RateLimiter::Clock::time_point(std::chrono::seconds(now())))
+                    : m_limiter.take(bucket, *limit);
+        if (wait) {
             DomainError e(ErrorCode::rate_limited, "rate limit of " + limit->to_string() + " " +
                                                        scope + " reached; try again in " +
                                                        std::to_string(*wait) + " s");

@@ -203,12 +203,18 @@ class RequestService {
     static constexpr double uprn_radius_m = 50;
     static constexpr double usrn_radius_m = 250;
 
+    /// Where the service reads the time. Empty: the system clock (the server). The demo's
+    /// history sets its own, so its reports are made at the times they are dated; the rate
+    /// limits then run on that time too.
+    using Clock = std::function<core::UnixSeconds()>;
+
     RequestService(store::ConnectionPool& pool,
                    std::shared_ptr<const geo::BngTransform> transform,
                    const CatalogueService& catalogues,
                    const WardService& wards,
                    const AddressService& addresses,
-                   const StreetService& streets);
+                   const StreetService& streets,
+                   Clock clock = {});
 
     /// Writes the catalogue's services into service_categories (code, name, group) so that
     /// requests can reference them; existing rows are updated, none removed.
@@ -236,6 +242,10 @@ class RequestService {
     /// than 3 photos or a photo_id that is not an unattached photo. The request and its photos
     /// commit together.
     [[nodiscard]] CreatedRequest create(const NewRequest& request) const;
+    /// create() in the caller's transaction on `db`, for a trusted writer of many requests at
+    /// once (the demo's history): the same checks, enrichment and rows. Its lookups lease
+    /// other connections of the pool, so the pool needs two or more.
+    [[nodiscard]] CreatedRequest create_in(store::Database& db, const NewRequest& request) const;
 
     /// Called once per listed request. The row is only valid during the call: it is reused.
     using RowCallback = std::function<void(const PublicRequest&)>;
@@ -253,6 +263,9 @@ class RequestService {
                                                     std::optional<core::UnixSeconds> end) const;
     /// Records a status change or note from a staff system; returns the new update's id.
     [[nodiscard]] std::int64_t post_update(const StatusUpdate& update) const;
+    /// post_update() in the caller's transaction on `db` (see create_in).
+    [[nodiscard]] std::int64_t post_update_in(store::Database& db,
+                                              const StatusUpdate& update) const;
 
     /// Open requests of a service within its duplicate-search radius of a point, nearest
     /// first, at most 20, no personal data. not_found for an unknown or private service (a
@@ -283,6 +296,18 @@ class RequestService {
     [[nodiscard]] Kpis kpis(const KpiQuery& query) const;
 
   private:
+    /// A new request checked and enriched (ward, address, street, priority, target), ready
+    /// to store: everything create() looks up before it takes a write connection.
+    struct CheckedRequest;
+    [[nodiscard]] CheckedRequest check_new(const NewRequest& request) const;
+    CreatedRequest store_new(store::Database& db, const CheckedRequest& checked) const;
+    /// A staff update's form checked, before the database is read.
+    struct CheckedUpdate;
+    [[nodiscard]] CheckedUpdate check_update(const StatusUpdate& update) const;
+    std::int64_t apply_update(store::Database& db, const CheckedUpdate& checked) const;
+    /// The clock's time (the system's unless one was given).
+    [[nodiscard]] core::UnixSeconds now() const;
+
     struct QueryOptions {
         int limit = 1;
         bool include_private = false;
@@ -314,6 +339,7 @@ class RequestService {
     const WardService& m_wards;
     const AddressService& m_addresses;
     const StreetService& m_streets;
+    Clock m_clock;
     mutable RateLimiter m_limiter;
 };
 

@@ -107,18 +107,18 @@ void RequestService::add_reporter_update(const std::string& token,
         invalid_parameter("reopen", "the request is still open");
     }
     const std::string to = reopen ? "reopened" : from;
-    const std::string now = core::format_utc(core::now_seconds());
+    const std::string now_text = core::format_utc(now());
     auto history = db->prepare(
         "INSERT INTO service_request_history (request_id, at, actor, from_status, to_status, "
         "note, public) VALUES (?1, ?2, 'reporter', ?3, ?4, ?5, 0)");
-    history.bind(1, id).bind(2, now).bind(3, from).bind(4, to).bind(5, text).run();
+    history.bind(1, id).bind(2, now_text).bind(3, from).bind(4, to).bind(5, text).run();
     const std::int64_t history_id = db->last_insert_rowid();
     attach_photos(*db, photo_ids, id, history_id, "photo_id");
     auto change = db->prepare("UPDATE service_requests SET status = ?2, updated_at = ?3, "
                               "closed_at = CASE WHEN ?4 THEN NULL ELSE closed_at END, "
                               "duplicate_of = CASE WHEN ?4 THEN NULL ELSE duplicate_of END "
                               "WHERE id = ?1");
-    change.bind(1, id).bind(2, to).bind(3, now).bind(4, reopen ? 1 : 0).run();
+    change.bind(1, id).bind(2, to).bind(3, now_text).bind(4, reopen ? 1 : 0).run();
     if (reopen) {
         queue_status_messages(*db, id, history_id, to, "");
     }
@@ -133,7 +133,7 @@ void RequestService::follow(std::int64_t id, const std::string& email) const {
     auto db = m_pool.acquire();
     auto st = db->prepare("INSERT INTO service_request_followers (request_id, email, created_at) "
                           "VALUES (?1, ?2, ?3) ON CONFLICT (request_id, email) DO NOTHING");
-    st.bind(1, id).bind(2, email).bind(3, core::format_utc(core::now_seconds())).run();
+    st.bind(1, id).bind(2, email).bind(3, core::format_utc(now())).run();
 }
 
 } // namespace wardmap::services

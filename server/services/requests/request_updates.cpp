@@ -17,7 +17,30 @@ namespace wardmap::services {
 
 using namespace request_detail;
 
-std::int64_t RequestService::post_update(const StatusUpdate& u) const {
+struct RequestService::CheckedUpdate {
+    const StatusUpdate* update = nullptr;
+    ApiClient client;
+    std::int64_t id = 0;
+    std::string status; ///< ours, or "unchanged"
+    core::UnixSeconds at = 0;
+    std::vector<std::string> photo_ids;
+    std::optional<std::int64_t> duplicate_of;
+};
+
+std::int64_t RequestService::post_update(const StatusUpdate& update) const {
+    const CheckedUpdate checked = check_update(update);
+    auto db = m_pool.acquire();
+    store::Transaction tx(*db);
+    const std::int64_t update_id = apply_update(*db, checked);
+    tx.commit();
+    return update_id;
+}
+
+std::int64_t RequestService::post_update_in(store::Database& db, const StatusUpdate& update) const {
+    return apply_update(db, check_update(update));
+}
+
+RequestService::CheckedUpdate RequestService::check_update(const StatusUpdate& u) const {
     const ApiClient client = authenticate(u.api_key, true);
     admit(client, u.client_address);
     std::vector<FieldProblem> problems;
@@ -49,7 +72,7 @@ std::int64_t RequestService::post_update(const StatusUpdate& u) const {
         if (!at) {
             problems.push_back({"updated_datetime", "must be a W3C date-time with a zone, not '" +
                                                         *u.updated_datetime + "'"});
-        } else if (*at > core::now_seconds() + 300) {
+        } else if (*at > now() + 300) {
             problems.push_back({"updated_datetime", "is in the future"});
         }
     }
@@ -78,62 +101,74 @@ std::int64_t RequestService::post_update(const StatusUpdate& u) const {
     if (!problems.empty()) {
         fail_with(std::move(problems));
     }
+    return CheckedUpdate{.update = &u,
+                         .client = client,
+                         .id = *id,
+                         .status = *status,
+                         .at = *at,
+                         .photo_ids = photo_ids,
+                         .duplicate_of = duplicate_of};
+}
 
-    auto db = m_pool.acquire();
-    store::Transaction tx(*db);
-    auto current = db->prepare("SELECT status FROM service_requests WHERE id = ?1");
-    current.bind(1, *id);
+std::int64_t RequestService::apply_update(store::Database& db, const CheckedUpdate& c) const {
+    const StatusUpdate& u = *c.update;
+    const ApiClient& client = c.client;
+    const std::int64_t id = c.id;
+    const auto& photo_ids = c.photo_ids;
+    const auto& duplicate_of = c.duplicate_of;
+    auto current = db.prepare_cached("SELECT status FROM service_requests WHERE id = ?1");
+    current.bind(1, id);
     if (!current.step()) {
         throw DomainError(ErrorCode::not_found,
-                          "service_request_id " + std::to_string(*id) + " not found");
+                          "service_request_id " + std::to_string(id) + " not found");
     }
     const std::string from(current.text(0));
     const auto* from_info = status_info(from);
-    std::string to = *status == "unchanged" ? from : *status;
+    std::string to = c.status == "unchanged" ? from : c.status;
     if (to == "open" && from_info != nullptr && !from_info->open) {
         to = "reopened";
     }
     if (duplicate_of) {
-        if (*duplicate_of == *id) {
+        if (*duplicate_of == id) {
             invalid_parameter("duplicate_of", "cannot be the request itself");
         }
-        auto original = db->prepare("SELECT duplicate_of FROM service_requests WHERE id = ?1");
+        auto original =
+            db.prepare_cached("SELECT duplicate_of FROM service_requests WHERE id = ?1");
         original.bind(1, *duplicate_of);
         if (!original.step()) {
             invalid_parameter("duplicate_of", "names no request: " + std::to_string(*duplicate_of));
         }
-        if (!original.is_null(0) && original.int64(0) == *id) {
+        if (!original.is_null(0) && original.int64(0) == id) {
             invalid_parameter("duplicate_of", "is itself a duplicate of this request");
         }
     }
-    auto seen = db->prepare("SELECT 1 FROM service_request_history WHERE api_key_id = ?1 AND "
-                            "external_id = ?2");
+    auto seen = db.prepare_cached("SELECT 1 FROM service_request_history WHERE api_key_id = ?1 AND "
+                                  "external_id = ?2");
     seen.bind(1, client.id).bind(2, *u.update_id);
     if (seen.step()) {
         invalid_parameter("update_id", "'" + *u.update_id + "' already exists");
     }
-    const std::string when = core::format_utc(*at);
-    auto history = db->prepare(
+    const std::string when = core::format_utc(c.at);
+    auto history = db.prepare_cached(
         "INSERT INTO service_request_history (request_id, at, actor, from_status, to_status, "
         "note, public, api_key_id, external_id, duplicate_of, media_url) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?9, ?10)");
-    history.bind(1, *id).bind(2, when).bind(3, "staff:" + client.name).bind(4, from);
+    history.bind(1, id).bind(2, when).bind(3, "staff:" + client.name).bind(4, from);
     history.bind(5, to).bind(6, *u.description).bind(7, client.id).bind(8, *u.update_id);
     history.bind(9, duplicate_of).bind(10, u.media_url).run();
-    const std::int64_t update_id = db->last_insert_rowid();
-    attach_photos(*db, photo_ids, *id, update_id, "photo_id");
+    const std::int64_t update_id = db.last_insert_rowid();
+    attach_photos(db, photo_ids, id, update_id, "photo_id");
     const bool closed = !status_info(to)->open;
-    auto change = db->prepare(
+    auto change = db.prepare_cached(
         "UPDATE service_requests SET status = ?2, updated_at = max(updated_at, ?3), "
         "closed_at = CASE WHEN ?4 THEN coalesce(closed_at, ?3) ELSE NULL END, "
         "duplicate_of = CASE WHEN ?2 = 'duplicate' THEN coalesce(?5, duplicate_of) ELSE NULL END "
         "WHERE id = ?1");
-    change.bind(1, *id).bind(2, to).bind(3, when).bind(4, closed ? 1 : 0).bind(5, duplicate_of);
+    change.bind(1, id).bind(2, to).bind(3, when).bind(4, closed ? 1 : 0).bind(5, duplicate_of);
     change.run();
     if (to != from) {
-        queue_status_messages(*db, *id, update_id, to, *u.description);
+        queue_status_messages(db, id, update_id, to, *u.description);
     }
-    tx.commit();
     return update_id;
 }
 
@@ -158,14 +193,14 @@ void RequestService::queue_status_messages(store::Database& db,
         body += "\n" + note + "\n";
     }
     body += "\nYou are receiving this because you reported or followed this problem.\n";
-    const std::string now = core::format_utc(core::now_seconds());
+    const std::string now_text = core::format_utc(now());
     // The reporter (when they gave an email) and every follower, once each.
     auto queue = db.prepare_cached(
         "INSERT INTO notification_outbox (request_id, history_id, recipient, subject, body, "
         "created_at, next_attempt_at) SELECT ?1, ?2, email, ?3, ?4, ?5, ?5 FROM ("
         "SELECT email FROM service_request_contacts WHERE request_id = ?1 AND email IS NOT NULL "
         "UNION SELECT email FROM service_request_followers WHERE request_id = ?1)");
-    queue.bind(1, id).bind(2, history_id).bind(3, subject).bind(4, body).bind(5, now).run();
+    queue.bind(1, id).bind(2, history_id).bind(3, subject).bind(4, body).bind(5, now_text).run();
 }
 
 } // namespace wardmap::services

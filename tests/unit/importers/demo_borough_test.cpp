@@ -65,11 +65,11 @@ std::uint64_t digest_of(Database& db) {
         d.add(wards.text(0));
         d.add(wards.blob(1));
     }
-    auto rest = db.prepare(
-        "SELECT ward_code || created_at || status || coalesce(uprn, '') FROM service_requests "
-        "UNION ALL SELECT asset_ref || ward_code || usrn FROM litter_bins "
-        "UNION ALL SELECT plot_ref || status FROM burial_plots "
-        "UNION ALL SELECT single_line || postcode FROM addresses ORDER BY 1");
+    auto rest =
+        db.prepare("SELECT reference || ward_code || received_date FROM planning_applications "
+                   "UNION ALL SELECT asset_ref || ward_code || usrn FROM litter_bins "
+                   "UNION ALL SELECT plot_ref || status FROM burial_plots "
+                   "UNION ALL SELECT single_line || postcode FROM addresses ORDER BY 1");
     while (rest.step()) {
         d.add(rest.text(0));
     }
@@ -99,8 +99,7 @@ class DemoBoroughTest : public ::testing::Test {
                   << " s: " << s_summary.properties << " properties, " << s_summary.streets
                   << " streets, " << s_summary.postcodes << " postcodes, " << s_summary.plots
                   << " plots, " << s_summary.litter_bins << " bins, "
-                  << s_summary.planning_applications << " planning applications, "
-                  << s_summary.service_requests << " service requests\n";
+                  << s_summary.planning_applications << " planning applications\n";
     }
     static void TearDownTestSuite() {
         s_transform.reset();
@@ -137,8 +136,6 @@ TEST_F(DemoBoroughTest, CountsAreWithinTheStatedRanges) {
     EXPECT_LE(s.litter_bins, 1600);
     EXPECT_GE(s.planning_applications, 90);
     EXPECT_LE(s.planning_applications, 110);
-    EXPECT_GE(s.service_requests, 1900);
-    EXPECT_LE(s.service_requests, 2100);
 
     // The summary is what the database holds.
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM wards w JOIN boundary_sets b ON b.id = "
@@ -151,18 +148,14 @@ TEST_F(DemoBoroughTest, CountsAreWithinTheStatedRanges) {
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM burial_plots"), s.plots);
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM litter_bins"), s.litter_bins);
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM planning_applications"), s.planning_applications);
-    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_requests"), s.service_requests);
+    // Requests, their categories and the API keys are the request service's to make
+    // (tests/integration/demo_data_test.cpp).
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_requests"), 0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_categories"), 0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM api_keys"), 0);
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM council_area WHERE ons_code = 'E07000118' AND "
                         "name = 'Chorley'"),
               1);
-    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_categories WHERE code = 'pothole' AND "
-                        "group_name = 'Roads (county)'"),
-              1);
-    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_categories WHERE code IN ('fly_tipping', "
-                        "'litter', 'overflowing_bin', 'dog_fouling', 'graffiti', "
-                        "'abandoned_vehicle', 'street_cleansing', 'grass_cutting', "
-                        "'damaged_nameplate', 'public_toilets', 'cemetery_issue')"),
-              11);
 }
 
 TEST_F(DemoBoroughTest, BoundarySetsAreVersioned) {
@@ -346,8 +339,6 @@ TEST_F(DemoBoroughTest, Wgs84CopiesMatchTheTransform) {
         "UNION ALL SELECT ST_X(geom), ST_Y(geom), ST_X(geom_wgs84), ST_Y(geom_wgs84) FROM "
         "litter_bins WHERE id % 13 = 0 "
         "UNION ALL SELECT ST_X(geom), ST_Y(geom), ST_X(geom_wgs84), ST_Y(geom_wgs84) FROM "
-        "service_requests WHERE id % 17 = 0 "
-        "UNION ALL SELECT ST_X(geom), ST_Y(geom), ST_X(geom_wgs84), ST_Y(geom_wgs84) FROM "
         "postcodes "
         "UNION ALL SELECT ST_X(ST_EndPoint(geom)), ST_Y(ST_EndPoint(geom)), "
         "ST_X(ST_EndPoint(geom_wgs84)), ST_Y(ST_EndPoint(geom_wgs84)) FROM streets "
@@ -425,28 +416,6 @@ TEST_F(DemoBoroughTest, CaseworkHasWardsDatesAndARealisticMix) {
                         "(decided_date IS NOT NULL AND decided_date < received_date)"),
               0);
     EXPECT_GE(count(db, "SELECT COUNT(DISTINCT app_type) FROM planning_applications"), 5);
-
-    // 18 months before the reference date; the current ward set covers all of them.
-    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_requests WHERE created_at < "
-                        "'2025-05-01' OR created_at >= '2026-11-01T00:00:00Z' OR ward_code NOT "
-                        "IN (SELECT code FROM wards WHERE boundary_set_id = 2) OR updated_at < "
-                        "created_at OR (closed_at IS NULL) <> (status IN ('open', "
-                        "'investigating', 'in_progress', 'action_scheduled'))"),
-              0);
-    EXPECT_EQ(db.query_text("SELECT group_concat(category_code) FROM (SELECT category_code FROM "
-                            "service_requests GROUP BY category_code ORDER BY COUNT(*) DESC "
-                            "LIMIT 2)"),
-              "fly_tipping,litter");
-    const auto old = count(db, "SELECT COUNT(*) FROM service_requests WHERE created_at < "
-                               "'2026-08-01'");
-    const auto old_closed = count(db, "SELECT COUNT(*) FROM service_requests WHERE created_at "
-                                      "< '2026-08-01' AND closed_at IS NOT NULL");
-    EXPECT_GT(static_cast<double>(old_closed), 0.85 * static_cast<double>(old));
-    EXPECT_GE(count(db, "SELECT COUNT(DISTINCT status) FROM service_requests"), 8);
-    EXPECT_GT(count(db, "SELECT COUNT(*) FROM service_requests WHERE uprn IS NOT NULL"), 1000);
-    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM service_requests WHERE usrn IS NULL OR "
-                        "address IS NULL"),
-              0);
 }
 
 TEST_F(DemoBoroughTest, SpatiaLiteTriggersAndIndexesAreIntact) {
@@ -533,14 +502,14 @@ TEST_F(DemoBoroughTest, AFailureMidWriteLeavesNothingBehind) {
                                  "sqlite_master WHERE type = 'trigger' ORDER BY name)";
     const auto before = db.query_text(triggers);
     // The last table written refuses its first row.
-    db.exec("CREATE TRIGGER refuse_requests BEFORE INSERT ON service_requests BEGIN "
+    db.exec("CREATE TRIGGER refuse_planning BEFORE INSERT ON planning_applications BEGIN "
             "SELECT RAISE(ABORT, 'injected failure'); END");
     EXPECT_THROW(generate_demo_borough(db, *s_transform, {}), store::StoreError);
-    db.exec("DROP TRIGGER refuse_requests");
+    db.exec("DROP TRIGGER refuse_planning");
     EXPECT_EQ(db.query_text(triggers), before) << "SpatiaLite's triggers are all back";
     for (const char* table :
          {"council_area", "wards", "streets", "properties", "addresses", "burial_plots",
-          "litter_bins", "service_categories", "wardmap_meta", "idx_properties_geom"}) {
+          "litter_bins", "wardmap_meta", "idx_properties_geom"}) {
         EXPECT_EQ(count(db, std::string("SELECT COUNT(*) FROM ") + table), 0) << table;
     }
 }

@@ -6,10 +6,11 @@
 #include <iterator>
 #include <span>
 
-namespace wardmap::importers::demo {
+namespace wardmap::core {
 
 /// xoshiro256** seeded through splitmix64. Our own, because std:: distributions may give
-/// different numbers on another standard library, and the demo must be reproducible anywhere.
+/// different numbers on another standard library, and the demo borough and its history must be
+/// reproducible anywhere.
 class Rng {
   public:
     explicit Rng(std::uint64_t seed) {
@@ -18,7 +19,7 @@ class Rng {
         }
     }
 
-    /// An independent stream for one part of the borough, so changing how many numbers one
+    /// An independent stream for one part of the demo, so changing how many numbers one
     /// generator draws does not reshuffle every other part.
     [[nodiscard]] Rng fork(std::uint64_t stream) const {
         std::uint64_t x = m_state[0] ^ (stream * 0xD1B54A32D192ED03ULL);
@@ -82,4 +83,4 @@ class Rng {
     std::uint64_t m_state[4] = {};
 };
 
-} // namespace wardmap::importers::demo
+} // namespace wardmap::core
