@@ -100,6 +100,48 @@ std::optional<UnixSeconds> parse_w3c_datetime(std::string_view text) {
     return midnight + hour * 3600 + minute * 60 + second - offset;
 }
 
+std::optional<UnixSeconds> parse_rfc3339(std::string_view text) {
+    if (text.size() < 20 || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
+        text[16] != ':') {
+        return std::nullopt;
+    }
+    const auto date = parse_iso_date(text.substr(0, 10));
+    int hour = 0;
+    int minute = 0;
+    int second = 0;
+    if (!date || !digits(text, 11, 2, hour) || !digits(text, 14, 2, minute) ||
+        !digits(text, 17, 2, second) || hour > 23 || minute > 59 || second > 60) {
+        return std::nullopt;
+    }
+    std::size_t pos = 19;
+    if (pos < text.size() && text[pos] == '.') {
+        ++pos;
+        const std::size_t start = pos;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+            ++pos;
+        }
+        if (pos == start) {
+            return std::nullopt;
+        }
+    }
+    int offset = 0;
+    if (pos + 1 == text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
+        offset = 0;
+    } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') &&
+               text[pos + 3] == ':') {
+        int oh = 0;
+        int om = 0;
+        if (!digits(text, pos + 1, 2, oh) || !digits(text, pos + 4, 2, om) || oh > 23 || om > 59) {
+            return std::nullopt;
+        }
+        offset = (oh * 3600 + om * 60) * (text[pos] == '-' ? -1 : 1);
+    } else {
+        return std::nullopt;
+    }
+    return static_cast<UnixSeconds>(days_since_epoch(*date)) * day_seconds + hour * 3600 +
+           minute * 60 + second - offset;
+}
+
 int uk_offset_seconds(UnixSeconds t) {
     // A list formats thousands of instants from a few years: keep the last year's summer time.
     thread_local UnixSeconds summer_start = 1;

@@ -19,6 +19,11 @@ UnixSeconds now_seconds();
 /// date or time that does not exist, or a missing zone on a date-time.
 std::optional<UnixSeconds> parse_w3c_datetime(std::string_view text);
 
+/// An RFC 3339 timestamp, as CQL2 and OGC API datetime parameters take them:
+/// YYYY-MM-DD(T|t)HH:MM:SS[.s+](Z|z|±HH:MM), seconds required, a leap second (:60) counted
+/// into the next minute. nullopt for anything else or a date that does not exist.
+std::optional<UnixSeconds> parse_rfc3339(std::string_view text);
+
 /// The UK's offset from UTC at an instant, in seconds: 3600 during British Summer Time (from
 /// 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October), else 0.
 int uk_offset_seconds(UnixSeconds t);

@@ -1,9 +1,8 @@
 #include "importers/import_report.hpp"
 
-#include "geo/geojson_writer.hpp"
+#include "core/w3c_time.hpp"
 
-#include <chrono>
-#include <ctime>
+#include "geo/geojson_writer.hpp"
 
 namespace wardmap::importers {
 
@@ -90,12 +89,7 @@ std::string ImportReport::to_json() const {
 }
 
 std::string utc_now() {
-    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return core::format_utc(core::now_seconds());
 }
 
 } // namespace wardmap::importers

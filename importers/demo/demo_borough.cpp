@@ -1,5 +1,7 @@
 #include "importers/demo/demo_borough.hpp"
 
+#include "core/w3c_time.hpp"
+
 #include "geo/store/migrations.hpp"
 #include "importers/demo/demo_model.hpp"
 
@@ -61,10 +63,10 @@ DemoSummary generate_demo_borough(store::Database& db,
                                   const geo::BngTransform& transform,
                                   const DemoOptions& options) {
     const auto started = std::chrono::steady_clock::now();
-    const auto reference = demo::parse_iso_date_time(options.reference_date);
+    const auto reference = core::parse_w3c_datetime(options.reference_date);
     if (!reference) {
         throw DemoDataError("reference date '" + options.reference_date +
-                            "' is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ");
+                            "' is not a date (YYYY-MM-DD) or a W3C date-time");
     }
     require_empty(db, options); // fail fast, before the generation work
 

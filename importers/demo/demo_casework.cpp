@@ -2,6 +2,8 @@
 // the clock. (Service requests are made through the request service: services/requests/
 // demo_activity.)
 
+#include "core/working_days.hpp"
+
 #include "importers/demo/demo_model.hpp"
 
 #include <algorithm>
@@ -14,6 +16,10 @@ namespace wardmap::importers::demo {
 namespace {
 
 constexpr std::int64_t day_seconds = seconds_per_day;
+
+std::string iso_date_of(std::int64_t day) {
+    return core::date_from_days(static_cast<long>(day)).iso();
+}
 
 std::string format(const char* pattern, long long value) {
     char buf[48];
@@ -88,10 +94,10 @@ std::vector<LitterBin> make_bins(Rng& rng, const CaseworkContext& c, const Stree
                                                  {"combined_litter_dog", 60},
                                                  {"dog_waste", 40}};
     static constexpr double street_weights[] = {45, 30, 20, 5};
-    const std::int64_t first_day = days_from_civil(2004, 1, 1);
+    const std::int64_t first_day = core::days_since_epoch({2004, 1, 1});
     const std::int64_t last_day = c.reference_time / day_seconds - 60;
     const WardFinder wards(c);
-    const std::string today = iso_date(c.reference_time / day_seconds);
+    const std::string today = iso_date_of(c.reference_time / day_seconds);
 
     std::vector<LitterBin> bins;
     const int count = rng.range(1480, 1530);
@@ -113,8 +119,8 @@ std::vector<LitterBin> make_bins(Rng& rng, const CaseworkContext& c, const Stree
         bin.usrn = c.gazetteer.streets[street].usrn;
         bin.ward_code = *ward;
         bin.installed_on =
-            iso_date(first_day + static_cast<std::int64_t>(
-                                     rng.uniform() * static_cast<double>(last_day - first_day)));
+            iso_date_of(first_day + static_cast<std::int64_t>(
+                                        rng.uniform() * static_cast<double>(last_day - first_day)));
         bin.empty_per_week = model.capacity >= 600 ? 2 : centre ? 7 : footfall >= 2.5 ? 3 : 1;
         bin.at = at;
         bins.push_back(std::move(bin));
@@ -276,7 +282,7 @@ std::vector<PlanningApplication> make_planning(Rng& rng, const CaseworkContext& 
     int year = 0;
     long long number = 0;
     for (const Draft& d : drafts) {
-        const std::string received = iso_date(d.received);
+        const std::string received = iso_date_of(d.received);
         const int y = std::stoi(received.substr(0, 4));
         if (y != year) {
             year = y;
@@ -307,12 +313,12 @@ std::vector<PlanningApplication> make_planning(Rng& rng, const CaseworkContext& 
             app.status = "pending";
         } else if (rng.chance(0.04)) {
             app.status = "withdrawn";
-            app.decided_date = iso_date(decided);
+            app.decided_date = iso_date_of(decided);
         } else {
             const bool refused = rng.chance(0.1);
             app.status = refused && rng.chance(0.25) ? "appeal" : "decided";
             app.decision = refused ? "refused" : "approved";
-            app.decided_date = iso_date(decided);
+            app.decided_date = iso_date_of(decided);
         }
         out.push_back(std::move(app));
     }

@@ -1,4 +1,4 @@
-// Calendar and geometry helpers shared by the demo borough generators.
+// Geometry helpers shared by the demo borough generators.
 
 #include "importers/demo/demo_model.hpp"
 
@@ -8,100 +8,6 @@
 #include <numbers>
 
 namespace wardmap::importers::demo {
-
-// ---- calendar ----
-// Howard Hinnant's days_from_civil / civil_from_days.
-std::int64_t days_from_civil(int year, int month, int day) {
-    const std::int64_t y = year - (month <= 2 ? 1 : 0);
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const std::int64_t yoe = y - era * 400;
-    const std::int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-    const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-namespace {
-
-struct Civil {
-    int year, month, day;
-};
-
-Civil civil_from_days(std::int64_t z) {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const std::int64_t doe = z - era * 146097;
-    const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const std::int64_t mp = (5 * doy + 2) / 153;
-    const auto day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-    const auto month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-    const auto year = static_cast<int>(yoe + era * 400 + (month <= 2 ? 1 : 0));
-    return {year, month, day};
-}
-
-std::int64_t floor_div(std::int64_t a, std::int64_t b) {
-    return a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
-}
-
-std::optional<int> digits(std::string_view text, std::size_t pos, std::size_t count) {
-    int value = 0;
-    for (std::size_t i = pos; i < pos + count; ++i) {
-        if (text[i] < '0' || text[i] > '9') {
-            return std::nullopt;
-        }
-        value = value * 10 + (text[i] - '0');
-    }
-    return value;
-}
-
-} // namespace
-
-std::string iso_date(std::int64_t day) {
-    const Civil c = civil_from_days(day);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", c.year, c.month, c.day);
-    return buf;
-}
-
-std::string iso_date_time(std::int64_t seconds) {
-    const std::int64_t day = floor_div(seconds, seconds_per_day);
-    const auto rest = static_cast<int>(seconds - day * seconds_per_day);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "T%02d:%02d:%02dZ", rest / 3600, rest / 60 % 60, rest % 60);
-    return iso_date(day) + buf;
-}
-
-std::optional<std::int64_t> parse_iso_date_time(std::string_view text) {
-    const bool has_time = text.size() == 20;
-    if ((text.size() != 10 && !has_time) || text[4] != '-' || text[7] != '-') {
-        return std::nullopt;
-    }
-    const auto year = digits(text, 0, 4);
-    const auto month = digits(text, 5, 2);
-    const auto day = digits(text, 8, 2);
-    if (!year || !month || !day || *month < 1 || *month > 12 || *day < 1) {
-        return std::nullopt;
-    }
-    const std::int64_t days = days_from_civil(*year, *month, *day);
-    const Civil back = civil_from_days(days);
-    if (back.month != *month || back.day != *day) {
-        return std::nullopt; // e.g. 2026-02-30
-    }
-    std::int64_t seconds = days * seconds_per_day;
-    if (has_time) {
-        if (text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
-            return std::nullopt;
-        }
-        const auto h = digits(text, 11, 2);
-        const auto m = digits(text, 14, 2);
-        const auto s = digits(text, 17, 2);
-        if (!h || !m || !s || *h > 23 || *m > 59 || *s > 59) {
-            return std::nullopt;
-        }
-        seconds += *h * 3600 + *m * 60 + *s;
-    }
-    return seconds;
-}
 
 // ---- plane geometry ----
 double distance(EastNorth a, EastNorth b) {

@@ -31,15 +31,8 @@ using Polygon = std::vector<Ring>;
 using MultiPolygon = std::vector<Polygon>;
 using Line = std::vector<EastNorth>;
 
-// ---- calendar (UTC, proleptic Gregorian), so no clock or locale is involved ----
+// Dates come from core (dates, working_days, w3c_time): never the clock or the locale.
 inline constexpr std::int64_t seconds_per_day = 86400;
-std::int64_t days_from_civil(int year, int month, int day);
-/// YYYY-MM-DD of a day number (days since 1970-01-01).
-std::string iso_date(std::int64_t day);
-/// YYYY-MM-DDTHH:MM:SSZ of seconds since the epoch.
-std::string iso_date_time(std::int64_t seconds);
-/// Seconds since the epoch of "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ"; nullopt if malformed.
-std::optional<std::int64_t> parse_iso_date_time(std::string_view text);
 
 // ---- geometry helpers (demo_geometry.cpp) ----
 double distance(EastNorth a, EastNorth b);

@@ -1,13 +1,13 @@
 // `wardmap export KIND OUT [options]`: parses flags into importers::LlpgExportOptions and hands
 // over to importers::export_llpg; reading the store and writing DTF 7.3 live in importers/.
 
+#include "core/w3c_time.hpp"
+
 #include "importers/llpg_export.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 #include <iostream>
 
 namespace wardmap::cli {
@@ -25,18 +25,8 @@ struct ExportFlags {
 
 /// Today's date and the time of day in UTC: "YYYY-MM-DD", "HH:MM:SS".
 std::pair<std::string, std::string> now_utc() {
-    using namespace std::chrono;
-    const auto now = floor<seconds>(system_clock::now());
-    const auto day = floor<days>(now);
-    const year_month_day ymd(day);
-    const hh_mm_ss time(now - day);
-    char date[16], clock[16];
-    std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-    std::snprintf(clock, sizeof clock, "%02d:%02d:%02d", static_cast<int>(time.hours().count()),
-                  static_cast<int>(time.minutes().count()),
-                  static_cast<int>(time.seconds().count()));
-    return {date, clock};
+    const std::string now = core::format_utc(core::now_seconds()); // YYYY-MM-DDTHH:MM:SSZ
+    return {now.substr(0, 10), now.substr(11, 8)};
 }
 
 int run_export_command(const CommonOptions& common, const ExportFlags& flags) {

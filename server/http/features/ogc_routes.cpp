@@ -1,5 +1,7 @@
 #include "server/http/features/ogc_routes.hpp"
 
+#include "core/w3c_time.hpp"
+
 #include "geo/geojson_writer.hpp"
 #include "server/http/base_url.hpp"
 #include "server/http/etag.hpp"
@@ -9,9 +11,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <chrono>
 #include <cmath>
-#include <ctime>
 
 namespace wardmap::http {
 
@@ -201,12 +201,7 @@ std::string link(const std::string& href, const char* rel, const char* type) {
 }
 
 std::string now_rfc3339() {
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    return core::format_utc(core::now_seconds());
 }
 
 std::int64_t int64_param(const std::string& name, const std::string& text, const char* meaning) {

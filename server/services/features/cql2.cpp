@@ -1,6 +1,7 @@
 #include "server/services/features/cql2.hpp"
 
 #include "core/dates.hpp"
+#include "core/w3c_time.hpp"
 
 #include "geo/geojson_writer.hpp"
 #include "server/services/shared/errors.hpp"
@@ -777,60 +778,8 @@ bool to_storage_axes(FeatureCrs crs, double& x, double& y) {
 }
 
 std::optional<std::string> normalize_timestamp(std::string_view text) {
-    // YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)
-    if (text.size() < 20 || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
-        text[16] != ':') {
-        return std::nullopt;
-    }
-    const auto date = core::parse_iso_date(text.substr(0, 10));
-    if (!date) {
-        return std::nullopt;
-    }
-    auto two = [&](std::size_t pos, int max, int& out) {
-        const char* first = text.data() + pos;
-        auto [p, ec] = std::from_chars(first, first + 2, out);
-        return ec == std::errc() && p == first + 2 && out >= 0 && out <= max;
-    };
-    int hh = 0, mm = 0, ss = 0;
-    if (!two(11, 23, hh) || !two(14, 59, mm) || !two(17, 60, ss)) {
-        return std::nullopt;
-    }
-    std::size_t i = 19;
-    if (i < text.size() && text[i] == '.') {
-        ++i;
-        const std::size_t digits = i;
-        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-            ++i;
-        }
-        if (i == digits) {
-            return std::nullopt;
-        }
-    }
-    int offset_minutes = 0;
-    if (i < text.size() && (text[i] == 'Z' || text[i] == 'z') && i + 1 == text.size()) {
-        // UTC
-    } else if (i + 6 == text.size() && (text[i] == '+' || text[i] == '-') && text[i + 3] == ':') {
-        int oh = 0, om = 0;
-        if (!two(i + 1, 23, oh) || !two(i + 4, 59, om)) {
-            return std::nullopt;
-        }
-        offset_minutes = (text[i] == '+' ? 1 : -1) * (oh * 60 + om);
-    } else {
-        return std::nullopt;
-    }
-    using namespace std::chrono;
-    const sys_days day = year_month_day{year(date->year), month(static_cast<unsigned>(date->month)),
-                                        std::chrono::day(static_cast<unsigned>(date->day))};
-    const sys_seconds t = day + hours(hh) + minutes(mm) + seconds(ss) - minutes(offset_minutes);
-    const auto utc_day = floor<days>(t);
-    const year_month_day ymd{utc_day};
-    const hh_mm_ss hms{t - utc_day};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return std::string(buf);
+    const auto t = core::parse_rfc3339(text);
+    return t ? std::optional<std::string>(core::format_utc(*t)) : std::nullopt;
 }
 
 SqlFragment compile_cql2(std::string_view text,
