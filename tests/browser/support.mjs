@@ -81,7 +81,13 @@ function fnv1a(text) {
 async function sharedDemoStore(root) {
   const real = realpathSync(binary);
   const { size, mtimeNs } = statSync(real, { bigint: true });
-  const scope = `${real} ${size} ${mtimeNs} ${new Date().toISOString().slice(0, 10)}`;
+  // The WARDMAP_* variables demo-data would inherit, all but the test harness's own.
+  const harness = new Set(['WARDMAP_BINARY', 'WARDMAP_BROWSER_ARTIFACTS', 'WARDMAP_BROWSER_DEMO_DB',
+    'WARDMAP_CHROMIUM', 'WARDMAP_SHARED_DATA', 'WARDMAP_SOURCE_DIR', 'WARDMAP_TEST_FIXTURES']);
+  const environment = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('WARDMAP_') && !harness.has(name))
+    .map(([name, value]) => ` ${name}=${value}`).sort().join('');
+  const scope = `${real} ${size} ${mtimeNs} ${new Date().toISOString().slice(0, 10)}${environment}`;
   const folder = path.join(root, `demo-data-${fnv1a(scope)}-${fnv1a('demo-data')}`);
   if (!existsSync(folder)) {
     const building = `${folder}.tmp-js-${process.pid}`;

@@ -8,8 +8,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <stdexcept>
+#include <unistd.h>
 
 namespace wardmap::testing {
 
@@ -29,6 +31,29 @@ std::string read_text(const fs::path& file) {
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
+}
+
+/// The WARDMAP_* variables demo-data would read from the environment it inherits (all but the
+/// test harness's own), sorted: they change the store as much as its arguments do.
+std::string demo_environment() {
+    static const std::set<std::string> harness = {
+        "WARDMAP_BINARY",         "WARDMAP_BROWSER_ARTIFACTS", "WARDMAP_BROWSER_DEMO_DB",
+        "WARDMAP_CHROMIUM",       "WARDMAP_SHARED_DATA",       "WARDMAP_SOURCE_DIR",
+        "WARDMAP_TEST_FIXTURES"};
+    std::set<std::string> seen;
+    for (char** e = environ; *e; ++e) {
+        const std::string entry = *e;
+        const auto equals = entry.find('=');
+        if (entry.starts_with("WARDMAP_") && equals != std::string::npos &&
+            !harness.contains(entry.substr(0, equals))) {
+            seen.insert(entry);
+        }
+    }
+    std::string text;
+    for (const auto& entry : seen) {
+        text += ' ' + entry;
+    }
+    return text;
 }
 
 } // namespace
@@ -51,7 +76,8 @@ int copy_demo_store(const fs::path& db,
         // The demo's dates may follow the clock (the day it is made), so the day is in scope.
         const auto binary = wardmap_binary();
         const auto folder = shared_fixture(
-            "demo-data", file_identity(binary) + " " + utc_date(), key, [&](const fs::path& dir) {
+            "demo-data", file_identity(binary) + " " + utc_date() + demo_environment(), key,
+            [&](const fs::path& dir) {
                 std::vector<std::string> args = {"demo-data", "--db",
                                                  (dir / "demo.sqlite").string()};
                 args.insert(args.end(), options.begin(), options.end());
