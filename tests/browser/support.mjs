@@ -1,7 +1,10 @@
 // Shared by the browser tests: the real wardmap server on port 0 over a copy of the demo
 // borough, Debian's chromium driven by playwright-core, axe-core, and screenshots.
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +30,8 @@ export async function startServer() {
   writeFileSync(path.join(webRoot, 'config.json'), JSON.stringify({ ...settings, tiles: { url: 'none' } }));
   if (process.env.WARDMAP_BROWSER_DEMO_DB) {
     copyFileSync(process.env.WARDMAP_BROWSER_DEMO_DB, db);
+  } else if (process.env.WARDMAP_TEST_FIXTURES) {
+    copyFileSync(await sharedDemoStore(process.env.WARDMAP_TEST_FIXTURES), db);
   } else {
     await run([binary, 'demo-data', '--db', db, '--force']);
   }
@@ -56,6 +61,50 @@ export async function startServer() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** FNV-1a, 64 bits, as 16 hex digits: tests/support/shared_fixture.cpp's fnv1a_hex. */
+function fnv1a(text) {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
+}
+
+/**
+ * The demo store the C++ tests share (tests/support/demo_store.cpp, shared_fixture.cpp): the
+ * same folder under `root`, named from the wardmap binary's path, size and mtime, the UTC day
+ * and the arguments, made by whichever test gets there first. Node takes no lock: it makes
+ * its own copy and keeps the first one moved into place.
+ */
+async function sharedDemoStore(root) {
+  const real = realpathSync(binary);
+  const { size, mtimeNs } = statSync(real, { bigint: true });
+  // The WARDMAP_* variables demo-data would inherit, all but the test harness's own.
+  const harness = new Set(['WARDMAP_BINARY', 'WARDMAP_BROWSER_ARTIFACTS', 'WARDMAP_BROWSER_DEMO_DB',
+    'WARDMAP_CHROMIUM', 'WARDMAP_SHARED_DATA', 'WARDMAP_SOURCE_DIR', 'WARDMAP_TEST_FIXTURES']);
+  const environment = Object.entries(process.env)
+    .filter(([name]) => name.startsWith('WARDMAP_') && !harness.has(name))
+    .map(([name, value]) => ` ${name}=${value}`).sort().join('');
+  const scope = `${real} ${size} ${mtimeNs} ${new Date().toISOString().slice(0, 10)}${environment}`;
+  const folder = path.join(root, `demo-data-${fnv1a(scope)}-${fnv1a('demo-data')}`);
+  if (!existsSync(folder)) {
+    const building = `${folder}.tmp-js-${process.pid}`;
+    rmSync(building, { recursive: true, force: true });
+    mkdirSync(building, { recursive: true });
+    try {
+      const output = await run([binary, 'demo-data', '--db', path.join(building, 'demo.sqlite')]);
+      writeFileSync(path.join(building, 'output.txt'), output);
+      renameSync(building, folder);
+    } catch (e) {
+      rmSync(building, { recursive: true, force: true });
+      if (!existsSync(folder)) {
+        throw e;
+      }
+    }
+  }
+  return path.join(folder, 'demo.sqlite');
 }
 
 function run(argv) {

@@ -4,6 +4,7 @@
 // (stack-notes 1.5), so through nginx a slow reader must not stall anybody else. The same
 // slow reader aimed at wardmap directly is measured and printed, not asserted.
 
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -599,7 +600,7 @@ class NginxFront : public ::testing::Test {
         auto& d = *deployment;
         const auto db = d.tmp.path() / "demo.sqlite";
         std::string output;
-        if (testing::run_wardmap({"demo-data", "--db", db.string()}, &output) != 0) {
+        if (testing::copy_demo_store(db, &output) != 0) {
             throw std::runtime_error("wardmap demo-data failed:\n" + output);
         }
         write_file(d.app_root / "big.bin", d.big_file);

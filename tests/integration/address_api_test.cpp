@@ -3,6 +3,7 @@
 // parameter answered with a problem naming it.
 
 #include "geo/store/database.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -34,7 +35,7 @@ class AddressApi : public ::testing::Test {
         tmp = new testing::TempDir();
         const auto db = tmp->path() / "demo.sqlite";
         std::string output;
-        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db.string()}, &output), 0) << output;
+        ASSERT_EQ(testing::copy_demo_store(db, &output), 0) << output;
         {
             auto conn = store::Database::open(db);
             // A numbered address on a street whose name has two words, e.g. "12 MARKET STREET".

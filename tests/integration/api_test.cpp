@@ -1,3 +1,4 @@
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -26,7 +27,7 @@ class Api : public ::testing::Test {
         tmp = new testing::TempDir();
         const auto db = tmp->path() / "demo.sqlite";
         std::string output;
-        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db.string()}, &output), 0) << output;
+        ASSERT_EQ(testing::copy_demo_store(db, &output), 0) << output;
         server = new testing::ServerProcess(db, {"--no-access-log"});
     }
     static void TearDownTestSuite() {

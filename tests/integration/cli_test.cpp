@@ -1,5 +1,6 @@
 #include "geo/store/database.hpp"
 #include "importers/address_text.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/dtf_records.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
@@ -171,7 +172,7 @@ TEST(Cli, ExportLlpgWritesOneBlpuPerPropertyAndOneLpiPerAddress) {
     const auto db = tmp.path() / "demo.sqlite";
     const auto file = tmp.path() / "llpg.csv";
     std::string out;
-    ASSERT_EQ(run_wardmap({"demo-data", "--db", db.string()}, &out), 0) << out;
+    ASSERT_EQ(testing::copy_demo_store(db, &out), 0) << out;
     ASSERT_EQ(
         run_wardmap({"export", "llpg", file.string(), "--db", db.string(), "--date", "2026-11-01"},
                     &out),

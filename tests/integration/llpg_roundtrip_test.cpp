@@ -3,6 +3,7 @@
 
 #include "geo/store/database.hpp"
 #include "server/services/gazetteer/address_index.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -14,6 +15,7 @@
 namespace wardmap {
 namespace {
 
+using testing::copy_demo_store;
 using testing::run_wardmap;
 
 /// key -> value for every row of a two-column query.
@@ -33,7 +35,7 @@ TEST(LlpgRoundTrip, ExportThenImportGivesTheSameGazetteer) {
     const auto fresh = tmp.path() / "fresh.sqlite";
     const auto file = tmp.path() / "llpg.csv";
     std::string out;
-    ASSERT_EQ(run_wardmap({"demo-data", "--db", demo.string()}, &out), 0) << out;
+    ASSERT_EQ(copy_demo_store(demo, &out), 0) << out;
     ASSERT_EQ(run_wardmap({"export", "llpg", file.string(), "--db", demo.string()}, &out), 0)
         << out;
     ASSERT_EQ(run_wardmap({"migrate", "--db", fresh.string()}, &out), 0) << out;

@@ -2,6 +2,7 @@
 // against the live server, compared with SpatiaLite on the same database.
 
 #include "geo/store/database.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -67,7 +68,7 @@ class OgcApiGdal : public ::testing::Test {
         }
         tmp = new testing::TempDir();
         db_path = tmp->path() / "demo.sqlite";
-        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db_path.string()}, &out), 0) << out;
+        ASSERT_EQ(testing::copy_demo_store(db_path, &out), 0) << out;
         server = new testing::ServerProcess(db_path, {"--no-access-log"});
         url = "OAPIF:http://127.0.0.1:" + std::to_string(server->port()) + "/ogc";
     }

@@ -2,6 +2,7 @@
 // CRS, filters, caching headers and bad input, each checked against SpatiaLite's own answer.
 
 #include "geo/store/database.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -38,8 +39,7 @@ class OgcApi : public ::testing::Test {
         tmp = new testing::TempDir();
         db_path = tmp->path() / "demo.sqlite";
         std::string output;
-        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db_path.string()}, &output), 0)
-            << output;
+        ASSERT_EQ(testing::copy_demo_store(db_path, &output), 0) << output;
         server = new testing::ServerProcess(db_path, {"--no-access-log"});
     }
     static void TearDownTestSuite() {
@@ -421,7 +421,7 @@ TEST(OgcApiCount, NumberMatchedIsExactBelowTheCapAndOmittedAbove) {
     testing::TempDir tmp;
     const auto path = tmp.path() / "big.sqlite";
     std::string output;
-    ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", path.string()}, &output), 0) << output;
+    ASSERT_EQ(testing::copy_demo_store(path, &output), 0) << output;
     constexpr int copies = 10'001; // FeatureService::count_cap is 10,000
     {
         auto db = store::Database::open(path);

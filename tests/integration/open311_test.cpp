@@ -6,6 +6,7 @@
 // by node; skipped with a message when node or ajv is missing).
 
 #include "geo/store/database.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -209,8 +210,7 @@ class Open311 : public ::testing::Test {
         tmp = new testing::TempDir();
         db_path = tmp->path() / "demo.sqlite";
         std::string output;
-        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db_path.string()}, &output), 0)
-            << output;
+        ASSERT_EQ(testing::copy_demo_store(db_path, &output), 0) << output;
         {
             auto conn = store::Database::open(db_path);
             // A property inside the current wards, with a postcode and a street.

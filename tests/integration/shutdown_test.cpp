@@ -1,3 +1,4 @@
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -17,7 +18,7 @@ TEST(Shutdown, SigtermDrainsInFlightRequestsAndExitsZero) {
     testing::TempDir tmp;
     const auto db = tmp.path() / "demo.sqlite";
     std::string out;
-    ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db.string()}, &out), 0) << out;
+    ASSERT_EQ(testing::copy_demo_store(db, &out), 0) << out;
     testing::ServerProcess server(db, {"--no-access-log"});
 
     std::atomic<int> complete{0}, refused{0}, truncated{0};

@@ -2,6 +2,7 @@
 // demo borough, plus a street and councillors loaded with `wardmap import` before it starts.
 
 #include "geo/store/database.hpp"
+#include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
 #include "tests/support/test_paths.hpp"
@@ -28,7 +29,7 @@ class StreetsApi : public ::testing::Test {
         tmp = new testing::TempDir();
         const auto db = tmp->path() / "demo.sqlite";
         std::string output;
-        ASSERT_EQ(testing::run_wardmap({"demo-data", "--db", db.string()}, &output), 0) << output;
+        ASSERT_EQ(testing::copy_demo_store(db, &output), 0) << output;
         {
             auto conn = store::Database::open(db);
             auto busiest = conn.prepare("SELECT usrn, count(*) FROM addresses "

@@ -1,6 +1,7 @@
 #include "geo/geos_context.hpp"
 #include "geo/store/migrations.hpp"
 #include "importers/demo/demo_borough.hpp"
+#include "tests/support/shared_fixture.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>
@@ -10,12 +11,14 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <regex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace wardmap::importers {
 namespace {
@@ -89,12 +92,27 @@ DemoSummary build(const std::filesystem::path& path,
     return generate_demo_borough(db, transform, options);
 }
 
+// Stored as its bytes beside the shared store (same executable, same layout).
+static_assert(std::is_trivially_copyable_v<DemoSummary>);
+
 class DemoBoroughTest : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         s_dir = std::make_unique<wardmap::testing::TempDir>();
         s_transform = geo::BngTransform::create();
-        s_summary = build(path(), *s_transform, {});
+        // Built once per test executable and run (ctest runs each test in its own process),
+        // then copied: the tests below read it, and two of them change their copy.
+        const auto shared = wardmap::testing::shared_fixture(
+            "demo-borough", wardmap::testing::file_identity("/proc/self/exe"), "default options",
+            [](const std::filesystem::path& dir) {
+                const auto summary = build(dir / "demo.sqlite", *s_transform, {});
+                std::ofstream(dir / "summary.bin", std::ios::binary)
+                    .write(reinterpret_cast<const char*>(&summary), sizeof summary);
+            });
+        std::filesystem::copy_file(shared / "demo.sqlite", path());
+        std::ifstream summary(shared / "summary.bin", std::ios::binary);
+        ASSERT_TRUE(summary.read(reinterpret_cast<char*>(&s_summary), sizeof s_summary))
+            << (shared / "summary.bin") << " is short";
         std::cout << "[ demo     ] borough built in " << s_summary.seconds
                   << " s: " << s_summary.properties << " properties, " << s_summary.streets
                   << " streets, " << s_summary.postcodes << " postcodes, " << s_summary.plots

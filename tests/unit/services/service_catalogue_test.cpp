@@ -32,7 +32,7 @@ std::string refusal(const std::string& text) {
 }
 
 TEST(ServiceCatalogue, TheDefaultCatalogueLoads) {
-    const auto c = ServiceCatalogue::load(std::filesystem::path(WARDMAP_SOURCE_DIR) /
+    const auto c = ServiceCatalogue::load(testing::source_dir() /
                                           "data/services/default.json");
     EXPECT_EQ(c.jurisdiction_id(), "chorley.gov.uk");
     for (const char* code : {"fly_tipping", "litter", "overflowing_bin", "dog_fouling", "graffiti",
@@ -106,7 +106,7 @@ TEST(ServiceCatalogue, BrokenFilesAreRefusedSayingWhere) {
 }
 
 TEST(ServiceCatalogue, EveryServiceWritesAndReadsBackTheSame) {
-    const auto c = ServiceCatalogue::load(std::filesystem::path(WARDMAP_SOURCE_DIR) /
+    const auto c = ServiceCatalogue::load(testing::source_dir() /
                                           "data/services/default.json");
     for (const auto& s : c.services()) {
         const std::string once = service_to_json(s);
