@@ -37,8 +37,8 @@ std::string read_text(const fs::path& file) {
 /// test harness's own), sorted: they change the store as much as its arguments do.
 std::string demo_environment() {
     static const std::set<std::string> harness = {
-        "WARDMAP_BINARY",         "WARDMAP_BROWSER_ARTIFACTS", "WARDMAP_BROWSER_DEMO_DB",
-        "WARDMAP_CHROMIUM",       "WARDMAP_SHARED_DATA",       "WARDMAP_SOURCE_DIR",
+        "WARDMAP_BINARY",       "WARDMAP_BROWSER_ARTIFACTS", "WARDMAP_BROWSER_DEMO_DB",
+        "WARDMAP_CHROMIUM",     "WARDMAP_SHARED_DATA",       "WARDMAP_SOURCE_DIR",
         "WARDMAP_TEST_FIXTURES"};
     std::set<std::string> seen;
     for (char** e = environ; *e; ++e) {

@@ -32,8 +32,7 @@ std::string refusal(const std::string& text) {
 }
 
 TEST(ServiceCatalogue, TheDefaultCatalogueLoads) {
-    const auto c = ServiceCatalogue::load(testing::source_dir() /
-                                          "data/services/default.json");
+    const auto c = ServiceCatalogue::load(testing::source_dir() / "data/services/default.json");
     EXPECT_EQ(c.jurisdiction_id(), "chorley.gov.uk");
     for (const char* code : {"fly_tipping", "litter", "overflowing_bin", "dog_fouling", "graffiti",
                              "abandoned_vehicle", "street_cleansing", "grass_cutting",
@@ -106,8 +105,7 @@ TEST(ServiceCatalogue, BrokenFilesAreRefusedSayingWhere) {
 }
 
 TEST(ServiceCatalogue, EveryServiceWritesAndReadsBackTheSame) {
-    const auto c = ServiceCatalogue::load(testing::source_dir() /
-                                          "data/services/default.json");
+    const auto c = ServiceCatalogue::load(testing::source_dir() / "data/services/default.json");
     for (const auto& s : c.services()) {
         const std::string once = service_to_json(s);
         EXPECT_EQ(service_to_json(ServiceCatalogue::parse_service(once, "x")), once) << s.code;
