@@ -986,10 +986,10 @@ TEST_F(Open311, KpisAddUpOverTheDemoYear) {
                       static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
         return std::string(buf);
     };
-    const auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-    const std::string from = iso(today - std::chrono::days(364));
+    const auto this_day = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+    const std::string from = iso(this_day - std::chrono::days(364));
     const auto k =
-        api_json(testing::http_get(port, "/api/kpis?from=" + from + "&to=" + iso(today)), 200);
+        api_json(testing::http_get(port, "/api/kpis?from=" + from + "&to=" + iso(this_day)), 200);
     EXPECT_EQ(k["from"], from);
     EXPECT_GT(k["received"].get<int>(), 1000);
     int channels = 0;
