@@ -1,6 +1,6 @@
 # cmake -DROOT=<source dir> -P check_layering.cmake
 cmake_minimum_required(VERSION 3.25)
-# Dependencies point one way: cli -> http -> services -> geo/store -> geo -> core, and
+# Dependencies point one way: cli -> app -> http -> services -> geo/store -> geo -> core, and
 # importers -> geo/store. Inside services and http, each domain folder includes only the
 # domains it declares below; shared/ includes no domain; nothing but MyWard's own folders and
 # the composition root includes myward/ (it reads every domain, none reads it).
@@ -11,8 +11,9 @@ set(layer_rules
   "core|geo/|server/|importers/|pistache/"
   "geo|geo/store/|server/|importers/|pistache/"
   "geo/store|server/|importers/|pistache/"
-  "server/services|server/http/|server/cli/|importers/|pistache/"
-  "server/http|server/cli/|importers/"
+  "server/services|server/http/|server/app/|server/cli/|importers/|pistache/"
+  "server/http|server/app/|server/cli/|importers/"
+  "server/app|server/cli/|importers/"
   "importers|server/|pistache/"
 )
 

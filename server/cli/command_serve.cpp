@@ -1,21 +1,11 @@
 #include "geo/store/checkpointer.hpp"
 #include "geo/store/connection_pool.hpp"
 #include "geo/store/migrations.hpp"
+#include "server/app/server_routes.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
-#include "server/http/access/access_routes.hpp"
-#include "server/http/access/link_routes.hpp"
-#include "server/http/access/oidc_routes.hpp"
 #include "server/http/dispatcher.hpp"
-#include "server/http/features/ogc_routes.hpp"
-#include "server/http/requests/catalogue_routes.hpp"
-#include "server/http/requests/open311_routes.hpp"
-#include "server/http/requests/photo_routes.hpp"
-#include "server/http/requests/request_routes.hpp"
-#include "server/http/routes.hpp"
 #include "server/http/server.hpp"
-#include "server/services/access/oidc_accounts.hpp"
-#include "server/services/requests/my_reports_service.hpp"
 #include "server/services/shared/change_watcher.hpp"
 #include "server/services/shared/outbox_sender.hpp"
 
@@ -175,28 +165,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
                                {.mode = store::OpenMode::read_write, .busy_timeout_ms = 2000});
     store::Checkpointer checkpointer(common.db, std::chrono::seconds(options.checkpoint_seconds));
 
-    services::HealthService health(pool, transform);
-    // Loaded at start; the watcher below swaps in a new one after a wards import.
-    auto ward_index = services::WardIndex::load(pool);
-    spdlog::info("ward index: {} wards in {} boundary sets", ward_index->wards().size(),
-                 ward_index->boundary_set_count());
-    services::WardService wards(pool, transform, std::move(ward_index));
-    services::TransformService transform_service(transform);
-    services::ImportHistory import_history(pool);
-    services::AddressService addresses(pool, transform, wards);
-    services::StreetService streets(pool);
-    services::ChangeWatcher watcher(common.db, std::chrono::seconds(2));
-    watcher.on_change("wards", [&wards] { wards.reload_index(); });
-    watcher.start();
-    services::FeatureService features(pool, transform, services::default_layers());
-    services::OgcDocuments ogc_documents(features);
-    // The file's services with the staff's stored edits on top (docs/http-api.md).
-    services::CatalogueService catalogues(pool, std::move(catalogue_file));
-    services::RequestService requests(pool, transform, catalogues, wards, addresses, streets);
-    requests.sync_categories();
-    services::ImageLimits image_limits;
-    image_limits.max_bytes = options.max_photo_bytes;
-    services::PhotoService photos(pool, requests, image_limits);
+    // The outbox first: whether mail is delivered decides whether sign-in links are offered.
     std::unique_ptr<services::OutboxSender> outbox;
     const std::chrono::seconds retry(options.mail_retry_seconds);
     if (!options.smtp_url.empty()) {
@@ -223,72 +192,50 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     if (outbox) {
         outbox->start(std::chrono::seconds(options.mail_interval_seconds));
     }
-    services::MyReportsService my_reports(pool, requests, options.public_url);
-    services::AccountService accounts(pool);
-    services::SessionService sessions(pool,
-                                      {.idle = std::chrono::minutes(options.session_idle_minutes),
-                                       .absolute = std::chrono::hours(options.session_max_hours)});
-    services::PasswordSignIn sign_in(
-        accounts, sessions,
-        {.per_account = rate_limit_option(options.sign_in_rate_limit, "sign-in-rate-limit"),
-         .per_address =
-             rate_limit_option(options.sign_in_address_rate_limit, "sign-in-address-rate-limit")});
-    services::SignInLinkService sign_in_links(
-        pool, accounts, sessions,
-        {.public_url = options.public_url,
-         .council_name = requests.catalogue()->council(),
-         .limits = {.per_email = rate_limit_option(options.sign_in_link_rate_limit,
-                                                   "sign-in-link-rate-limit"),
-                    .per_address = rate_limit_option(options.sign_in_link_address_rate_limit,
-                                                     "sign-in-link-address-rate-limit")}});
-    services::Authenticator authenticator(pool, sessions);
-    http::StaticFiles files(options.web_root);
-    http::Metrics metrics;
-    http::PageCache pages(static_cast<std::size_t>(options.page_cache_mb) << 20);
-
-    http::Router router;
-    http::Dispatcher dispatcher(router, metrics, access_log);
-    dispatcher.set_principal_resolver(http::principal_resolver(authenticator));
-    // Until every route declares who may call it (issue 17, the permission matrix), the
-    // undeclared ones keep their own checks instead of answering 500.
-    dispatcher.allow_undeclared_access(true);
-    http::HttpServer server(router, dispatcher, options.server);
-    http::add_system_routes(router, health, metrics, [&server] { return server.draining(); });
-    http::add_api_routes(router,
-                         {health, wards, transform_service, import_history, addresses, streets});
-    http::add_ogc_routes(router, features, ogc_documents, pages);
-    http::add_open311_routes(router, requests, photos);
-    http::add_request_routes(router, requests);
-    http::add_photo_routes(router, photos);
-    http::add_my_reports_routes(router, my_reports);
-    http::add_catalogue_routes(router, catalogues, requests);
-    const http::CookieSettings cookies{.secure = options.cookie_secure,
-                                       .trust_proxy = options.server.trust_proxy};
-    http::add_access_routes(router, accounts, sessions, sign_in, cookies);
-    if (outbox) {
-        // Without a way to deliver mail, a link would never arrive: the way is not offered.
-        http::add_sign_in_link_routes(router, sign_in_links, sessions, cookies);
-    }
-    std::unique_ptr<services::OidcClient> oidc;
-    std::unique_ptr<services::OidcAccounts> oidc_accounts;
+    app::ServiceSettings settings;
+    settings.web_root = options.web_root;
+    settings.public_url = options.public_url;
+    settings.page_cache_bytes = static_cast<std::size_t>(options.page_cache_mb) << 20;
+    settings.max_photo_bytes = options.max_photo_bytes;
+    settings.sessions = {.idle = std::chrono::minutes(options.session_idle_minutes),
+                         .absolute = std::chrono::hours(options.session_max_hours)};
+    settings.sign_in = {
+        .per_account = rate_limit_option(options.sign_in_rate_limit, "sign-in-rate-limit"),
+        .per_address =
+            rate_limit_option(options.sign_in_address_rate_limit, "sign-in-address-rate-limit")};
+    settings.sign_in_links = {
+        .per_email = rate_limit_option(options.sign_in_link_rate_limit, "sign-in-link-rate-limit"),
+        .per_address = rate_limit_option(options.sign_in_link_address_rate_limit,
+                                         "sign-in-link-address-rate-limit")};
+    settings.cookies = {.secure = options.cookie_secure, .trust_proxy = options.server.trust_proxy};
+    settings.mail_delivered = outbox != nullptr;
     if (!options.oidc_issuer.empty()) {
-        oidc = std::make_unique<services::OidcClient>(oidc_settings(options));
+        settings.oidc = oidc_settings(options);
+    }
+    app::ServerServices served(pool, transform, std::move(catalogue_file), settings);
+    services::ChangeWatcher watcher(common.db, std::chrono::seconds(2));
+    auto& wards = served.wards;
+    watcher.on_change("wards", [&wards] { wards.reload_index(); });
+    watcher.start();
+    if (served.oidc) {
         try {
-            oidc->load_provider();
+            served.oidc->load_provider();
             spdlog::info("OpenID Connect sign-in through {}", options.oidc_issuer);
         } catch (const services::OidcRefused& why) {
             // The provider may come back; sign-ins retry discovery until it does.
             spdlog::warn("OpenID Connect provider {} not usable yet: {}", options.oidc_issuer,
                          why.what());
         }
-        oidc_accounts = std::make_unique<services::AccountsOidcBridge>(accounts, sessions,
-                                                                       oidc->settings().provision);
-        http::add_oidc_routes(router, *oidc, *oidc_accounts, cookies);
     }
-    http::add_sign_in_methods_route(router);
-    http::add_static_routes(router, files);
+    http::Metrics metrics;
+
+    http::Router router;
+    http::Dispatcher dispatcher(router, metrics, access_log);
+    dispatcher.set_principal_resolver(app::principal_resolver(served));
+    http::HttpServer server(router, dispatcher, options.server);
+    app::add_server_routes(router, served, metrics, [&server] { return server.draining(); });
     add_pool_metrics(metrics, pool, server);
-    add_page_cache_metrics(metrics, pages);
+    add_page_cache_metrics(metrics, served.pages);
 
     server.start();
     const std::string host = options.server.host == "0.0.0.0" || options.server.host == "127.0.0.1"

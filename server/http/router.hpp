@@ -22,7 +22,8 @@ struct RouteOptions {
     /// when empty.
     ErrorRenderer render_error = {};
     /// Who may call it, checked by the Dispatcher before the handler. Every route declares
-    /// it; an undeclared route is a server bug and answers 500.
+    /// it: an undeclared route answers 500, and the route-table test
+    /// (tests/unit/http/route_table_test.cpp) fails on one.
     services::RouteAccess access = {};
 };
 
@@ -57,6 +58,8 @@ class Router {
     }
     [[nodiscard]] RouteMatch match(const std::string& method, const std::string& path) const;
     [[nodiscard]] std::size_t largest_body_limit() const;
+    /// Every route in registration order (the permission matrix and docs/permissions.md walk it).
+    [[nodiscard]] const std::vector<Route>& routes() const { return m_routes; }
 
   private:
     std::vector<Route> m_routes;

@@ -16,6 +16,11 @@ using services::invalid_parameter;
 
 namespace {
 
+using services::RouteAccess;
+
+/// Open data and probes: anyone, no credentials.
+const RouteOptions open_to_all{.access = RouteAccess::public_route()};
+
 void append_transform(geo::JsonObjectWriter& obj, const geo::TransformInfo& info) {
     std::string t;
     geo::JsonObjectWriter inner(t);
@@ -253,68 +258,100 @@ void add_system_routes(Router& router,
                        const services::HealthService& health,
                        const Metrics& metrics,
                        std::function<bool()> draining) {
-    router.get("/healthz", [&health, draining](Request&) { return healthz(health, draining()); });
-    router.get("/metrics", [&metrics](Request&) {
-        return Response::text(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
-    });
+    router.get(
+        "/healthz", [&health, draining](Request&) { return healthz(health, draining()); },
+        open_to_all);
+    // Public to wardmap: Prometheus has no account. It holds no personal data, and nginx
+    // answers /metrics only on loopback (docs/deploy.md, docs/permissions.md).
+    router.get(
+        "/metrics",
+        [&metrics](Request&) {
+            return Response::text(metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+        },
+        open_to_all);
 }
 
 void add_api_routes(Router& router, const ApiServices& services) {
     // ApiServices holds references: copy it into each handler, never capture it by reference.
-    router.get("/api/wards", [services](Request& request) {
-        auto wards = services.wards.wards_on(date_param(request));
-        return Response::geojson(std::move(wards.geojson));
-    });
+    router.get(
+        "/api/wards",
+        [services](Request& request) {
+            auto wards = services.wards.wards_on(date_param(request));
+            return Response::geojson(std::move(wards.geojson));
+        },
+        open_to_all);
     // The literal "at" beats the ":code" parameter in the router.
-    router.get("/api/wards/at", [services](Request& request) {
-        const auto query = ward_at_query(request);
-        return ward_at_response(services.wards.ward_at(query), query.date);
-    });
-    router.get("/api/wards/:code", [services](Request& request) {
-        return Response::geojson(
-            services.wards.ward(request.param("code"), optional_date_param(request)));
-    });
-    router.get("/api/addresses", [services](Request& request) {
-        services::AddressSearch query;
-        query.q = request.query_param("q").value_or("");
-        query.limit = int_param(request, "limit", 10, "how many addresses, 1 to 100");
-        query.crs = crs_param(request);
-        return Response::geojson(services.addresses.search(query));
-    });
+    router.get(
+        "/api/wards/at",
+        [services](Request& request) {
+            const auto query = ward_at_query(request);
+            return ward_at_response(services.wards.ward_at(query), query.date);
+        },
+        open_to_all);
+    router.get(
+        "/api/wards/:code",
+        [services](Request& request) {
+            return Response::geojson(
+                services.wards.ward(request.param("code"), optional_date_param(request)));
+        },
+        open_to_all);
+    router.get(
+        "/api/addresses",
+        [services](Request& request) {
+            services::AddressSearch query;
+            query.q = request.query_param("q").value_or("");
+            query.limit = int_param(request, "limit", 10, "how many addresses, 1 to 100");
+            query.crs = crs_param(request);
+            return Response::geojson(services.addresses.search(query));
+        },
+        open_to_all);
     // The literal "nearest" beats the ":uprn" parameter in the router.
-    router.get("/api/addresses/nearest", [services](Request& request) {
-        services::NearestQuery query;
-        query.point = point_param(request);
-        query.radius_m = request.query_param("radius")
-                             ? number_param(request, "radius", "metres, at most 1000")
-                             : 50.0;
-        query.limit = int_param(request, "limit", 10, "how many addresses, 1 to 100");
-        return Response::geojson(services.addresses.nearest(query));
-    });
-    router.get("/api/addresses/:uprn", [services](Request& request) {
-        return Response::geojson(
-            services.addresses.property(uprn_param(request), crs_param(request)));
-    });
-    router.get("/api/postcodes/:postcode", [services](Request& request) {
-        return Response::geojson(
-            services.addresses.postcode(request.param("postcode"), crs_param(request)));
-    });
-    router.get("/api/streets/:usrn",
-               [services](Request& request) { return street_response(request, services.streets); });
-    router.get("/api/imports",
-               [services](Request&) { return imports_response(services.imports.list()); });
+    router.get(
+        "/api/addresses/nearest",
+        [services](Request& request) {
+            services::NearestQuery query;
+            query.point = point_param(request);
+            query.radius_m = request.query_param("radius")
+                                 ? number_param(request, "radius", "metres, at most 1000")
+                                 : 50.0;
+            query.limit = int_param(request, "limit", 10, "how many addresses, 1 to 100");
+            return Response::geojson(services.addresses.nearest(query));
+        },
+        open_to_all);
+    router.get(
+        "/api/addresses/:uprn",
+        [services](Request& request) {
+            return Response::geojson(
+                services.addresses.property(uprn_param(request), crs_param(request)));
+        },
+        open_to_all);
+    router.get(
+        "/api/postcodes/:postcode",
+        [services](Request& request) {
+            return Response::geojson(
+                services.addresses.postcode(request.param("postcode"), crs_param(request)));
+        },
+        open_to_all);
+    router.get(
+        "/api/streets/:usrn",
+        [services](Request& request) { return street_response(request, services.streets); },
+        open_to_all);
+    router.get(
+        "/api/imports", [services](Request&) { return imports_response(services.imports.list()); },
+        open_to_all);
     router.post(
         "/api/transform",
         [services](Request& request) {
             const auto body = parse_json_body(request);
             return transform_response(services.transform.convert(transform_request(body)));
         },
-        RouteOptions{.max_body_bytes = 512 * 1024});
+        RouteOptions{.max_body_bytes = 512 * 1024, .access = RouteAccess::public_route()});
 }
 
 void add_static_routes(Router& router, StaticFiles& files) {
-    router.get("/*",
-               [&files](Request& request) { return files.serve(request.param("*"), request); });
+    router.get(
+        "/*", [&files](Request& request) { return files.serve(request.param("*"), request); },
+        open_to_all);
 }
 
 } // namespace wardmap::http

@@ -4,6 +4,7 @@
 
 #include "server/http/form_body.hpp"
 #include "server/http/json_body.hpp"
+#include "server/http/multipart.hpp"
 #include "server/services/shared/errors.hpp"
 
 #include <nlohmann/json.hpp>
@@ -24,17 +25,40 @@ std::optional<std::string> api_key_of(const Request& request) {
     if (auto key = request.query_param("api_key")) {
         return key;
     }
-    // Open311 clients send the key among the form fields of their POST.
+    // Open311 clients send the key among the form fields of their POST, url-encoded or, with
+    // photos, multipart. Each pair is read on its own, so a bad escape in another field
+    // leaves the key found and the handler reports that field (400, not 403).
+    if (request.method != "POST") {
+        return std::nullopt;
+    }
     const auto type = request.header("Content-Type").value_or("");
-    if (request.method == "POST" && type.starts_with("application/x-www-form-urlencoded")) {
+    if (type.starts_with("application/x-www-form-urlencoded")) {
+        std::string_view rest = request.body;
+        while (!rest.empty()) {
+            const auto amp = rest.find('&');
+            const auto pair = rest.substr(0, amp);
+            rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+            if (!pair.starts_with("api_key=")) {
+                continue;
+            }
+            try {
+                auto fields = parse_form(pair);
+                if (!fields.empty() && !fields.front().second.empty()) {
+                    return std::move(fields.front().second);
+                }
+            } catch (const DomainError&) {
+                // A malformed key is no key; the handler reports the field.
+            }
+        }
+    } else if (const auto boundary = multipart_boundary(type)) {
         try {
-            for (auto& [name, value] : parse_form(request.body)) {
-                if (name == "api_key" && !value.empty()) {
-                    return std::move(value);
+            for (auto& part : parse_multipart(request.body, *boundary)) {
+                if (part.name == "api_key" && !part.filename && !part.body.empty()) {
+                    return std::move(part.body);
                 }
             }
         } catch (const DomainError&) {
-            // The handler reports a broken form; here it simply carries no key.
+            // The handler reports a broken body; here it simply carries no key.
         }
     }
     return std::nullopt;

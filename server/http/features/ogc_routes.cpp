@@ -368,22 +368,29 @@ Response feature(Request& request, const services::FeatureService& features) {
     return response;
 }
 
+/// Every layer served here is open data (features/layers.cpp registers public layers only);
+/// a layer with personal data would get routes of its own, with their own access.
+const RouteOptions open_data{.access = services::RouteAccess::public_route()};
+
 void add_preflight(Router& router, const std::string& pattern) {
     // CORS preflight for browsers sending If-None-Match or custom headers.
-    router.add("OPTIONS", pattern, [](Request&) {
-        Response response = Response::text("", "text/plain", 204);
-        response.compressible = false;
-        add_cors(response);
-        response.header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
-        response.header("Access-Control-Allow-Headers",
-                        "Accept, If-None-Match, Content-Type, X-Request-Id");
-        response.header("Access-Control-Max-Age", "86400");
-        return response;
-    });
+    router.add(
+        "OPTIONS", pattern,
+        [](Request&) {
+            Response response = Response::text("", "text/plain", 204);
+            response.compressible = false;
+            add_cors(response);
+            response.header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+            response.header("Access-Control-Allow-Headers",
+                            "Accept, If-None-Match, Content-Type, X-Request-Id");
+            response.header("Access-Control-Max-Age", "86400");
+            return response;
+        },
+        open_data);
 }
 
 void add(Router& router, const std::string& pattern, std::function<Response(Request&)> handler) {
-    router.get(pattern, ogc_handler(std::move(handler)));
+    router.get(pattern, ogc_handler(std::move(handler)), open_data);
     add_preflight(router, pattern);
 }
 
@@ -430,15 +437,18 @@ void add_ogc_routes(Router& router,
                                   "application/schema+json");
         });
     const std::string items_path = root + "/collections/:collectionId/items";
-    router.get(items_path, cached_ogc_handler(
-                               [&features](Request& request) { return items(request, features); },
-                               features, pages));
+    router.get(
+        items_path,
+        cached_ogc_handler([&features](Request& request) { return items(request, features); },
+                           features, pages),
+        open_data);
     add_preflight(router, items_path);
     const std::string feature_path = items_path + "/:featureId";
     router.get(
         feature_path,
         cached_ogc_handler([&features](Request& request) { return feature(request, features); },
-                           features, pages));
+                           features, pages),
+        open_data);
     add_preflight(router, feature_path);
 }
 

@@ -22,8 +22,16 @@ constexpr const char* prefix = "/open311/v2/";
 constexpr const char* api_changeset = "2026-11-21T00:00:00Z";
 constexpr std::size_t max_post_bytes = 64 * 1024;
 
-RouteOptions open311_options(std::size_t max_body_bytes = max_post_bytes) {
-    return RouteOptions{.max_body_bytes = max_body_bytes, .render_error = open311_error};
+using services::Permission;
+using services::RouteAccess;
+
+/// Every Open311 route answers its errors as Open311 error lists, access refusals included.
+RouteOptions open311_options(RouteAccess access, std::size_t max_body_bytes = max_post_bytes) {
+    return RouteOptions{
+        .max_body_bytes = max_body_bytes, .render_error = open311_error, .access = access};
+}
+RouteOptions open311_public() {
+    return open311_options(RouteAccess::public_route());
 }
 
 /// The format of a "{name}.{fmt}" path parameter, and the name. 404 without a suffix.
@@ -361,7 +369,7 @@ void add_open311_routes(Router& router,
             [catalogue, format](Request& request) {
                 return discovery(request, *catalogue, format);
             },
-            open311_options());
+            open311_public());
         router.get(
             base + "services" + ext,
             [&requests, catalogue, format](Request& request) {
@@ -377,7 +385,7 @@ void add_open311_routes(Router& router,
                 w.end();
                 return open311_response(w);
             },
-            open311_options());
+            open311_public());
         router.get(
             base + "requests" + ext,
             [&requests, catalogue, format](Request& request) {
@@ -397,7 +405,7 @@ void add_open311_routes(Router& router,
                 w.end();
                 return open311_response(w);
             },
-            open311_options());
+            open311_public());
         router.post(
             base + "requests" + ext,
             [&requests, catalogue, &photos, format](Request& request) {
@@ -447,7 +455,7 @@ void add_open311_routes(Router& router,
                     .end();
                 return open311_response(w);
             },
-            open311_options(max_multipart_bytes));
+            open311_options(RouteAccess::needs(Permission::request_create), max_multipart_bytes));
         router.get(
             base + "servicerequestupdates" + ext,
             [&requests, catalogue, format](Request& request) {
@@ -470,7 +478,7 @@ void add_open311_routes(Router& router,
                 w.end();
                 return open311_response(w);
             },
-            open311_options());
+            open311_public());
         router.post(
             base + "servicerequestupdates" + ext,
             [&requests, catalogue, format](Request& request) {
@@ -487,11 +495,14 @@ void add_open311_routes(Router& router,
                 u.media_url = form.get("media_url");
                 u.photo_id = form.get("photo_id");
                 u.duplicate_of = form.get("duplicate_of");
+                if (request.principal.signed_in()) {
+                    u.by_person = request.principal;
+                }
                 const auto id = requests.post_update(u);
                 return one_item(format, "service_request_updates",
                                 {{"update_id", std::to_string(id)}});
             },
-            open311_options());
+            open311_options(RouteAccess::needs(Permission::request_update)));
     }
     router.get(
         base + "services/:code",
@@ -507,7 +518,7 @@ void add_open311_routes(Router& router,
             write_definition(w, *service);
             return open311_response(w);
         },
-        open311_options());
+        open311_public());
     router.get(
         base + "requests/:id",
         [&requests, catalogue](Request& request) {
@@ -520,7 +531,7 @@ void add_open311_routes(Router& router,
             w.end();
             return open311_response(w);
         },
-        open311_options());
+        open311_public());
     router.get(
         base + "tokens/:token",
         [&requests, catalogue](Request& request) {
@@ -530,7 +541,7 @@ void add_open311_routes(Router& router,
             return one_item(format, "service_requests",
                             {{"service_request_id", std::to_string(id)}, {"token", token}});
         },
-        open311_options());
+        open311_options(RouteAccess::resident_token()));
     // Anything else under the prefix is an Open311 404, in Open311's error format.
     for (const char* method : {"GET", "POST"}) {
         router.add(
@@ -539,7 +550,7 @@ void add_open311_routes(Router& router,
                 throw DomainError(ErrorCode::not_found,
                                   "there is no Open311 resource at " + request.path);
             },
-            open311_options());
+            open311_public());
     }
 }
 

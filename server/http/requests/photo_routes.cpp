@@ -90,13 +90,19 @@ std::string photo_url(const Request& request, const std::string& id, bool thumbn
 }
 
 void add_photo_routes(Router& router, const services::PhotoService& photos) {
-    const RouteOptions upload_options{.max_body_bytes = photos.limits().max_bytes + 64 * 1024,
-                                      .render_error = {}};
+    // Uploads come with an API key, as Open311 reports do (the web client has its own).
+    const RouteOptions upload_options{
+        .max_body_bytes = photos.limits().max_bytes + 64 * 1024,
+        .render_error = {},
+        .access = services::RouteAccess::needs(services::Permission::request_create)};
     router.post(
         "/api/photos", [&photos](Request& request) { return upload(request, photos); },
         upload_options);
-    router.get(std::string(media_prefix) + ":file",
-               [&photos](Request& request) { return serve(request, photos); });
+    // Public: a photo of a private request or not yet attached answers 404 (PhotoService).
+    router.get(
+        std::string(media_prefix) + ":file",
+        [&photos](Request& request) { return serve(request, photos); },
+        RouteOptions{.access = services::RouteAccess::public_route()});
 }
 
 } // namespace wardmap::http

@@ -187,107 +187,155 @@ Response kpis(const Request& request, const services::RequestService& requests) 
     return Response::json(std::move(out));
 }
 
+using services::RouteAccess;
+
+/// Residents' pages and open figures: anyone.
+const RouteOptions open_to_all{.access = RouteAccess::public_route()};
+/// Only whoever holds the private token in the path (the reporter, from their email).
+const RouteOptions token_holder{.access = RouteAccess::resident_token()};
+
 } // namespace
 
 void add_request_routes(Router& router, const services::RequestService& requests) {
-    router.get("/api/requests/duplicates",
-               [&requests](Request& request) { return duplicates(request, requests); });
-    router.get("/api/kpis", [&requests](Request& request) { return kpis(request, requests); });
-    router.get("/api/track/:token", [&requests](Request& request) {
-        return tracking(request, requests.track(request.param("token")));
-    });
-    router.post("/api/track/:token/updates", [&requests](Request& request) {
-        const auto body = parse_json_body(request);
-        if (!body.is_object()) {
-            invalid_parameter("body", "must be a JSON object with 'text' (and 'reopen')");
-        }
-        std::string text;
-        if (body.contains("text")) {
-            if (!body["text"].is_string()) {
-                invalid_parameter("text", "must be a string");
+    router.get(
+        "/api/requests/duplicates",
+        [&requests](Request& request) { return duplicates(request, requests); }, open_to_all);
+    router.get(
+        "/api/kpis", [&requests](Request& request) { return kpis(request, requests); },
+        open_to_all);
+    router.get(
+        "/api/track/:token",
+        [&requests](Request& request) {
+            return tracking(request, requests.track(request.param("token")));
+        },
+        token_holder);
+    router.post(
+        "/api/track/:token/updates",
+        [&requests](Request& request) {
+            const auto body = parse_json_body(request);
+            if (!body.is_object()) {
+                invalid_parameter("body", "must be a JSON object with 'text' (and 'reopen')");
             }
-            text = body["text"].get<std::string>();
-        }
-        bool reopen = false;
-        if (body.contains("reopen")) {
-            if (!body["reopen"].is_boolean()) {
-                invalid_parameter("reopen", "must be true or false");
-            }
-            reopen = body["reopen"].get<bool>();
-        }
-        // photo_id: "id", "id1,id2" or ["id1", "id2"] (from POST /api/photos).
-        std::optional<std::string> photo_id;
-        if (body.contains("photo_id")) {
-            const auto& p = body["photo_id"];
-            if (p.is_string()) {
-                photo_id = p.get<std::string>();
-            } else if (p.is_array() && std::all_of(p.begin(), p.end(),
-                                                   [](const auto& v) { return v.is_string(); })) {
-                std::string list;
-                for (const auto& v : p) {
-                    list += (list.empty() ? "" : ",") + v.get<std::string>();
+            std::string text;
+            if (body.contains("text")) {
+                if (!body["text"].is_string()) {
+                    invalid_parameter("text", "must be a string");
                 }
-                photo_id = list;
-            } else if (!p.is_null()) {
-                invalid_parameter("photo_id", "must be a photo id or a list of them");
+                text = body["text"].get<std::string>();
             }
-        }
-        const std::string& token = request.param("token");
-        requests.add_reporter_update(token, text, reopen, photo_id);
-        Response response = tracking(request, requests.track(token));
-        response.status = 201;
-        return response;
-    });
-    router.post("/api/requests/:id/followers", [&requests](Request& request) {
-        const auto body = parse_json_body(request);
-        if (!body.is_object() || !body.contains("email") || !body["email"].is_string()) {
-            invalid_parameter("email", "is required: the follower's email address");
-        }
-        const auto id = id_param(request);
-        requests.follow(id, body["email"].get<std::string>());
-        std::string out;
-        geo::JsonObjectWriter obj(out);
-        obj.field("service_request_id", std::to_string(id)).field("following", true);
-        obj.close();
-        return Response::json(std::move(out), 201);
-    });
+            bool reopen = false;
+            if (body.contains("reopen")) {
+                if (!body["reopen"].is_boolean()) {
+                    invalid_parameter("reopen", "must be true or false");
+                }
+                reopen = body["reopen"].get<bool>();
+            }
+            // photo_id: "id", "id1,id2" or ["id1", "id2"] (from POST /api/photos).
+            std::optional<std::string> photo_id;
+            if (body.contains("photo_id")) {
+                const auto& p = body["photo_id"];
+                if (p.is_string()) {
+                    photo_id = p.get<std::string>();
+                } else if (p.is_array() && std::all_of(p.begin(), p.end(), [](const auto& v) {
+                               return v.is_string();
+                           })) {
+                    std::string list;
+                    for (const auto& v : p) {
+                        list += (list.empty() ? "" : ",") + v.get<std::string>();
+                    }
+                    photo_id = list;
+                } else if (!p.is_null()) {
+                    invalid_parameter("photo_id", "must be a photo id or a list of them");
+                }
+            }
+            const std::string& token = request.param("token");
+            requests.add_reporter_update(token, text, reopen, photo_id);
+            Response response = tracking(request, requests.track(token));
+            response.status = 201;
+            return response;
+        },
+        token_holder);
+    router.post(
+        "/api/requests/:id/followers",
+        [&requests](Request& request) {
+            const auto body = parse_json_body(request);
+            if (!body.is_object() || !body.contains("email") || !body["email"].is_string()) {
+                invalid_parameter("email", "is required: the follower's email address");
+            }
+            const auto id = id_param(request);
+            requests.follow(id, body["email"].get<std::string>());
+            std::string out;
+            geo::JsonObjectWriter obj(out);
+            obj.field("service_request_id", std::to_string(id)).field("following", true);
+            obj.close();
+            return Response::json(std::move(out), 201);
+        },
+        open_to_all);
+    // Personal data: staff with request_contact_read only, each read audited with the route
+    // and the caller's address (RequestService::contact).
+    router.get(
+        "/api/requests/:id/contact",
+        [&requests](Request& request) {
+            const auto contact = requests.contact(id_param(request), request.principal,
+                                                  request.route, request.client_address);
+            std::string out;
+            geo::JsonObjectWriter obj(out);
+            obj.field("service_request_id", std::to_string(contact.request_id))
+                .field("first_name", contact.first_name)
+                .field("last_name", contact.last_name)
+                .field("email", contact.email)
+                .field("phone", contact.phone);
+            obj.close();
+            Response response = Response::json(std::move(out));
+            response.header("Cache-Control", "no-store");
+            return response;
+        },
+        RouteOptions{.access =
+                         services::RouteAccess::needs(services::Permission::request_contact_read)});
 }
 
 void add_my_reports_routes(Router& router, const services::MyReportsService& my_reports) {
-    router.post("/api/my-reports", [&my_reports](Request& request) {
-        const auto body = parse_json_body(request);
-        if (!body.is_object() || !body.contains("email") || !body["email"].is_string()) {
-            invalid_parameter("email", "is required: the address the reports were made with");
-        }
-        my_reports.send_link(body["email"].get<std::string>(), request.client_address);
-        // The same answer whether or not the address has reports.
-        std::string out;
-        geo::JsonObjectWriter obj(out);
-        obj.field("sent", true)
-            .field("detail", "A private link to the reports made with this address has been "
-                             "emailed to it. It works for " +
-                                 std::to_string(services::MyReportsService::link_days) + " days.");
-        obj.close();
-        return Response::json(std::move(out), 202);
-    });
-    router.get("/api/my-reports/:token", [&my_reports](Request& request) {
-        const auto found = my_reports.reports(request.param("token"));
-        std::string list = "[";
-        for (const auto& t : found.reports) {
-            list += list.size() > 1 ? "," : "";
-            list += tracking_json(request, t);
-        }
-        list += ']';
-        std::string out;
-        geo::JsonObjectWriter obj(out);
-        obj.field("expires", core::format_w3c_uk(found.expires))
-            .field("count", static_cast<std::int64_t>(found.reports.size()))
-            .raw_field("reports", list);
-        obj.close();
-        Response response = Response::json(std::move(out));
-        response.header("Cache-Control", "no-store");
-        return response;
-    });
+    router.post(
+        "/api/my-reports",
+        [&my_reports](Request& request) {
+            const auto body = parse_json_body(request);
+            if (!body.is_object() || !body.contains("email") || !body["email"].is_string()) {
+                invalid_parameter("email", "is required: the address the reports were made with");
+            }
+            my_reports.send_link(body["email"].get<std::string>(), request.client_address);
+            // The same answer whether or not the address has reports.
+            std::string out;
+            geo::JsonObjectWriter obj(out);
+            obj.field("sent", true)
+                .field("detail", "A private link to the reports made with this address has been "
+                                 "emailed to it. It works for " +
+                                     std::to_string(services::MyReportsService::link_days) +
+                                     " days.");
+            obj.close();
+            return Response::json(std::move(out), 202);
+        },
+        open_to_all);
+    router.get(
+        "/api/my-reports/:token",
+        [&my_reports](Request& request) {
+            const auto found = my_reports.reports(request.param("token"));
+            std::string list = "[";
+            for (const auto& t : found.reports) {
+                list += list.size() > 1 ? "," : "";
+                list += tracking_json(request, t);
+            }
+            list += ']';
+            std::string out;
+            geo::JsonObjectWriter obj(out);
+            obj.field("expires", core::format_w3c_uk(found.expires))
+                .field("count", static_cast<std::int64_t>(found.reports.size()))
+                .raw_field("reports", list);
+            obj.close();
+            Response response = Response::json(std::move(out));
+            response.header("Cache-Control", "no-store");
+            return response;
+        },
+        token_holder);
 }
 
 } // namespace wardmap::http

@@ -8,7 +8,8 @@ namespace wardmap::http {
 
 /// The residents' side of service requests, in wardmap's own JSON (problem+json errors):
 /// GET /api/requests/duplicates, GET /api/track/{token}, POST /api/track/{token}/updates and
-/// POST /api/requests/{id}/followers.
+/// POST /api/requests/{id}/followers; and for staff GET /api/requests/{id}/contact (the
+/// reporter's contact details, audited).
 void add_request_routes(Router& router, const services::RequestService& requests);
 
 /// "My reports": POST /api/my-reports (a link by email) and GET /api/my-reports/{token}.

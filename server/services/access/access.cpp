@@ -154,6 +154,11 @@ bool grantee_holds(Grantee grantee, Permission permission) {
     });
 }
 
+bool an_api_key_may_hold(Permission permission) {
+    return grantee_holds(Grantee::client_key, permission) ||
+           grantee_holds(Grantee::staff_key, permission);
+}
+
 bool allows(const Principal& who, Permission permission, const Scope& scope) {
     switch (who.kind) {
     case Principal::Kind::anonymous:

@@ -91,6 +91,9 @@ inline constexpr std::array all_permissions = {
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.
 [[nodiscard]] bool grantee_holds(Grantee grantee, Permission permission);
+/// Whether a client or staff API key may hold `permission`: a call without credentials is then
+/// 403 (a missing api_key, as Open311 answers it) rather than 401 (sign in).
+[[nodiscard]] bool an_api_key_may_hold(Permission permission);
 std::optional<Permission> parse_permission(std::string_view name);
 
 /// True when `who` holds `permission` in `scope`: a councillor's ward_read only for their own

@@ -5,6 +5,7 @@
 
 #include "geo/bng_transform.hpp"
 #include "geo/store/connection_pool.hpp"
+#include "server/services/access/access.hpp"
 #include "server/services/access/api_keys.hpp"
 #include "server/services/gazetteer/address_service.hpp"
 #include "server/services/gazetteer/street_service.hpp"
@@ -79,6 +80,16 @@ struct RequestQuery {
     std::optional<core::UnixSeconds> end;
     bool include_open = true;
     bool include_closed = true;
+};
+
+/// How to reach a request's reporter: personal data, read only by staff holding
+/// request_contact_read and always audited. Plain value.
+struct ReporterContact {
+    std::int64_t request_id = 0;
+    std::optional<std::string> first_name;
+    std::optional<std::string> last_name;
+    std::optional<std::string> email;
+    std::optional<std::string> phone;
 };
 
 /// A request as anyone may see it: no name, email, phone or token. Plain value.
@@ -159,6 +170,9 @@ struct StatusUpdate {
     std::optional<std::string> photo_id;     ///< uploaded photos (comma-separated ids)
     std::optional<std::string> duplicate_of; ///< with status DUPLICATE: the original's id
     std::string client_address;              ///< for the key's rate limit
+    /// A signed-in person posting instead of a staff system's key (the dispatcher has checked
+    /// their request_update); api_key is then not used.
+    std::optional<Principal> by_person;
 };
 
 /// GET /api/kpis: a date range (inclusive, on when requests were received) and a ward.
@@ -289,6 +303,15 @@ class RequestService {
     /// Someone follows a public request by email (notified of its status changes). Following
     /// twice is harmless. invalid_parameter for a malformed email, not_found for no request.
     void follow(std::int64_t id, const std::string& email) const;
+
+    /// The reporter's contact details, for `reader` (who holds request_contact_read), with one
+    /// audit row (who, when, which request, `route`, `client_address`) written in the same
+    /// transaction: if the audit row cannot be written, nothing is read. not_found (and no
+    /// audit row) when there is no such request.
+    [[nodiscard]] ReporterContact contact(std::int64_t id,
+                                          const Principal& reader,
+                                          const std::string& route,
+                                          const std::string& client_address) const;
 
     /// The council's measures over requests received from `from` to `to` (at most 3 years),
     /// in one ward or all, private services left out. A request without a stored target

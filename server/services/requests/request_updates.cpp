@@ -19,7 +19,8 @@ using namespace request_detail;
 
 struct RequestService::CheckedUpdate {
     const StatusUpdate* update = nullptr;
-    ApiClient client;
+    std::optional<std::int64_t> key_id; ///< the staff system's key; none for a person
+    std::string actor;                  ///< "staff:<key name>" or "person:<name>"
     std::int64_t id = 0;
     std::string status; ///< ours, or "unchanged"
     core::UnixSeconds at = 0;
@@ -41,8 +42,17 @@ std::int64_t RequestService::post_update_in(store::Database& db, const StatusUpd
 }
 
 RequestService::CheckedUpdate RequestService::check_update(const StatusUpdate& u) const {
-    const ApiClient client = authenticate(u.api_key, true);
-    admit(client, u.client_address);
+    // A staff system's key, counted against its rate limits; or a signed-in person.
+    std::optional<std::int64_t> key_id;
+    std::string actor;
+    if (u.by_person) {
+        actor = "person:" + u.by_person->name;
+    } else {
+        const ApiClient client = authenticate(u.api_key, true);
+        admit(client, u.client_address);
+        key_id = client.id;
+        actor = "staff:" + client.name;
+    }
     std::vector<FieldProblem> problems;
     const auto required = [&problems](const std::optional<std::string>& v, const char* name) {
         if (!v) {
@@ -102,7 +112,8 @@ RequestService::CheckedUpdate RequestService::check_update(const StatusUpdate& u
         fail_with(std::move(problems));
     }
     return CheckedUpdate{.update = &u,
-                         .client = client,
+                         .key_id = key_id,
+                         .actor = actor,
                          .id = *id,
                          .status = *status,
                          .at = *at,
@@ -112,7 +123,6 @@ RequestService::CheckedUpdate RequestService::check_update(const StatusUpdate& u
 
 std::int64_t RequestService::apply_update(store::Database& db, const CheckedUpdate& c) const {
     const StatusUpdate& u = *c.update;
-    const ApiClient& client = c.client;
     const std::int64_t id = c.id;
     const auto& photo_ids = c.photo_ids;
     const auto& duplicate_of = c.duplicate_of;
@@ -142,9 +152,10 @@ std::int64_t RequestService::apply_update(store::Database& db, const CheckedUpda
             invalid_parameter("duplicate_of", "is itself a duplicate of this request");
         }
     }
-    auto seen = db.prepare_cached("SELECT 1 FROM service_request_history WHERE api_key_id = ?1 AND "
-                                  "external_id = ?2");
-    seen.bind(1, client.id).bind(2, *u.update_id);
+    // A sender's update_id is unique per key, or per person for people.
+    auto seen = db.prepare_cached("SELECT 1 FROM service_request_history WHERE api_key_id IS ?1 "
+                                  "AND (?1 IS NOT NULL OR actor = ?3) AND external_id = ?2");
+    seen.bind(1, c.key_id).bind(2, *u.update_id).bind(3, c.actor);
     if (seen.step()) {
         invalid_parameter("update_id", "'" + *u.update_id + "' already exists");
     }
@@ -153,8 +164,8 @@ std::int64_t RequestService::apply_update(store::Database& db, const CheckedUpda
         "INSERT INTO service_request_history (request_id, at, actor, from_status, to_status, "
         "note, public, api_key_id, external_id, duplicate_of, media_url) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?9, ?10)");
-    history.bind(1, id).bind(2, when).bind(3, "staff:" + client.name).bind(4, from);
-    history.bind(5, to).bind(6, *u.description).bind(7, client.id).bind(8, *u.update_id);
+    history.bind(1, id).bind(2, when).bind(3, c.actor).bind(4, from);
+    history.bind(5, to).bind(6, *u.description).bind(7, c.key_id).bind(8, *u.update_id);
     history.bind(9, duplicate_of).bind(10, u.media_url).run();
     const std::int64_t update_id = db.last_insert_rowid();
     attach_photos(db, photo_ids, id, update_id, "photo_id");

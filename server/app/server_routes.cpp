@@ -1,0 +1,97 @@
+#include "server/app/server_routes.hpp"
+
+#include "server/http/access/access_routes.hpp"
+#include "server/http/access/audit_routes.hpp"
+#include "server/http/access/link_routes.hpp"
+#include "server/http/access/oidc_routes.hpp"
+#include "server/http/features/ogc_routes.hpp"
+#include "server/http/requests/catalogue_routes.hpp"
+#include "server/http/requests/open311_routes.hpp"
+#include "server/http/requests/photo_routes.hpp"
+#include "server/http/requests/request_routes.hpp"
+#include "server/http/routes.hpp"
+#include "server/services/access/oidc_accounts.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace wardmap::app {
+
+namespace {
+
+std::shared_ptr<const services::WardIndex> load_ward_index(store::ConnectionPool& pool) {
+    auto index = services::WardIndex::load(pool);
+    spdlog::info("ward index: {} wards in {} boundary sets", index->wards().size(),
+                 index->boundary_set_count());
+    return index;
+}
+
+services::ImageLimits image_limits(const ServiceSettings& settings) {
+    services::ImageLimits limits;
+    limits.max_bytes = settings.max_photo_bytes;
+    return limits;
+}
+
+} // namespace
+
+ServerServices::ServerServices(store::ConnectionPool& pool,
+                               std::shared_ptr<const geo::BngTransform> bng,
+                               services::ServiceCatalogue catalogue,
+                               const ServiceSettings& settings)
+    : health(pool, bng), wards(pool, bng, load_ward_index(pool)), transform(bng), imports(pool),
+      addresses(pool, bng, wards), streets(pool), features(pool, bng, services::default_layers()),
+      ogc_documents(features),
+      // The file's services with the staff's stored edits on top (docs/http-api.md).
+      catalogues(pool, std::move(catalogue)),
+      requests(pool, bng, catalogues, wards, addresses, streets),
+      photos(pool, requests, image_limits(settings)),
+      my_reports(pool, requests, settings.public_url), audit(pool), accounts(pool),
+      sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
+      authenticator(pool, sessions), sign_in_links(pool,
+                                                   accounts,
+                                                   sessions,
+                                                   {.public_url = settings.public_url,
+                                                    .council_name = requests.catalogue()->council(),
+                                                    .limits = settings.sign_in_links}),
+      cookies(settings.cookies), mail_delivered(settings.mail_delivered), files(settings.web_root),
+      pages(settings.page_cache_bytes) {
+    requests.sync_categories();
+    if (settings.oidc) {
+        oidc = std::make_unique<services::OidcClient>(*settings.oidc);
+        oidc_accounts = std::make_unique<services::AccountsOidcBridge>(accounts, sessions,
+                                                                       oidc->settings().provision);
+    }
+}
+
+http::Dispatcher::PrincipalResolver principal_resolver(const ServerServices& services) {
+    return http::principal_resolver(services.authenticator);
+}
+
+void add_server_routes(http::Router& router,
+                       ServerServices& services,
+                       const http::Metrics& metrics,
+                       std::function<bool()> draining) {
+    http::add_system_routes(router, services.health, metrics, std::move(draining));
+    http::add_api_routes(router, {services.health, services.wards, services.transform,
+                                  services.imports, services.addresses, services.streets});
+    http::add_ogc_routes(router, services.features, services.ogc_documents, services.pages);
+    http::add_open311_routes(router, services.requests, services.photos);
+    http::add_request_routes(router, services.requests);
+    http::add_photo_routes(router, services.photos);
+    http::add_my_reports_routes(router, services.my_reports);
+    http::add_catalogue_routes(router, services.catalogues, services.requests);
+    http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
+                            services.cookies);
+    if (services.mail_delivered) {
+        http::add_sign_in_link_routes(router, services.sign_in_links, services.sessions,
+                                      services.cookies);
+    }
+    if (services.oidc) {
+        http::add_oidc_routes(router, *services.oidc, *services.oidc_accounts, services.cookies);
+    }
+    // After the ways above: it reports which of them are registered.
+    http::add_sign_in_methods_route(router);
+    http::add_audit_routes(router, services.audit);
+    http::add_static_routes(router, services.files);
+}
+
+} // namespace wardmap::app

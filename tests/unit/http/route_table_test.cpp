@@ -1,0 +1,145 @@
+// Every route of the real server declares who may call it, and docs/permissions.md shows the
+// matrix those declarations and services::allows() make.
+#include "tests/support/served_routes.hpp"
+#include "tests/support/test_paths.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace wardmap::testing {
+namespace {
+
+using services::RouteAccess;
+
+constexpr const char* table_begin = "<!-- route table: begin (tests/unit/http/route_table_test.cpp "
+                                    "writes it; WARDMAP_UPDATE_DOCS=1 to refresh) -->\n";
+constexpr const char* table_end = "<!-- route table: end -->";
+
+class RouteTable : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        dir = new TempDir();
+        routes = new ServedRoutes(dir->path());
+    }
+    static void TearDownTestSuite() {
+        delete routes;
+        delete dir;
+    }
+    static TempDir* dir;
+    static ServedRoutes* routes;
+};
+TempDir* RouteTable::dir = nullptr;
+ServedRoutes* RouteTable::routes = nullptr;
+
+const http::Route*
+find(const http::Router& router, const std::string& method, const std::string& pattern) {
+    for (const auto& route : router.routes()) {
+        if (route.method == method && route.pattern == pattern) {
+            return &route;
+        }
+    }
+    return nullptr;
+}
+
+TEST_F(RouteTable, EveryRouteDeclaresWhoMayCallIt) {
+    const auto& all = routes->router().routes();
+    ASSERT_GT(all.size(), 50U);
+    for (const auto& route : all) {
+        EXPECT_NE(route.options.access.kind, RouteAccess::Kind::unset)
+            << route.method << " " << route.pattern
+            << " has no access declaration: give its RouteOptions an `access` "
+               "(services::RouteAccess::public_route(), resident_token(), signed_in(), needs())";
+    }
+}
+
+TEST_F(RouteTable, AnUnsetRouteIsFound) {
+    // The check above walks what the router holds: one forgotten declaration shows.
+    http::Router router;
+    router.get("/forgotten", [](http::Request&) { return http::Response::json("{}"); });
+    ASSERT_EQ(router.routes().size(), 1U);
+    EXPECT_EQ(router.routes().front().options.access.kind, RouteAccess::Kind::unset);
+    EXPECT_EQ(access_name(router.routes().front().options.access), "UNSET");
+}
+
+TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
+    const auto& router = routes->router();
+    const auto needs = [&](const std::string& method, const std::string& pattern) {
+        const auto* route = find(router, method, pattern);
+        EXPECT_NE(route, nullptr) << method << " " << pattern;
+        return route ? access_name(route->options.access) : std::string();
+    };
+    EXPECT_EQ(needs("POST", "/open311/v2/requests.json"), "`request_create`");
+    EXPECT_EQ(needs("POST", "/open311/v2/requests.xml"), "`request_create`");
+    EXPECT_EQ(needs("POST", "/open311/v2/servicerequestupdates.json"), "`request_update`");
+    EXPECT_EQ(needs("POST", "/api/photos"), "`request_create`");
+    for (const auto* method : {"GET", "POST"}) {
+        EXPECT_EQ(needs(method, "/api/services"), "`catalogue_manage`");
+    }
+    for (const auto* method : {"GET", "PUT", "DELETE"}) {
+        EXPECT_EQ(needs(method, "/api/services/:code"), "`catalogue_manage`");
+    }
+    EXPECT_EQ(needs("GET", "/api/requests/:id/contact"), "`request_contact_read`");
+    EXPECT_EQ(needs("GET", "/api/audit"), "`audit_read`");
+    EXPECT_EQ(needs("GET", "/api/audit.csv"), "`audit_read`");
+    EXPECT_EQ(needs("GET", "/api/track/:token"), "resident token");
+    EXPECT_EQ(needs("GET", "/api/my-reports/:token"), "resident token");
+    EXPECT_EQ(needs("GET", "/open311/v2/tokens/:token"), "resident token");
+    EXPECT_EQ(needs("GET", "/healthz"), "public");
+    EXPECT_EQ(needs("GET", "/metrics"), "public");
+    EXPECT_EQ(needs("GET", "/*"), "public");
+}
+
+TEST_F(RouteTable, TheMatrixFollowsAllows) {
+    const auto callers = matrix_callers("A");
+    const auto row = [&](RouteAccess access) {
+        std::string out;
+        for (const auto& c : callers) {
+            const int status = expected_status(expected(access, c.principal));
+            out += status == 0 ? "ok " : std::to_string(status) + " ";
+        }
+        return out;
+    };
+    // anonymous, councillor, officer cs, officer ss, supervisor cs, admin, client key, staff key
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_contact_read)),
+              "401 403 ok 403 ok ok 403 403 ");
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::audit_read)),
+              "401 403 403 403 403 ok 403 403 ");
+    // Routes keys may call keep their 403 for a missing api_key.
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_create)),
+              "403 403 403 403 403 403 ok ok ");
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::catalogue_manage)),
+              "403 403 403 403 403 ok 403 ok ");
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_update)),
+              "403 403 ok 403 ok ok 403 ok ");
+    EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ");
+}
+
+TEST_F(RouteTable, DocsPermissionsShowsTheMatrix) {
+    const auto path = source_dir() / "docs/permissions.md";
+    std::ifstream in(path);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string doc = buffer.str();
+    const auto begin = doc.find(table_begin);
+    const auto end = doc.find(table_end);
+    ASSERT_NE(begin, std::string::npos) << path << " lacks the line " << table_begin;
+    ASSERT_NE(end, std::string::npos) << path << " lacks the line " << table_end;
+    const auto from = begin + std::string(table_begin).size();
+    const std::string table = route_table_markdown(routes->router());
+    if (doc.substr(from, end - from) != table) {
+        if (std::getenv("WARDMAP_UPDATE_DOCS") != nullptr) {
+            doc.replace(from, end - from, table);
+            std::ofstream(path) << doc;
+        }
+        FAIL() << path
+               << " is out of step with the routes' declarations; rerun this test with "
+                  "WARDMAP_UPDATE_DOCS=1 to rewrite its table, and commit it. Expected:\n"
+               << table;
+    }
+}
+
+} // namespace
+} // namespace wardmap::testing
