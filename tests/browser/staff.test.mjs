@@ -213,6 +213,8 @@ test('residents\' pages stay account-free, even in a signed-in browser', async (
   const page = await openPage(browser, server, '/staff/sign-in.html');
   await signIn(page, accounts.bereavement);
   await page.waitForURL(`${server.url}/staff/`);
+  // The staff home's own /api/me must be over before we start counting.
+  await page.waitForLoadState('networkidle');
   const calls = [];
   page.on('request', (r) => {
     const { pathname } = new URL(r.url());
