@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -79,9 +78,17 @@ std::vector<std::uint16_t> read_shift_file(const std::filesystem::path& file) {
     if (!in) {
         throw GeoError("cannot open OSTN15 shift file " + file.string());
     }
-    const std::vector<unsigned char> bytes{std::istreambuf_iterator<char>(in),
-                                           std::istreambuf_iterator<char>()};
-    if (in.bad()) {
+    // One read of the whole file: byte by byte through istreambuf_iterator, the two 1.7 MB
+    // files took about half a second of every start in an unoptimised (sanitizer) build.
+    in.seekg(0, std::ios::end);
+    const std::streamoff size = in.tellg();
+    in.seekg(0, std::ios::beg);
+    if (!in || size < 0) {
+        throw GeoError("cannot read OSTN15 shift file " + file.string());
+    }
+    std::vector<unsigned char> bytes(static_cast<std::size_t>(size));
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (in.gcount() != static_cast<std::streamsize>(bytes.size())) {
         throw GeoError("cannot read OSTN15 shift file " + file.string());
     }
     if (bytes.size() != node_count * 2) {
