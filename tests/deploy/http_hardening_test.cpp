@@ -288,6 +288,24 @@ TEST_P(HttpHardening, HugeRequestLinesAreRefusedFastAndTheServerKeepsAnswering) 
     expect_still_serving();
 }
 
+TEST_P(HttpHardening, HugeHeadersAndUnknownCodingsAreRefusedInTheApisWords) {
+    auto ex =
+        exchange(port(), "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: " + std::string(20000, 'a') +
+                             "\r\n\r\n");
+    auto r = responses(ex.data);
+    ASSERT_EQ(r.size(), 1U) << ex.data.substr(0, 300);
+    EXPECT_EQ(r[0].status, 431);
+    expect_problem(r[0], "header-too-large");
+
+    ex = exchange(port(), "POST /api/transform HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+                          "gzip, chunked\r\n\r\n0\r\n\r\n");
+    r = responses(ex.data);
+    ASSERT_EQ(r.size(), 1U) << ex.data.substr(0, 300);
+    EXPECT_EQ(r[0].status, 501);
+    expect_problem(r[0], "not-implemented");
+    expect_still_serving();
+}
+
 TEST_P(HttpHardening, AnOversizedDeclaredBodyIsRefusedBeforeItIsSent) {
     // Headers only: the answer must come without a byte of the 50 MB body.
     const auto ex = exchange(port(),
