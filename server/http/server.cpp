@@ -323,6 +323,7 @@ class PistacheBridge : public Http::Handler {
         }
         auto& c = *connection;
         if (c.buffer.empty()) {
+            c.head = RequestHead{}; // nothing of the previous request in this one's refusal
             peer->setIdle(false);
             parser(peer).start_head();
         }
@@ -495,10 +496,10 @@ class PistacheBridge : public Http::Handler {
                     }
                     return;
                 }
+                // Keep-alive idle time counts from the request's arrival (complete()): this
+                // may run on the worker's thread, and Pistache's timer reads the parser
+                // on the reactor's, so it is left alone here.
                 connection->phase = Phase::head;
-                if (auto peer = weak.lock()) {
-                    parser(peer).start_head(); // keep-alive idle time counts from here
-                }
             },
             [connection, weak](std::exception_ptr&) {
                 std::unique_lock lock(connection->mutex);
