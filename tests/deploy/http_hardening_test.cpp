@@ -389,6 +389,56 @@ TEST_P(HttpHardening, PipelinedRequestsAreAnsweredInOrderOrTheConnectionCloses) 
     std::cout << (r.size() == 2 ? "both answered in order\n" : "closed after the first\n");
 }
 
+TEST_P(HttpHardening, ExpectContinueIsAnsweredAndHttp10Closes) {
+    // Pistache 0.0.5 never answered Expect: 100-continue, so curl waited a second per POST.
+    const std::string body = R"({"crs": "EPSG:27700", "points": [[358000, 417500]]})";
+    const int fd = testing::connect_loopback(port());
+    ASSERT_TRUE(testing::send_all(fd, "POST /api/transform HTTP/1.1\r\nHost: t\r\nContent-Type: "
+                                      "application/json\r\nExpect: 100-continue\r\n"
+                                      "Content-Length: " +
+                                          std::to_string(body.size()) + "\r\n\r\n"));
+    std::string data;
+    char buf[4096];
+    const auto started = Clock::now();
+    while (data.find("\r\n\r\n") == std::string::npos && Clock::now() - started < 1s) {
+        pollfd pfd{fd, POLLIN, 0};
+        if (::poll(&pfd, 1, 100) > 0) {
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) {
+                break;
+            }
+            data.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    EXPECT_TRUE(data.starts_with("HTTP/1.1 100 Continue\r\n")) << data;
+    ASSERT_TRUE(testing::send_all(fd, body));
+    while (Clock::now() - started < 5s) {
+        const auto continue_end = data.find("\r\n\r\n");
+        if (continue_end != std::string::npos &&
+            !responses(data.substr(continue_end + 4)).empty()) {
+            break;
+        }
+        pollfd pfd{fd, POLLIN, 0};
+        if (::poll(&pfd, 1, 100) > 0) {
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) {
+                break;
+            }
+            data.append(buf, static_cast<std::size_t>(n));
+        }
+    }
+    ::close(fd);
+    const auto r = responses(data.substr(data.find("\r\n\r\n") + 4));
+    ASSERT_EQ(r.size(), 1U) << data;
+    EXPECT_EQ(r[0].status, 200) << r[0].body;
+
+    const auto old = exchange(port(), "GET /healthz HTTP/1.0\r\n\r\n", 1, 2s);
+    ASSERT_EQ(responses(old.data).size(), 1U) << old.data;
+    EXPECT_EQ(responses(old.data)[0].status, 200);
+    EXPECT_TRUE(old.closed);
+    EXPECT_LT(old.ms_to_answer, prompt_close_ms);
+}
+
 TEST_P(HttpHardening, BigBodiesToASmallRouteDoNotGrowMemory) {
     // Reported: five 50 MB bodies to a 512 KiB route added 350 MB of RSS.
     const pid_t pid = deployment->app->pid();
