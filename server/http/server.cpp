@@ -249,9 +249,22 @@ struct Connection {
     BodyFraming framing;
     std::optional<ChunkedDecoder> chunks;
     std::string body;
-    /// Bytes arrived after a complete request (pipelining): that request is answered with
-    /// Connection: close and the rest dropped, so the client knows to send them again.
-    bool pipelined = false;
+    /// Bytes that arrived behind a complete request (pipelining), read once it is answered.
+    std::string pending;
+    /// More was pipelined than `max_pending`: the request being answered is the last one,
+    /// answered with Connection: close, so the client knows to send the rest again.
+    bool overflowed = false;
+    static constexpr std::size_t max_pending = 64 * 1024;
+
+    /// Keeps `bytes` for after the current answer, or marks the connection overflowed.
+    void keep_pending(std::string_view bytes) {
+        if (overflowed || pending.size() + bytes.size() > max_pending) {
+            overflowed = true;
+            pending.clear();
+            return;
+        }
+        pending.append(bytes);
+    }
 };
 
 ErrorCode code_for_status(int status) {
@@ -284,8 +297,8 @@ void close_after(Async::Promise<ssize_t> sent, std::weak_ptr<Tcp::Peer> weak) {
 
 /// The Pistache handler: reads requests itself (Pistache 0.0.5's parser re-scans the request
 /// line on every read, buffers whole bodies before any limit applies, drops pipelined
-/// requests and answers its own errors in plain text with C++ exception text), then hands
-/// each complete request to the worker pool. Runs on a reactor thread.
+/// requests (we answer them in order) and answers its own errors in plain text with C++ exception
+/// text), then hands each complete request to the worker pool. Runs on a reactor thread.
 class PistacheBridge : public Http::Handler {
   public:
     HTTP_PROTOTYPE(PistacheBridge)
@@ -313,14 +326,21 @@ class PistacheBridge : public Http::Handler {
         case Phase::closing:
             return;
         case Phase::waiting:
-            connection->pipelined = true;
+            connection->keep_pending(input);
             return;
         case Phase::body:
             read_body(peer, connection, input);
             return;
         case Phase::head:
-            break;
+            read_head(peer, connection, input);
+            return;
         }
+    }
+
+    /// Reads (more of) a request head, then its body, and queues the request once whole.
+    void read_head(const std::shared_ptr<Tcp::Peer>& peer,
+                   const std::shared_ptr<Connection>& connection,
+                   std::string_view input) {
         auto& c = *connection;
         if (c.buffer.empty()) {
             c.head = RequestHead{}; // nothing of the previous request in this one's refusal
@@ -424,7 +444,7 @@ class PistacheBridge : public Http::Handler {
                   std::string_view rest) {
         auto& c = *connection;
         c.phase = Phase::waiting;
-        c.pipelined = !rest.empty();
+        c.keep_pending(rest);
         // The handler's time counts as keep-alive idle time, not as a slow request head.
         peer->setIdle(true);
         parser(peer).start_head();
@@ -444,7 +464,7 @@ class PistacheBridge : public Http::Handler {
                                      DomainError(ErrorCode::invalid_parameter,
                                                  "'" + problem->name + "' " + problem->message,
                                                  {*problem})),
-                   close || c.pipelined, connection, peer);
+                   close || c.overflowed, connection, peer);
             return;
         }
         if (m_server->draining()) {
@@ -458,26 +478,26 @@ class PistacheBridge : public Http::Handler {
         auto in_flight = std::make_shared<InFlight>(m_server->m_in_flight);
         std::weak_ptr<Tcp::Peer> weak = peer;
         const bool queued = m_server->m_impl->workers->try_submit(
-            [server = m_server, request, shared_writer, close, in_flight, connection, weak] {
+            [this, server = m_server, request, shared_writer, close, in_flight, connection, weak] {
                 Response response = server->m_impl->dispatcher.dispatch(*request);
                 std::unique_lock lock(connection->mutex);
-                answer(*shared_writer, response, close || connection->pipelined, connection, weak);
+                answer(*shared_writer, response, close || connection->overflowed, connection, weak);
             });
         if (!queued) {
             DomainError error(ErrorCode::unavailable, "the server is overloaded; retry shortly");
             error.with_retry_after(1);
-            answer(*shared_writer, dispatcher.refuse(*request, error), close || c.pipelined,
+            answer(*shared_writer, dispatcher.refuse(*request, error), close || c.overflowed,
                    connection, peer);
         }
     }
 
-    /// Sends the answer to a complete request; then reads the next one, or closes. Called
-    /// with the connection's mutex held.
-    static void answer(Http::ResponseWriter& writer,
-                       const Response& response,
-                       bool close,
-                       const std::shared_ptr<Connection>& connection,
-                       std::weak_ptr<Tcp::Peer> weak) {
+    /// Sends the answer to a complete request; then reads the next one (already here if it
+    /// was pipelined), or closes. Called with the connection's mutex held.
+    void answer(Http::ResponseWriter& writer,
+                const Response& response,
+                bool close,
+                const std::shared_ptr<Connection>& connection,
+                std::weak_ptr<Tcp::Peer> weak) {
         auto sent = send(writer, response, close);
         if (close) {
             connection->phase = Phase::closing;
@@ -485,10 +505,10 @@ class PistacheBridge : public Http::Handler {
             return;
         }
         sent.then(
-            [connection, weak](ssize_t) {
+            [this, connection, weak](ssize_t) {
                 std::unique_lock lock(connection->mutex);
-                if (connection->pipelined) {
-                    // Bytes came in after the answer was started: end here rather than
+                if (connection->overflowed) {
+                    // Too much came in behind the answer to keep: end here rather than
                     // guess where the dropped request began.
                     connection->phase = Phase::closing;
                     if (auto peer = weak.lock()) {
@@ -496,10 +516,15 @@ class PistacheBridge : public Http::Handler {
                     }
                     return;
                 }
-                // Keep-alive idle time counts from the request's arrival (complete()): this
-                // may run on the worker's thread, and Pistache's timer reads the parser
-                // on the reactor's, so it is left alone here.
                 connection->phase = Phase::head;
+                auto peer = weak.lock();
+                if (peer && !connection->pending.empty()) {
+                    // The next pipelined request, in order. Keep-alive idle time otherwise
+                    // counts from the request's arrival (complete()).
+                    const std::string next = std::move(connection->pending);
+                    connection->pending.clear();
+                    read_head(peer, connection, next);
+                }
             },
             [connection, weak](std::exception_ptr&) {
                 std::unique_lock lock(connection->mutex);
@@ -517,6 +542,7 @@ class PistacheBridge : public Http::Handler {
         c.phase = Phase::closing;
         c.buffer.clear();
         c.body.clear();
+        c.pending.clear();
         Request request;
         request.method = c.head.method.empty() ? "-" : c.head.method;
         const std::string_view target = c.head.target;
