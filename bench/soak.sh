@@ -108,6 +108,7 @@ echo "bench soak: ${seconds} s of mixed load on http://127.0.0.1:$port (server p
 set +e
 SOAK_URL="http://127.0.0.1:$port" SOAK_PID=$server_pid SOAK_SECONDS=$seconds \
   SOAK_FIXTURES="$work/fixtures.json" SOAK_PHOTO="$work/photo.jpg" SOAK_MIDDLE="$middle" \
+  SOAK_SAMPLES="$results/rss.json" \
   node "$root/bench/soak.mjs" | tee "$results/report.txt"
 status=${PIPESTATUS[0]}
 set -e

@@ -1,6 +1,7 @@
 #include "geo/store/checkpointer.hpp"
 #include "geo/store/connection_pool.hpp"
 #include "geo/store/migrations.hpp"
+#include "server/app/memory.hpp"
 #include "server/app/server_routes.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
@@ -143,6 +144,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    app::limit_malloc_arenas(); // before the threads that would each take one
 
     auto transform = common.make_transform();
     // The catalogue is checked before anything else starts: a bad file stops the server.
@@ -214,6 +216,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     }
     app::ServerServices served(pool, transform, std::move(catalogue_file), settings);
     services::ChangeWatcher watcher(common.db, std::chrono::seconds(2));
+    const app::MemoryTrimmer trimmer(std::chrono::seconds(30));
     auto& wards = served.wards;
     watcher.on_change("wards", [&wards] { wards.reload_index(); });
     watcher.start();
