@@ -157,6 +157,28 @@ void add_pool_metrics(http::Metrics& metrics,
     });
 }
 
+void add_durability_metrics(http::Metrics& metrics,
+                            const store::ConnectionPool& pool,
+                            const store::ScheduledBackups* backups) {
+    metrics.add_collector([&pool, backups](std::string& out) {
+        if (const auto* group = pool.group_commit()) {
+            out += "# HELP wardmap_group_commit_commits_total Commits made durable by group "
+                   "commit (--durability full).\n# TYPE wardmap_group_commit_commits_total "
+                   "counter\nwardmap_group_commit_commits_total " +
+                   std::to_string(group->commits()) + "\n";
+            out += "# HELP wardmap_group_commit_fsyncs_total WAL fsyncs that made them "
+                   "durable.\n# TYPE wardmap_group_commit_fsyncs_total counter\n"
+                   "wardmap_group_commit_fsyncs_total " +
+                   std::to_string(group->syncs()) + "\n";
+        }
+        if (backups != nullptr) {
+            out += "# HELP wardmap_backups_total Scheduled backups made since the start.\n"
+                   "# TYPE wardmap_backups_total counter\nwardmap_backups_total " +
+                   std::to_string(backups->made()) + "\n";
+        }
+    });
+}
+
 void add_page_cache_metrics(http::Metrics& metrics, const http::PageCache& pages) {
     metrics.add_collector([&pages](std::string& out) {
         const auto s = pages.stats();
@@ -304,6 +326,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     app::add_server_routes(router, served, metrics, [&server] { return server.draining(); });
     add_pool_metrics(metrics, pool, server);
     add_page_cache_metrics(metrics, served.pages);
+    add_durability_metrics(metrics, pool, backups.get());
 
     server.start();
     const std::string host = options.server.host == "0.0.0.0" || options.server.host == "127.0.0.1"
