@@ -13,6 +13,7 @@
 #include <atomic>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -232,6 +233,41 @@ TEST(Backup, ServerRefusesToStartWhileARestoreHoldsTheStore) {
         run_wardmap({"serve", "--db", store.string(), "--port", "0", "--no-access-log"}, &out), 3)
         << out;
     EXPECT_NE(out.find("a restore is replacing"), std::string::npos) << out;
+}
+
+// `serve --durability full` answers creates from several clients at once, and grouped their
+// commits' fsyncs (the metrics count both; the power-loss proof is the unit test's).
+TEST(Durability, FullModeAnswersConcurrentCreatesAfterGroupedFsyncs) {
+    testing::TempDir tmp;
+    const auto db = tmp.path() / "full.sqlite";
+    const auto point = testing::make_demo_store(db);
+    ASSERT_TRUE(point);
+    testing::ServerProcess server(db, {"--no-access-log", "--durability", "full"});
+    std::vector<std::unique_ptr<WriteLoad>> clients;
+    for (int i = 0; i < 6; ++i) {
+        clients.push_back(std::make_unique<WriteLoad>(server.port(), *point));
+    }
+    for (auto& c : clients) {
+        wait_for_acks(*c, 15);
+    }
+    std::size_t acknowledged = 0;
+    for (auto& c : clients) {
+        c->stop();
+        EXPECT_EQ(c->failures(), 0);
+        acknowledged += c->acknowledged();
+    }
+    const auto metrics = testing::http_get(server.port(), "/metrics").body;
+    const auto counter = [&metrics](const std::string& name) -> long long {
+        const auto at = metrics.find("\n" + name + " ");
+        return at == std::string::npos ? -1 : std::stoll(metrics.substr(at + name.size() + 2));
+    };
+    const auto commits = counter("wardmap_group_commit_commits_total");
+    const auto fsyncs = counter("wardmap_group_commit_fsyncs_total");
+    std::cout << acknowledged << " creates, " << commits << " commits, " << fsyncs << " fsyncs\n";
+    EXPECT_GE(commits, static_cast<long long>(acknowledged));
+    EXPECT_GE(fsyncs, 1);
+    EXPECT_LE(fsyncs, commits);
+    EXPECT_NE(server.output().find("durability full"), std::string::npos) << server.output();
 }
 
 // `serve --backup-dir` makes backups on a schedule and keeps the newest --backup-keep.
