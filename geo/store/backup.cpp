@@ -299,6 +299,25 @@ RestoreResult restore_database(const std::filesystem::path& backup,
     }
     std::error_code ec;
     if (std::filesystem::exists(store, ec)) {
+        // Leaving WAL mode needs every other connection gone (each holds a lock on the file
+        // while open), so this also refuses while an import, a sqlite3 shell or anything else
+        // has the store open; and it checkpoints the old -wal into the file that is kept.
+        try {
+            RawDb old(store, SQLITE_OPEN_READWRITE);
+            old.exec("PRAGMA journal_mode=DELETE");
+        } catch (const StoreError& e) {
+            if (e.is_busy()) {
+                clean_staging();
+                throw StoreError("refusing to restore: another process has " + store.string() +
+                                     " open (an import, a sqlite3 shell...); nothing was changed",
+                                 SQLITE_BUSY);
+            }
+            // A damaged store (the reason for many restores) cannot be checkpointed: its logs
+            // are moved aside below.
+            spdlog::warn("the store being replaced could not be checkpointed ({}); its -wal is "
+                         "kept beside it",
+                         e.what());
+        }
         result.previous = with_suffix(store, ".pre-restore");
         for (const char* side : {"", "-wal", "-journal"}) {
             remove_quietly(with_suffix(result.previous, side));

@@ -77,8 +77,10 @@ struct RestoreResult {
 /// Replaces the store at `store` with the backup `backup`. Refuses (StoreError, SQLITE_BUSY)
 /// while a server holds `<store>.lock`, and holds it exclusively itself until done, so no
 /// server starts on a half-restored store. The backup is copied beside the store as
-/// `<store>.restoring`, checked there (check_backup_file) and fsynced; only then the old
-/// store is kept as `<store>.pre-restore` (hard link), its `-wal` moved beside that (so
+/// `<store>.restoring`, checked there (check_backup_file) and fsynced; then the old store is
+/// switched out of WAL mode (refused, SQLITE_BUSY, while any other connection has it open;
+/// its -wal is checkpointed into it), kept as `<store>.pre-restore` (hard link), any
+/// `-wal` left moved beside that (so
 /// SQLite can never replay the old store's log into the new file) and its `-shm` removed, and
 /// the copy renamed over the store, the folder fsynced. A backup that fails its check
 /// changes nothing.
