@@ -209,6 +209,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     if (common.db.has_parent_path()) {
         std::filesystem::create_directories(common.db.parent_path());
     }
+    const auto backup_every = duration_option(options.backup_every, "backup-every");
     // Held (shared) while serving: `wardmap restore` takes it exclusively, so neither can
     // start while the other uses the store.
     auto store_lock = store::StoreLock::try_acquire(common.db, store::StoreLock::Kind::shared);
@@ -246,10 +247,8 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     store::Checkpointer checkpointer(common.db, std::chrono::seconds(options.checkpoint_seconds));
     std::unique_ptr<store::ScheduledBackups> backups;
     if (!options.backup_dir.empty()) {
-        store::BackupSchedule schedule{.folder = options.backup_dir,
-                                       .every =
-                                           duration_option(options.backup_every, "backup-every"),
-                                       .keep = options.backup_keep};
+        store::BackupSchedule schedule{
+            .folder = options.backup_dir, .every = backup_every, .keep = options.backup_keep};
         backups = std::make_unique<store::ScheduledBackups>(common.db, schedule);
         spdlog::info("backups to {} every {} s, keeping {}", options.backup_dir.string(),
                      schedule.every.count(), schedule.keep);
