@@ -1,7 +1,7 @@
 #include "server/http/server.hpp"
 
-#include "server/http/percent.hpp"
 #include "server/http/problem.hpp"
+#include "server/http/request_head.hpp"
 #include "server/http/worker_pool.hpp"
 
 #include <pistache/endpoint.h>
@@ -9,7 +9,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <sstream>
 #include <thread>
 
 namespace wardmap::http {
@@ -48,73 +47,6 @@ class NamedHeader : public Http::Header::Header {
     std::string m_name;
     std::string m_value;
 };
-
-// Converts Pistache's parsed request into ours, decoding what 0.0.5 leaves encoded.
-// Returns a problem message (and the parameter at fault) when the request line is malformed.
-bool plausible_ip(const std::string& text) {
-    return !text.empty() && text.size() <= 45 &&
-           text.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos;
-}
-
-/// The address nginx appended ($proxy_add_x_forwarded_for): the last entry. Earlier ones are
-/// whatever the client sent and prove nothing.
-std::optional<std::string> forwarded_client(const std::string& header) {
-    const auto comma = header.rfind(',');
-    std::string last = header.substr(comma == std::string::npos ? 0 : comma + 1);
-    const auto first = last.find_first_not_of(" \t");
-    const auto end = last.find_last_not_of(" \t");
-    if (first == std::string::npos) {
-        return std::nullopt;
-    }
-    last = last.substr(first, end - first + 1);
-    return plausible_ip(last) ? std::optional<std::string>(last) : std::nullopt;
-}
-
-std::optional<services::FieldProblem>
-convert(const Http::Request& in, Request& out, bool trust_proxy) {
-    out.method = Http::methodString(in.method());
-    auto path = percent_decode(in.resource(), false);
-    if (!path) {
-        return services::FieldProblem{"path", "is not validly percent-encoded UTF-8"};
-    }
-    out.path = std::move(*path);
-    for (auto it = in.query().parameters_begin(); it != in.query().parameters_end(); ++it) {
-        auto name = percent_decode(it->first, true);
-        auto value = percent_decode(it->second, true);
-        if (!name || !value) {
-            return services::FieldProblem{name.value_or(it->first),
-                                          "is not validly percent-encoded UTF-8"};
-        }
-        out.query.insert_or_assign(std::move(*name), std::move(*value));
-    }
-    for (const auto& header : in.headers().list()) {
-        std::ostringstream value;
-        header->write(value);
-        out.headers.insert_or_assign(header->name(), value.str());
-    }
-    for (const auto& [name, raw] : in.headers().rawList()) {
-        out.headers.insert_or_assign(name, raw.value());
-    }
-    out.body = in.body();
-    out.remote_address = in.address().host();
-    out.client_address = out.remote_address;
-    if (trust_proxy) {
-        if (auto it = out.headers.find("X-Forwarded-For"); it != out.headers.end()) {
-            if (auto client = forwarded_client(it->second)) {
-                out.client_address = *client;
-            }
-        }
-    }
-    // Behind the nginx front (deploy/nginx) the peer is loopback; log the client it names.
-    if (out.remote_address == "127.0.0.1" || out.remote_address == "::1") {
-        if (auto it = out.headers.find("X-Real-IP");
-            it != out.headers.end() && !it->second.empty() && it->second.size() <= 45 &&
-            it->second.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos) {
-            out.remote_address = it->second;
-        }
-    }
-    return std::nullopt;
-}
 
 bool wants_close(const Http::Request& in) {
     auto connection = in.headers().tryGet<Http::Header::Connection>();
@@ -164,7 +96,8 @@ class PistacheBridge : public Http::Handler {
         auto request = std::make_shared<Request>();
         const bool close = wants_close(in);
         const auto& dispatcher = m_server->m_impl->dispatcher;
-        if (auto problem = convert(in, *request, m_server->m_impl->options.trust_proxy)) {
+        if (auto problem = convert_request(in, *request, in.address().host(),
+                                           m_server->m_impl->options.trust_proxy)) {
             send(writer,
                  dispatcher.refuse(*request,
                                    DomainError(ErrorCode::invalid_parameter,
