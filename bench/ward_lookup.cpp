@@ -128,9 +128,11 @@ int main(int argc, char** argv) {
                     "spatialite us", "hits", "ratio");
 
         const auto today = core::today_utc();
-        for (const auto& [label, date] :
+        for (const auto& [label, on] :
              {std::pair{std::string("current"), today},
               std::pair{std::string("2019"), *core::parse_iso_date("2019-06-01")}}) {
+            // clang 14 cannot capture a structured binding in a lambda (C++20 P1091).
+            const core::Date date = on;
             const std::string iso = date.iso();
             for (int threads : {1, 2}) {
                 // Every thread looks up every point; the first lookup on a thread builds its

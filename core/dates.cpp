@@ -1,5 +1,6 @@
 #include "core/dates.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -19,6 +20,11 @@ std::optional<Date> parse_iso_date(std::string_view text) {
     Date d;
     auto number = [&](std::size_t pos, std::size_t len, int& out) {
         const char* first = text.data() + pos;
+        // Digits only: from_chars takes a leading '-', which read "-026-11-21" as the year
+        // -26 (found by fuzz/w3c_time.cpp).
+        if (!std::all_of(first, first + len, [](char c) { return c >= '0' && c <= '9'; })) {
+            return false;
+        }
         auto [ptr, ec] = std::from_chars(first, first + len, out);
         return ec == std::errc() && ptr == first + len;
     };

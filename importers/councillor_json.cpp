@@ -55,6 +55,13 @@ json parse(const std::filesystem::path& path) {
             why = why.substr(bracket + 2); // drop nlohmann's "[json.exception...]" tag
         }
         throw ImportError({path.string(), line, true, {}}, "not valid JSON: " + why);
+    } catch (const json::exception& e) {
+        // out_of_range for a number beyond a double (1e999), which has no position.
+        std::string why = e.what();
+        if (const auto bracket = why.find("] "); bracket != std::string::npos) {
+            why = why.substr(bracket + 2);
+        }
+        throw ImportError({path.string(), 0, true, {}}, "not valid JSON: " + why);
     }
 }
 

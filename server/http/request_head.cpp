@@ -1,5 +1,9 @@
 #include "server/http/request_head.hpp"
 
+#include "server/http/percent.hpp"
+
+#include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -22,19 +26,6 @@ bool is_vchar(unsigned char c) {
 /// Field values: visible characters, space, tab and obs-text; never another control.
 bool is_value_char(unsigned char c) {
     return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-        if (lower(a[i]) != lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
 }
 
 std::string_view trim(std::string_view s) {
@@ -377,6 +368,105 @@ ChunkedDecoder::Result ChunkedDecoder::feed(std::string_view input, std::string&
     }
     result.consumed = input.size();
     return result;
+}
+
+namespace {
+
+bool plausible_ip(const std::string& text) {
+    return !text.empty() && text.size() <= 45 &&
+           text.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos;
+}
+
+/// The address nginx appended ($proxy_add_x_forwarded_for): the last entry. Earlier ones are
+/// whatever the client sent and prove nothing.
+std::optional<std::string> forwarded_client(const std::string& header) {
+    const auto comma = header.rfind(',');
+    std::string last = header.substr(comma == std::string::npos ? 0 : comma + 1);
+    const auto first = last.find_first_not_of(" \t");
+    const auto end = last.find_last_not_of(" \t");
+    if (first == std::string::npos) {
+        return std::nullopt;
+    }
+    last = last.substr(first, end - first + 1);
+    return plausible_ip(last) ? std::optional<std::string>(last) : std::nullopt;
+}
+
+} // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+        if (lower(a[i]) != lower(b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::optional<services::FieldProblem> convert_request(const RequestHead& head,
+                                                      std::string body,
+                                                      const std::string& peer_host,
+                                                      bool trust_proxy,
+                                                      Request& out) {
+    out.method = head.method;
+    const std::string_view target = head.target;
+    const auto question = target.find('?');
+    auto path = percent_decode(std::string(target.substr(0, question)), false);
+    if (!path) {
+        return services::FieldProblem{"path", "is not validly percent-encoded UTF-8"};
+    }
+    out.path = std::move(*path);
+    if (question != std::string_view::npos) {
+        std::string_view query = target.substr(question + 1);
+        while (!query.empty()) {
+            const auto amp = query.find('&');
+            const std::string_view pair = query.substr(0, amp);
+            query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+            if (pair.empty()) {
+                continue;
+            }
+            const auto eq = pair.find('=');
+            const std::string raw_name(pair.substr(0, eq));
+            const std::string raw_value(eq == std::string_view::npos ? std::string_view()
+                                                                     : pair.substr(eq + 1));
+            auto name = percent_decode(raw_name, true);
+            auto value = percent_decode(raw_value, true);
+            if (!name || !value) {
+                return services::FieldProblem{name.value_or(raw_name),
+                                              "is not validly percent-encoded UTF-8"};
+            }
+            out.query.emplace(std::move(*name), std::move(*value)); // the first one wins
+        }
+    }
+    for (const auto& [name, value] : head.headers) {
+        auto it = out.headers.find(name);
+        if (it != out.headers.end() && iequals(name, "Cookie")) {
+            it->second += "; " + value;
+        } else {
+            out.headers.insert_or_assign(name, value);
+        }
+    }
+    out.body = std::move(body);
+    out.remote_address = peer_host;
+    out.client_address = out.remote_address;
+    if (trust_proxy) {
+        if (auto it = out.headers.find("X-Forwarded-For"); it != out.headers.end()) {
+            if (auto client = forwarded_client(it->second)) {
+                out.client_address = *client;
+            }
+        }
+    }
+    // Behind the nginx front (deploy/nginx) the peer is loopback; log the client it names.
+    if (out.remote_address == "127.0.0.1" || out.remote_address == "::1") {
+        if (auto it = out.headers.find("X-Real-IP");
+            it != out.headers.end() && plausible_ip(it->second)) {
+            out.remote_address = it->second;
+        }
+    }
+    return std::nullopt;
 }
 
 } // namespace wardmap::http

@@ -1,7 +1,11 @@
 #pragma once
 
+#include "server/http/message.hpp"
+#include "server/services/shared/errors.hpp"
+
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -96,5 +100,19 @@ class ChunkedDecoder {
     std::size_t m_max_line;
     bool m_seen_cr = false;
 };
+
+/// ASCII case-insensitive equality, for header names and tokens.
+bool iequals(std::string_view a, std::string_view b);
+
+/// Our Request from a scanned head and its body, decoding what the wire leaves encoded (the
+/// path, the query's names and values); `peer_host` is the socket peer. With `trust_proxy`,
+/// the client address is the last X-Forwarded-For entry. Returns the problem (and the
+/// parameter at fault) when the target is not validly percent-encoded UTF-8. Never throws for
+/// what a client sent: fuzz/request_head.cpp drives it from raw bytes.
+std::optional<services::FieldProblem> convert_request(const RequestHead& head,
+                                                      std::string body,
+                                                      const std::string& peer_host,
+                                                      bool trust_proxy,
+                                                      Request& out);
 
 } // namespace wardmap::http

@@ -56,99 +56,6 @@ class NamedHeader : public Http::Header::Header {
     std::string m_value;
 };
 
-// Converts Pistache's parsed request into ours, decoding what 0.0.5 leaves encoded.
-// Returns a problem message (and the parameter at fault) when the request line is malformed.
-bool plausible_ip(const std::string& text) {
-    return !text.empty() && text.size() <= 45 &&
-           text.find_first_not_of("0123456789abcdefABCDEF.:") == std::string::npos;
-}
-
-/// The address nginx appended ($proxy_add_x_forwarded_for): the last entry. Earlier ones are
-/// whatever the client sent and prove nothing.
-std::optional<std::string> forwarded_client(const std::string& header) {
-    const auto comma = header.rfind(',');
-    std::string last = header.substr(comma == std::string::npos ? 0 : comma + 1);
-    const auto first = last.find_first_not_of(" \t");
-    const auto end = last.find_last_not_of(" \t");
-    if (first == std::string::npos) {
-        return std::nullopt;
-    }
-    last = last.substr(first, end - first + 1);
-    return plausible_ip(last) ? std::optional<std::string>(last) : std::nullopt;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-/// Our Request from a parsed head and body, decoding what the wire leaves encoded.
-/// Returns a problem (and the parameter at fault) when the target is badly percent-encoded.
-std::optional<services::FieldProblem> convert(const RequestHead& head,
-                                              std::string body,
-                                              const std::string& peer_host,
-                                              bool trust_proxy,
-                                              Request& out) {
-    out.method = head.method;
-    const std::string_view target = head.target;
-    const auto question = target.find('?');
-    auto path = percent_decode(std::string(target.substr(0, question)), false);
-    if (!path) {
-        return services::FieldProblem{"path", "is not validly percent-encoded UTF-8"};
-    }
-    out.path = std::move(*path);
-    if (question != std::string_view::npos) {
-        std::string_view query = target.substr(question + 1);
-        while (!query.empty()) {
-            const auto amp = query.find('&');
-            const std::string_view pair = query.substr(0, amp);
-            query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-            if (pair.empty()) {
-                continue;
-            }
-            const auto eq = pair.find('=');
-            const std::string raw_name(pair.substr(0, eq));
-            const std::string raw_value(eq == std::string_view::npos ? std::string_view()
-                                                                     : pair.substr(eq + 1));
-            auto name = percent_decode(raw_name, true);
-            auto value = percent_decode(raw_value, true);
-            if (!name || !value) {
-                return services::FieldProblem{name.value_or(raw_name),
-                                              "is not validly percent-encoded UTF-8"};
-            }
-            out.query.emplace(std::move(*name), std::move(*value)); // the first one wins
-        }
-    }
-    for (const auto& [name, value] : head.headers) {
-        auto it = out.headers.find(name);
-        if (it != out.headers.end() && iequals(name, "Cookie")) {
-            it->second += "; " + value;
-        } else {
-            out.headers.insert_or_assign(name, value);
-        }
-    }
-    out.body = std::move(body);
-    out.remote_address = peer_host;
-    out.client_address = out.remote_address;
-    if (trust_proxy) {
-        if (auto it = out.headers.find("X-Forwarded-For"); it != out.headers.end()) {
-            if (auto client = forwarded_client(it->second)) {
-                out.client_address = *client;
-            }
-        }
-    }
-    // Behind the nginx front (deploy/nginx) the peer is loopback; log the client it names.
-    if (out.remote_address == "127.0.0.1" || out.remote_address == "::1") {
-        if (auto it = out.headers.find("X-Real-IP");
-            it != out.headers.end() && plausible_ip(it->second)) {
-            out.remote_address = it->second;
-        }
-    }
-    return std::nullopt;
-}
-
 /// HTTP/1.1 keeps the connection unless the client says close; HTTP/1.0 never keeps it.
 bool wants_close(const RequestHead& head) {
     if (head.minor_version == 0) {
@@ -455,8 +362,8 @@ class PistacheBridge : public Http::Handler {
             c.head.minor_version == 0 ? Http::Version::Http10 : Http::Version::Http11;
         Http::ResponseWriter writer(version, transport(), this, peer);
         const auto& dispatcher = m_server->m_impl->dispatcher;
-        auto problem = convert(c.head, std::move(c.body), peer->address().host(),
-                               m_server->m_impl->options.trust_proxy, *request);
+        auto problem = convert_request(c.head, std::move(c.body), peer->address().host(),
+                                       m_server->m_impl->options.trust_proxy, *request);
         c.body.clear();
         if (problem) {
             answer(writer,

@@ -271,7 +271,7 @@ ServiceCatalogue ServiceCatalogue::parse(const std::string& json_text, const std
     json root;
     try {
         root = json::parse(json_text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, or out_of_range for 1e999
         throw CatalogueError(source + ": not valid JSON: " + e.what());
     }
     const Reader r(root, source);
@@ -309,7 +309,7 @@ ServiceDefinition ServiceCatalogue::parse_service(const std::string& json_text,
     json root;
     try {
         root = json::parse(json_text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) { // parse_error, or out_of_range for 1e999
         throw CatalogueError(where + ": not valid JSON: " + e.what());
     }
     return read_service(root, where);

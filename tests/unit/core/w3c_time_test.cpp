@@ -1,3 +1,4 @@
+#include "core/dates.hpp"
 #include "core/w3c_time.hpp"
 
 #include <gtest/gtest.h>
@@ -34,6 +35,19 @@ TEST(Rfc3339, RoundTripsThroughTheStorageForm) {
         EXPECT_EQ(format_utc(*t), text);
         EXPECT_EQ(parse_stored_utc(text), t);
     }
+}
+
+// Found by fuzz/w3c_time.cpp: std::from_chars takes a leading '-', so "-026-11-21" was read
+// as the year -26, and parse_w3c_datetime disagreed with parse_stored_utc, which promises the
+// same answer for any text.
+TEST(IsoDate, RefusesASignedYearMonthOrDay) {
+    EXPECT_FALSE(parse_iso_date("-026-11-21"));
+    EXPECT_FALSE(parse_iso_date("2026--1-21"));
+    EXPECT_FALSE(parse_iso_date("2026-11--1"));
+    EXPECT_FALSE(parse_w3c_datetime("-026-11-21T09:30:00Z"));
+    EXPECT_FALSE(parse_rfc3339("-026-11-21T09:30:00Z"));
+    EXPECT_EQ(parse_stored_utc("-026-11-21T09:30:00Z"), parse_w3c_datetime("-026-11-21T09:30:00Z"));
+    EXPECT_TRUE(parse_iso_date("0026-11-21"));
 }
 
 } // namespace

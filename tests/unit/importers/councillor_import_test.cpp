@@ -191,5 +191,14 @@ TEST(CouncillorImportWithoutWards, NeedsABoundarySetInForce) {
     EXPECT_NE(report.error.find("c.json"), std::string::npos) << report.error;
 }
 
+// The same nlohmann out_of_range fuzz/catalogue_service.cpp found (a number beyond a double)
+// is a plain "not valid JSON" failure here too, not a library message.
+TEST_F(CouncillorImport, ANumberBeyondADoubleIsInvalidJson) {
+    const auto report = expect_failure(
+        "councillors", options(write("n.json", R"({"A": {"councillors": [1e999]}})")));
+    EXPECT_NE(report.error.find("n.json: not valid JSON: number overflow"), std::string::npos)
+        << report.error;
+}
+
 } // namespace
 } // namespace wardmap

@@ -147,5 +147,14 @@ TEST(ServiceCatalogue, ARefusalNamesTheField) {
     EXPECT_EQ(field("[]"), "");
 }
 
+// Found by fuzz/catalogue_service.cpp: nlohmann throws out_of_range, not parse_error, for a
+// number beyond a double's range, and it escaped as something other than CatalogueError.
+TEST(ServiceCatalogue, ANumberBeyondADoubleIsRefusedAsNotJson) {
+    EXPECT_NE(refusal(with_service(R"({"code": "x", "duplicate_radius_m": 1e999})"))
+                  .find("not valid JSON"),
+              std::string::npos);
+    EXPECT_THROW((void)ServiceCatalogue::parse_service("[1e999]", "body"), CatalogueError);
+}
+
 } // namespace
 } // namespace wardmap::services
