@@ -99,8 +99,10 @@ class Parser : TokenCursor {
     Parser(std::string_view text,
            const Layer& layer,
            FeatureCrs crs,
-           const SpatialPredicate& spatial)
-        : TokenCursor(tokenize(text)), m_layer(layer), m_crs(crs), m_spatial(spatial) {}
+           const SpatialPredicate& spatial,
+           const Cql2Limits& limits)
+        : TokenCursor(tokenize(text)), m_layer(layer), m_crs(crs), m_spatial(spatial),
+          m_limits(limits), m_vertices{limits.max_vertices} {}
 
     SqlFragment parse() {
         if (peek().kind == Tok::end) {
@@ -115,32 +117,64 @@ class Parser : TokenCursor {
     }
 
   private:
-    SqlFragment or_expr() {
-        SqlFragment left = and_expr();
-        while (accept_keyword("OR")) {
-            SqlFragment right = and_expr();
-            SqlFragment both{"(" + left.sql + " OR ", left.params};
-            append(both, right);
-            both.sql += ")";
-            left = std::move(both);
+    /// One level of nesting (a parenthesised group, NOT, CASEI/LOWER) for as long as it
+    /// lives: the parser recurses once per level, and SQLite's parser stack (about 100
+    /// entries in 3.40) overflows on the SQL of some 30 CASEI levels, so past
+    /// `max_depth` the filter is refused before either can overflow.
+    class Nesting {
+      public:
+        Nesting(Parser& parser, std::size_t pos) : m_parser(parser) {
+            if (++m_parser.m_depth > m_parser.m_limits.max_depth) {
+                fail_limit("nests deeper than " + std::to_string(m_parser.m_limits.max_depth) +
+                           " levels (each parenthesis, NOT and CASEI is one; at character " +
+                           std::to_string(pos + 1) + ")");
+            }
         }
-        return left;
+        ~Nesting() { --m_parser.m_depth; }
+        Nesting(const Nesting&) = delete;
+        Nesting& operator=(const Nesting&) = delete;
+
+      private:
+        Parser& m_parser;
+    };
+
+    /// Counts one predicate (comparison, LIKE, BETWEEN, IN, IS NULL, S_INTERSECTS, TRUE).
+    void count_term(std::size_t pos) {
+        if (++m_terms > m_limits.max_terms) {
+            fail_limit("has more than " + std::to_string(m_limits.max_terms) +
+                       " terms (comparisons, LIKE, BETWEEN, IN, IS NULL, S_INTERSECTS; the " +
+                       std::to_string(m_limits.max_terms + 1) + "th at character " +
+                       std::to_string(pos + 1) + ")");
+        }
+    }
+
+    // A chain "a OR b OR c" compiles flat, "(a OR b OR c)": SQLite parses a flat chain in
+    // constant parser stack, where each nested "((a OR b) OR c)" level would take one more.
+    SqlFragment or_expr() {
+        return chain("OR", [this] { return and_expr(); });
     }
 
     SqlFragment and_expr() {
-        SqlFragment left = not_expr();
-        while (accept_keyword("AND")) {
-            SqlFragment right = not_expr();
-            SqlFragment both{"(" + left.sql + " AND ", left.params};
-            append(both, right);
-            both.sql += ")";
-            left = std::move(both);
+        return chain("AND", [this] { return not_expr(); });
+    }
+
+    template <typename Operand> SqlFragment chain(const char* keyword, const Operand& operand) {
+        SqlFragment first = operand();
+        if (!is_keyword(peek(), keyword)) {
+            return first;
         }
-        return left;
+        SqlFragment out{"(" + first.sql, std::move(first.params)};
+        while (accept_keyword(keyword)) {
+            out.sql += std::string(" ") + keyword + " ";
+            append(out, operand());
+        }
+        out.sql += ")";
+        return out;
     }
 
     SqlFragment not_expr() {
-        if (accept_keyword("NOT")) {
+        if (is_keyword(peek(), "NOT")) {
+            const Nesting nested(*this, next().pos);
             SqlFragment inner = not_expr();
             // NULL-safe: a NOT over an unknown comparison excludes the feature, as in SQL.
             inner.sql = "(NOT " + inner.sql + ")";
@@ -151,7 +185,7 @@ class Parser : TokenCursor {
 
     SqlFragment primary() {
         if (peek().kind == Tok::lparen) {
-            ++m_at;
+            const Nesting nested(*this, next().pos);
             SqlFragment inner = or_expr();
             expect(Tok::rparen, "')'");
             return inner;
@@ -162,6 +196,7 @@ class Parser : TokenCursor {
         if ((is_keyword(peek(), "TRUE") || is_keyword(peek(), "FALSE")) &&
             (peek(1).kind == Tok::end || peek(1).kind == Tok::rparen ||
              is_keyword(peek(1), "AND") || is_keyword(peek(1), "OR"))) {
+            count_term(peek().pos);
             return {is_keyword(next(), "TRUE") ? "1" : "0", {}};
         }
         return predicate();
@@ -169,6 +204,7 @@ class Parser : TokenCursor {
 
     SqlFragment predicate() {
         const Token first = peek();
+        count_term(first.pos);
         Scalar left = scalar();
         const Token& t = peek();
         if (t.kind == Tok::op) {
@@ -217,10 +253,14 @@ class Parser : TokenCursor {
             expect(Tok::lparen, "'(' after IN");
             SqlFragment out{"(" + left.frag.sql + (negated ? " NOT IN (" : " IN ("),
                             left.frag.params};
-            for (bool first_item = true;; first_item = false) {
+            for (std::size_t items = 1;; ++items) {
+                if (items > m_limits.max_list) {
+                    fail_limit("has an IN list of more than " + std::to_string(m_limits.max_list) +
+                               " values (at character " + std::to_string(peek().pos + 1) + ")");
+                }
                 Scalar item = scalar();
                 check_comparable(left, item, first.pos);
-                out.sql += first_item ? "" : ", ";
+                out.sql += items == 1 ? "" : ", ";
                 append(out, item.frag);
                 if (peek().kind == Tok::comma) {
                     ++m_at;
@@ -374,6 +414,7 @@ class Parser : TokenCursor {
                 return s;
             }
             if ((word == "CASEI" || word == "LOWER") && peek().kind == Tok::lparen) {
+                const Nesting nested(*this, t.pos);
                 ++m_at;
                 Scalar inner = scalar();
                 expect(Tok::rparen, "')' after CASEI(...)");
@@ -408,7 +449,7 @@ class Parser : TokenCursor {
     }
 
     SqlFragment spatial_predicate() {
-        ++m_at;
+        count_term(next().pos);
         expect(Tok::lparen, "'(' after S_INTERSECTS");
         std::optional<GeometryLiteral> literal;
         bool have_property = false;
@@ -424,7 +465,7 @@ class Parser : TokenCursor {
                 continue;
             }
             if (t.kind == Tok::word && !literal && cql2::is_geometry_keyword(upper(t.text))) {
-                literal = read_geometry_literal(*this, m_crs);
+                literal = read_geometry_literal(*this, m_crs, m_vertices);
                 continue;
             }
             if (t.kind == Tok::word || t.kind == Tok::quoted) {
@@ -447,6 +488,10 @@ class Parser : TokenCursor {
     const Layer& m_layer;
     FeatureCrs m_crs;
     const SpatialPredicate& m_spatial;
+    const Cql2Limits& m_limits;
+    std::size_t m_depth = 0;
+    std::size_t m_terms = 0;
+    VertexBudget m_vertices;
 };
 
 } // namespace
@@ -459,8 +504,13 @@ std::optional<std::string> normalize_timestamp(std::string_view text) {
 SqlFragment compile_cql2(std::string_view text,
                          const Layer& layer,
                          FeatureCrs filter_crs,
-                         const SpatialPredicate& spatial) {
-    Parser parser(text, layer, filter_crs, spatial);
+                         const SpatialPredicate& spatial,
+                         const Cql2Limits& limits) {
+    if (text.size() > limits.max_length) {
+        fail_limit("is " + std::to_string(text.size()) + " characters long; the limit is " +
+                   std::to_string(limits.max_length));
+    }
+    Parser parser(text, layer, filter_crs, spatial, limits);
     return parser.parse();
 }
 

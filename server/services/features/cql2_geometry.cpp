@@ -13,8 +13,14 @@ namespace cql2 {
 namespace {
 
 // One position "x y [z]", converted to storage axes and appended as "x y".
-void position(TokenCursor& in, FeatureCrs crs, GeometryLiteral& g) {
+void position(TokenCursor& in, FeatureCrs crs, GeometryLiteral& g, VertexBudget& vertices) {
     const auto pos = in.peek().pos;
+    if (vertices.left == 0) {
+        fail_limit("has more than " + std::to_string(vertices.limit) +
+                   " vertices in its geometry literals (at character " + std::to_string(pos + 1) +
+                   ")");
+    }
+    --vertices.left;
     double x = in.number("a coordinate");
     double y = in.number("the second coordinate");
     if (in.peek().kind == Tok::number) {
@@ -30,7 +36,8 @@ void position(TokenCursor& in, FeatureCrs crs, GeometryLiteral& g) {
 }
 
 // "(x y, x y, ...)" with at least `min` positions.
-void position_list(TokenCursor& in, FeatureCrs crs, GeometryLiteral& g, std::size_t min) {
+void position_list(
+    TokenCursor& in, FeatureCrs crs, GeometryLiteral& g, std::size_t min, VertexBudget& vertices) {
     in.expect(Tok::lparen, "'('");
     g.wkt += '(';
     std::size_t n = 0;
@@ -38,7 +45,7 @@ void position_list(TokenCursor& in, FeatureCrs crs, GeometryLiteral& g, std::siz
         if (n) {
             g.wkt += ',';
         }
-        position(in, crs, g);
+        position(in, crs, g, vertices);
         ++n;
         if (in.peek().kind == Tok::comma) {
             in.skip();
@@ -54,8 +61,12 @@ void position_list(TokenCursor& in, FeatureCrs crs, GeometryLiteral& g, std::siz
 }
 
 // "((...), (...))": a list of position lists.
-void list_of_lists(
-    TokenCursor& in, FeatureCrs crs, GeometryLiteral& g, std::size_t min, bool polygons) {
+void list_of_lists(TokenCursor& in,
+                   FeatureCrs crs,
+                   GeometryLiteral& g,
+                   std::size_t min,
+                   bool polygons,
+                   VertexBudget& vertices) {
     in.expect(Tok::lparen, "'('");
     g.wkt += '(';
     for (bool first = true;; first = false) {
@@ -63,9 +74,9 @@ void list_of_lists(
             g.wkt += ',';
         }
         if (polygons) {
-            list_of_lists(in, crs, g, 4, false);
+            list_of_lists(in, crs, g, 4, false, vertices);
         } else {
-            position_list(in, crs, g, min);
+            position_list(in, crs, g, min, vertices);
         }
         if (in.peek().kind == Tok::comma) {
             in.skip();
@@ -84,7 +95,7 @@ bool is_geometry_keyword(const std::string& w) {
            w == "MULTILINESTRING" || w == "MULTIPOLYGON" || w == "BBOX";
 }
 
-GeometryLiteral read_geometry_literal(TokenCursor& in, FeatureCrs crs) {
+GeometryLiteral read_geometry_literal(TokenCursor& in, FeatureCrs crs, VertexBudget& vertices) {
     const Token t = in.next();
     const std::string kind = upper(t.text);
     GeometryLiteral g;
@@ -94,6 +105,9 @@ GeometryLiteral read_geometry_literal(TokenCursor& in, FeatureCrs crs) {
         std::vector<double> v;
         for (;;) {
             v.push_back(in.number("a BBOX bound"));
+            if (v.size() > 6) {
+                fail_at(t.pos, "BBOX takes 4 numbers (or 6 with heights)");
+            }
             if (in.peek().kind == Tok::comma) {
                 in.skip();
                 continue;
@@ -131,13 +145,13 @@ GeometryLiteral read_geometry_literal(TokenCursor& in, FeatureCrs crs) {
     if (kind == "POINT") {
         in.expect(Tok::lparen, "'(' after POINT");
         g.wkt += '(';
-        position(in, crs, g);
+        position(in, crs, g, vertices);
         in.expect(Tok::rparen, "')' after the point's coordinates");
         g.wkt += ')';
     } else if (kind == "LINESTRING") {
-        position_list(in, crs, g, 2);
+        position_list(in, crs, g, 2, vertices);
     } else if (kind == "POLYGON") {
-        list_of_lists(in, crs, g, 4, false);
+        list_of_lists(in, crs, g, 4, false, vertices);
     } else if (kind == "MULTIPOINT") {
         // Both MULTIPOINT((1 2),(3 4)) and MULTIPOINT(1 2, 3 4).
         in.expect(Tok::lparen, "'(' after MULTIPOINT");
@@ -148,7 +162,7 @@ GeometryLiteral read_geometry_literal(TokenCursor& in, FeatureCrs crs) {
             if (wrapped) {
                 in.skip();
             }
-            position(in, crs, g);
+            position(in, crs, g, vertices);
             if (wrapped) {
                 in.expect(Tok::rparen, "')'");
             }
@@ -162,9 +176,9 @@ GeometryLiteral read_geometry_literal(TokenCursor& in, FeatureCrs crs) {
         in.expect(Tok::rparen, "')' after the points");
         g.wkt += ')';
     } else if (kind == "MULTILINESTRING") {
-        list_of_lists(in, crs, g, 2, false);
+        list_of_lists(in, crs, g, 2, false, vertices);
     } else {
-        list_of_lists(in, crs, g, 4, true);
+        list_of_lists(in, crs, g, 4, true, vertices);
     }
     return g;
 }

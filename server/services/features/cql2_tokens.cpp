@@ -34,6 +34,10 @@ std::string describe(const Token& t) {
                       "has a syntax error at character " + std::to_string(pos + 1) + ": " + why);
 }
 
+void fail_limit(const std::string& why) {
+    invalid_parameter("filter", why);
+}
+
 std::vector<Token> tokenize(std::string_view s) {
     std::vector<Token> out;
     std::size_t i = 0;

@@ -25,6 +25,9 @@ std::string upper(std::string_view s);
 std::string describe(const Token& t);
 /// Throws DomainError invalid_parameter naming `filter`, with the position from 1.
 [[noreturn]] void fail_at(std::size_t pos, const std::string& why);
+/// Throws DomainError invalid_parameter naming `filter`: "parameter 'filter' <why>", for a
+/// filter past one of the Cql2Limits.
+[[noreturn]] void fail_limit(const std::string& why);
 /// The tokens of `s`, ending with one Tok::end at `s.size()`.
 std::vector<Token> tokenize(std::string_view s);
 
