@@ -11,8 +11,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -40,6 +43,7 @@ struct ServeOptions {
     std::string public_url = "http://localhost:8080";
     int checkpoint_seconds = 30;
     int drain_seconds = 10;
+    double query_timeout_seconds = 5;
     int page_cache_mb = 64;
     std::size_t max_photo_bytes = 10U * 1024U * 1024U;
     bool access_log = true;
@@ -232,6 +236,10 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::Router router;
     http::Dispatcher dispatcher(router, metrics, access_log);
     dispatcher.set_principal_resolver(app::principal_resolver(served));
+    if (options.query_timeout_seconds > 0) {
+        dispatcher.set_query_timeout(std::chrono::milliseconds(
+            std::max<std::int64_t>(1, std::llround(options.query_timeout_seconds * 1000))));
+    }
     http::HttpServer server(router, dispatcher, options.server);
     app::add_server_routes(router, served, metrics, [&server] { return server.draining(); });
     add_pool_metrics(metrics, pool, server);
@@ -278,6 +286,12 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "Request worker threads (one database connection each)")
         ->envname("WARDMAP_WORKERS")
         ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    cmd->add_option("--query-timeout", options->query_timeout_seconds,
+                    "Seconds of database work one request may use before its query is stopped "
+                    "and it is answered 503 query-timeout (0: no limit)")
+        ->envname("WARDMAP_QUERY_TIMEOUT")
+        ->check(CLI::Range(0.0, 3600.0))
         ->capture_default_str();
     cmd->add_flag("--trust-proxy", options->server.trust_proxy,
                   "Behind nginx: take the client's address (for rate limits) from the last "
