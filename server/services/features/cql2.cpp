@@ -142,8 +142,8 @@ class Parser : TokenCursor {
     void count_term(std::size_t pos) {
         if (++m_terms > m_limits.max_terms) {
             fail_limit("has more than " + std::to_string(m_limits.max_terms) +
-                       " terms (comparisons, LIKE, BETWEEN, IN, IS NULL, S_INTERSECTS; the " +
-                       std::to_string(m_limits.max_terms + 1) + "th at character " +
+                       " terms (comparisons, LIKE, BETWEEN, IN, IS NULL, S_INTERSECTS; the one "
+                       "past the limit is at character " +
                        std::to_string(pos + 1) + ")");
         }
     }
