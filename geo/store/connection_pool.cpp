@@ -59,10 +59,14 @@ ConnectionPool::Lease ConnectionPool::acquire(std::chrono::milliseconds timeout)
     m_free.pop_back();
     ++m_stats.acquisitions;
     ++m_stats.in_use;
+    // The leasing thread's budget (its request's), if it has one; cleared on release, so a
+    // pooled connection never carries one request's deadline into the next.
+    db->set_deadline(QueryBudget::current_deadline());
     return Lease(*this, db);
 }
 
 void ConnectionPool::release(Database* db) {
+    db->set_deadline(std::nullopt);
     {
         std::lock_guard lock(m_mutex);
         m_free.push_back(db);

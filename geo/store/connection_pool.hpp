@@ -53,6 +53,8 @@ class ConnectionPool {
     };
 
     /// Waits up to `timeout` for a free connection; throws a busy StoreError after that.
+    /// The connection interrupts statements at the calling thread's QueryBudget deadline,
+    /// if it has one, until the lease ends.
     Lease acquire(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
     [[nodiscard]] PoolStats stats() const;
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }

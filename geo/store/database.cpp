@@ -4,6 +4,7 @@
 
 #include <spatialite.h>
 
+#include <algorithm>
 #include <mutex>
 #include <utility>
 
@@ -23,7 +24,38 @@ void initialise_spatialite_once() {
     std::call_once(once, [] { spatialite_initialize(); });
 }
 
+thread_local std::optional<QueryBudget::Clock::time_point> t_deadline;
+
+/// StoreError from a failed call on `db`; QueryTimeout when the progress handler stopped it.
+[[noreturn]] void throw_error(sqlite3* db, int rc, std::string_view what, const char* message) {
+    const int code = sqlite3_extended_errcode(db);
+    if ((rc & 0xFF) == SQLITE_INTERRUPT || (code & 0xFF) == SQLITE_INTERRUPT) {
+        throw QueryTimeout(std::string(what) + ": interrupted at its deadline (" + message + ")");
+    }
+    throw StoreError(std::string(what) + ": " + message, code);
+}
+
+int past_deadline(void* deadline) {
+    return QueryBudget::Clock::now() >=
+                   *static_cast<const QueryBudget::Clock::time_point*>(deadline)
+               ? 1
+               : 0;
+}
+
 } // namespace
+
+QueryBudget::QueryBudget(std::chrono::milliseconds budget) : m_previous(t_deadline) {
+    const auto deadline = Clock::now() + budget;
+    t_deadline = m_previous ? std::min(*m_previous, deadline) : deadline;
+}
+
+QueryBudget::~QueryBudget() {
+    t_deadline = m_previous;
+}
+
+std::optional<QueryBudget::Clock::time_point> QueryBudget::current_deadline() {
+    return t_deadline;
+}
 
 Database::Connection::~Connection() {
     // Cached statements first: SQLite will not close a connection with live statements.
@@ -81,8 +113,16 @@ void Database::check(int rc, std::string_view what) const {
     if (rc == SQLITE_OK || rc == SQLITE_ROW || rc == SQLITE_DONE) {
         return;
     }
-    throw StoreError(std::string(what) + ": " + sqlite3_errmsg(m_conn->db),
-                     sqlite3_extended_errcode(m_conn->db));
+    throw_error(m_conn->db, rc, what, sqlite3_errmsg(m_conn->db));
+}
+
+void Database::set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    m_conn->deadline = deadline;
+    if (deadline) {
+        sqlite3_progress_handler(m_conn->db, progress_interval, past_deadline, &*m_conn->deadline);
+    } else {
+        sqlite3_progress_handler(m_conn->db, 0, nullptr, nullptr);
+    }
 }
 
 void Database::exec(std::string_view sql) {
@@ -92,7 +132,7 @@ void Database::exec(std::string_view sql) {
     if (rc != SQLITE_OK) {
         std::string message = err ? err : sqlite3_errstr(rc);
         sqlite3_free(err);
-        throw StoreError("SQL failed: " + message, sqlite3_extended_errcode(m_conn->db));
+        throw_error(m_conn->db, rc, "SQL failed", message.c_str());
     }
 }
 
@@ -176,7 +216,7 @@ void Statement::check(int rc, std::string_view what) const {
         return;
     }
     sqlite3* db = sqlite3_db_handle(m_stmt.get());
-    throw StoreError(std::string(what) + ": " + sqlite3_errmsg(db), sqlite3_extended_errcode(db));
+    throw_error(db, rc, what, sqlite3_errmsg(db));
 }
 
 Statement& Statement::bind(int index, std::int64_t value) {

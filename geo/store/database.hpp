@@ -33,6 +33,33 @@ class StoreError : public std::runtime_error {
     int m_code;
 };
 
+/// A statement stopped because it ran past its connection's deadline (Database::set_deadline,
+/// QueryBudget): SQLITE_INTERRUPT. The request asked for more work than it may have; the
+/// HTTP boundary answers 503 (docs/errors.md, query-timeout) and logs it.
+class QueryTimeout : public StoreError {
+  public:
+    explicit QueryTimeout(const std::string& message) : StoreError(message, SQLITE_INTERRUPT) {}
+};
+
+/// The time budget of the calling thread's database work (one request's), for as long as it
+/// lives: connections the thread leases from a ConnectionPool meanwhile interrupt any
+/// statement still running at the deadline, which then throws QueryTimeout. Budgets nest
+/// (the inner one is restored on destruction); threads without one have no deadline.
+class QueryBudget {
+  public:
+    using Clock = std::chrono::steady_clock;
+    explicit QueryBudget(std::chrono::milliseconds budget);
+    ~QueryBudget();
+    QueryBudget(const QueryBudget&) = delete;
+    QueryBudget& operator=(const QueryBudget&) = delete;
+
+    /// The calling thread's deadline, if a QueryBudget is alive on it.
+    static std::optional<Clock::time_point> current_deadline();
+
+  private:
+    std::optional<Clock::time_point> m_previous;
+};
+
 class Statement;
 class GroupCommit;
 
@@ -74,8 +101,19 @@ class Database {
     [[nodiscard]] std::int64_t last_insert_rowid() const;
     [[nodiscard]] int changes() const;
 
-    /// Throws StoreError built from this connection's last error when `rc` is a failure.
+    /// Throws StoreError built from this connection's last error when `rc` is a failure
+    /// (QueryTimeout for SQLITE_INTERRUPT).
     void check(int rc, std::string_view what) const;
+
+    /// Interrupts statements (SQLITE_INTERRUPT, thrown as QueryTimeout) still running at
+    /// `deadline`; nullopt removes it. A progress handler reads a steady clock once every
+    /// `progress_interval` virtual-machine instructions (tens of microseconds of work), so
+    /// it costs well under 1 %; statements shorter than that are never checked.
+    void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline);
+    [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> deadline() const {
+        return m_conn ? m_conn->deadline : std::nullopt;
+    }
+    static constexpr int progress_interval = 1000;
 
     /// Connections given the same gate (a pool's) queue their write transactions on it inside
     /// the process, each starting the moment the one before ends. Without it they queue in
@@ -116,6 +154,8 @@ class Database {
         /// Node-based: a Statement lent from here points at its entry's `in_use`.
         std::unordered_map<std::string, CachedStatement> statements;
         std::uint64_t clock = 0;
+        /// Read by the progress handler, which is installed only while this is set.
+        std::optional<std::chrono::steady_clock::time_point> deadline;
     };
 
     // Shared with every Statement prepared here: no statement can outlive its connection.

@@ -16,7 +16,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -49,6 +51,7 @@ struct ServeOptions {
     std::string backup_every = "1h";
     std::size_t backup_keep = 24;
     int drain_seconds = 10;
+    double query_timeout_seconds = 5;
     int page_cache_mb = 64;
     std::size_t max_photo_bytes = 10U * 1024U * 1024U;
     bool access_log = true;
@@ -324,6 +327,10 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::Router router;
     http::Dispatcher dispatcher(router, metrics, access_log);
     dispatcher.set_principal_resolver(app::principal_resolver(served));
+    if (options.query_timeout_seconds > 0) {
+        dispatcher.set_query_timeout(std::chrono::milliseconds(
+            std::max<std::int64_t>(1, std::llround(options.query_timeout_seconds * 1000))));
+    }
     http::HttpServer server(router, dispatcher, server_options);
     app::add_server_routes(router, served, metrics, [&server] { return server.draining(); });
     add_pool_metrics(metrics, pool, server);
@@ -374,6 +381,12 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
             ->envname("WARDMAP_WORKERS")
             ->check(CLI::Range(1, 256))
             ->capture_default_str();
+    cmd->add_option("--query-timeout", options->query_timeout_seconds,
+                    "Seconds of database work one request may use before its query is stopped "
+                    "and it is answered 503 query-timeout (0: no limit)")
+        ->envname("WARDMAP_QUERY_TIMEOUT")
+        ->check(CLI::Range(0.0, 3600.0))
+        ->capture_default_str();
     cmd->add_flag("--trust-proxy", options->server.trust_proxy,
                   "Behind nginx: take the client's address (for rate limits) from the last "
                   "X-Forwarded-For entry instead of the socket peer")

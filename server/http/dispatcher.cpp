@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <optional>
 #include <random>
 
 namespace wardmap::http {
@@ -26,6 +27,13 @@ std::string join(const std::vector<std::string>& items) {
         out += s;
     }
     return out;
+}
+
+std::string budget_text(std::chrono::milliseconds budget) {
+    if (budget.count() % 1000 == 0) {
+        return std::to_string(budget.count() / 1000) + " s";
+    }
+    return std::to_string(budget.count()) + " ms";
 }
 
 } // namespace
@@ -80,6 +88,10 @@ Response Dispatcher::run_handler(Request& request) const {
                                     std::to_string(match.route->options.max_body_bytes)));
     }
     try {
+        std::optional<store::QueryBudget> budget;
+        if (m_query_timeout.count() > 0) {
+            budget.emplace(m_query_timeout);
+        }
         if (m_resolver) {
             m_resolver(request);
         }
@@ -87,6 +99,13 @@ Response Dispatcher::run_handler(Request& request) const {
         return match.route->handler(request);
     } catch (const DomainError& e) {
         return fail(e);
+    } catch (const store::QueryTimeout& e) {
+        spdlog::warn("request {} {} {}: query stopped at the {} ms budget: {}", request.request_id,
+                     request.method, request.path, m_query_timeout.count(), e.what());
+        return fail(DomainError(ErrorCode::query_timeout,
+                                "the request needed more than " + budget_text(m_query_timeout) +
+                                    " of database work and was stopped; ask for less (a "
+                                    "smaller bbox, a simpler filter, a lower limit)"));
     } catch (const store::StoreError& e) {
         if (e.is_busy()) {
             spdlog::warn("request {} {}: database busy: {}", request.request_id, request.path,

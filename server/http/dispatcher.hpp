@@ -6,6 +6,7 @@
 
 #include <spdlog/logger.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -13,7 +14,8 @@ namespace wardmap::http {
 
 /// The guarded pipeline every request goes through, independent of Pistache so it can be
 /// tested without a socket: route match (404/405), body limit (413), the handler with every
-/// exception translated (DomainError -> its status, busy database -> 503 + Retry-After,
+/// exception translated (DomainError -> its status, busy database -> 503 + Retry-After, a
+/// query past the request's time budget -> 503 query-timeout,
 /// anything else -> a generic 500 with the details only in the log), then HEAD, gzip,
 /// request id, one JSON access-log line and metrics. Thread-safe; never throws.
 class Dispatcher {
@@ -36,6 +38,10 @@ class Dispatcher {
 
     /// Set before the server starts. Without one every caller is anonymous.
     void set_principal_resolver(PrincipalResolver resolver) { m_resolver = std::move(resolver); }
+    /// Each request's database work (its resolver's and handler's queries on pooled
+    /// connections) gets this budget (store::QueryBudget); a statement still running at
+    /// the end is interrupted and the request answered 503 query-timeout. Zero: no budget.
+    void set_query_timeout(std::chrono::milliseconds timeout) { m_query_timeout = timeout; }
 
     /// An incoming X-Request-Id when it is safe to echo, else a fresh random id.
     static std::string request_id_for(const Request& request);
@@ -50,6 +56,7 @@ class Dispatcher {
     Metrics& m_metrics;
     std::shared_ptr<spdlog::logger> m_access_log;
     PrincipalResolver m_resolver;
+    std::chrono::milliseconds m_query_timeout{0};
 };
 
 } // namespace wardmap::http

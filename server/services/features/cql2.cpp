@@ -3,7 +3,8 @@
 #include "core/dates.hpp"
 #include "core/w3c_time.hpp"
 
-#include "geo/geojson_writer.hpp"
+#include "server/services/features/cql2_geometry.hpp"
+#include "server/services/features/cql2_tokens.hpp"
 #include "server/services/shared/errors.hpp"
 
 #include <algorithm>
@@ -15,123 +16,7 @@ namespace wardmap::services {
 
 namespace {
 
-enum class Tok { end, word, quoted, string, number, lparen, rparen, comma, op };
-
-struct Token {
-    Tok kind = Tok::end;
-    std::string text; // words as written; strings unescaped; ops as "=", "<>", ...
-    std::size_t pos = 0;
-};
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) {
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
-std::string describe(const Token& t) {
-    switch (t.kind) {
-    case Tok::end:
-        return "the end of the filter";
-    case Tok::string:
-        return "'" + t.text + "'";
-    case Tok::quoted:
-        return "\"" + t.text + "\"";
-    default:
-        return "'" + t.text + "'";
-    }
-}
-
-[[noreturn]] void fail_at(std::size_t pos, const std::string& why) {
-    invalid_parameter("filter",
-                      "has a syntax error at character " + std::to_string(pos + 1) + ": " + why);
-}
-
-std::vector<Token> tokenize(std::string_view s) {
-    std::vector<Token> out;
-    std::size_t i = 0;
-    auto is_word = [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == ':';
-    };
-    while (i < s.size()) {
-        const char c = s[i];
-        if (std::isspace(static_cast<unsigned char>(c))) {
-            ++i;
-            continue;
-        }
-        Token t;
-        t.pos = i;
-        if (c == '(' || c == ')' || c == ',') {
-            t.kind = c == '(' ? Tok::lparen : c == ')' ? Tok::rparen : Tok::comma;
-            t.text = std::string(1, c);
-            ++i;
-        } else if (c == '\'') {
-            t.kind = Tok::string;
-            ++i;
-            for (;;) {
-                if (i >= s.size()) {
-                    fail_at(t.pos, "the string is not closed with '");
-                }
-                if (s[i] == '\'') {
-                    if (i + 1 < s.size() && s[i + 1] == '\'') {
-                        t.text += '\'';
-                        i += 2;
-                        continue;
-                    }
-                    ++i;
-                    break;
-                }
-                t.text += s[i++];
-            }
-        } else if (c == '"') {
-            t.kind = Tok::quoted;
-            const auto close = s.find('"', i + 1);
-            if (close == std::string_view::npos || close == i + 1) {
-                fail_at(i, "a quoted property name needs a closing \"");
-            }
-            t.text = std::string(s.substr(i + 1, close - i - 1));
-            i = close + 1;
-        } else if (c == '=' || c == '<' || c == '>') {
-            t.kind = Tok::op;
-            t.text = std::string(1, c);
-            ++i;
-            if (i < s.size() &&
-                ((c == '<' && (s[i] == '>' || s[i] == '=')) || (c == '>' && s[i] == '='))) {
-                t.text += s[i++];
-            }
-        } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-                   ((c == '-' || c == '+' || c == '.') && i + 1 < s.size() &&
-                    (std::isdigit(static_cast<unsigned char>(s[i + 1])) || s[i + 1] == '.'))) {
-            t.kind = Tok::number;
-            std::size_t j = i + 1;
-            while (j < s.size() &&
-                   (std::isdigit(static_cast<unsigned char>(s[j])) || s[j] == '.' || s[j] == 'e' ||
-                    s[j] == 'E' ||
-                    ((s[j] == '-' || s[j] == '+') && (s[j - 1] == 'e' || s[j - 1] == 'E')))) {
-                ++j;
-            }
-            t.text = std::string(s.substr(i, j - i));
-            i = j;
-        } else if (is_word(c)) {
-            t.kind = Tok::word;
-            std::size_t j = i;
-            while (j < s.size() && is_word(s[j])) {
-                ++j;
-            }
-            t.text = std::string(s.substr(i, j - i));
-            i = j;
-        } else {
-            fail_at(i, std::string("unexpected character '") + c + "'");
-        }
-        out.push_back(std::move(t));
-    }
-    Token end;
-    end.pos = s.size();
-    out.push_back(end);
-    return out;
-}
+using namespace cql2;
 
 /// What a scalar expression is, for type checks.
 enum class Kind { numeric, text, temporal, boolean, geometry, null };
@@ -209,13 +94,15 @@ std::string like_to_glob(std::string_view pattern) {
     return out;
 }
 
-class Parser {
+class Parser : TokenCursor {
   public:
     Parser(std::string_view text,
            const Layer& layer,
            FeatureCrs crs,
-           const SpatialPredicate& spatial)
-        : m_tokens(tokenize(text)), m_layer(layer), m_crs(crs), m_spatial(spatial) {}
+           const SpatialPredicate& spatial,
+           const Cql2Limits& limits)
+        : TokenCursor(tokenize(text)), m_layer(layer), m_crs(crs), m_spatial(spatial),
+          m_limits(limits), m_vertices{limits.max_vertices} {}
 
     SqlFragment parse() {
         if (peek().kind == Tok::end) {
@@ -230,53 +117,64 @@ class Parser {
     }
 
   private:
-    const Token& peek(std::size_t ahead = 0) const {
-        return m_tokens[std::min(m_at + ahead, m_tokens.size() - 1)];
-    }
-    Token next() { return m_tokens[std::min(m_at++, m_tokens.size() - 1)]; }
-    bool is_keyword(const Token& t, const char* word) const {
-        return t.kind == Tok::word && upper(t.text) == word;
-    }
-    bool accept_keyword(const char* word) {
-        if (is_keyword(peek(), word)) {
-            ++m_at;
-            return true;
+    /// One level of nesting (a parenthesised group, NOT, CASEI/LOWER) for as long as it
+    /// lives: the parser recurses once per level, and SQLite's parser stack (about 100
+    /// entries in 3.40) overflows on the SQL of some 30 CASEI levels, so past
+    /// `max_depth` the filter is refused before either can overflow.
+    class Nesting {
+      public:
+        Nesting(Parser& parser, std::size_t pos) : m_parser(parser) {
+            if (++m_parser.m_depth > m_parser.m_limits.max_depth) {
+                fail_limit("nests deeper than " + std::to_string(m_parser.m_limits.max_depth) +
+                           " levels (each parenthesis, NOT and CASEI is one; at character " +
+                           std::to_string(pos + 1) + ")");
+            }
         }
-        return false;
-    }
-    void expect(Tok kind, const char* what) {
-        if (peek().kind != kind) {
-            fail_at(peek().pos, std::string("expected ") + what + ", found " + describe(peek()));
+        ~Nesting() { --m_parser.m_depth; }
+        Nesting(const Nesting&) = delete;
+        Nesting& operator=(const Nesting&) = delete;
+
+      private:
+        Parser& m_parser;
+    };
+
+    /// Counts one predicate (comparison, LIKE, BETWEEN, IN, IS NULL, S_INTERSECTS, TRUE).
+    void count_term(std::size_t pos) {
+        if (++m_terms > m_limits.max_terms) {
+            fail_limit("has more than " + std::to_string(m_limits.max_terms) +
+                       " terms (comparisons, LIKE, BETWEEN, IN, IS NULL, S_INTERSECTS; the one "
+                       "past the limit is at character " +
+                       std::to_string(pos + 1) + ")");
         }
-        ++m_at;
     }
 
+    // A chain "a OR b OR c" compiles flat, "(a OR b OR c)": SQLite parses a flat chain in
+    // constant parser stack, where each nested "((a OR b) OR c)" level would take one more.
     SqlFragment or_expr() {
-        SqlFragment left = and_expr();
-        while (accept_keyword("OR")) {
-            SqlFragment right = and_expr();
-            SqlFragment both{"(" + left.sql + " OR ", left.params};
-            append(both, right);
-            both.sql += ")";
-            left = std::move(both);
-        }
-        return left;
+        return chain("OR", [this] { return and_expr(); });
     }
 
     SqlFragment and_expr() {
-        SqlFragment left = not_expr();
-        while (accept_keyword("AND")) {
-            SqlFragment right = not_expr();
-            SqlFragment both{"(" + left.sql + " AND ", left.params};
-            append(both, right);
-            both.sql += ")";
-            left = std::move(both);
+        return chain("AND", [this] { return not_expr(); });
+    }
+
+    template <typename Operand> SqlFragment chain(const char* keyword, const Operand& operand) {
+        SqlFragment first = operand();
+        if (!is_keyword(peek(), keyword)) {
+            return first;
         }
-        return left;
+        SqlFragment out{"(" + first.sql, std::move(first.params)};
+        while (accept_keyword(keyword)) {
+            out.sql += std::string(" ") + keyword + " ";
+            append(out, operand());
+        }
+        out.sql += ")";
+        return out;
     }
 
     SqlFragment not_expr() {
-        if (accept_keyword("NOT")) {
+        if (is_keyword(peek(), "NOT")) {
+            const Nesting nested(*this, next().pos);
             SqlFragment inner = not_expr();
             // NULL-safe: a NOT over an unknown comparison excludes the feature, as in SQL.
             inner.sql = "(NOT " + inner.sql + ")";
@@ -287,7 +185,7 @@ class Parser {
 
     SqlFragment primary() {
         if (peek().kind == Tok::lparen) {
-            ++m_at;
+            const Nesting nested(*this, next().pos);
             SqlFragment inner = or_expr();
             expect(Tok::rparen, "')'");
             return inner;
@@ -298,6 +196,7 @@ class Parser {
         if ((is_keyword(peek(), "TRUE") || is_keyword(peek(), "FALSE")) &&
             (peek(1).kind == Tok::end || peek(1).kind == Tok::rparen ||
              is_keyword(peek(1), "AND") || is_keyword(peek(1), "OR"))) {
+            count_term(peek().pos);
             return {is_keyword(next(), "TRUE") ? "1" : "0", {}};
         }
         return predicate();
@@ -305,6 +204,7 @@ class Parser {
 
     SqlFragment predicate() {
         const Token first = peek();
+        count_term(first.pos);
         Scalar left = scalar();
         const Token& t = peek();
         if (t.kind == Tok::op) {
@@ -353,10 +253,14 @@ class Parser {
             expect(Tok::lparen, "'(' after IN");
             SqlFragment out{"(" + left.frag.sql + (negated ? " NOT IN (" : " IN ("),
                             left.frag.params};
-            for (bool first_item = true;; first_item = false) {
+            for (std::size_t items = 1;; ++items) {
+                if (items > m_limits.max_list) {
+                    fail_limit("has an IN list of more than " + std::to_string(m_limits.max_list) +
+                               " values (at character " + std::to_string(peek().pos + 1) + ")");
+                }
                 Scalar item = scalar();
                 check_comparable(left, item, first.pos);
-                out.sql += first_item ? "" : ", ";
+                out.sql += items == 1 ? "" : ", ";
                 append(out, item.frag);
                 if (peek().kind == Tok::comma) {
                     ++m_at;
@@ -510,6 +414,7 @@ class Parser {
                 return s;
             }
             if ((word == "CASEI" || word == "LOWER") && peek().kind == Tok::lparen) {
+                const Nesting nested(*this, t.pos);
                 ++m_at;
                 Scalar inner = scalar();
                 expect(Tok::rparen, "')' after CASEI(...)");
@@ -544,7 +449,7 @@ class Parser {
     }
 
     SqlFragment spatial_predicate() {
-        ++m_at;
+        count_term(next().pos);
         expect(Tok::lparen, "'(' after S_INTERSECTS");
         std::optional<GeometryLiteral> literal;
         bool have_property = false;
@@ -559,8 +464,8 @@ class Parser {
                 have_property = true;
                 continue;
             }
-            if (t.kind == Tok::word && !literal && is_geometry_keyword(upper(t.text))) {
-                literal = geometry_literal();
+            if (t.kind == Tok::word && !literal && cql2::is_geometry_keyword(upper(t.text))) {
+                literal = read_geometry_literal(*this, m_crs, m_vertices);
                 continue;
             }
             if (t.kind == Tok::word || t.kind == Tok::quoted) {
@@ -580,202 +485,16 @@ class Parser {
         return m_spatial(*literal);
     }
 
-    static bool is_geometry_keyword(const std::string& w) {
-        return w == "POINT" || w == "LINESTRING" || w == "POLYGON" || w == "MULTIPOINT" ||
-               w == "MULTILINESTRING" || w == "MULTIPOLYGON" || w == "BBOX";
-    }
-
-    double number_token(const char* what) {
-        const Token t = peek();
-        double v = 0;
-        if (t.kind == Tok::number) {
-            const char* start = t.text.data() + (t.text.front() == '+' ? 1 : 0);
-            const char* end = t.text.data() + t.text.size();
-            if (auto [p, ec] = std::from_chars(start, end, v);
-                ec == std::errc() && p == end && std::isfinite(v)) {
-                ++m_at;
-                return v;
-            }
-        }
-        fail_at(t.pos, std::string("expected a number (") + what + "), found " + describe(t));
-    }
-
-    // One position "x y [z]", converted to storage axes and appended as "x y".
-    void position(GeometryLiteral& g) {
-        const auto pos = peek().pos;
-        double x = number_token("a coordinate");
-        double y = number_token("the second coordinate");
-        if (peek().kind == Tok::number) {
-            (void)number_token("z");
-        }
-        if (!to_storage_axes(m_crs, x, y)) {
-            fail_at(pos, "the coordinates are out of range for the filter-crs");
-        }
-        g.envelope.extend(x, y);
-        geo::append_number(g.wkt, x, 9);
-        g.wkt += ' ';
-        geo::append_number(g.wkt, y, 9);
-    }
-
-    // "(x y, x y, ...)" with at least `min` positions.
-    void position_list(GeometryLiteral& g, std::size_t min) {
-        expect(Tok::lparen, "'('");
-        g.wkt += '(';
-        std::size_t n = 0;
-        for (;;) {
-            if (n) {
-                g.wkt += ',';
-            }
-            position(g);
-            ++n;
-            if (peek().kind == Tok::comma) {
-                ++m_at;
-                continue;
-            }
-            break;
-        }
-        if (n < min) {
-            fail_at(peek().pos, "needs at least " + std::to_string(min) + " positions");
-        }
-        expect(Tok::rparen, "',' or ')' in a coordinate list");
-        g.wkt += ')';
-    }
-
-    // "((...), (...))": a list of position lists.
-    void list_of_lists(GeometryLiteral& g, std::size_t min, bool polygons) {
-        expect(Tok::lparen, "'('");
-        g.wkt += '(';
-        for (bool first = true;; first = false) {
-            if (!first) {
-                g.wkt += ',';
-            }
-            if (polygons) {
-                list_of_lists(g, 4, false);
-            } else {
-                position_list(g, min);
-            }
-            if (peek().kind == Tok::comma) {
-                ++m_at;
-                continue;
-            }
-            break;
-        }
-        expect(Tok::rparen, "',' or ')'");
-        g.wkt += ')';
-    }
-
-    GeometryLiteral geometry_literal() {
-        const Token t = next();
-        const std::string kind = upper(t.text);
-        GeometryLiteral g;
-        g.bng = m_crs == FeatureCrs::epsg27700;
-        if (kind == "BBOX") {
-            expect(Tok::lparen, "'(' after BBOX");
-            std::vector<double> v;
-            for (;;) {
-                v.push_back(number_token("a BBOX bound"));
-                if (peek().kind == Tok::comma) {
-                    ++m_at;
-                    continue;
-                }
-                break;
-            }
-            expect(Tok::rparen, "')' after the BBOX bounds");
-            if (v.size() != 4 && v.size() != 6) {
-                fail_at(t.pos, "BBOX takes 4 numbers (or 6 with heights)");
-            }
-            const std::size_t half = v.size() / 2;
-            double x1 = v[0], y1 = v[1], x2 = v[half], y2 = v[half + 1];
-            if (!to_storage_axes(m_crs, x1, y1) || !to_storage_axes(m_crs, x2, y2)) {
-                fail_at(t.pos, "the BBOX is out of range for the filter-crs");
-            }
-            if (x1 > x2 || y1 > y2) {
-                fail_at(t.pos, "the BBOX's lower corner must come first");
-            }
-            g.envelope.extend(x1, y1);
-            g.envelope.extend(x2, y2);
-            g.is_box = true;
-            g.wkt = "POLYGON((";
-            const double xs[] = {x1, x2, x2, x1, x1};
-            const double ys[] = {y1, y1, y2, y2, y1};
-            for (int i = 0; i < 5; ++i) {
-                g.wkt += i ? "," : "";
-                geo::append_number(g.wkt, xs[i], 9);
-                g.wkt += ' ';
-                geo::append_number(g.wkt, ys[i], 9);
-            }
-            g.wkt += "))";
-            return g;
-        }
-        g.wkt = kind;
-        if (kind == "POINT") {
-            expect(Tok::lparen, "'(' after POINT");
-            g.wkt += '(';
-            position(g);
-            expect(Tok::rparen, "')' after the point's coordinates");
-            g.wkt += ')';
-        } else if (kind == "LINESTRING") {
-            position_list(g, 2);
-        } else if (kind == "POLYGON") {
-            list_of_lists(g, 4, false);
-        } else if (kind == "MULTIPOINT") {
-            // Both MULTIPOINT((1 2),(3 4)) and MULTIPOINT(1 2, 3 4).
-            expect(Tok::lparen, "'(' after MULTIPOINT");
-            g.wkt += '(';
-            for (bool first = true;; first = false) {
-                g.wkt += first ? "(" : ",(";
-                const bool wrapped = peek().kind == Tok::lparen;
-                if (wrapped) {
-                    ++m_at;
-                }
-                position(g);
-                if (wrapped) {
-                    expect(Tok::rparen, "')'");
-                }
-                g.wkt += ')';
-                if (peek().kind == Tok::comma) {
-                    ++m_at;
-                    continue;
-                }
-                break;
-            }
-            expect(Tok::rparen, "')' after the points");
-            g.wkt += ')';
-        } else if (kind == "MULTILINESTRING") {
-            list_of_lists(g, 2, false);
-        } else {
-            list_of_lists(g, 4, true);
-        }
-        return g;
-    }
-
-    std::vector<Token> m_tokens;
-    std::size_t m_at = 0;
     const Layer& m_layer;
     FeatureCrs m_crs;
     const SpatialPredicate& m_spatial;
+    const Cql2Limits& m_limits;
+    std::size_t m_depth = 0;
+    std::size_t m_terms = 0;
+    VertexBudget m_vertices;
 };
 
 } // namespace
-
-bool to_storage_axes(FeatureCrs crs, double& x, double& y) {
-    switch (crs) {
-    case FeatureCrs::epsg4326:
-        std::swap(x, y);
-        break;
-    case FeatureCrs::epsg3857:
-        if (std::abs(x) > 20037508.35 || std::abs(y) > 20048966.11) {
-            return false;
-        }
-        geo::web_mercator_to_lonlat(x, y, x, y);
-        return true;
-    case FeatureCrs::epsg27700:
-        return std::isfinite(x) && std::isfinite(y);
-    case FeatureCrs::crs84:
-        break;
-    }
-    return std::abs(x) <= 180 && std::abs(y) <= 90;
-}
 
 std::optional<std::string> normalize_timestamp(std::string_view text) {
     const auto t = core::parse_rfc3339(text);
@@ -785,8 +504,13 @@ std::optional<std::string> normalize_timestamp(std::string_view text) {
 SqlFragment compile_cql2(std::string_view text,
                          const Layer& layer,
                          FeatureCrs filter_crs,
-                         const SpatialPredicate& spatial) {
-    Parser parser(text, layer, filter_crs, spatial);
+                         const SpatialPredicate& spatial,
+                         const Cql2Limits& limits) {
+    if (text.size() > limits.max_length) {
+        fail_limit("is " + std::to_string(text.size()) + " characters long; the limit is " +
+                   std::to_string(limits.max_length));
+    }
+    Parser parser(text, layer, filter_crs, spatial, limits);
     return parser.parse();
 }
 

@@ -28,6 +28,7 @@ enum class ErrorCode {
     header_too_large,
     not_implemented,
     database_busy,
+    query_timeout,
     unavailable,
     internal,
 };
@@ -58,6 +59,7 @@ inline constexpr std::array error_table = {
     ErrorInfo{ErrorCode::header_too_large, 431, "header-too-large", "Request headers too large"},
     ErrorInfo{ErrorCode::not_implemented, 501, "not-implemented", "Not implemented"},
     ErrorInfo{ErrorCode::database_busy, 503, "database-busy", "Service busy, retry shortly"},
+    ErrorInfo{ErrorCode::query_timeout, 503, "query-timeout", "Query took too long"},
     ErrorInfo{ErrorCode::unavailable, 503, "unavailable", "Service unavailable"},
     ErrorInfo{ErrorCode::internal, 500, "internal-error", "Internal server error"},
 };

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+
 namespace wardmap::http {
 namespace {
 
@@ -46,6 +48,23 @@ class DispatcherTest : public ::testing::Test {
             "/busy",
             [](Request&) -> Response {
                 throw store::StoreError("database is locked", 5 /* SQLITE_BUSY */);
+            },
+            open);
+        router.get(
+            "/slow",
+            [](Request&) -> Response {
+                throw store::QueryTimeout("step: interrupted at its deadline (SELECT secret)");
+            },
+            open);
+        router.get(
+            "/deadline",
+            [](Request&) {
+                const auto deadline = store::QueryBudget::current_deadline();
+                const auto left = deadline ? std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 *deadline - std::chrono::steady_clock::now())
+                                                 .count()
+                                           : -1;
+                return Response::json(std::to_string(left));
             },
             open);
         router.post("/echo", [](Request& r) { return Response::json(parse_json_body(r).dump()); },
@@ -142,6 +161,28 @@ TEST_F(DispatcherTest, BusyDatabaseIs503WithRetryAfter) {
     EXPECT_EQ(r.status, 503);
     EXPECT_EQ(r.find_header("Retry-After"), "1");
     EXPECT_EQ(r.body.find("locked"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, AQueryPastItsBudgetIs503QueryTimeoutWithoutInternals) {
+    dispatcher.set_query_timeout(std::chrono::milliseconds(2500));
+    auto r = get("/slow");
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(json(r)["type"], "urn:wardmap:problem:query-timeout");
+    EXPECT_NE(json(r)["detail"].get<std::string>().find("more than 2500 ms of database work"),
+              std::string::npos)
+        << r.body;
+    EXPECT_FALSE(r.find_header("Retry-After"));
+    EXPECT_EQ(r.body.find("SELECT"), std::string::npos);
+    EXPECT_EQ(r.body.find("interrupt"), std::string::npos);
+}
+
+TEST_F(DispatcherTest, EachRequestGetsTheQueryBudgetOnlyWhileItRuns) {
+    EXPECT_EQ(json(get("/deadline")), -1) << "no budget unless one is set";
+    dispatcher.set_query_timeout(std::chrono::milliseconds(5000));
+    const auto left = json(get("/deadline")).get<long long>();
+    EXPECT_GT(left, 4000);
+    EXPECT_LE(left, 5000);
+    EXPECT_FALSE(store::QueryBudget::current_deadline()) << "gone after the request";
 }
 
 TEST_F(DispatcherTest, OversizedBodyIs413BeforeTheHandler) {

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string_view>
+
 namespace wardmap::services {
 namespace {
 
@@ -162,6 +165,127 @@ TEST(Cql2, OnlyABboxLiteralIsMarkedAsABox) {
         "S_INTERSECTS(geometry, POLYGON((-2.7 53.6, -2.6 53.6, -2.6 53.7, -2.7 53.7, -2.7 53.6)))");
     ASSERT_EQ(square.literals.size(), 1U);
     EXPECT_FALSE(square.literals[0].is_box);
+}
+
+// ---- Limits: each passes at the limit and is refused one past it, naming the limit, before
+// any SQL is built (docs/http-api.md "Filter limits").
+
+std::string repeat(std::string_view piece, std::size_t n) {
+    std::string out;
+    out.reserve(piece.size() * n);
+    for (std::size_t i = 0; i < n; ++i) {
+        out += piece;
+    }
+    return out;
+}
+
+std::string nested_parens(std::size_t n) {
+    return repeat("(", n) + "capacity_l = 1" + repeat(")", n);
+}
+std::string nots(std::size_t n) {
+    return repeat("NOT ", n) + "capacity_l = 1";
+}
+std::string caseis(std::size_t n) {
+    return repeat("CASEI(", n) + "bin_type" + repeat(")", n) + " = 'a'";
+}
+std::string anded(std::size_t n) {
+    std::string out;
+    for (std::size_t i = 0; i < n; ++i) {
+        out += (i ? " AND capacity_l <> " : "capacity_l <> ") + std::to_string(i);
+    }
+    return out;
+}
+std::string in_list(std::size_t n) {
+    std::string out = "capacity_l IN (";
+    for (std::size_t i = 0; i < n; ++i) {
+        out += (i ? ", " : "") + std::to_string(i);
+    }
+    return out + ")";
+}
+std::string linestring(std::size_t n) {
+    std::string out = "S_INTERSECTS(geometry, LINESTRING(";
+    for (std::size_t i = 0; i < n; ++i) {
+        out += (i ? ", " : "") + std::to_string(i % 90) + " 1";
+    }
+    return out + "))";
+}
+
+TEST(Cql2Limits, NestingPassesAtTwentyLevelsAndIsRefusedAtTwentyOne) {
+    const std::string deeper = "nests deeper than 20 levels";
+    EXPECT_EQ(compile(nested_parens(20)).sql.sql, "(t.capacity_l = ?)");
+    EXPECT_NE(error_of(nested_parens(21)).find(deeper), std::string::npos);
+    EXPECT_NE(error_of(nested_parens(21)).find("at character 21"), std::string::npos);
+    EXPECT_NO_THROW(compile(nots(20)));
+    EXPECT_NE(error_of(nots(21)).find(deeper), std::string::npos);
+    EXPECT_NO_THROW(compile(caseis(20)));
+    EXPECT_NE(error_of(caseis(21)).find(deeper), std::string::npos);
+    // The kinds add up: 7 groups, 7 NOTs and 6 CASEIs are 20 levels.
+    const std::string mixed = repeat("NOT (", 7) + caseis(6) + repeat(")", 7);
+    EXPECT_NO_THROW(compile(mixed));
+    EXPECT_NE(error_of("NOT " + mixed).find(deeper), std::string::npos);
+}
+
+TEST(Cql2Limits, TheReportedAttacksAreRefusedWithoutRecursingIntoThem) {
+    // Each crashed the server (stack overflow) before the nesting limit.
+    for (const auto& attack : {repeat("(", 20000), nested_parens(20000), nots(20000),
+                               repeat("NOT ", 20000), repeat("CASEI(", 20000), caseis(20000)}) {
+        const auto started = std::chrono::steady_clock::now();
+        EXPECT_NE(error_of(attack).find("nests deeper than 20 levels"), std::string::npos);
+        EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+    }
+}
+
+TEST(Cql2Limits, TermsPassAtOneHundredAndAreRefusedAtOneHundredAndOne) {
+    const auto hundred = compile(anded(100));
+    EXPECT_EQ(hundred.sql.params.size(), 100U);
+    // Flat, so SQLite's parser stack does not grow with the chain.
+    EXPECT_EQ(hundred.sql.sql.rfind("((t.capacity_l <> ?) AND (t.capacity_l <> ?) AND", 0), 0U);
+    EXPECT_EQ(hundred.sql.sql.substr(hundred.sql.sql.size() - 3), "?))");
+    const auto refused = error_of(anded(101));
+    EXPECT_NE(refused.find("has more than 100 terms"), std::string::npos) << refused;
+    EXPECT_NE(error_of(anded(60) + " OR " + anded(41)).find("more than 100 terms"),
+              std::string::npos);
+}
+
+TEST(Cql2Limits, InListsPassAtOneHundredValuesAndAreRefusedAtOneHundredAndOne) {
+    EXPECT_EQ(compile(in_list(100)).sql.params.size(), 100U);
+    EXPECT_NE(error_of(in_list(101)).find("IN list of more than 100 values"), std::string::npos);
+}
+
+TEST(Cql2Limits, VerticesPassAtTenThousandAndAreRefusedAtTenThousandAndOne) {
+    const auto line = compile(linestring(10000));
+    ASSERT_EQ(line.literals.size(), 1U);
+    EXPECT_NE(error_of(linestring(10001)).find("more than 10000 vertices"), std::string::npos);
+    // The budget is the filter's, not each literal's.
+    EXPECT_NO_THROW(compile(linestring(5000) + " OR " + linestring(5000)));
+    EXPECT_NE(error_of(linestring(5000) + " OR " + linestring(5001)).find("10000 vertices"),
+              std::string::npos);
+    EXPECT_NE(error_of("S_INTERSECTS(geometry, BBOX(1, 2, 3, 4, 5, 6, 7))").find("BBOX takes 4"),
+              std::string::npos);
+}
+
+TEST(Cql2Limits, LengthPassesAtTheLimitAndIsRefusedOneCharacterPast) {
+    const std::string head = "bin_type = '";
+    const std::size_t limit = Cql2Limits{}.max_length;
+    const std::string at_limit = head + std::string(limit - head.size() - 1, 'x') + "'";
+    ASSERT_EQ(at_limit.size(), limit);
+    EXPECT_NO_THROW(compile(at_limit));
+    const std::string past = head + std::string(limit - head.size(), 'x') + "'";
+    EXPECT_NE(error_of(past).find("is 262145 characters long; the limit is 262144"),
+              std::string::npos);
+}
+
+TEST(Cql2Limits, AreTheCallersToChoose) {
+    Cql2Limits tight;
+    tight.max_depth = 2;
+    tight.max_terms = 3;
+    const auto spatial = [](const GeometryLiteral&) { return SqlFragment{"1", {}}; };
+    EXPECT_NO_THROW(
+        compile_cql2("NOT (capacity_l = 1)", bins(), FeatureCrs::crs84, spatial, tight));
+    EXPECT_THROW(
+        compile_cql2("NOT (NOT capacity_l = 1)", bins(), FeatureCrs::crs84, spatial, tight),
+        DomainError);
+    EXPECT_THROW(compile_cql2(anded(4), bins(), FeatureCrs::crs84, spatial, tight), DomainError);
 }
 
 } // namespace
