@@ -976,6 +976,58 @@ TEST_F(Open311, StatusChangesReachReporterAndFollowersAsEmlFiles) {
     }
 }
 
+TEST_F(Open311, MediaUrlMustBeAnHttpOrHttpsUrlOnEveryPathThatTakesIt) {
+    const auto with = [](Fields fields, const std::string& url) {
+        fields.emplace_back("media_url", url);
+        return fields;
+    };
+    for (const std::string bad :
+         {"javascript:alert(document.cookie)", "JavaScript:alert(1)", "file:///etc/passwd",
+          "data:text/html,<script>alert(1)</script>", "//evil.example/x.jpg", "http:///x.jpg",
+          "https://", "ftp://example.org/a.jpg", "photo.jpg", "https://exa mple.org/a.jpg",
+          "/media/photos/../../etc/passwd.jpg"}) {
+        const auto errors = errors_of(post("requests.json", form(with(fly_tipping(), bad))), 400);
+        EXPECT_NE(all_descriptions(errors).find("media_url"), std::string::npos) << bad;
+        // The XML form says the same.
+        const auto xml = post("requests.xml", form(with(fly_tipping(), bad)));
+        EXPECT_EQ(xml.status, 400) << bad;
+        EXPECT_NE(xml.body.find("<errors><error><code>400</code>"), std::string::npos);
+    }
+    // Absolute http(s) URLs and the server's own photo path are taken and shown as given.
+    for (const std::string good :
+         {"https://fixmystreet.example/photo/1.jpeg", "HTTP://images.example.org/a.jpg?size=full",
+          "/media/photos/0123456789abcdef0123456789abcdef.jpg"}) {
+        const auto [id, token] = create(with(fly_tipping("Media " + good), good));
+        EXPECT_EQ(get_json("requests/" + id + ".json")[0]["media_url"], good);
+    }
+    // A staff update's media_url is held to the same rule.
+    const auto [id, token] = create(fly_tipping("Media on updates"));
+    const auto update = [&](const std::string& update_id, const std::string& url) {
+        return post("servicerequestupdates.json",
+                    form({{"api_key", staff_key},
+                          {"service_request_id", id},
+                          {"update_id", update_id},
+                          {"status", "INVESTIGATING"},
+                          {"updated_datetime", "2026-01-05T09:00:00Z"},
+                          {"description", "Looking"},
+                          {"media_url", url}}));
+    };
+    const auto refused = errors_of(update("media-1", "javascript:alert(1)"), 400);
+    EXPECT_NE(all_descriptions(refused).find("media_url"), std::string::npos);
+    EXPECT_EQ(errors_of(update("media-2", "file:///etc/passwd"), 400).size(), 1U);
+    EXPECT_EQ(update("media-3", "https://crm.example/update/3.jpg").status, 200);
+}
+
+TEST_F(Open311, StoredMediaUrlsFromBeforeTheCheckAreNotRepublished) {
+    const auto [id, token] = create(fly_tipping("Stored before the check"));
+    {
+        auto conn = store::Database::open(db_path);
+        conn.exec("UPDATE service_requests SET media_url = 'javascript:alert(1)' WHERE id = " + id);
+    }
+    const auto r = get_json("requests/" + id + ".json");
+    EXPECT_FALSE(r[0].contains("media_url")) << r.dump();
+}
+
 TEST_F(Open311, KpisAddUpOverTheDemoYear) {
     const auto port = server->port();
     // The demo's year of casework ends on the day it is generated: ask for the year to today.

@@ -178,8 +178,9 @@ void write_request(Open311Writer& w,
     w.field("lat", r.lat, coordinate_decimals).field("long", r.lon, coordinate_decimals);
     if (r.photo_id) {
         w.field("media_url", photo_url(request, *r.photo_id));
-    } else {
-        w.field_if("media_url", r.media_url);
+    } else if (r.media_url && !services::media_url_problem(*r.media_url)) {
+        // Stored before media_url was checked on the way in: only a URL that would pass now.
+        w.field("media_url", *r.media_url);
     }
     if (extensions) {
         w.begin_object("extended_attributes")
@@ -471,8 +472,11 @@ void add_open311_routes(Router& router,
                         .field("status", u.status)
                         .field("updated_datetime", core::format_w3c_uk(u.at))
                         .field("description", u.description)
-                        .field("media_url", u.photo_id ? photo_url(request, *u.photo_id)
-                                                       : u.media_url.value_or(""))
+                        .field("media_url",
+                               u.photo_id ? photo_url(request, *u.photo_id)
+                               : u.media_url && !services::media_url_problem(*u.media_url)
+                                   ? *u.media_url
+                                   : std::string())
                         .end();
                 }
                 w.end();

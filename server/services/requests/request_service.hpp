@@ -371,5 +371,10 @@ using core::random_url_token;
 using core::sha256_hex;
 /// A cheap check that `email` looks like an address (one '@', a dot after it, no spaces).
 bool plausible_email(const std::string& email);
+/// Why `url` may not be a media_url, or nullopt when it may: an absolute http: or https: URL
+/// with a host, or this server's own photo path (`/media/photos/{id}.jpg`); never
+/// javascript:, data:, file:, a relative path, spaces or control characters, or over 2,048
+/// characters. Open311 republishes media_url to every reader as a link.
+std::optional<std::string> media_url_problem(const std::string& url);
 
 } // namespace wardmap::services

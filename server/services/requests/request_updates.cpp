@@ -89,6 +89,7 @@ RequestService::CheckedUpdate RequestService::check_update(const StatusUpdate& u
     if (u.description && utf8_length(*u.description) > max_description_chars) {
         problems.push_back({"description", "is longer than 4000 characters"});
     }
+    check_media_url(u.media_url, problems);
     const auto photo_ids = u.photo_id ? parse_photo_ids(*u.photo_id, "photo_id", problems)
                                       : std::vector<std::string>{};
     std::optional<std::int64_t> duplicate_of;
