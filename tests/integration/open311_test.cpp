@@ -1028,6 +1028,70 @@ TEST_F(Open311, StoredMediaUrlsFromBeforeTheCheckAreNotRepublished) {
     EXPECT_FALSE(r[0].contains("media_url")) << r.dump();
 }
 
+TEST_F(Open311, AReportersPrivateNoteChangesNoPublicField) {
+    const auto [id, token] = create(fly_tipping("Mattress in the lane"));
+    const auto port = server->port();
+    const auto before = get_json("requests/" + id + ".json")[0];
+    const auto ogc = [&] {
+        return api_json(testing::http_get(port, "/ogc/collections/service_requests/items/" + id),
+                        200);
+    };
+    const auto ogc_before = ogc();
+    const auto track_before = api_json(testing::http_get(port, "/api/track/" + token), 200);
+    // Stored times are whole seconds: let the clock move on so a change would show.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    const auto noted = testing::http_request(port, "POST", "/api/track/" + token + "/updates",
+                                             R"({"text": "It smells now"})",
+                                             {{"Content-Type", "application/json"}});
+    ASSERT_EQ(noted.status, 201) << noted.body;
+
+    const auto after = get_json("requests/" + id + ".json")[0];
+    EXPECT_EQ(after["updated_datetime"], before["updated_datetime"]);
+    EXPECT_EQ(after["status"], before["status"]);
+    EXPECT_EQ(after.value("status_notes", ""), before.value("status_notes", ""));
+    const auto listed = get_json("requests.json?service_request_id=" + id)[0];
+    EXPECT_EQ(listed["updated_datetime"], before["updated_datetime"]);
+    const auto extended = get_json("requests/" + id + ".json?extensions=true")[0];
+    EXPECT_EQ(extended["extended_attributes"]["status"], "open");
+    const auto ogc_after = ogc();
+    EXPECT_EQ(ogc_after["properties"]["updated_at"], ogc_before["properties"]["updated_at"]);
+    EXPECT_EQ(ogc_after["properties"]["status"], ogc_before["properties"]["status"]);
+    // The reporter's own tracking page keeps its status and shows their note in the history.
+    const auto track = api_json(testing::http_get(port, "/api/track/" + token), 200);
+    EXPECT_EQ(track["status"], track_before["status"]);
+    EXPECT_EQ(track["history"].size(), track_before["history"].size() + 1);
+    EXPECT_EQ(track["history"].back()["note"], "It smells now");
+    EXPECT_EQ(track["history"].back()["to"], track_before["status"]);
+
+    // A reopening is public, and does move them.
+    ASSERT_EQ(post("servicerequestupdates.json",
+                   form({{"api_key", staff_key},
+                         {"service_request_id", id},
+                         {"update_id", "note-1"},
+                         {"status", "FIXED"},
+                         {"updated_datetime", utc_stamp(std::time(nullptr) - 30)},
+                         {"description", "Taken away"}}))
+                  .status,
+              200);
+    const auto fixed = get_json("requests/" + id + ".json")[0];
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    ASSERT_EQ(testing::http_request(port, "POST", "/api/track/" + token + "/updates",
+                                    R"({"text": "Still a stain"})",
+                                    {{"Content-Type", "application/json"}})
+                  .status,
+              201);
+    EXPECT_EQ(get_json("requests/" + id + ".json")[0]["updated_datetime"],
+              fixed["updated_datetime"]);
+    EXPECT_EQ(get_json("requests/" + id + ".json")[0]["status"], "closed");
+    ASSERT_EQ(testing::http_request(port, "POST", "/api/track/" + token + "/updates",
+                                    R"({"reopen": true})", {{"Content-Type", "application/json"}})
+                  .status,
+              201);
+    const auto reopened = get_json("requests/" + id + ".json")[0];
+    EXPECT_EQ(reopened["status"], "open");
+    EXPECT_NE(reopened["updated_datetime"], fixed["updated_datetime"]);
+}
+
 TEST_F(Open311, KpisAddUpOverTheDemoYear) {
     const auto port = server->port();
     // The demo's year of casework ends on the day it is generated: ask for the year to today.
