@@ -302,9 +302,14 @@ RequestService::RequestService(store::ConnectionPool& pool,
                                const WardService& wards,
                                const AddressService& addresses,
                                const StreetService& streets,
-                               Clock clock)
+                               Clock clock,
+                               std::string public_url)
     : m_pool(pool), m_transform(std::move(transform)), m_catalogues(catalogues), m_wards(wards),
-      m_addresses(addresses), m_streets(streets), m_clock(std::move(clock)) {
+      m_addresses(addresses), m_streets(streets), m_clock(std::move(clock)),
+      m_public_url(std::move(public_url)) {
+    while (!m_public_url.empty() && m_public_url.back() == '/') {
+        m_public_url.pop_back();
+    }
     if (sodium_init() < 0) {
         throw std::runtime_error("libsodium could not be initialised");
     }

@@ -126,15 +126,4 @@ void RequestService::add_reporter_update(const std::string& token,
     tx.commit();
 }
 
-void RequestService::follow(std::int64_t id, const std::string& email) const {
-    if (!plausible_email(email)) {
-        invalid_parameter("email", "must be an email address");
-    }
-    (void)get(id); // public requests only: 404 otherwise
-    auto db = m_pool.acquire();
-    auto st = db->prepare("INSERT INTO service_request_followers (request_id, email, created_at) "
-                          "VALUES (?1, ?2, ?3) ON CONFLICT (request_id, email) DO NOTHING");
-    st.bind(1, id).bind(2, email).bind(3, core::format_utc(now())).run();
-}
-
 } // namespace wardmap::services
