@@ -41,9 +41,7 @@ SignInLinkService::SignInLinkService(store::ConnectionPool& pool,
                                      Clock clock)
     : m_pool(pool), m_accounts(accounts), m_sessions(sessions), m_settings(std::move(settings)),
       m_clock(std::move(clock)) {
-    while (!m_settings.public_url.empty() && m_settings.public_url.back() == '/') {
-        m_settings.public_url.pop_back();
-    }
+    m_settings.public_url = link_base(std::move(m_settings.public_url));
 }
 
 void SignInLinkService::send_link(const std::string& email, const std::string& client_address) {

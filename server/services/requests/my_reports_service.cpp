@@ -8,11 +8,7 @@ namespace wardmap::services {
 MyReportsService::MyReportsService(store::ConnectionPool& pool,
                                    const RequestService& requests,
                                    std::string public_url)
-    : m_pool(pool), m_requests(requests), m_public_url(std::move(public_url)) {
-    while (!m_public_url.empty() && m_public_url.back() == '/') {
-        m_public_url.pop_back();
-    }
-}
+    : m_pool(pool), m_requests(requests), m_public_url(link_base(std::move(public_url))) {}
 
 void MyReportsService::send_link(const std::string& email,
                                  const std::string& client_address) const {

@@ -7,6 +7,7 @@
 #include "server/services/requests/photo_store.hpp"
 #include "server/services/requests/request_internals.hpp"
 #include "server/services/shared/errors.hpp"
+#include "server/services/shared/mailed_tokens.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -306,10 +307,7 @@ RequestService::RequestService(store::ConnectionPool& pool,
                                std::string public_url)
     : m_pool(pool), m_transform(std::move(transform)), m_catalogues(catalogues), m_wards(wards),
       m_addresses(addresses), m_streets(streets), m_clock(std::move(clock)),
-      m_public_url(std::move(public_url)) {
-    while (!m_public_url.empty() && m_public_url.back() == '/') {
-        m_public_url.pop_back();
-    }
+      m_public_url(link_base(std::move(public_url))) {
     if (sodium_init() < 0) {
         throw std::runtime_error("libsodium could not be initialised");
     }

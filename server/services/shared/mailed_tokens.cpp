@@ -23,6 +23,13 @@ std::string fold_email(std::string_view email) {
     return out;
 }
 
+std::string link_base(std::string public_url) {
+    while (!public_url.empty() && public_url.back() == '/') {
+        public_url.pop_back();
+    }
+    return public_url;
+}
+
 void throttle(RateLimiter& limiter,
               const std::string& bucket,
               const RateLimit& limit,

@@ -22,6 +22,9 @@ namespace wardmap::services {
 /// addresses are stored, compared and throttled.
 std::string fold_email(std::string_view email);
 
+/// `--public-url` as links are built on it: "https://example.org/" -> "https://example.org".
+std::string link_base(std::string public_url);
+
 /// Takes one token from `bucket` under `limit`. DomainError rate_limited (429 with
 /// Retry-After) when the bucket is empty: "`what`; try again in N s".
 void throttle(RateLimiter& limiter,
