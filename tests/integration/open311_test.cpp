@@ -997,13 +997,18 @@ TEST_F(Open311, MediaUrlMustBeAnHttpOrHttpsUrlOnEveryPathThatTakesIt) {
         EXPECT_EQ(xml.status, 400) << bad;
         EXPECT_NE(xml.body.find("<errors><error><code>400</code>"), std::string::npos);
     }
-    // Absolute http(s) URLs and the server's own photo path are taken and shown as given.
-    for (const std::string good :
-         {"https://fixmystreet.example/photo/1.jpeg", "HTTP://images.example.org/a.jpg?size=full",
-          "/media/photos/0123456789abcdef0123456789abcdef.jpg"}) {
+    // Absolute http(s) URLs are taken and shown as given; the server's own photo path too,
+    // shown as an absolute URL.
+    for (const std::string good : {"https://fixmystreet.example/photo/1.jpeg",
+                                   "HTTP://images.example.org/a.jpg?size=full"}) {
         const auto [id, token] = create(with(fly_tipping("Media " + good), good));
         EXPECT_EQ(get_json("requests/" + id + ".json")[0]["media_url"], good);
     }
+    const std::string own = "/media/photos/0123456789abcdef0123456789abcdef.jpg";
+    const auto [own_id, own_token] = create(with(fly_tipping("Our own photo path"), own));
+    const auto shown = get_json("requests/" + own_id + ".json")[0]["media_url"].get<std::string>();
+    EXPECT_TRUE(shown.starts_with("http://")) << shown;
+    EXPECT_TRUE(shown.ends_with(own)) << shown;
     // A staff update's media_url is held to the same rule.
     const auto [id, token] = create(fly_tipping("Media on updates"));
     const auto update = [&](const std::string& update_id, const std::string& url) {
