@@ -189,7 +189,8 @@ Response kpis(const Request& request, const services::RequestService& requests) 
 }
 
 /// A page for a person who opened a link from a mail: our own words only (nothing a caller
-/// typed), no script, nothing to load. `form` adds a button that POSTs to the page's own URL.
+/// typed), no script, nothing to load. `button` adds a form whose button POSTs to the page's own
+/// URL.
 Response mail_link_page(const std::string& title,
                         const std::string& text,
                         const std::optional<std::string>& button,
