@@ -1,5 +1,6 @@
 #include "core/tokens.hpp"
 
+#include <fstream>
 #include <sodium.h>
 #include <stdexcept>
 #include <vector>
@@ -34,6 +35,30 @@ std::string to_hex(std::span<const unsigned char> bytes) {
 std::string sha256_hex(std::string_view text) {
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+    return to_hex(digest);
+}
+
+std::string sha256_file_hex(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        throw std::runtime_error("cannot read " + file.string());
+    }
+    crypto_hash_sha256_state state;
+    crypto_hash_sha256_init(&state);
+    std::vector<char> block(std::size_t{1} << 20);
+    while (in) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        const auto got = in.gcount();
+        if (got > 0) {
+            crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(block.data()),
+                                      static_cast<unsigned long long>(got));
+        }
+    }
+    if (in.bad()) {
+        throw std::runtime_error("cannot read " + file.string());
+    }
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&state, digest);
     return to_hex(digest);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -12,6 +13,10 @@ std::string to_hex(std::span<const unsigned char> bytes);
 
 /// Lower-case hex SHA-256 of `text`: how tokens, keys and sessions are stored.
 std::string sha256_hex(std::string_view text);
+
+/// Lower-case hex SHA-256 of a file's bytes, read in 1 MiB blocks (backup checksums, as
+/// `sha256sum` prints them). Throws std::runtime_error when the file cannot be read.
+std::string sha256_file_hex(const std::filesystem::path& file);
 
 /// `bytes` random bytes as unpadded URL-safe base64 (18 bytes: 24 characters, 144 bits).
 std::string random_url_token(std::size_t bytes = 18);

@@ -27,6 +27,36 @@ bool digits(std::string_view text, std::size_t pos, std::size_t len, int& out) {
     return ec == std::errc() && ptr == first + len;
 }
 
+/// Skips a fraction of a second (".5", ".250") at `pos`; false when a '.' has no digits.
+bool skip_fraction(std::string_view text, std::size_t& pos) {
+    if (pos < text.size() && text[pos] == '.') {
+        ++pos;
+        const std::size_t start = pos;
+        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+            ++pos;
+        }
+        return pos != start;
+    }
+    return true;
+}
+
+/// The zone that ends `text` at `pos`, in seconds east of UTC: "Z" ("z" too when `lower_z`)
+/// or "±hh:mm" with hours up to `max_hours`. nullopt for anything else or trailing text.
+std::optional<int>
+zone_offset(std::string_view text, std::size_t pos, bool lower_z, int max_hours) {
+    if (pos + 1 == text.size() && (text[pos] == 'Z' || (lower_z && text[pos] == 'z'))) {
+        return 0;
+    }
+    int oh = 0;
+    int om = 0;
+    if (pos + 6 != text.size() || (text[pos] != '+' && text[pos] != '-') || text[pos + 3] != ':' ||
+        !digits(text, pos + 1, 2, oh) || !digits(text, pos + 4, 2, om) || oh > max_hours ||
+        om > 59) {
+        return std::nullopt;
+    }
+    return (oh * 3600 + om * 60) * (text[pos] == '-' ? -1 : 1);
+}
+
 UnixSeconds floor_div_days(UnixSeconds t) {
     return t >= 0 ? t / day_seconds : -((-t + day_seconds - 1) / day_seconds);
 }
@@ -69,35 +99,18 @@ std::optional<UnixSeconds> parse_w3c_datetime(std::string_view text) {
             return std::nullopt;
         }
         pos += 3;
-        if (pos < text.size() && text[pos] == '.') {
-            ++pos;
-            const std::size_t start = pos;
-            while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-                ++pos;
-            }
-            if (pos == start) {
-                return std::nullopt;
-            }
+        if (!skip_fraction(text, pos)) {
+            return std::nullopt;
         }
     }
     if (hour > 23 || minute > 59 || second > 59) {
         return std::nullopt;
     }
-    int offset = 0;
-    if (pos < text.size() && text[pos] == 'Z' && pos + 1 == text.size()) {
-        offset = 0;
-    } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') &&
-               text[pos + 3] == ':') {
-        int oh = 0;
-        int om = 0;
-        if (!digits(text, pos + 1, 2, oh) || !digits(text, pos + 4, 2, om) || oh > 14 || om > 59) {
-            return std::nullopt;
-        }
-        offset = (oh * 3600 + om * 60) * (text[pos] == '-' ? -1 : 1);
-    } else {
+    const auto offset = zone_offset(text, pos, false, 14);
+    if (!offset) {
         return std::nullopt;
     }
-    return midnight + hour * 3600 + minute * 60 + second - offset;
+    return midnight + hour * 3600 + minute * 60 + second - *offset;
 }
 
 std::optional<UnixSeconds> parse_rfc3339(std::string_view text) {
@@ -114,32 +127,15 @@ std::optional<UnixSeconds> parse_rfc3339(std::string_view text) {
         return std::nullopt;
     }
     std::size_t pos = 19;
-    if (pos < text.size() && text[pos] == '.') {
-        ++pos;
-        const std::size_t start = pos;
-        while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-            ++pos;
-        }
-        if (pos == start) {
-            return std::nullopt;
-        }
+    if (!skip_fraction(text, pos)) {
+        return std::nullopt;
     }
-    int offset = 0;
-    if (pos + 1 == text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {
-        offset = 0;
-    } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') &&
-               text[pos + 3] == ':') {
-        int oh = 0;
-        int om = 0;
-        if (!digits(text, pos + 1, 2, oh) || !digits(text, pos + 4, 2, om) || oh > 23 || om > 59) {
-            return std::nullopt;
-        }
-        offset = (oh * 3600 + om * 60) * (text[pos] == '-' ? -1 : 1);
-    } else {
+    const auto offset = zone_offset(text, pos, true, 23);
+    if (!offset) {
         return std::nullopt;
     }
     return static_cast<UnixSeconds>(days_since_epoch(*date)) * day_seconds + hour * 3600 +
-           minute * 60 + second - offset;
+           minute * 60 + second - *offset;
 }
 
 int uk_offset_seconds(UnixSeconds t) {

@@ -44,4 +44,14 @@ struct AddressParts {
 /// before the street ("Rose Cottage, Mill Lane").
 std::string single_line(const AddressParts& parts);
 
+/// Splits a single-line address into its parts, the inverse of single_line() for the layouts
+/// councils' files use: "Flat 2, Rose Court, 12 Market Street, Astley Village, Chorley PR7 1AB".
+/// A trailing postcode (its own part, or the last two words of the town's) becomes the postcode;
+/// the last part left is the town when two or more remain; the first part that starts with a
+/// number range gives the PAO number and the street ("12 Market Street", or "12" then "Market
+/// Street"); one part before it is the PAO text, two or more are the SAO then the PAO text;
+/// parts between the street and the town are the locality. Without a number, the first part is
+/// the PAO ("Rose Cottage") and the second the street.
+AddressParts parse_single_line(std::string_view line);
+
 } // namespace wardmap::importers

@@ -1,9 +1,17 @@
 #include "geo/store/connection_pool.hpp"
 
+#include "geo/store/backup.hpp"
+
 namespace wardmap::store {
 
-ConnectionPool::ConnectionPool(std::filesystem::path path, std::size_t size, OpenOptions options)
+ConnectionPool::ConnectionPool(std::filesystem::path path,
+                               std::size_t size,
+                               OpenOptions options,
+                               Durability durability)
     : m_path(std::move(path)) {
+    if (durability == Durability::full) {
+        m_group_commit = std::make_shared<GroupCommit>();
+    }
     m_connections.reserve(size);
     const auto write_gate = std::make_shared<std::timed_mutex>();
     for (std::size_t i = 0; i < size; ++i) {
@@ -15,6 +23,16 @@ ConnectionPool::ConnectionPool(std::filesystem::path path, std::size_t size, Ope
         // the most Debian's SQLite maps (SQLITE_MAX_MMAP_SIZE); newest rows sit at the end
         // of the file, so a smaller map misses exactly the pages most read.
         m_connections.back().exec("PRAGMA mmap_size = 2147418112");
+        if (m_group_commit) {
+            m_connections.back().share_group_commit(m_group_commit);
+            // Opens the -wal now, so a commit always finds the file handle to fsync it by.
+            m_connections.back().query_int("SELECT count(*) FROM sqlite_master");
+        }
+    }
+    if (m_group_commit) {
+        // The -wal's name in its folder must be on disk too, whichever connection made it.
+        const auto folder = std::filesystem::absolute(m_path).parent_path();
+        sync_directory(folder.empty() ? std::filesystem::path(".") : folder);
     }
     for (auto& db : m_connections) {
         m_free.push_back(&db);

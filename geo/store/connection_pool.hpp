@@ -1,6 +1,7 @@
 #pragma once
 
 #include "geo/store/database.hpp"
+#include "geo/store/group_commit.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -25,7 +26,12 @@ struct PoolStats {
 /// serves a request. Thread-safe. A Lease gives its connection back when destroyed.
 class ConnectionPool {
   public:
-    ConnectionPool(std::filesystem::path path, std::size_t size, OpenOptions options);
+    /// With Durability::full the connections share a GroupCommit: each Transaction's commit()
+    /// returns once it is on disk.
+    ConnectionPool(std::filesystem::path path,
+                   std::size_t size,
+                   OpenOptions options,
+                   Durability durability = Durability::normal);
     ConnectionPool(const ConnectionPool&) = delete;
     ConnectionPool& operator=(const ConnectionPool&) = delete;
 
@@ -50,11 +56,14 @@ class ConnectionPool {
     Lease acquire(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
     [[nodiscard]] PoolStats stats() const;
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
+    /// Null unless Durability::full.
+    [[nodiscard]] const GroupCommit* group_commit() const { return m_group_commit.get(); }
 
   private:
     void release(Database* db);
 
     std::filesystem::path m_path;
+    std::shared_ptr<GroupCommit> m_group_commit;
     std::vector<Database> m_connections;
     std::vector<Database*> m_free;
     mutable std::mutex m_mutex;

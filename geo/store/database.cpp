@@ -1,5 +1,7 @@
 #include "geo/store/database.hpp"
 
+#include "geo/store/group_commit.hpp"
+
 #include <spatialite.h>
 
 #include <mutex>
@@ -334,6 +336,9 @@ void Transaction::commit() {
     m_done = true;
     if (m_gate.owns_lock()) {
         m_gate.unlock(); // the next writer need not wait for this object's end
+    }
+    if (auto* group = m_db.group_commit()) {
+        group->wait_durable(m_db); // the next writers commit while this one waits
     }
 }
 

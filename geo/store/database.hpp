@@ -34,6 +34,7 @@ class StoreError : public std::runtime_error {
 };
 
 class Statement;
+class GroupCommit;
 
 enum class OpenMode { read_only, read_write, create };
 
@@ -85,6 +86,13 @@ class Database {
     [[nodiscard]] std::timed_mutex* write_gate() const { return m_write_gate.get(); }
     [[nodiscard]] std::chrono::milliseconds write_gate_wait() const { return m_write_gate_wait; }
 
+    /// With a group (a pool's, under `--durability full`), Transaction::commit() returns only
+    /// once the commit is on disk (group_commit.hpp).
+    void share_group_commit(std::shared_ptr<GroupCommit> group) {
+        m_group_commit = std::move(group);
+    }
+    [[nodiscard]] GroupCommit* group_commit() const { return m_group_commit.get(); }
+
   private:
     Database(sqlite3* db, void* spatialite_cache, std::filesystem::path path);
 
@@ -116,6 +124,7 @@ class Database {
     std::filesystem::path m_path;
     std::shared_ptr<std::timed_mutex> m_write_gate;
     std::chrono::milliseconds m_write_gate_wait{0};
+    std::shared_ptr<GroupCommit> m_group_commit;
 };
 
 /// A prepared statement owned by one Database. Bind indexes are 1-based as in SQLite.
@@ -183,7 +192,8 @@ class Statement {
 };
 
 /// BEGIN IMMEDIATE ... COMMIT; rolls back in the destructor unless committed. Holds the
-/// connection's write gate, when it has one, from before BEGIN until the end.
+/// connection's write gate, when it has one, from before BEGIN until the end. With a group
+/// commit, commit() then waits (gate released) until the commit is on disk.
 class Transaction {
   public:
     explicit Transaction(Database& db);

@@ -1,6 +1,9 @@
+#include "geo/store/backup.hpp"
+#include "geo/store/backup_schedule.hpp"
 #include "geo/store/checkpointer.hpp"
 #include "geo/store/connection_pool.hpp"
 #include "geo/store/migrations.hpp"
+#include "server/app/memory.hpp"
 #include "server/app/server_routes.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
@@ -11,6 +14,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 #include <csignal>
 #include <cstdlib>
@@ -39,6 +43,11 @@ struct ServeOptions {
     bool smtp_require_tls = false;
     std::string public_url = "http://localhost:8080";
     int checkpoint_seconds = 30;
+    std::string durability = "normal";
+    bool workers_given = false;
+    std::filesystem::path backup_dir; // empty: no scheduled backups
+    std::string backup_every = "1h";
+    std::size_t backup_keep = 24;
     int drain_seconds = 10;
     int page_cache_mb = 64;
     std::size_t max_photo_bytes = 10U * 1024U * 1024U;
@@ -59,6 +68,33 @@ struct ServeOptions {
     std::string oidc_provision_role = "officer";
     std::vector<std::string> oidc_provision_teams;
 };
+
+/// "90s", "30m", "1h", "1d" or a number of seconds.
+std::chrono::seconds duration_option(const std::string& text, const char* option) {
+    std::size_t used = 0;
+    long long value = -1;
+    try {
+        value = std::stoll(text, &used);
+    } catch (const std::exception&) {
+        value = -1;
+    }
+    const std::string unit = text.substr(std::min(used, text.size()));
+    long long scale = 0;
+    if (unit.empty() || unit == "s") {
+        scale = 1;
+    } else if (unit == "m") {
+        scale = 60;
+    } else if (unit == "h") {
+        scale = 3600;
+    } else if (unit == "d") {
+        scale = 86400;
+    }
+    if (value <= 0 || scale == 0) {
+        services::invalid_parameter(
+            option, "must be a positive duration such as 90s, 30m, 1h or 1d, not '" + text + "'");
+    }
+    return std::chrono::seconds(value * scale);
+}
 
 services::RateLimit rate_limit_option(const std::string& text, const char* option) {
     const auto limit = services::RateLimit::parse(text);
@@ -122,6 +158,28 @@ void add_pool_metrics(http::Metrics& metrics,
     });
 }
 
+void add_durability_metrics(http::Metrics& metrics,
+                            const store::ConnectionPool& pool,
+                            const store::ScheduledBackups* backups) {
+    metrics.add_collector([&pool, backups](std::string& out) {
+        if (const auto* group = pool.group_commit()) {
+            out += "# HELP wardmap_group_commit_commits_total Commits made durable by group "
+                   "commit (--durability full).\n# TYPE wardmap_group_commit_commits_total "
+                   "counter\nwardmap_group_commit_commits_total " +
+                   std::to_string(group->commits()) + "\n";
+            out += "# HELP wardmap_group_commit_fsyncs_total WAL fsyncs that made them "
+                   "durable.\n# TYPE wardmap_group_commit_fsyncs_total counter\n"
+                   "wardmap_group_commit_fsyncs_total " +
+                   std::to_string(group->syncs()) + "\n";
+        }
+        if (backups != nullptr) {
+            out += "# HELP wardmap_backups_total Scheduled backups made since the start.\n"
+                   "# TYPE wardmap_backups_total counter\nwardmap_backups_total " +
+                   std::to_string(backups->made()) + "\n";
+        }
+    });
+}
+
 void add_page_cache_metrics(http::Metrics& metrics, const http::PageCache& pages) {
     metrics.add_collector([&pages](std::string& out) {
         const auto s = pages.stats();
@@ -143,6 +201,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    app::limit_malloc_arenas(); // before the threads that would each take one
 
     auto transform = common.make_transform();
     // The catalogue is checked before anything else starts: a bad file stops the server.
@@ -151,6 +210,16 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
                  catalogue_file.services().size());
     if (common.db.has_parent_path()) {
         std::filesystem::create_directories(common.db.parent_path());
+    }
+    const auto backup_every = duration_option(options.backup_every, "backup-every");
+    // Held (shared) while serving: `wardmap restore` takes it exclusively, so neither can
+    // start while the other uses the store.
+    auto store_lock = store::StoreLock::try_acquire(common.db, store::StoreLock::Kind::shared);
+    if (!store_lock) {
+        throw store::StoreError("a restore is replacing " + common.db.string() + " (it holds " +
+                                    store::lock_file_path(common.db).string() +
+                                    "); start the server when it has finished",
+                                SQLITE_BUSY);
     }
     const auto migration = store::migrate(common.db);
     if (migration.created) {
@@ -161,9 +230,31 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
                      migration.to_version);
     }
 
-    store::ConnectionPool pool(common.db, static_cast<std::size_t>(options.server.workers),
-                               {.mode = store::OpenMode::read_write, .busy_timeout_ms = 2000});
+    const auto durability =
+        options.durability == "full" ? store::Durability::full : store::Durability::normal;
+    auto server_options = options.server;
+    if (durability == store::Durability::full && !options.workers_given) {
+        // A worker waits for the fsync that makes its commit durable (milliseconds on this
+        // kind of disk) while holding no CPU: more workers keep the cores busy meanwhile, and
+        // every commit made during one fsync shares the next.
+        server_options.workers = std::max(16, server_options.workers);
+    }
+    store::ConnectionPool pool(common.db, static_cast<std::size_t>(server_options.workers),
+                               {.mode = store::OpenMode::read_write, .busy_timeout_ms = 2000},
+                               durability);
+    spdlog::info("durability {}: {}", options.durability,
+                 durability == store::Durability::full
+                     ? "each write is answered after its commit is fsynced (group commit)"
+                     : "commits are fsynced at checkpoints (survives kill -9, not power loss)");
     store::Checkpointer checkpointer(common.db, std::chrono::seconds(options.checkpoint_seconds));
+    std::unique_ptr<store::ScheduledBackups> backups;
+    if (!options.backup_dir.empty()) {
+        store::BackupSchedule schedule{
+            .folder = options.backup_dir, .every = backup_every, .keep = options.backup_keep};
+        backups = std::make_unique<store::ScheduledBackups>(common.db, schedule);
+        spdlog::info("backups to {} every {} s, keeping {}", options.backup_dir.string(),
+                     schedule.every.count(), schedule.keep);
+    }
 
     // The outbox first: whether mail is delivered decides whether sign-in links are offered.
     std::unique_ptr<services::OutboxSender> outbox;
@@ -214,6 +305,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     }
     app::ServerServices served(pool, transform, std::move(catalogue_file), settings);
     services::ChangeWatcher watcher(common.db, std::chrono::seconds(2));
+    const app::MemoryTrimmer trimmer(std::chrono::seconds(30));
     auto& wards = served.wards;
     watcher.on_change("wards", [&wards] { wards.reload_index(); });
     watcher.start();
@@ -232,10 +324,11 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     http::Router router;
     http::Dispatcher dispatcher(router, metrics, access_log);
     dispatcher.set_principal_resolver(app::principal_resolver(served));
-    http::HttpServer server(router, dispatcher, options.server);
+    http::HttpServer server(router, dispatcher, server_options);
     app::add_server_routes(router, served, metrics, [&server] { return server.draining(); });
     add_pool_metrics(metrics, pool, server);
     add_page_cache_metrics(metrics, served.pages);
+    add_durability_metrics(metrics, pool, backups.get());
 
     server.start();
     const std::string host = options.server.host == "0.0.0.0" || options.server.host == "127.0.0.1"
@@ -244,7 +337,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     std::cout << "wardmap serving http://" << host << ":" << server.port() << "/ (database "
               << common.db.string() << ")" << std::endl;
     spdlog::info("listening on {}:{} with {} reactor threads and {} workers", options.server.host,
-                 server.port(), options.server.reactor_threads, options.server.workers);
+                 server.port(), server_options.reactor_threads, server_options.workers);
 
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
@@ -274,11 +367,13 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
         ->envname("WARDMAP_THREADS")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
-    cmd->add_option("--workers", options->server.workers,
-                    "Request worker threads (one database connection each)")
-        ->envname("WARDMAP_WORKERS")
-        ->check(CLI::Range(1, 256))
-        ->capture_default_str();
+    auto* workers =
+        cmd->add_option("--workers", options->server.workers,
+                        "Request worker threads (one database connection each; at least 16 "
+                        "by default with --durability full)")
+            ->envname("WARDMAP_WORKERS")
+            ->check(CLI::Range(1, 256))
+            ->capture_default_str();
     cmd->add_flag("--trust-proxy", options->server.trust_proxy,
                   "Behind nginx: take the client's address (for rate limits) from the last "
                   "X-Forwarded-For entry instead of the socket peer")
@@ -337,6 +432,25 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "Interval between WAL checkpoints")
         ->envname("WARDMAP_CHECKPOINT_SECONDS")
         ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    cmd->add_option("--durability", options->durability,
+                    "normal: a write is answered once committed to the WAL (survives kill -9; "
+                    "power loss can take back up to one checkpoint interval); full: once that "
+                    "commit is fsynced too (group commit; survives power loss)")
+        ->envname("WARDMAP_DURABILITY")
+        ->check(CLI::IsMember({"normal", "full"}))
+        ->capture_default_str();
+    cmd->add_option("--backup-dir", options->backup_dir,
+                    "Back the database up into this folder on a schedule (docs/operations.md)")
+        ->envname("WARDMAP_BACKUP_DIR");
+    cmd->add_option("--backup-every", options->backup_every,
+                    "Interval between scheduled backups (90s, 30m, 1h, 1d)")
+        ->envname("WARDMAP_BACKUP_EVERY")
+        ->capture_default_str();
+    cmd->add_option("--backup-keep", options->backup_keep,
+                    "Scheduled backups kept; the oldest beyond this are removed")
+        ->envname("WARDMAP_BACKUP_KEEP")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10000}))
         ->capture_default_str();
     cmd->add_option("--drain-seconds", options->drain_seconds,
                     "On SIGTERM, how long to wait for in-flight requests")
@@ -414,7 +528,8 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
         ->envname("WARDMAP_OIDC_PROVISION_TEAM")
         ->check(CLI::IsMember(
             {"streetscene", "bereavement", "planning", "customer_services", "housing"}));
-    cmd->callback([&common, &exit_code, options] {
+    cmd->callback([&common, &exit_code, options, workers] {
+        options->workers_given = workers->count() > 0;
         exit_code = run_guarded("serve", [&] { return serve(common, *options); });
     });
 }

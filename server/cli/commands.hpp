@@ -16,6 +16,8 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code);
 void add_export_command(CLI::App& app, CommonOptions& common, int& exit_code);
 void add_keys_command(CLI::App& app, CommonOptions& common, int& exit_code);
 void add_users_command(CLI::App& app, CommonOptions& common, int& exit_code);
+void add_backup_command(CLI::App& app, CommonOptions& common, int& exit_code);
+void add_restore_command(CLI::App& app, CommonOptions& common, int& exit_code);
 void add_version_command(CLI::App& app, int& exit_code);
 
 /// The service catalogue `serve` reads unless told otherwise (the demo's casework uses it too).

@@ -117,9 +117,6 @@ void Dispatcher::check_access(const Route& route, const Request& request) const 
     const auto& who = request.principal;
     switch (access.kind) {
     case Kind::unset:
-        if (m_allow_undeclared) {
-            return;
-        }
         spdlog::error("request {}: route {} {} declares no access (RouteOptions::access); "
                       "refused",
                       request.request_id, route.method, route.pattern);

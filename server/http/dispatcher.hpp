@@ -36,9 +36,6 @@ class Dispatcher {
 
     /// Set before the server starts. Without one every caller is anonymous.
     void set_principal_resolver(PrincipalResolver resolver) { m_resolver = std::move(resolver); }
-    /// Lets routes that declare no access through as before access control existed, instead
-    /// of the 500 an undeclared route gets. Only until every route declares its access.
-    void allow_undeclared_access(bool allow) { m_allow_undeclared = allow; }
 
     /// An incoming X-Request-Id when it is safe to echo, else a fresh random id.
     static std::string request_id_for(const Request& request);
@@ -53,7 +50,6 @@ class Dispatcher {
     Metrics& m_metrics;
     std::shared_ptr<spdlog::logger> m_access_log;
     PrincipalResolver m_resolver;
-    bool m_allow_undeclared = false;
 };
 
 } // namespace wardmap::http

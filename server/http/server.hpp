@@ -32,10 +32,13 @@ struct ServerOptions {
 
 class PistacheBridge;
 
-/// The HTTP front: Pistache 0.0.5 reactors accept and parse, a WorkerPool runs the
-/// Dispatcher, and each response goes out with one send() from the worker (never
-/// ResponseStream off the reactor: it crashes 0.0.5). Fixes 0.0.5's keep-alive default,
-/// percent-decodes path and query, and drains on shutdown.
+/// The HTTP front: Pistache 0.0.5 reactors accept, poll and write; our bridge reads each
+/// request itself (request_head.hpp: a 16 KiB head cap, bodies refused by declared length
+/// against the route's limit, malformed requests 400 at once, Connection: close honoured,
+/// pipelined requests answered in order), a WorkerPool runs the Dispatcher, and each
+/// response goes out with one send() from the worker (never ResponseStream off the reactor:
+/// it crashes 0.0.5). Fixes 0.0.5's keep-alive default, percent-decodes path and query, and
+/// drains on shutdown.
 class HttpServer {
   public:
     HttpServer(const Router& router, const Dispatcher& dispatcher, ServerOptions options);

@@ -4,6 +4,7 @@
 // (stack-notes 1.5), so through nginx a slow reader must not stall anybody else. The same
 // slow reader aimed at wardmap directly is measured and printed, not asserted.
 
+#include "tests/deploy/nginx_harness.hpp"
 #include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
@@ -48,6 +49,16 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
+using testing::connect_loopback;
+using testing::find_program;
+using testing::free_loopback_port;
+using testing::loopback_nginx_conf;
+using testing::NginxProcess;
+using testing::read_file;
+using testing::send_all;
+using testing::spawn;
+using testing::wait_for_exit;
+using testing::write_file;
 
 constexpr std::size_t big_file_bytes = 32U << 20;
 // Reading at 1 MB/s, the 32 MB response would hold a Pistache reactor for ~30 s.
@@ -59,20 +70,6 @@ constexpr double healthz_bound_ms = 250;
 
 double ms_since(Clock::time_point start) {
     return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-void write_file(const fs::path& path, const std::string& content) {
-    fs::create_directories(path.parent_path());
-    std::ofstream out(path, std::ios::binary);
-    out << content;
-    if (!out) {
-        throw std::runtime_error("cannot write " + path.string());
-    }
 }
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
@@ -106,57 +103,6 @@ std::string stylesheet() {
     return css;
 }
 
-std::optional<fs::path> find_program(const std::string& name) {
-    std::string dirs = std::getenv("PATH") ? std::getenv("PATH") : "";
-    dirs += ":/usr/sbin:/usr/local/sbin:/sbin"; // nginx lives in sbin, often not on a user's PATH
-    std::stringstream in(dirs);
-    std::string dir;
-    while (std::getline(in, dir, ':')) {
-        if (!dir.empty() && ::access((fs::path(dir) / name).c_str(), X_OK) == 0) {
-            return fs::path(dir) / name;
-        }
-    }
-    return std::nullopt;
-}
-
-std::uint16_t free_loopback_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-        throw std::runtime_error("cannot find a free loopback port");
-    }
-    ::close(fd);
-    return ntohs(addr.sin_port);
-}
-
-int connect_loopback(std::uint16_t port, int rcvbuf = 0) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        throw std::runtime_error("socket failed");
-    }
-    if (rcvbuf > 0) {
-        // Before connect, so the advertised window is small from the first segment.
-        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    }
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        throw std::runtime_error("connect to 127.0.0.1:" + std::to_string(port) + " failed");
-    }
-    return fd;
-}
-
-bool send_all(int fd, const std::string& data) {
-    return ::send(fd, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
-}
-
 /// Status and Content-Length of a response head (Content-Length missing: nullopt).
 std::pair<int, std::optional<std::size_t>> parse_head(const std::string& head) {
     int status = 0;
@@ -175,48 +121,6 @@ std::pair<int, std::optional<std::size_t>> parse_head(const std::string& head) {
 
 // ---- child processes ------------------------------------------------------------------------
 
-/// Starts `args` with stdout and stderr appended to `log`. The child gets SIGTERM if this
-/// thread dies first, so a crashed test leaves no nginx behind.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
-    std::vector<char*> argv;
-    for (const auto& a : args) {
-        argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    argv.push_back(nullptr);
-    const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (out < 0) {
-        throw std::runtime_error("cannot open " + log.string());
-    }
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-        ::dup2(out, STDOUT_FILENO);
-        ::dup2(out, STDERR_FILENO);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    ::close(out);
-    if (pid < 0) {
-        throw std::runtime_error("fork failed");
-    }
-    return pid;
-}
-
-/// Waits for `pid` up to `timeout`; returns its exit code, or -1 after killing it.
-int wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-        if (Clock::now() >= deadline) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            return -1;
-        }
-        std::this_thread::sleep_for(10ms);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /// Runs `args` to completion (at most 30 s); returns the exit code and fills `output`.
 int run(const std::vector<std::string>& args, const fs::path& log, std::string& output) {
     fs::remove(log);
@@ -224,99 +128,6 @@ int run(const std::vector<std::string>& args, const fs::path& log, std::string& 
     output = read_file(log);
     return code;
 }
-
-/// The nginx configuration a test or bench wraps around the repo's snippets: a plain-HTTP
-/// loopback server with its own port, upstream and roots, everything nginx writes under
-/// `prefix` so it runs unprivileged too.
-std::string loopback_nginx_conf(const fs::path& prefix,
-                                std::uint16_t listen_port,
-                                std::uint16_t app_port,
-                                const fs::path& web_root) {
-    const auto snippets = testing::source_dir() / "deploy" / "nginx";
-    const auto p = prefix.string();
-    std::ostringstream c;
-    c << "# generated by tests/deploy/nginx_slow_reader_test.cpp\n";
-    if (::geteuid() == 0) {
-        c << "user root;\n"; // as root nginx would switch workers to nobody; stay on our files
-    }
-    c << "worker_processes 1;\n"
-      << "pid " << p << "/nginx.pid;\n"
-      << "error_log " << p << "/error.log info;\n"
-      << "events { worker_connections 512; }\n"
-      << "http {\n"
-      << "    include /etc/nginx/mime.types;\n"
-      << "    default_type application/octet-stream;\n"
-      << "    client_body_temp_path " << p << "/client_body;\n"
-      << "    proxy_temp_path " << p << "/proxy;\n"
-      << "    fastcgi_temp_path " << p << "/fastcgi;\n"
-      << "    uwsgi_temp_path " << p << "/uwsgi;\n"
-      << "    scgi_temp_path " << p << "/scgi;\n"
-      << "    include \"" << (snippets / "wardmap-http.conf").string() << "\";\n"
-      << "    access_log " << p << "/access.log wardmap;\n"
-      << "    upstream wardmap_app {\n"
-      << "        server 127.0.0.1:" << app_port << ";\n"
-      << "        keepalive 16;\n"
-      << "        keepalive_timeout 30s;\n"
-      << "    }\n"
-      << "    server {\n"
-      << "        listen 127.0.0.1:" << listen_port << ";\n"
-      << "        root \"" << web_root.string() << "\";\n"
-      << "        include \"" << (snippets / "wardmap-proxy.conf").string() << "\";\n"
-      << "    }\n"
-      << "}\n";
-    return c.str();
-}
-
-/// nginx in the foreground (`daemon off`) as a child; stopped in the destructor.
-class NginxProcess {
-  public:
-    NginxProcess(const fs::path& binary,
-                 const fs::path& prefix,
-                 const fs::path& conf,
-                 std::uint16_t port)
-        : m_prefix(prefix), m_port(port) {
-        m_pid = spawn({binary.string(), "-p", prefix.string() + "/", "-c", conf.string(), "-g",
-                       "daemon off;"},
-                      prefix / "stderr.log");
-        const auto deadline = Clock::now() + 10s;
-        while (Clock::now() < deadline) {
-            int status = 0;
-            if (::waitpid(m_pid, &status, WNOHANG) == m_pid) {
-                m_pid = -1;
-                throw std::runtime_error("nginx exited at start:\n" + log());
-            }
-            // nginx writes its pid file once it holds the port: before that, a connection
-            // could have reached whoever took the port first.
-            if (read_file(prefix / "nginx.pid").starts_with(std::to_string(m_pid) + "\n")) {
-                ::close(connect_loopback(port));
-                return;
-            }
-            std::this_thread::sleep_for(20ms);
-        }
-        stop();
-        throw std::runtime_error("nginx did not listen on " + std::to_string(port) + ":\n" + log());
-    }
-    ~NginxProcess() { stop(); }
-    NginxProcess(const NginxProcess&) = delete;
-    NginxProcess& operator=(const NginxProcess&) = delete;
-
-    [[nodiscard]] std::uint16_t port() const { return m_port; }
-    [[nodiscard]] std::string log() const {
-        return read_file(m_prefix / "stderr.log") + read_file(m_prefix / "error.log");
-    }
-
-  private:
-    void stop() {
-        if (m_pid > 0) {
-            ::kill(m_pid, SIGTERM); // fast shutdown; the master takes its workers along
-            wait_for_exit(m_pid, 5s);
-            m_pid = -1;
-        }
-    }
-    fs::path m_prefix;
-    std::uint16_t m_port;
-    pid_t m_pid = -1;
-};
 
 // ---- clients ---------------------------------------------------------------------------------
 

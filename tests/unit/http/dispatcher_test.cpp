@@ -17,32 +17,49 @@ using services::ErrorCode;
 class DispatcherTest : public ::testing::Test {
   protected:
     DispatcherTest() : dispatcher(router, metrics, nullptr) {
-        // These routes predate access declarations; access_test.cpp covers the checks.
-        dispatcher.allow_undeclared_access(true);
-        router.get("/ok", [](Request&) { return Response::json(R"({"ok":true})"); });
-        router.get("/big", [](Request&) { return Response::json(std::string(5000, ' ') + "[]"); });
-        router.get("/missing", [](Request&) -> Response {
-            throw DomainError(ErrorCode::not_found, "no ward E05999999");
-        });
-        router.get("/params", [](Request&) -> Response {
-            throw DomainError(ErrorCode::invalid_parameter, "two problems",
-                              {{"bbox", "needs 4 numbers"}, {"limit", "must be positive"}});
-        });
-        router.get("/boom", [](Request&) -> Response {
-            throw std::runtime_error("SELECT secret FROM /var/lib/wardmap.sqlite failed");
-        });
-        router.get("/busy", [](Request&) -> Response {
-            throw store::StoreError("database is locked", 5 /* SQLITE_BUSY */);
-        });
+        // Open to anyone: access_check_test.cpp covers the access checks.
+        const RouteOptions open{.access = services::RouteAccess::public_route()};
+        router.get(
+            "/ok", [](Request&) { return Response::json(R"({"ok":true})"); }, open);
+        router.get(
+            "/big", [](Request&) { return Response::json(std::string(5000, ' ') + "[]"); }, open);
+        router.get(
+            "/missing",
+            [](Request&) -> Response {
+                throw DomainError(ErrorCode::not_found, "no ward E05999999");
+            },
+            open);
+        router.get(
+            "/params",
+            [](Request&) -> Response {
+                throw DomainError(ErrorCode::invalid_parameter, "two problems",
+                                  {{"bbox", "needs 4 numbers"}, {"limit", "must be positive"}});
+            },
+            open);
+        router.get(
+            "/boom",
+            [](Request&) -> Response {
+                throw std::runtime_error("SELECT secret FROM /var/lib/wardmap.sqlite failed");
+            },
+            open);
+        router.get(
+            "/busy",
+            [](Request&) -> Response {
+                throw store::StoreError("database is locked", 5 /* SQLITE_BUSY */);
+            },
+            open);
         router.post("/echo", [](Request& r) { return Response::json(parse_json_body(r).dump()); },
-                    {.max_body_bytes = 32});
+                    {.max_body_bytes = 32, .access = open.access});
         // A protocol with its own error document renders every error of its routes.
         const RouteOptions own_errors{
-            .max_body_bytes = 8, .render_error = [](const DomainError& e, const Request&) {
-                return Response::text(
-                    "E" + std::to_string(services::error_info(e.code()).http_status), "text/plain",
-                    services::error_info(e.code()).http_status);
-            }};
+            .max_body_bytes = 8,
+            .render_error =
+                [](const DomainError& e, const Request&) {
+                    return Response::text(
+                        "E" + std::to_string(services::error_info(e.code()).http_status),
+                        "text/plain", services::error_info(e.code()).http_status);
+                },
+            .access = open.access};
         router.post(
             "/own", [](Request&) { return Response::json("{}"); }, own_errors);
         router.get(
