@@ -42,9 +42,10 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       ogc_documents(features),
       // The file's services with the staff's stored edits on top (docs/http-api.md).
       catalogues(pool, std::move(catalogue)),
-      requests(pool, bng, catalogues, wards, addresses, streets),
+      requests(pool, bng, catalogues, wards, addresses, streets, {}, settings.public_url),
       photos(pool, requests, image_limits(settings)),
-      my_reports(pool, requests, settings.public_url), audit(pool), accounts(pool),
+      my_reports(pool, requests, settings.public_url),
+      followers(pool, requests, settings.public_url), audit(pool), accounts(pool),
       sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
       authenticator(pool, sessions), sign_in_links(pool,
                                                    accounts,
@@ -76,6 +77,7 @@ void add_server_routes(http::Router& router,
     http::add_ogc_routes(router, services.features, services.ogc_documents, services.pages);
     http::add_open311_routes(router, services.requests, services.photos);
     http::add_request_routes(router, services.requests);
+    http::add_follower_routes(router, services.followers);
     http::add_photo_routes(router, services.photos);
     http::add_my_reports_routes(router, services.my_reports);
     http::add_catalogue_routes(router, services.catalogues, services.requests);

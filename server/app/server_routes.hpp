@@ -24,6 +24,7 @@
 #include "server/services/gazetteer/address_service.hpp"
 #include "server/services/gazetteer/street_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
+#include "server/services/requests/followers.hpp"
 #include "server/services/requests/my_reports_service.hpp"
 #include "server/services/requests/photo_store.hpp"
 #include "server/services/requests/request_service.hpp"
@@ -82,6 +83,7 @@ class ServerServices {
     services::RequestService requests;
     services::PhotoService photos;
     services::MyReportsService my_reports;
+    services::FollowerService followers;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

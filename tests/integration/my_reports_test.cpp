@@ -119,6 +119,19 @@ TEST_F(MyReports, ALinkByEmailListsThatAddresssReports) {
 
     const auto links = links_to("rita@example.org", 1);
     ASSERT_EQ(links.size(), 1U) << server->output();
+    // Once sent, the message's body (the link) is cleared from the outbox; the record stays.
+    const auto cleared = [&] {
+        auto conn = store::Database::open(db_path);
+        return conn.query_int("SELECT count(*) FROM notification_outbox WHERE recipient = "
+                              "'rita@example.org' AND subject LIKE 'Your reports to %' AND "
+                              "sent_at IS NOT NULL AND body = ''") == 1 &&
+               conn.query_int("SELECT count(*) FROM notification_outbox WHERE instr(body, '" +
+                              links[0] + "') > 0") == 0;
+    };
+    for (int i = 0; i < 50 && !cleared(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_TRUE(cleared());
     const auto r = testing::http_get(server->port(), "/api/my-reports/" + links[0]);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.header("cache-control"), "no-store");

@@ -245,6 +245,26 @@ TEST_F(Photos, OversizedBodiesGet413AndKeysAreChecked) {
     EXPECT_EQ(get("/media/photos/not-an-id.png").status, 404);
 }
 
+TEST_F(Photos, TheKeyMayComeInTheXApiKeyHeaderAsOnEveryOtherRoute) {
+    const auto png = test::make_test_image(TestImageFormat::png, 16, 16);
+    const auto ok =
+        testing::http_request(server->port(), "POST", "/api/photos", png,
+                              {{"Content-Type", "image/png"}, {"X-Api-Key", client_key}});
+    ASSERT_EQ(ok.status, 201) << ok.body;
+    EXPECT_EQ(get("/media/photos/" + json::parse(ok.body)["id"].get<std::string>() + ".jpg").status,
+              200);
+    // The header is checked like the query's key: an unknown one is refused.
+    problem(testing::http_request(server->port(), "POST", "/api/photos", png,
+                                  {{"Content-Type", "image/png"}, {"X-Api-Key", "not-a-key"}}),
+            403);
+    // A multipart upload with the key only in the header.
+    EXPECT_EQ(testing::http_request(server->port(), "POST", "/api/photos",
+                                    multipart({}, {{"photo", "a.png", "image/png", png}}),
+                                    {{"Content-Type", multipart_type()}, {"X-Api-Key", client_key}})
+                  .status,
+              201);
+}
+
 TEST_F(Photos, PhotoIdsAttachToAnOpen311RequestAsMediaUrl) {
     const auto a = uploaded(test::make_test_image(TestImageFormat::jpeg, 64, 48), "image/jpeg");
     const auto b = uploaded(test::make_test_image(TestImageFormat::png, 64, 48), "image/png");

@@ -193,6 +193,20 @@ TEST_F(SignInLink, AMailedLinkSignsInOnce) {
                                tokens[0] + "'"),
                   0);
     }
+    // Once the mail is sent its body, link and all, is gone from the outbox; the record stays.
+    const auto cleared = [&] {
+        auto db = store::Database::open(db_path);
+        return db.query_int("SELECT count(*) FROM notification_outbox WHERE recipient = '" +
+                            std::string(councillor_email) +
+                            "' AND sent_at IS NOT NULL AND body = '' AND subject LIKE "
+                            "'Your sign-in link for %'") == 1 &&
+               db.query_int("SELECT count(*) FROM notification_outbox WHERE instr(body, '" +
+                            tokens[0] + "') > 0") == 0;
+    };
+    for (int i = 0; i < 50 && !cleared(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_TRUE(cleared());
 
     const auto r = redeem(tokens[0], "198.51.100.7"); // another device may open the mail
     ASSERT_EQ(r.status, 200) << r.body;

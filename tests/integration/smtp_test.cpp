@@ -235,13 +235,13 @@ TEST_F(Smtp, StatusChangesArriveAtTheMailServerAndA5xxIsNotRetried) {
                                     R"({"email": "refused-neighbour@example.org"})",
                                     {{"Content-Type", "application/json"}})
                   .status,
-              201);
+              202); // its confirmation is refused by the mail server, so it never confirms
     update(port, id, "smtp-1", "IN_PROGRESS", "Crew on the way");
 
     ASSERT_TRUE(wait_for([&] { return !sink.messages_with("Crew on the way").empty(); }))
         << server->output();
     const auto mails = sink.messages_with("Crew on the way");
-    ASSERT_EQ(mails.size(), 1U); // the follower's address was refused
+    ASSERT_EQ(mails.size(), 1U); // the follower never confirmed
     const std::string& m = mails.front();
     EXPECT_NE(m.find("X-Envelope-From: no-reply@chorley.gov.uk\r\n"), std::string::npos) << m;
     EXPECT_NE(m.find("X-Envelope-To: resident@example.org\r\n"), std::string::npos) << m;
@@ -261,21 +261,186 @@ TEST_F(Smtp, StatusChangesArriveAtTheMailServerAndA5xxIsNotRetried) {
         EXPECT_EQ(m.find(leak), std::string::npos) << leak << " in\n" << m;
     }
 
-    // The refused follower's message is failed for good, after one attempt.
+    // The refused follower's confirmation is failed for good, after one attempt, and its
+    // body (with the link) is gone.
     const std::string refused = "FROM notification_outbox WHERE recipient = "
                                 "'refused-neighbour@example.org'";
     ASSERT_TRUE(wait_for([&] { return outbox("a", "SELECT failed_at " + refused) != "(null)"; }));
     EXPECT_NE(outbox("a", "SELECT last_error " + refused).find("550"), std::string::npos);
+    EXPECT_EQ(outbox("a", "SELECT body " + refused), "");
     // Another change goes through later passes; the refused one is never tried again.
     update(port, id, "smtp-2", "FIXED", "Cleared today");
     ASSERT_TRUE(wait_for([&] { return !sink.messages_with("Cleared today").empty(); }));
-    ASSERT_TRUE(wait_for([&] {
-        return outbox("a", "SELECT count(*) " + refused + " AND failed_at IS NOT NULL") == "2";
-    }));
+    EXPECT_EQ(outbox("a", "SELECT count(*) " + refused), "1");
     EXPECT_EQ(outbox("a", "SELECT max(attempts) " + refused), "1");
     EXPECT_EQ(outbox("a", "SELECT count(*) FROM notification_outbox WHERE recipient = "
                           "'resident@example.org' AND sent_at IS NOT NULL AND attempts = 1"),
               "2");
+}
+
+/// The token of the first `path` link (".../api/follow/confirm/TOKEN") in a message.
+std::string link_token(const std::string& mail, const std::string& path) {
+    std::smatch m;
+    const std::regex link(path + "([A-Za-z0-9_-]+)");
+    return std::regex_search(mail, m, link) ? m[1].str() : "";
+}
+
+TEST_F(Smtp, FollowingIsConfirmedByAPostedLinkAndEveryStatusMailCanUnsubscribe) {
+    SmtpSink sink(tmp->path() / "sink-f");
+    const auto server = serve("f", "smtp://127.0.0.1:" + std::to_string(sink.port()),
+                              {"--public-url", "https://reports.example.gov.uk/"});
+    const auto port = server->port();
+    const std::string id = report(port, "Reporter@Example.org");
+    const auto follow = [&](const std::string& email) {
+        return testing::http_request(port, "POST", "/api/requests/" + id + "/followers",
+                                     json{{"email", email}}.dump(),
+                                     {{"Content-Type", "application/json"}});
+    };
+    const auto first = follow(" Neighbour@Example.ORG ");
+    ASSERT_EQ(first.status, 202) << first.body;
+    EXPECT_EQ(json::parse(first.body)["accepted"], true);
+
+    // One confirmation message, and its link's token is stored only as a hash.
+    ASSERT_TRUE(wait_for([&] { return !sink.messages_with("Subject: Confirm: follow").empty(); }))
+        << server->output();
+    const auto confirmations = sink.messages_with("Subject: Confirm: follow");
+    ASSERT_EQ(confirmations.size(), 1U);
+    EXPECT_NE(confirmations[0].find("\r\nTo: <neighbour@example.org>\r\n"), std::string::npos);
+    const std::string confirm_path = "https://reports.example.gov.uk/api/follow/confirm/";
+    const std::string token = link_token(confirmations[0], confirm_path);
+    ASSERT_GE(token.size(), 40U) << confirmations[0];
+    const std::string follower = "FROM service_request_followers WHERE email = "
+                                 "'neighbour@example.org'";
+    EXPECT_EQ(outbox("f", "SELECT confirmed_at " + follower), "(null)");
+    EXPECT_EQ(outbox("f", "SELECT count(*) " + follower + " AND confirm_sha256 LIKE '%" +
+                              token.substr(0, 12) + "%'"),
+              "0");
+    // Sent: the body with the link is cleared, the record stays.
+    ASSERT_TRUE(wait_for([&] {
+        return outbox("f", "SELECT body FROM notification_outbox WHERE subject LIKE 'Confirm%' "
+                           "AND sent_at IS NOT NULL") == "";
+    }));
+
+    // Before confirming, a status change reaches the reporter only.
+    update(port, id, "follow-1", "INVESTIGATING", "Having a look");
+    ASSERT_TRUE(wait_for([&] { return !sink.messages_with("Having a look").empty(); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    ASSERT_EQ(sink.messages_with("Having a look").size(), 1U);
+    EXPECT_NE(sink.messages_with("Having a look")[0].find("To: <reporter@example.org>"),
+              std::string::npos);
+
+    // GET shows a page and confirms nothing (a mail scanner fetching the link); POST does.
+    const std::string page_path = "/api/follow/confirm/" + token;
+    for (int i = 0; i < 2; ++i) {
+        const auto page = testing::http_get(port, page_path);
+        ASSERT_EQ(page.status, 200) << page.body;
+        EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
+        EXPECT_NE(page.body.find("<form method=\"post\">"), std::string::npos) << page.body;
+        EXPECT_EQ(page.header("cache-control"), "no-store");
+    }
+    EXPECT_EQ(outbox("f", "SELECT confirmed_at " + follower), "(null)");
+    const auto confirmed = testing::http_request(port, "POST", page_path, "", {});
+    ASSERT_EQ(confirmed.status, 200) << confirmed.body;
+    EXPECT_NE(confirmed.body.find("You are following this report"), std::string::npos);
+    EXPECT_NE(outbox("f", "SELECT confirmed_at " + follower), "(null)");
+    // The link works once.
+    EXPECT_EQ(testing::http_request(port, "POST", page_path, "", {}).status, 404);
+    EXPECT_EQ(testing::http_get(port, page_path).status, 404);
+    EXPECT_EQ(
+        testing::http_request(port, "POST", page_path, "", {{"Accept", "application/json"}}).status,
+        404);
+
+    // Asking again once following: the same answer, and no message at all.
+    const auto again = follow("neighbour@example.org");
+    ASSERT_EQ(again.status, 202);
+    EXPECT_EQ(again.body, first.body);
+    EXPECT_EQ(outbox("f", "SELECT count(*) FROM notification_outbox WHERE recipient = "
+                          "'neighbour@example.org'"),
+              "1");
+
+    // Now both get the change, each with its own unsubscribe link.
+    update(port, id, "follow-2", "ACTION_SCHEDULED", "Crew booked");
+    ASSERT_TRUE(wait_for([&] { return sink.messages_with("Crew booked").size() == 2; }))
+        << server->output();
+    std::string neighbour_token;
+    std::string reporter_token;
+    const std::string unsubscribe_path = "https://reports.example.gov.uk/api/unsubscribe/";
+    for (const auto& m : sink.messages_with("Crew booked")) {
+        auto& t = m.find("To: <neighbour@example.org>") != std::string::npos ? neighbour_token
+                                                                             : reporter_token;
+        t = link_token(m, unsubscribe_path);
+    }
+    ASSERT_FALSE(neighbour_token.empty());
+    ASSERT_FALSE(reporter_token.empty());
+    EXPECT_NE(neighbour_token, reporter_token);
+
+    // Unsubscribing: GET shows, POST stops (JSON for a script); twice is harmless.
+    const auto shown = testing::http_get(port, "/api/unsubscribe/" + neighbour_token);
+    ASSERT_EQ(shown.status, 200);
+    EXPECT_NE(shown.body.find("<form method=\"post\">"), std::string::npos);
+    EXPECT_NE(outbox("f", "SELECT count(*) " + follower), "0");
+    for (const auto& t : {neighbour_token, reporter_token, reporter_token}) {
+        const auto stopped = testing::http_request(port, "POST", "/api/unsubscribe/" + t, "",
+                                                   {{"Accept", "application/json"}});
+        ASSERT_EQ(stopped.status, 200) << stopped.body;
+        EXPECT_EQ(json::parse(stopped.body)["unsubscribed"], true);
+        EXPECT_EQ(json::parse(stopped.body)["service_request_id"], id);
+    }
+    EXPECT_EQ(outbox("f", "SELECT count(*) " + follower), "0");
+    EXPECT_EQ(testing::http_get(port, "/api/unsubscribe/not-a-token").status, 404);
+    update(port, id, "follow-3", "FIXED", "All gone");
+    EXPECT_EQ(outbox("f", "SELECT count(*) FROM notification_outbox WHERE subject LIKE '%is now "
+                          "fixed'"),
+              "0");
+}
+
+TEST_F(Smtp, UnconfirmedFollowersLapseAndAskingIsRateLimited) {
+    SmtpSink sink(tmp->path() / "sink-g");
+    const auto server = serve("g", "smtp://127.0.0.1:" + std::to_string(sink.port()));
+    const auto port = server->port();
+    const std::string id = report(port, "owner@example.org");
+    const auto follow = [&](const std::string& email) {
+        return testing::http_request(port, "POST", "/api/requests/" + id + "/followers",
+                                     json{{"email", email}}.dump(),
+                                     {{"Content-Type", "application/json"}});
+    };
+    ASSERT_EQ(follow("late@example.org").status, 202);
+    ASSERT_TRUE(wait_for([&] { return !sink.messages_with("To: <late@example.org>").empty(); }));
+    const std::string token =
+        link_token(sink.messages_with("To: <late@example.org>")[0], "/api/follow/confirm/");
+    ASSERT_FALSE(token.empty());
+    {
+        // A day and more later.
+        auto conn = store::Database::open(db_of("g"));
+        conn.exec("UPDATE service_request_followers SET confirm_expires_at = "
+                  "'2020-01-01T00:00:00Z' WHERE email = 'late@example.org'");
+    }
+    EXPECT_EQ(testing::http_get(port, "/api/follow/confirm/" + token).status, 404);
+    EXPECT_EQ(testing::http_request(port, "POST", "/api/follow/confirm/" + token, "", {}).status,
+              404);
+    // The next request to follow sweeps lapsed rows away.
+    ASSERT_EQ(follow("other@example.org").status, 202);
+    EXPECT_EQ(outbox("g", "SELECT count(*) FROM service_request_followers WHERE email = "
+                          "'late@example.org'"),
+              "0");
+
+    // Per email address: 3 an hour, whatever the request; then 429 with Retry-After.
+    ASSERT_EQ(follow("busy@example.org").status, 202);
+    ASSERT_EQ(follow("BUSY@example.org").status, 202);
+    ASSERT_EQ(follow("busy@example.org").status, 202);
+    const auto limited = follow("busy@example.org");
+    ASSERT_EQ(limited.status, 429) << limited.body;
+    EXPECT_EQ(limited.header("content-type"), "application/problem+json");
+    EXPECT_GT(std::stoi(limited.header("retry-after")), 0);
+    EXPECT_EQ(json::parse(limited.body)["type"], "urn:wardmap:problem:rate-limited");
+    // Per client address: 10 an hour (6 asked so far, the refused one included).
+    for (int i = 0; i < 4; ++i) {
+        ASSERT_EQ(follow("n" + std::to_string(i) + "@example.org").status, 202) << i;
+    }
+    EXPECT_EQ(follow("n9@example.org").status, 429);
+    EXPECT_EQ(outbox("g", "SELECT count(*) FROM notification_outbox WHERE recipient LIKE "
+                          "'busy@%'"),
+              "3");
 }
 
 TEST_F(Smtp, AStoppedMailServerMeansRetriesThenLaterDelivery) {

@@ -318,7 +318,7 @@ function followForm(id) {
       await api.follow(id, input.value.trim());
       box.replaceChildren(done);
       done.className = 'success';
-      done.textContent = `You are following report ${id}. We will email ${input.value.trim()} when it changes; there is no need to report it again.`;
+      done.textContent = `Almost done: open the link we have emailed to ${input.value.trim()} to follow report ${id}. There is no need to report it again.`;
     } catch (e) {
       error.textContent = e.fields.email ?? e.message;
       button.disabled = false;

@@ -111,7 +111,7 @@ $('follow-form').addEventListener('submit', async (event) => {
   }
   try {
     await api.follow(current.service_request_id, email);
-    $('follow-done').textContent = `${email} will be told when this report changes.`;
+    $('follow-done').textContent = `We have emailed ${email} a link to confirm. Once it is used, that address will be told when this report changes.`;
   } catch (e) {
     $('follow-email-error').textContent = e.fields?.email ?? (e.status === 404
       ? 'Reports of this kind are private, so they cannot be followed.' : e.message);

@@ -1,6 +1,7 @@
 #include "server/http/requests/open311_routes.hpp"
 
 #include "geo/utf8.hpp"
+#include "server/http/base_url.hpp"
 #include "server/http/form_body.hpp"
 #include "server/http/multipart.hpp"
 #include "server/http/requests/open311_format.hpp"
@@ -153,6 +154,17 @@ std::optional<std::string> optional_id(const std::optional<std::int64_t>& id) {
     return id ? std::optional<std::string>(std::to_string(*id)) : std::nullopt;
 }
 
+/// A stored external media_url as Open311 shows it: only one that would pass the check on input
+/// now (rows stored before it are not republished), and this server's own photo path made
+/// absolute, as the spec's readers expect a URL.
+std::optional<std::string> shown_media_url(const Request& request,
+                                           const std::optional<std::string>& stored) {
+    if (!stored || services::media_url_problem(*stored)) {
+        return std::nullopt;
+    }
+    return stored->starts_with('/') ? public_base_url(request) + *stored : *stored;
+}
+
 /// One request as Open311 shows it (fields a request lacks are left out), plus wardmap's
 /// extended_attributes when asked for.
 void write_request(Open311Writer& w,
@@ -178,8 +190,8 @@ void write_request(Open311Writer& w,
     w.field("lat", r.lat, coordinate_decimals).field("long", r.lon, coordinate_decimals);
     if (r.photo_id) {
         w.field("media_url", photo_url(request, *r.photo_id));
-    } else {
-        w.field_if("media_url", r.media_url);
+    } else if (const auto url = shown_media_url(request, r.media_url)) {
+        w.field("media_url", *url);
     }
     if (extensions) {
         w.begin_object("extended_attributes")
@@ -471,8 +483,9 @@ void add_open311_routes(Router& router,
                         .field("status", u.status)
                         .field("updated_datetime", core::format_w3c_uk(u.at))
                         .field("description", u.description)
-                        .field("media_url", u.photo_id ? photo_url(request, *u.photo_id)
-                                                       : u.media_url.value_or(""))
+                        .field("media_url",
+                               u.photo_id ? photo_url(request, *u.photo_id)
+                                          : shown_media_url(request, u.media_url).value_or(""))
                         .end();
                 }
                 w.end();

@@ -26,7 +26,12 @@ std::string lower(std::string s) {
 Response upload(const Request& request, const services::PhotoService& photos) {
     const std::string raw_type = request.header("Content-Type").value_or("");
     const std::string type = lower(raw_type);
-    std::optional<std::string> api_key = request.query_param("api_key");
+    // The key as every route takes it: the X-Api-Key header, else ?api_key=, else (below) a
+    // multipart field.
+    std::optional<std::string> api_key = request.header("X-Api-Key");
+    if (!api_key || api_key->empty()) {
+        api_key = request.query_param("api_key");
+    }
     std::string_view bytes;
     std::vector<MultipartPart> parts;
     if (type.starts_with("image/")) {

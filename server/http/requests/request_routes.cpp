@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <functional>
 
 namespace wardmap::http {
 
@@ -187,6 +188,66 @@ Response kpis(const Request& request, const services::RequestService& requests) 
     return Response::json(std::move(out));
 }
 
+/// A page for a person who opened a link from a mail: our own words only (nothing a caller
+/// typed), no script, nothing to load. `button` adds a form whose button POSTs to the page's own
+/// URL.
+Response mail_link_page(const std::string& title,
+                        const std::string& text,
+                        const std::optional<std::string>& button,
+                        int status = 200) {
+    std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                       "<meta name=\"referrer\" content=\"no-referrer\"><title>" +
+                       title + "</title></head><body><main><h1>" + title + "</h1><p>" + text +
+                       "</p>";
+    if (button) {
+        html += "<form method=\"post\"><button type=\"submit\">" + *button + "</button></form>";
+    }
+    html += "</main></body></html>\n";
+    Response response = Response::text(std::move(html), "text/html; charset=utf-8", status);
+    response.header("Cache-Control", "no-store");
+    response.header("Referrer-Policy", "no-referrer");
+    response.header("Content-Security-Policy",
+                    "default-src 'none'; form-action 'self'; frame-ancestors 'none'");
+    response.header("X-Content-Type-Options", "nosniff");
+    return response;
+}
+
+/// True when the caller asked for JSON rather than a page (a script, not a person).
+bool wants_json(const Request& request) {
+    return request.header("Accept").value_or("").find("application/json") != std::string::npos;
+}
+
+/// The link's page: `run` reads or uses the token and returns the request's id; an unknown,
+/// expired or used link is a 404 page (or problem+json for a script).
+template <class Run>
+Response link_page(const Request& request,
+                   Run run,
+                   const std::string& title,
+                   const std::function<std::string(std::int64_t)>& text,
+                   const std::optional<std::string>& button,
+                   const std::string& json_flag) {
+    std::int64_t id = 0;
+    try {
+        id = run(request.param("token"));
+    } catch (const services::DomainError& e) {
+        if (e.code() != services::ErrorCode::not_found || wants_json(request)) {
+            throw;
+        }
+        return mail_link_page("Link not valid", e.what(), std::nullopt, 404);
+    }
+    if (wants_json(request)) {
+        std::string out;
+        geo::JsonObjectWriter obj(out);
+        obj.field("service_request_id", std::to_string(id)).field(json_flag, true);
+        obj.close();
+        Response response = Response::json(std::move(out));
+        response.header("Cache-Control", "no-store");
+        return response;
+    }
+    return mail_link_page(title, text(id), button);
+}
+
 using services::RouteAccess;
 
 /// Residents' pages and open figures: anyone.
@@ -255,22 +316,6 @@ void add_request_routes(Router& router, const services::RequestService& requests
             return response;
         },
         token_holder);
-    router.post(
-        "/api/requests/:id/followers",
-        [&requests](Request& request) {
-            const auto body = parse_json_body(request);
-            if (!body.is_object() || !body.contains("email") || !body["email"].is_string()) {
-                invalid_parameter("email", "is required: the follower's email address");
-            }
-            const auto id = id_param(request);
-            requests.follow(id, body["email"].get<std::string>());
-            std::string out;
-            geo::JsonObjectWriter obj(out);
-            obj.field("service_request_id", std::to_string(id)).field("following", true);
-            obj.close();
-            return Response::json(std::move(out), 201);
-        },
-        open_to_all);
     // Personal data: staff with request_contact_read only, each read audited with the route
     // and the caller's address (RequestService::contact).
     router.get(
@@ -334,6 +379,86 @@ void add_my_reports_routes(Router& router, const services::MyReportsService& my_
             Response response = Response::json(std::move(out));
             response.header("Cache-Control", "no-store");
             return response;
+        },
+        token_holder);
+}
+
+void add_follower_routes(Router& router, const services::FollowerService& followers) {
+    router.post(
+        "/api/requests/:id/followers",
+        [&followers](Request& request) {
+            const auto body = parse_json_body(request);
+            if (!body.is_object() || !body.contains("email") || !body["email"].is_string()) {
+                invalid_parameter("email", "is required: the follower's email address");
+            }
+            const auto id = id_param(request);
+            followers.follow(id, body["email"].get<std::string>(), request.client_address);
+            // One answer whether the address was new, waiting or already following.
+            std::string out;
+            geo::JsonObjectWriter obj(out);
+            obj.field("service_request_id", std::to_string(id))
+                .field("accepted", true)
+                .field("detail",
+                       "Unless this address already follows the report, a message has been sent "
+                       "to it with a link to confirm. Nothing more is sent until it is used; it "
+                       "works once, within " +
+                           std::to_string(services::FollowerService::confirm_lifetime.count()) +
+                           " hours.");
+            obj.close();
+            return Response::json(std::move(out), 202);
+        },
+        open_to_all);
+    // GET shows the page and changes nothing, so a mail scanner that fetches every link in a
+    // message confirms nothing; the page's button POSTs to the same URL.
+    router.get(
+        "/api/follow/confirm/:token",
+        [&followers](Request& request) {
+            return link_page(
+                request, [&](const std::string& t) { return followers.pending(t); },
+                "Confirm following this report",
+                [](std::int64_t id) {
+                    return "Press the button to be emailed when report " + std::to_string(id) +
+                           " changes.";
+                },
+                "Confirm", "pending");
+        },
+        token_holder);
+    router.post(
+        "/api/follow/confirm/:token",
+        [&followers](Request& request) {
+            return link_page(
+                request, [&](const std::string& t) { return followers.confirm(t); },
+                "You are following this report",
+                [](std::int64_t id) {
+                    return "We will email you when report " + std::to_string(id) +
+                           " changes. Each message has a link to stop them.";
+                },
+                std::nullopt, "following");
+        },
+        token_holder);
+    router.get(
+        "/api/unsubscribe/:token",
+        [&followers](Request& request) {
+            return link_page(
+                request, [&](const std::string& t) { return followers.unsubscribe_target(t); },
+                "Stop messages about this report",
+                [](std::int64_t id) {
+                    return "Press the button to stop the messages about report " +
+                           std::to_string(id) + ".";
+                },
+                "Stop messages", "subscribed");
+        },
+        token_holder);
+    router.post(
+        "/api/unsubscribe/:token",
+        [&followers](Request& request) {
+            return link_page(
+                request, [&](const std::string& t) { return followers.unsubscribe(t); },
+                "Messages stopped",
+                [](std::int64_t id) {
+                    return "You will get no more messages about report " + std::to_string(id) + ".";
+                },
+                std::nullopt, "unsubscribed");
         },
         token_holder);
 }

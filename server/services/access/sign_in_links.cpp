@@ -3,27 +3,11 @@
 #include "core/tokens.hpp"
 
 #include "server/services/shared/errors.hpp"
-#include "server/services/shared/outbox_sender.hpp"
-
-#include <cctype>
+#include "server/services/shared/mailed_tokens.hpp"
 
 namespace wardmap::services {
 
 namespace {
-
-/// " Casey@Example.ORG " -> "casey@example.org".
-std::string folded_email(const std::string& email) {
-    const auto first = email.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) {
-        return "";
-    }
-    const auto last = email.find_last_not_of(" \t\r\n");
-    std::string out = email.substr(first, last - first + 1);
-    for (char& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
 
 /// Shaped like an address: one '@' with text either side, no spaces or control characters.
 bool email_shaped(const std::string& email) {
@@ -40,14 +24,7 @@ bool email_shaped(const std::string& email) {
     return true;
 }
 
-void throttle(RateLimiter& limiter, const std::string& bucket, const RateLimit& limit) {
-    if (const auto wait = limiter.take(bucket, limit)) {
-        DomainError e(ErrorCode::rate_limited, "too many sign-in link requests; try again in " +
-                                                   std::to_string(*wait) + " s");
-        e.with_retry_after(*wait);
-        throw e;
-    }
-}
+constexpr std::string_view too_many_links = "too many sign-in link requests";
 
 [[noreturn]] void refuse_link() {
     throw DomainError(ErrorCode::unauthorized,
@@ -64,49 +41,54 @@ SignInLinkService::SignInLinkService(store::ConnectionPool& pool,
                                      Clock clock)
     : m_pool(pool), m_accounts(accounts), m_sessions(sessions), m_settings(std::move(settings)),
       m_clock(std::move(clock)) {
-    while (!m_settings.public_url.empty() && m_settings.public_url.back() == '/') {
-        m_settings.public_url.pop_back();
-    }
+    m_settings.public_url = link_base(std::move(m_settings.public_url));
 }
 
 void SignInLinkService::send_link(const std::string& email, const std::string& client_address) {
-    const std::string folded = folded_email(email);
+    const std::string folded = fold_email(email);
     if (!email_shaped(folded)) {
         invalid_parameter("email", "must be an email address");
     }
-    throttle(m_limiter, "link from " + client_address, m_settings.limits.per_address);
-    throttle(m_limiter, "link to " + folded, m_settings.limits.per_email);
+    throttle(m_limiter, "link from " + client_address, m_settings.limits.per_address,
+             too_many_links);
+    throttle(m_limiter, "link to " + folded, m_settings.limits.per_email, too_many_links);
     const auto person = m_accounts.find_by_email(folded);
     if (!person || !person->active) {
         return;
     }
-    const std::string token = core::random_url_token(32);
     const core::UnixSeconds now = m_clock();
     const core::UnixSeconds expires =
         now + std::chrono::duration_cast<std::chrono::seconds>(lifetime).count();
     const std::string minutes = std::to_string(lifetime.count());
-    const std::string body =
-        m_settings.council_name +
-        "\n\nSomeone (we hope you) asked for a link to sign in to the council's staff and "
-        "councillor pages with this email address. This link signs you in:\n\n" +
-        m_settings.public_url + "/staff/link.html#" + token + "\n\nIt works once, within " +
-        minutes +
-        " minutes. Do not forward it: whoever opens it is signed in as you. If you did not "
-        "ask, ignore this message.\n";
-
-    auto db = m_pool.acquire();
-    store::Transaction tx(*db);
-    auto insert = db->prepare("INSERT INTO sign_in_links (token_sha256, person_id, created_at, "
-                              "expires_at) VALUES (?1, ?2, ?3, ?4)");
-    insert.bind(1, core::sha256_hex(token)).bind(2, person->id).bind(3, core::format_utc(now));
-    insert.bind(4, core::format_utc(expires)).run();
-    queue_message(*db, person->email, "Your sign-in link for " + m_settings.council_name, body,
-                  now);
-    tx.commit();
+    mail_new_token(
+        m_pool,
+        {.recipient = person->email,
+         .subject = "Your sign-in link for " + m_settings.council_name,
+         .token_bytes = 32,
+         .now = now,
+         .store_hash =
+             [&](store::Database& db, const std::string& hash) {
+                 auto insert = db.prepare("INSERT INTO sign_in_links (token_sha256, person_id, "
+                                          "created_at, expires_at) VALUES (?1, ?2, ?3, ?4)");
+                 insert.bind(1, hash).bind(2, person->id).bind(3, core::format_utc(now));
+                 insert.bind(4, core::format_utc(expires)).run();
+             },
+         .body =
+             [&](const std::string& token) {
+                 return m_settings.council_name +
+                        "\n\nSomeone (we hope you) asked for a link to sign in to the council's "
+                        "staff and councillor pages with this email address. This link signs "
+                        "you in:\n\n" +
+                        m_settings.public_url + "/staff/link.html#" + token +
+                        "\n\nIt works once, within " + minutes +
+                        " minutes. Do not forward it: whoever opens it is signed in as you. If "
+                        "you did not ask, ignore this message.\n";
+             }});
 }
 
 SignedIn SignInLinkService::redeem(const std::string& token, const std::string& client_address) {
-    throttle(m_limiter, "link redeemed from " + client_address, m_settings.limits.per_address);
+    throttle(m_limiter, "link redeemed from " + client_address, m_settings.limits.per_address,
+             too_many_links);
     if (token.empty() || token.size() > 128) {
         refuse_link();
     }

@@ -39,9 +39,6 @@ class MyReportsService {
     /// The reports behind a link. not_found for an unknown or expired token.
     [[nodiscard]] MyReports reports(const std::string& token) const;
 
-    /// " Rita@Example.ORG " -> "rita@example.org".
-    static std::string fold_email(const std::string& email);
-
   private:
     store::ConnectionPool& m_pool;
     const RequestService& m_requests;

@@ -129,6 +129,7 @@ RequestService::CheckedRequest RequestService::check_new(const NewRequest& reque
     if (request.email && !plausible_email(*request.email)) {
         problems.push_back({"email", "must be an email address"});
     }
+    check_media_url(request.media_url, problems);
     const auto answers = check_attributes(*service, request.attributes, problems);
     const auto photo_ids = request.photo_id
                                ? parse_photo_ids(*request.photo_id, "photo_id", problems)

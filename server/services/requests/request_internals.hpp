@@ -38,6 +38,11 @@ std::size_t utf8_length(std::string_view text);
 std::optional<double> parse_number(const std::string& text);
 /// A positive integer id, exactly; nullopt for anything else.
 std::optional<std::int64_t> parse_id(const std::string& text);
+/// Where an external `media_url` may point: an absolute http: or https: URL with a host, or
+/// this server's own photos (`/media/photos/...`, as a path). Anything else (javascript:,
+/// data:, file:, a relative path, spaces or control characters, over 2,048 characters) adds
+/// a problem naming `media_url`: it is republished to every Open311 reader as a link.
+void check_media_url(const std::optional<std::string>& url, std::vector<FieldProblem>& problems);
 /// DomainError invalid_parameter listing every problem.
 [[noreturn]] void fail_with(std::vector<FieldProblem> problems);
 std::optional<core::UnixSeconds> parse_stored(std::optional<std::string_view> text);

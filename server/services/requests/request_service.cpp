@@ -7,11 +7,13 @@
 #include "server/services/requests/photo_store.hpp"
 #include "server/services/requests/request_internals.hpp"
 #include "server/services/shared/errors.hpp"
+#include "server/services/shared/mailed_tokens.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -79,6 +81,14 @@ std::optional<std::int64_t> parse_id(const std::string& text) {
         return std::nullopt;
     }
     return v;
+}
+
+void check_media_url(const std::optional<std::string>& url, std::vector<FieldProblem>& problems) {
+    if (url) {
+        if (auto why = media_url_problem(*url)) {
+            problems.push_back({"media_url", *why + ", not '" + url->substr(0, 80) + "'"});
+        }
+    }
 }
 
 [[noreturn]] void fail_with(std::vector<FieldProblem> problems) {
@@ -242,6 +252,43 @@ const StatusInfo* status_info(std::string_view status) {
     return nullptr;
 }
 
+std::optional<std::string> media_url_problem(const std::string& u) {
+    if (u.size() > 2048) {
+        return "must be at most 2048 characters";
+    }
+    for (const unsigned char c : u) {
+        if (c <= 0x20 || c == 0x7f) {
+            return "must be a URL without spaces or control characters";
+        }
+    }
+    std::string scheme;
+    const auto colon = u.find(':');
+    if (colon != std::string::npos) {
+        for (const char c : u.substr(0, colon)) {
+            scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+    }
+    if (scheme == "http" || scheme == "https") {
+        const auto rest = std::string_view(u).substr(colon + 1);
+        // "//" and then a host: not "///path", not "//" alone.
+        if (!rest.starts_with("//") || rest.size() < 3 || rest[2] == '/' || rest[2] == '?' ||
+            rest[2] == '#') {
+            return "must be an absolute http: or https: URL with a host";
+        }
+        return std::nullopt;
+    }
+    // This server's own photos, as the path GET /media/photos/{id}.jpg serves.
+    constexpr std::string_view own = "/media/photos/";
+    if (u.starts_with(own) && u.size() > own.size() &&
+        std::all_of(
+            u.begin() + static_cast<std::ptrdiff_t>(own.size()), u.end(),
+            [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.'; }) &&
+        u.find("..") == std::string::npos && u.ends_with(".jpg")) {
+        return std::nullopt;
+    }
+    return "must be an absolute http: or https: URL (or this server's /media/photos/ path)";
+}
+
 bool plausible_email(const std::string& email) {
     const auto at = email.find('@');
     return email.size() <= 254 && at != std::string::npos && at > 0 &&
@@ -256,9 +303,11 @@ RequestService::RequestService(store::ConnectionPool& pool,
                                const WardService& wards,
                                const AddressService& addresses,
                                const StreetService& streets,
-                               Clock clock)
+                               Clock clock,
+                               std::string public_url)
     : m_pool(pool), m_transform(std::move(transform)), m_catalogues(catalogues), m_wards(wards),
-      m_addresses(addresses), m_streets(streets), m_clock(std::move(clock)) {
+      m_addresses(addresses), m_streets(streets), m_clock(std::move(clock)),
+      m_public_url(link_base(std::move(public_url))) {
     if (sodium_init() < 0) {
         throw std::runtime_error("libsodium could not be initialised");
     }

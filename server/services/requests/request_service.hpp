@@ -219,7 +219,8 @@ class RequestService {
 
     /// Where the service reads the time. Empty: the system clock (the server). The demo's
     /// history sets its own, so its reports are made at the times they are dated; the rate
-    /// limits then run on that time too.
+    /// limits then run on that time too. `public_url`: where residents reach this server; the
+    /// unsubscribe link in each status mail is built on it.
     using Clock = std::function<core::UnixSeconds()>;
 
     RequestService(store::ConnectionPool& pool,
@@ -228,7 +229,8 @@ class RequestService {
                    const WardService& wards,
                    const AddressService& addresses,
                    const StreetService& streets,
-                   Clock clock = {});
+                   Clock clock = {},
+                   std::string public_url = "http://localhost:8080");
 
     /// Writes the catalogue's services into service_categories (code, name, group) so that
     /// requests can reference them; existing rows are updated, none removed.
@@ -300,9 +302,6 @@ class RequestService {
     /// addresses are compared the same way), private services too: they are the reporter's.
     /// Newest first, at most 1,000, each with its history.
     [[nodiscard]] std::vector<Tracking> reports_by_email(const std::string& folded_email) const;
-    /// Someone follows a public request by email (notified of its status changes). Following
-    /// twice is harmless. invalid_parameter for a malformed email, not_found for no request.
-    void follow(std::int64_t id, const std::string& email) const;
 
     /// The reporter's contact details, for `reader` (who holds request_contact_read), with one
     /// audit row (who, when, which request, `route`, `client_address`) written in the same
@@ -346,8 +345,9 @@ class RequestService {
     [[nodiscard]] std::vector<PublicRequest> query(const std::string& where,
                                                    const std::vector<std::string>& binds,
                                                    const QueryOptions& options) const;
-    /// Queues a message about a status change to the reporter's email and every follower's,
-    /// in the caller's transaction.
+    /// Queues a message about a status change to the reporter's email (unless they
+    /// unsubscribed) and every confirmed follower's, in the caller's transaction; each message
+    /// carries its own unsubscribe link (a new token, only its hash stored).
     void queue_status_messages(store::Database& db,
                                std::int64_t id,
                                std::int64_t history_id,
@@ -363,6 +363,7 @@ class RequestService {
     const AddressService& m_addresses;
     const StreetService& m_streets;
     Clock m_clock;
+    std::string m_public_url;
     mutable RateLimiter m_limiter;
 };
 
@@ -371,5 +372,10 @@ using core::random_url_token;
 using core::sha256_hex;
 /// A cheap check that `email` looks like an address (one '@', a dot after it, no spaces).
 bool plausible_email(const std::string& email);
+/// Why `url` may not be a media_url, or nullopt when it may: an absolute http: or https: URL
+/// with a host, or this server's own photo path (`/media/photos/{id}.jpg`); never
+/// javascript:, data:, file:, a relative path, spaces or control characters, or over 2,048
+/// characters. Open311 republishes media_url to every reader as a link.
+std::optional<std::string> media_url_problem(const std::string& url);
 
 } // namespace wardmap::services

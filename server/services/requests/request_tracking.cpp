@@ -114,26 +114,16 @@ void RequestService::add_reporter_update(const std::string& token,
     history.bind(1, id).bind(2, now_text).bind(3, from).bind(4, to).bind(5, text).run();
     const std::int64_t history_id = db->last_insert_rowid();
     attach_photos(*db, photo_ids, id, history_id, "photo_id");
-    auto change = db->prepare("UPDATE service_requests SET status = ?2, updated_at = ?3, "
-                              "closed_at = CASE WHEN ?4 THEN NULL ELSE closed_at END, "
-                              "duplicate_of = CASE WHEN ?4 THEN NULL ELSE duplicate_of END "
-                              "WHERE id = ?1");
-    change.bind(1, id).bind(2, to).bind(3, now_text).bind(4, reopen ? 1 : 0).run();
+    // A private note changes nothing the public sees: not the status, not updated_datetime
+    // (which Open311 readers, the OGC layer and the page cache's pollers all watch). Only a
+    // reopening, which is public, moves them.
     if (reopen) {
+        auto change = db->prepare("UPDATE service_requests SET status = ?2, updated_at = ?3, "
+                                  "closed_at = NULL, duplicate_of = NULL WHERE id = ?1");
+        change.bind(1, id).bind(2, to).bind(3, now_text).run();
         queue_status_messages(*db, id, history_id, to, "");
     }
     tx.commit();
-}
-
-void RequestService::follow(std::int64_t id, const std::string& email) const {
-    if (!plausible_email(email)) {
-        invalid_parameter("email", "must be an email address");
-    }
-    (void)get(id); // public requests only: 404 otherwise
-    auto db = m_pool.acquire();
-    auto st = db->prepare("INSERT INTO service_request_followers (request_id, email, created_at) "
-                          "VALUES (?1, ?2, ?3) ON CONFLICT (request_id, email) DO NOTHING");
-    st.bind(1, id).bind(2, email).bind(3, core::format_utc(now())).run();
 }
 
 } // namespace wardmap::services

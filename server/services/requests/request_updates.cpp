@@ -89,6 +89,7 @@ RequestService::CheckedUpdate RequestService::check_update(const StatusUpdate& u
     if (u.description && utf8_length(*u.description) > max_description_chars) {
         problems.push_back({"description", "is longer than 4000 characters"});
     }
+    check_media_url(u.media_url, problems);
     const auto photo_ids = u.photo_id ? parse_photo_ids(*u.photo_id, "photo_id", problems)
                                       : std::vector<std::string>{};
     std::optional<std::int64_t> duplicate_of;
@@ -204,14 +205,34 @@ void RequestService::queue_status_messages(store::Database& db,
         body += "\n" + note + "\n";
     }
     body += "\nYou are receiving this because you reported or followed this problem.\n";
-    const std::string now_text = core::format_utc(now());
-    // The reporter (when they gave an email) and every follower, once each.
+    const core::UnixSeconds at = now();
+    const std::string now_text = core::format_utc(at);
+    // The reporter (when they gave an email and did not unsubscribe) and every confirmed
+    // follower, once each; an unconfirmed follower gets nothing but the confirmation.
+    auto recipients = db.prepare_cached(
+        "SELECT lower(trim(email)) FROM service_request_contacts WHERE request_id = ?1 AND "
+        "email IS NOT NULL AND email_updates = 1 UNION SELECT email FROM "
+        "service_request_followers WHERE request_id = ?1 AND confirmed_at IS NOT NULL");
+    recipients.bind(1, id);
+    std::vector<std::string> emails;
+    while (recipients.step()) {
+        emails.emplace_back(recipients.text(0));
+    }
+    recipients.reset();
+    auto remember = db.prepare_cached("INSERT INTO mail_unsubscribe_tokens (token_sha256, "
+                                      "request_id, email, created_at) VALUES (?1, ?2, ?3, ?4)");
     auto queue = db.prepare_cached(
         "INSERT INTO notification_outbox (request_id, history_id, recipient, subject, body, "
-        "created_at, next_attempt_at) SELECT ?1, ?2, email, ?3, ?4, ?5, ?5 FROM ("
-        "SELECT email FROM service_request_contacts WHERE request_id = ?1 AND email IS NOT NULL "
-        "UNION SELECT email FROM service_request_followers WHERE request_id = ?1)");
-    queue.bind(1, id).bind(2, history_id).bind(3, subject).bind(4, body).bind(5, now_text).run();
+        "created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+    for (const auto& email : emails) {
+        const std::string token = core::random_url_token(32);
+        remember.bind(1, core::sha256_hex(token)).bind(2, id).bind(3, email).bind(4, now_text);
+        remember.run();
+        const std::string own = body + "To stop messages about this report, open " + m_public_url +
+                                "/api/unsubscribe/" + token + "\n";
+        queue.bind(1, id).bind(2, history_id).bind(3, email).bind(4, subject).bind(5, own);
+        queue.bind(6, now_text).run();
+    }
 }
 
 } // namespace wardmap::services

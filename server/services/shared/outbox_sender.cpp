@@ -168,8 +168,11 @@ int OutboxSender::send_due(int batch) const {
         auto db = m_pool.acquire();
         const int attempts = m.attempts + 1;
         if (outcome.delivered) {
+            // The body may carry a link's token (sign-in, my reports, a confirmation): once
+            // sent, only the row's record stays (who, what subject, when), so a reader of the
+            // database finds no link to use.
             auto done = db->prepare("UPDATE notification_outbox SET sent_at = ?2, attempts = "
-                                    "?3, last_error = NULL WHERE id = ?1");
+                                    "?3, last_error = NULL, body = '' WHERE id = ?1");
             done.bind(1, m.id)
                 .bind(2, core::format_utc(core::now_seconds()))
                 .bind(3, attempts)
@@ -177,7 +180,7 @@ int OutboxSender::send_due(int batch) const {
             ++sent;
         } else if (outcome.permanent) {
             auto failed = db->prepare("UPDATE notification_outbox SET attempts = ?2, failed_at = "
-                                      "?3, last_error = ?4 WHERE id = ?1");
+                                      "?3, last_error = ?4, body = '' WHERE id = ?1");
             failed.bind(1, m.id).bind(2, attempts).bind(3, core::format_utc(core::now_seconds()));
             failed.bind(4, outcome.error).run();
             spdlog::warn("notification {} refused for good, not retried: {}", m.id, outcome.error);
@@ -185,12 +188,14 @@ int OutboxSender::send_due(int batch) const {
             const core::UnixSeconds base = m_retry_base.count();
             const core::UnixSeconds backoff =
                 std::min<core::UnixSeconds>(base << std::min(attempts - 1, 12), 21600);
+            // The last attempt spent: the message will never go, so its body goes too.
             auto retry = db->prepare("UPDATE notification_outbox SET attempts = ?2, "
-                                     "next_attempt_at = ?3, last_error = ?4 WHERE id = ?1");
+                                     "next_attempt_at = ?3, last_error = ?4, body = CASE WHEN ?2 "
+                                     ">= ?5 THEN '' ELSE body END WHERE id = ?1");
             retry.bind(1, m.id)
                 .bind(2, attempts)
                 .bind(3, core::format_utc(core::now_seconds() + backoff));
-            retry.bind(4, outcome.error).run();
+            retry.bind(4, outcome.error).bind(5, max_attempts).run();
             spdlog::warn("notification {} not delivered (attempt {}, retry in {} s): {}", m.id,
                          attempts, backoff, outcome.error);
         }

@@ -57,6 +57,32 @@ TEST_F(OutboxSenderTest, WritesEachDueMessageOnceAndRefusesHeaderInjection) {
     EXPECT_NE(column("SELECT failed_at FROM notification_outbox WHERE id = 2"), "(null)");
 }
 
+TEST_F(OutboxSenderTest, BodiesAreClearedOnceSentOrGivenUpAndTheRecordStays) {
+    // A body may hold a link's token: after delivery, or once it can never go, only the
+    // record (recipient, subject, times) is kept.
+    OutboxSender sender(*pool, tmp.path() / "mail", "Council <no-reply@example.org>");
+    EXPECT_EQ(sender.send_due(), 1);
+    EXPECT_EQ(column("SELECT body FROM notification_outbox WHERE id = 1"), "");
+    EXPECT_EQ(column("SELECT recipient || '|' || subject || '|' || (sent_at IS NOT NULL) FROM "
+                     "notification_outbox WHERE id = 1"),
+              "a@example.org|Fixed|1");
+    EXPECT_EQ(column("SELECT body FROM notification_outbox WHERE id = 2"), ""); // failed for good
+}
+
+TEST_F(OutboxSenderTest, TheLastFailedAttemptClearsTheBodyAndEarlierOnesKeepIt) {
+    std::ofstream(tmp.path() / "not-a-folder") << "a file";
+    store::Database::open(db_path).exec(
+        "UPDATE notification_outbox SET attempts = 8 WHERE id = 1; DELETE FROM "
+        "notification_outbox WHERE id = 2;");
+    OutboxSender sender(*pool, tmp.path() / "not-a-folder", "x@example.org",
+                        std::chrono::seconds(0));
+    EXPECT_EQ(sender.send_due(), 0); // attempt 9 of 10: kept for the last try
+    EXPECT_EQ(column("SELECT body FROM notification_outbox WHERE id = 1"), "Line one\nLine two");
+    EXPECT_EQ(sender.send_due(), 0); // attempt 10: never to be sent
+    EXPECT_EQ(column("SELECT attempts FROM notification_outbox WHERE id = 1"), "10");
+    EXPECT_EQ(column("SELECT body FROM notification_outbox WHERE id = 1"), "");
+}
+
 TEST_F(OutboxSenderTest, TheFirstRetryWaitsTheRetryBase) {
     std::ofstream(tmp.path() / "not-a-folder") << "a file";
     OutboxSender sender(*pool, tmp.path() / "not-a-folder", "x@example.org",
