@@ -277,6 +277,24 @@ Response Dispatcher::refuse(Request& request, const services::DomainError& error
     return response;
 }
 
+namespace {
+
+/// The path as logged: a private token in it (tracking, my reports, follow and unsubscribe
+/// links; the route's ":token") is a credential, so the log shows the parameter's name.
+std::string logged_path(const Request& request) {
+    std::string path = request.path;
+    if (const auto token = request.params.find("token");
+        token != request.params.end() && !token->second.empty()) {
+        for (auto at = path.find(token->second); at != std::string::npos;
+             at = path.find(token->second, at)) {
+            path.replace(at, token->second.size(), ":token");
+        }
+    }
+    return path;
+}
+
+} // namespace
+
 void Dispatcher::log(const Request& request, const Response& response, double seconds) const {
     if (!m_access_log) {
         return;
@@ -287,7 +305,7 @@ void Dispatcher::log(const Request& request, const Response& response, double se
     obj.field("ts", std::chrono::duration<double>(now.time_since_epoch()).count(), 3)
         .field("request_id", request.request_id)
         .field("method", request.method)
-        .field("path", request.path)
+        .field("path", logged_path(request))
         .field("route", request.route)
         .field("status", response.status)
         .field("bytes", static_cast<std::int64_t>(response.body.size()))

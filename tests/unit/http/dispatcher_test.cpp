@@ -6,8 +6,11 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <sstream>
 
 namespace wardmap::http {
 namespace {
@@ -247,6 +250,26 @@ TEST_F(DispatcherTest, ARouteMayRenderItsOwnErrors) {
     EXPECT_EQ(post("/own", "1234", "text/plain").status, 200);
     // Unmatched paths keep problem+json.
     EXPECT_EQ(get("/own/nothing/here").content_type, "application/problem+json");
+}
+
+TEST(DispatcherAccessLog, APrivateTokenInThePathIsNotLogged) {
+    std::ostringstream logged;
+    auto logger = std::make_shared<spdlog::logger>(
+        "access-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(logged));
+    logger->set_pattern("%v");
+    Router router;
+    Metrics metrics;
+    Dispatcher dispatcher(router, metrics, logger);
+    router.get("/api/track/:token", [](Request&) { return Response::json("{}"); },
+               {.access = services::RouteAccess::resident_token()});
+    Request r;
+    r.method = "GET";
+    r.path = "/api/track/Qm9vU2VjcmV0VG9rZW4";
+    EXPECT_EQ(dispatcher.dispatch(r).status, 200);
+    logger->flush();
+    EXPECT_EQ(logged.str().find("Qm9vU2VjcmV0VG9rZW4"), std::string::npos) << logged.str();
+    EXPECT_NE(logged.str().find(R"("path":"/api/track/:token")"), std::string::npos)
+        << logged.str();
 }
 
 } // namespace
