@@ -28,18 +28,17 @@ std::string backup_name(std::chrono::system_clock::time_point now) {
     return std::string(name_prefix) + text + std::string(name_suffix);
 }
 
+/// The schedule, its folder made first: backups start one interval after the constructor.
+BackupSchedule with_folder(BackupSchedule schedule) {
+    std::filesystem::create_directories(schedule.folder);
+    return schedule;
+}
+
 } // namespace
 
 ScheduledBackups::ScheduledBackups(std::filesystem::path store, BackupSchedule schedule)
-    : m_store(std::move(store)), m_schedule(std::move(schedule)) {
-    std::filesystem::create_directories(m_schedule.folder);
-    m_thread = std::jthread([this](std::stop_token stop) { run(stop); });
-}
-
-ScheduledBackups::~ScheduledBackups() {
-    m_thread.request_stop();
-    m_wake.notify_all();
-}
+    : m_store(std::move(store)), m_schedule(with_folder(std::move(schedule))),
+      m_task(m_schedule.every, [this] { make_one(); }) {}
 
 std::uint64_t ScheduledBackups::made() const {
     std::lock_guard lock(m_mutex);
@@ -94,20 +93,6 @@ void ScheduledBackups::make_one() {
     } catch (const std::exception& e) {
         spdlog::error("backup {} failed: {} (next try in {} s)", target.string(), e.what(),
                       m_schedule.every.count());
-    }
-}
-
-void ScheduledBackups::run(std::stop_token stop) {
-    std::unique_lock lock(m_mutex);
-    for (;;) {
-        // Returns early only when a stop is requested.
-        m_wake.wait_for(lock, stop, m_schedule.every, [] { return false; });
-        if (stop.stop_requested()) {
-            return;
-        }
-        lock.unlock();
-        make_one();
-        lock.lock();
     }
 }
 

@@ -1,14 +1,14 @@
 #pragma once
 
+#include "core/periodic_task.hpp"
+
 #include "geo/store/backup.hpp"
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <filesystem>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
 namespace wardmap::store {
@@ -27,7 +27,7 @@ struct BackupSchedule {
 class ScheduledBackups {
   public:
     ScheduledBackups(std::filesystem::path store, BackupSchedule schedule);
-    ~ScheduledBackups();
+    ~ScheduledBackups() = default;
     ScheduledBackups(const ScheduledBackups&) = delete;
     ScheduledBackups& operator=(const ScheduledBackups&) = delete;
 
@@ -41,16 +41,14 @@ class ScheduledBackups {
     static std::size_t prune(const std::filesystem::path& folder, std::size_t keep);
 
   private:
-    void run(std::stop_token stop);
     void make_one();
 
     std::filesystem::path m_store;
     BackupSchedule m_schedule;
     mutable std::mutex m_mutex;
-    std::condition_variable_any m_wake;
     std::uint64_t m_made = 0;
     std::optional<BackupRecord> m_last;
-    std::jthread m_thread;
+    core::PeriodicTask m_task; // last: its thread uses the members above
 };
 
 } // namespace wardmap::store

@@ -1,10 +1,9 @@
 #pragma once
 
+#include "core/periodic_task.hpp"
+
 #include <chrono>
-#include <condition_variable>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 
 namespace wardmap::store {
 
@@ -13,22 +12,18 @@ namespace wardmap::store {
 class Checkpointer {
   public:
     Checkpointer(std::filesystem::path path, std::chrono::milliseconds interval);
-    ~Checkpointer();
+    ~Checkpointer() = default;
     Checkpointer(const Checkpointer&) = delete;
     Checkpointer& operator=(const Checkpointer&) = delete;
 
     /// Number of checkpoints run so far (for tests and /metrics).
-    [[nodiscard]] std::uint64_t runs() const;
+    [[nodiscard]] std::uint64_t runs() const { return m_task.runs(); }
 
   private:
-    void run(std::stop_token stop);
+    void checkpoint() const;
 
     std::filesystem::path m_path;
-    std::chrono::milliseconds m_interval;
-    mutable std::mutex m_mutex;
-    std::condition_variable_any m_wake;
-    std::uint64_t m_runs = 0;
-    std::jthread m_thread;
+    core::PeriodicTask m_task;
 };
 
 } // namespace wardmap::store

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <malloc.h>
+#include <thread>
 
 namespace wardmap::app {
 
@@ -15,30 +16,6 @@ void limit_malloc_arenas() {
 }
 
 MemoryTrimmer::MemoryTrimmer(std::chrono::milliseconds interval)
-    : m_interval(interval), m_thread([this](std::stop_token stop) { run(stop); }) {}
-
-MemoryTrimmer::~MemoryTrimmer() {
-    m_thread.request_stop();
-}
-
-std::uint64_t MemoryTrimmer::runs() const {
-    std::lock_guard lock(m_mutex);
-    return m_runs;
-}
-
-void MemoryTrimmer::run(std::stop_token stop) {
-    std::unique_lock lock(m_mutex);
-    for (;;) {
-        // Returns early only when a stop is requested.
-        m_wake.wait_for(lock, stop, m_interval, [] { return false; });
-        if (stop.stop_requested()) {
-            return;
-        }
-        lock.unlock();
-        malloc_trim(0);
-        lock.lock();
-        ++m_runs;
-    }
-}
+    : m_task(interval, [] { malloc_trim(0); }) {}
 
 } // namespace wardmap::app

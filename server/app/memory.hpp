@@ -6,11 +6,9 @@
 // climbing 15% over a ten-minute soak with nothing leaked (bench/soak.sh; heap flat with 2
 // arenas). So: few arenas, and freed memory handed back to the system now and then.
 
+#include "core/periodic_task.hpp"
+
 #include <chrono>
-#include <condition_variable>
-#include <cstdint>
-#include <mutex>
-#include <thread>
 
 namespace wardmap::app {
 
@@ -22,21 +20,9 @@ void limit_malloc_arenas();
 class MemoryTrimmer {
   public:
     explicit MemoryTrimmer(std::chrono::milliseconds interval);
-    ~MemoryTrimmer();
-    MemoryTrimmer(const MemoryTrimmer&) = delete;
-    MemoryTrimmer& operator=(const MemoryTrimmer&) = delete;
-
-    /// Trims done so far (for tests).
-    [[nodiscard]] std::uint64_t runs() const;
 
   private:
-    void run(std::stop_token stop);
-
-    std::chrono::milliseconds m_interval;
-    mutable std::mutex m_mutex;
-    std::condition_variable_any m_wake;
-    std::uint64_t m_runs = 0;
-    std::jthread m_thread;
+    core::PeriodicTask m_task;
 };
 
 } // namespace wardmap::app
