@@ -5,6 +5,7 @@
 #include "server/http/access/link_routes.hpp"
 #include "server/http/access/oidc_routes.hpp"
 #include "server/http/features/ogc_routes.hpp"
+#include "server/http/features/tile_routes.hpp"
 #include "server/http/requests/catalogue_routes.hpp"
 #include "server/http/requests/open311_routes.hpp"
 #include "server/http/requests/photo_routes.hpp"
@@ -39,7 +40,7 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
                                const ServiceSettings& settings)
     : health(pool, bng), wards(pool, bng, load_ward_index(pool)), transform(bng), imports(pool),
       addresses(pool, bng, wards), streets(pool), features(pool, bng, services::default_layers()),
-      ogc_documents(features),
+      ogc_documents(features), tiles(features), tile_documents(tiles),
       // The file's services with the staff's stored edits on top (docs/http-api.md).
       catalogues(pool, std::move(catalogue)),
       requests(pool, bng, catalogues, wards, addresses, streets, {}, settings.public_url),
@@ -75,6 +76,7 @@ void add_server_routes(http::Router& router,
     http::add_api_routes(router, {services.health, services.wards, services.transform,
                                   services.imports, services.addresses, services.streets});
     http::add_ogc_routes(router, services.features, services.ogc_documents, services.pages);
+    http::add_tile_routes(router, services.tiles, services.tile_documents, services.pages);
     http::add_open311_routes(router, services.requests, services.photos);
     http::add_request_routes(router, services.requests);
     http::add_follower_routes(router, services.followers);

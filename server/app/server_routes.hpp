@@ -21,6 +21,8 @@
 #include "server/services/access/sign_in_links.hpp"
 #include "server/services/features/feature_service.hpp"
 #include "server/services/features/ogc_documents.hpp"
+#include "server/services/features/tile_documents.hpp"
+#include "server/services/features/tile_service.hpp"
 #include "server/services/gazetteer/address_service.hpp"
 #include "server/services/gazetteer/street_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
@@ -79,6 +81,8 @@ class ServerServices {
     services::StreetService streets;
     services::FeatureService features;
     services::OgcDocuments ogc_documents;
+    services::TileService tiles;
+    services::TileDocuments tile_documents;
     services::CatalogueService catalogues;
     services::RequestService requests;
     services::PhotoService photos;

@@ -100,7 +100,8 @@ bool is_compressible(std::string_view content_type) {
     const std::string type = lower(content_type);
     return type.starts_with("text/") || type.find("json") != std::string::npos ||
            type.find("xml") != std::string::npos || type.find("javascript") != std::string::npos ||
-           type.find("svg") != std::string::npos;
+           type.find("svg") != std::string::npos ||
+           type.find("vnd.mapbox-vector-tile") != std::string::npos; // protobuf: ~3x smaller
 }
 
 } // namespace wardmap::http

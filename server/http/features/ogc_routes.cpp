@@ -147,21 +147,22 @@ std::string page_key(const Request& request) {
     return key;
 }
 
-/// ogc_handler for items and single features, answered from `cache` while the store has not
-/// changed since the page was made. A cached page keeps its ETag, so If-None-Match stays
-/// cheap and right (a freshly made items page differs in its timeStamp).
-Handler cached_ogc_handler(std::function<Response(Request&)> inner,
-                           const services::FeatureService& features,
-                           PageCache& cache) {
-    return [inner = std::move(inner), &features, &cache](Request& request) {
+} // namespace
+
+Handler cached_data_handler(std::function<Response(Request&)> inner,
+                            std::function<std::int64_t()> data_version,
+                            PageCache& cache,
+                            std::function<void(const Request&)> accept) {
+    return [inner = std::move(inner), data_version = std::move(data_version), &cache,
+            accept = std::move(accept)](Request& request) {
         try {
-            negotiate(request);
+            accept(request);
             if (!cache.enabled()) {
                 Response response = inner(request);
                 add_validators(response);
                 return conditional(request, std::move(response));
             }
-            const std::int64_t version = features.data_version(); // before reading any data
+            const std::int64_t version = data_version(); // before reading any data
             const std::string key = page_key(request);
             const bool wants_gzip = accepts_gzip(request.header("Accept-Encoding").value_or(""));
             if (auto hit = cache.find(key, version, wants_gzip)) {
@@ -181,6 +182,18 @@ Handler cached_ogc_handler(std::function<Response(Request&)> inner,
             throw;
         }
     };
+}
+
+namespace {
+
+/// ogc_handler for items and single features, answered from `cache` while the store has not
+/// changed since the page was made. A cached page keeps its ETag, so If-None-Match stays
+/// cheap and right (a freshly made items page differs in its timeStamp).
+Handler cached_ogc_handler(std::function<Response(Request&)> inner,
+                           const services::FeatureService& features,
+                           PageCache& cache) {
+    return cached_data_handler(
+        std::move(inner), [&features] { return features.data_version(); }, cache, negotiate);
 }
 
 std::string query_string(const std::map<std::string, std::string>& query) {
@@ -395,6 +408,21 @@ void add(Router& router, const std::string& pattern, std::function<Response(Requ
 }
 
 } // namespace
+
+void check_ogc_parameters(const Request& request, const std::vector<std::string>& known) {
+    check_parameters(request, known);
+}
+
+void add_ogc_route(Router& router,
+                   const std::string& pattern,
+                   std::function<Response(Request&)> handler) {
+    add(router, pattern, std::move(handler));
+}
+
+void add_ogc_data_route(Router& router, const std::string& pattern, Handler handler) {
+    router.get(pattern, std::move(handler), open_data);
+    add_preflight(router, pattern);
+}
 
 std::string ogc_base_url(const Request& request) {
     return public_base_url(request) + ogc_prefix;

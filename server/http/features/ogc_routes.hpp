@@ -22,6 +22,28 @@ void add_ogc_routes(Router& router,
                     const services::OgcDocuments& documents,
                     PageCache& pages);
 
+/// A GET handler for data that changes only with the store (items, features, tiles): answered
+/// from `cache` while `data_version` has not moved since the answer was made, with an ETag,
+/// If-None-Match 304s, gzip made once per cached answer, and CORS. `accept` checks the request
+/// (Accept header, parameters) before the cache is asked; it throws DomainError to refuse.
+Handler cached_data_handler(std::function<Response(Request&)> inner,
+                            std::function<std::int64_t()> data_version,
+                            PageCache& cache,
+                            std::function<void(const Request&)> accept);
+
+/// 400 for a query parameter not in `known` (/req/core/query-param-unknown).
+void check_ogc_parameters(const Request& request, const std::vector<std::string>& known);
+
+/// Registers a public GET JSON document route under the OGC API (negotiation, ETag, 304,
+/// CORS and its OPTIONS preflight).
+void add_ogc_route(Router& router,
+                   const std::string& pattern,
+                   std::function<Response(Request&)> handler);
+
+/// Registers a public GET route with a ready handler (e.g. cached_data_handler) and its
+/// OPTIONS preflight.
+void add_ogc_data_route(Router& router, const std::string& pattern, Handler handler);
+
 /// `proto://host[prefix]/ogc` for links: X-Forwarded-Proto/-Host/-Prefix when they are
 /// well-formed (a proxy in front sets them), else Host, else `localhost`.
 std::string ogc_base_url(const Request& request);

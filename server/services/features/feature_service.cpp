@@ -379,6 +379,34 @@ std::string FeatureService::item(const Layer& layer, const std::string& id, Feat
     return out;
 }
 
+std::int64_t
+FeatureService::visit_box(const Layer& layer,
+                          const geo::BBox& lonlat,
+                          const std::optional<TimeInterval>& datetime,
+                          bool with_properties,
+                          std::int64_t limit,
+                          const std::function<void(const store::Statement&)>& visit) const {
+    ItemsQuery query;
+    query.bbox = {lonlat.min_x, lonlat.min_y, lonlat.max_x, lonlat.max_y};
+    query.datetime = datetime;
+    const SqlFragment where = where_clause(layer, query);
+    std::string sql = with_properties
+                          ? select_list(layer, FeatureCrs::crs84)
+                          : "SELECT " + layer.id_column + ", AsBinary(t.geom_wgs84) FROM \"" +
+                                layer.table + "\" t " + layer.joins;
+    sql += where.sql + " LIMIT ?";
+    auto db = m_pool.acquire();
+    auto stmt = db->prepare_cached(sql);
+    bind_all(stmt, where.params);
+    stmt.bind(static_cast<int>(where.params.size()) + 1, limit);
+    std::int64_t n = 0;
+    while (stmt.step()) {
+        visit(stmt);
+        ++n;
+    }
+    return n;
+}
+
 LayerExtent FeatureService::extent(const Layer& layer) const {
     const auto now = std::chrono::steady_clock::now();
     {

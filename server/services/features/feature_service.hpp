@@ -10,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -83,6 +84,18 @@ class FeatureService {
     [[nodiscard]] ItemsPage items(const Layer& layer, const ItemsQuery& query) const;
     /// One Feature by its id text; not_found unless it is a whole number of this layer.
     [[nodiscard]] std::string item(const Layer& layer, const std::string& id, FeatureCrs crs) const;
+    /// Calls `visit` for each feature of `layer` meeting the WGS84 box, with exactly the rows
+    /// and properties items() serves (the layer's row filter, its public properties): column 0
+    /// the id, 1 the WGS84 WKB, then the properties in the layer's order (left out when not
+    /// `with_properties`: only ids and geometry, without the per-row lookups), narrowed to
+    /// `datetime` when given, as items() narrows. Stops after `limit` rows and returns how many
+    /// were visited. For vector tiles.
+    std::int64_t visit_box(const Layer& layer,
+                           const geo::BBox& lonlat,
+                           const std::optional<TimeInterval>& datetime,
+                           bool with_properties,
+                           std::int64_t limit,
+                           const std::function<void(const store::Statement&)>& visit) const;
     /// Cached for a minute (the properties' extent reads a million-entry R*Tree).
     [[nodiscard]] LayerExtent extent(const Layer& layer) const;
     /// Moves on with every commit to the store (store::DataVersion): an answer made at one

@@ -15,6 +15,9 @@ constexpr const char* json_type_name = "application/json";
 constexpr const char* openapi_type = "application/vnd.oai.openapi+json;version=3.0";
 constexpr const char* schema_type = "application/schema+json";
 constexpr const char* queryables_rel = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
+constexpr const char* tilesets_vector_rel =
+    "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
+constexpr const char* tiling_schemes_rel = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes";
 
 constexpr std::array all_crs = {FeatureCrs::crs84, FeatureCrs::epsg4326, FeatureCrs::epsg27700,
                                 FeatureCrs::epsg3857};
@@ -60,6 +63,7 @@ json collection_json(const std::string& base, const Layer& layer, const LayerExt
         link(self + "/items", "items", geojson_type, layer.title + " as GeoJSON"),
         link(self + "/queryables", queryables_rel, schema_type, "Queryables"),
         link(self + "/queryables", "describedby", schema_type, "Queryables"),
+        link(self + "/tiles", tilesets_vector_rel, json_type_name, "Vector tilesets"),
     });
     return c;
 }
@@ -183,6 +187,9 @@ std::string OgcDocuments::landing(const std::string& base) const {
              link(base + "/api", "service-desc", openapi_type, "The API definition"),
              link(base + "/conformance", "conformance", json_type_name, "Conformance classes"),
              link(base + "/collections", "data", json_type_name, "The collections"),
+             link(base + "/tileMatrixSets", tiling_schemes_rel, json_type_name, "Tile matrix sets"),
+             link(base + "/tiles", tilesets_vector_rel, json_type_name,
+                  "Vector tilesets of the whole dataset (the basemap)"),
          })}};
     (void)m_features;
     return doc.dump();
@@ -208,6 +215,14 @@ std::string OgcDocuments::conformance(const std::string& /*base*/) {
              "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
              "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
              "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus",
+             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/core",
+             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tileset",
+             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/tilesets-list",
+             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
+             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
+             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+             "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
+             "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
          }}};
     return doc.dump();
 }

@@ -26,6 +26,8 @@ void add_gazetteer_layers(LayerRegistry& registry) {
         prop("uprn", "t.uprn", integer, "Unique Property Reference Number"),
         prop("address", "m.single_line", string, "Main address", false),
         prop("postcode", "m.postcode", string, "Postcode of the main address", false),
+        // The basemap labels address points with it (vector tiles).
+        prop("house", "m.paon", string, "House number or name of the main address", false),
         prop("classification", "t.classification", string, "AddressBase classification"),
         prop("logical_status", "t.logical_status", integer,
              "1 approved, 3 alternative, 6 provisional, 8 historical"),

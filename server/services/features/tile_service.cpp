@@ -1,0 +1,174 @@
+// Vector tiles of the OGC collections (OGC API - Tiles): each tile layer reads its collection
+// through FeatureService::visit_box, so a tile holds exactly the rows and public properties
+// /ogc/collections/{id}/items serves, never a column of its own.
+
+#include "server/services/features/tile_service.hpp"
+
+#include "core/w3c_time.hpp"
+
+#include "geo/vector_tile.hpp"
+#include "server/services/shared/errors.hpp"
+
+#include <algorithm>
+
+namespace wardmap::services {
+
+namespace {
+
+/// A cluster cell of 128 units: at most 32 x 32 clusters in a tile, each 8 pixels of a
+/// 256-pixel tile apart.
+constexpr std::uint32_t cluster_cell = 128;
+
+Tileset make_basemap() {
+    Tileset t;
+    t.id = "basemap";
+    t.title = "Basemap";
+    t.description = "The council's own map: ward boundaries in force, streets with their names "
+                    "and classification, cemeteries and their sections, and address points "
+                    "with house numbers when zoomed in.";
+    t.min_zoom = TileService::min_zoom;
+    t.max_zoom = TileService::max_zoom;
+    t.layers = {
+        {"wards", "wards", TileService::min_zoom, {"code", "name"}, 0, true},
+        {"cemeteries", "cemeteries", 12, {"name"}, 0, false},
+        {"cemetery_sections", "cemetery_sections", 15, {"name", "cemetery"}, 0, false},
+        {"streets", "streets", 10, {"usrn", "descriptor", "street_type", "locality"}, 0, false},
+        {"addresses", "addresses", 16, {"uprn", "house"}, 0, false},
+    };
+    return t;
+}
+
+} // namespace
+
+TileService::TileService(const FeatureService& features)
+    : m_features(features), m_basemap(make_basemap()) {
+    for (const auto& layer : features.registry().layers()) {
+        if (!layer.visible_to("public")) {
+            continue;
+        }
+        Tileset t;
+        t.id = layer.id;
+        t.title = layer.title;
+        t.description = layer.description;
+        t.min_zoom = min_zoom;
+        t.max_zoom = max_zoom;
+        TileLayerSpec spec;
+        spec.collection = layer.id;
+        spec.name = layer.id;
+        spec.min_zoom = min_zoom;
+        spec.cluster_below = layer.geometry == GeometryKind::point ? cluster_below : 0;
+        t.layers.push_back(std::move(spec));
+        m_collections.push_back(std::move(t));
+    }
+    // A basemap layer whose collection is not registered (or not public) is left out.
+    std::erase_if(m_basemap.layers, [&features](const TileLayerSpec& spec) {
+        const Layer* layer = features.registry().find(spec.collection);
+        return !layer || !layer->visible_to("public");
+    });
+}
+
+const Tileset& TileService::collection(const std::string& id) const {
+    const Layer& layer = m_features.layer(id); // not_found naming the collections
+    for (const auto& t : m_collections) {
+        if (t.id == layer.id) {
+            return t;
+        }
+    }
+    throw DomainError(ErrorCode::not_found, "collection '" + id + "' has no tiles");
+}
+
+std::vector<TileLayerInfo> TileService::layers(const Tileset& tileset) const {
+    std::vector<TileLayerInfo> out;
+    for (const auto& spec : tileset.layers) {
+        TileLayerInfo info;
+        info.spec = &spec;
+        info.layer = &m_features.layer(spec.collection);
+        for (const auto& p : info.layer->properties) {
+            if (spec.properties.empty() || std::find(spec.properties.begin(), spec.properties.end(),
+                                                     p.name) != spec.properties.end()) {
+                info.properties.push_back(&p);
+            }
+        }
+        out.push_back(std::move(info));
+    }
+    return out;
+}
+
+std::string TileService::tile(const Tileset& tileset, const geo::TileId& id) const {
+    if (!geo::in_matrix(id)) {
+        const std::int64_t n = std::int64_t{1} << std::clamp(id.z, 0, geo::web_mercator_max_zoom);
+        const char* name = id.z < 0 || id.z > geo::web_mercator_max_zoom ? "tileMatrix"
+                           : id.y >= n                                   ? "tileRow"
+                                                                         : "tileCol";
+        invalid_parameter(name, "tile " + std::to_string(id.z) + "/" + std::to_string(id.y) + "/" +
+                                    std::to_string(id.x) +
+                                    " is outside WebMercatorQuad (zoom 0 to 24, row and "
+                                    "column 0 to 2^zoom - 1)");
+    }
+    if (id.z < tileset.min_zoom || id.z > tileset.max_zoom) {
+        throw DomainError(ErrorCode::not_found, "tileset '" + tileset.id + "' has zooms " +
+                                                    std::to_string(tileset.min_zoom) + " to " +
+                                                    std::to_string(tileset.max_zoom) + ", not " +
+                                                    std::to_string(id.z));
+    }
+    const geo::TileLayerOptions defaults;
+    const geo::BBox box =
+        geo::tile_bounds_lonlat(id, static_cast<double>(defaults.buffer) / defaults.extent);
+    geo::VectorTileBuilder builder(id);
+    for (const auto& info : layers(tileset)) {
+        const auto& spec = *info.spec;
+        if (id.z < spec.min_zoom) {
+            continue;
+        }
+        const bool cluster = spec.cluster_below > 0 && id.z < spec.cluster_below &&
+                             info.layer->geometry == GeometryKind::point;
+        geo::TileLayerOptions options;
+        if (cluster) {
+            options.cluster_cell = cluster_cell;
+        }
+        // The columns of the chosen properties in the row visit_box gives.
+        std::vector<std::pair<int, const LayerProperty*>> columns;
+        for (std::size_t i = 0; i < info.layer->properties.size(); ++i) {
+            const auto* p = &info.layer->properties[i];
+            if (std::find(info.properties.begin(), info.properties.end(), p) !=
+                info.properties.end()) {
+                columns.emplace_back(static_cast<int>(i) + 2, p);
+            }
+        }
+        std::optional<TimeInterval> datetime;
+        if (spec.current_only && info.layer->temporal) {
+            const std::string now = core::format_utc(core::now_seconds());
+            datetime = TimeInterval{now, now};
+        }
+        auto& layer = builder.layer(spec.name, options);
+        std::vector<std::pair<std::string, geo::TileValue>> attributes;
+        m_features.visit_box(
+            *info.layer, box, datetime, !cluster, max_rows_per_layer,
+            [&](const store::Statement& row) {
+                attributes.clear();
+                if (!cluster) {
+                    for (const auto& [col, p] : columns) {
+                        switch (row.column_type(col)) {
+                        case SQLITE_NULL:
+                            break;
+                        case SQLITE_INTEGER:
+                            attributes.emplace_back(p->name, row.int64(col));
+                            break;
+                        case SQLITE_FLOAT:
+                            attributes.emplace_back(p->name, row.real(col));
+                            break;
+                        default:
+                            attributes.emplace_back(p->name, std::string(row.text(col)));
+                        }
+                    }
+                }
+                const auto rowid = row.int64(0);
+                layer.add(static_cast<std::uint64_t>(rowid),
+                          row.is_null(1) ? std::span<const unsigned char>{} : row.blob(1),
+                          attributes);
+            });
+    }
+    return builder.finish();
+}
+
+} // namespace wardmap::services

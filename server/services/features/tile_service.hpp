@@ -1,0 +1,79 @@
+#pragma once
+
+#include "geo/tile_matrix.hpp"
+#include "server/services/features/feature_service.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wardmap::services {
+
+/// One layer of a tileset: the features of one OGC collection (its rows, its row filter, a
+/// subset of its public properties), from a zoom on.
+struct TileLayerSpec {
+    std::string collection; ///< the Layer (OGC collection) id it reads
+    std::string name;       ///< the vector tile layer's name
+    int min_zoom = 0;
+    /// Property names, a subset of the collection's public ones; empty takes all of them.
+    std::vector<std::string> properties;
+    /// Below this zoom points are clustered (one point per cell with a `count`); 0: never.
+    int cluster_below = 0;
+    /// Only features in force today (for a collection with validity dates, e.g. wards).
+    bool current_only = false;
+};
+
+/// A set of tiles in WebMercatorQuad: one per collection, and the combined `basemap`.
+struct Tileset {
+    std::string id;
+    std::string title;
+    std::string description;
+    int min_zoom = 0;
+    int max_zoom = 0;
+    std::vector<TileLayerSpec> layers;
+};
+
+/// What a tileset's metadata says about one of its layers.
+struct TileLayerInfo {
+    const TileLayerSpec* spec = nullptr;
+    const Layer* layer = nullptr;
+    std::vector<const LayerProperty*> properties;
+};
+
+/// Mapbox vector tiles made from the store on request, through FeatureService (so exactly the
+/// rows and public properties the OGC collections serve). Thread-safe.
+class TileService {
+  public:
+    /// Every collection's tileset covers these zooms; the basemap too.
+    static constexpr int min_zoom = 8;
+    static constexpr int max_zoom = 18;
+    /// Point layers are clustered below this zoom in a collection's tileset.
+    static constexpr int cluster_below = 15;
+    /// At most this many rows of one layer go into one tile (the demo borough's densest tile
+    /// holds far fewer; a bigger store would need a wider cluster cell instead).
+    static constexpr std::int64_t max_rows_per_layer = 200'000;
+
+    explicit TileService(const FeatureService& features);
+
+    /// The combined tileset: ward boundaries, streets, address points, cemeteries.
+    [[nodiscard]] const Tileset& basemap() const { return m_basemap; }
+    /// The tileset of a public collection; DomainError not_found otherwise.
+    [[nodiscard]] const Tileset& collection(const std::string& id) const;
+    [[nodiscard]] const std::vector<Tileset>& collections() const { return m_collections; }
+    [[nodiscard]] std::vector<TileLayerInfo> layers(const Tileset& tileset) const;
+
+    /// The tile's bytes (application/vnd.mapbox-vector-tile; empty when nothing is there).
+    /// DomainError invalid_parameter for indices outside WebMercatorQuad, not_found for a zoom
+    /// outside the tileset's range.
+    [[nodiscard]] std::string tile(const Tileset& tileset, const geo::TileId& tile) const;
+
+    [[nodiscard]] std::int64_t data_version() const { return m_features.data_version(); }
+    [[nodiscard]] const FeatureService& features() const { return m_features; }
+
+  private:
+    const FeatureService& m_features;
+    Tileset m_basemap;
+    std::vector<Tileset> m_collections;
+};
+
+} // namespace wardmap::services
