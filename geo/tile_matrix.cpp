@@ -4,6 +4,7 @@
 
 #include "geo/geojson_writer.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -40,10 +41,10 @@ BBox tile_bounds_lonlat(const TileId& tile, double margin) {
     double lat = 0;
     web_mercator_to_lonlat(std::max(m.min_x - pad, -half_world),
                            std::max(m.min_y - pad, -half_world), lon, lat);
-    out.extend(lon, lat);
+    out.extend(std::max(lon, -180.0), lat); // -180.00000000000003 at the world's edge
     web_mercator_to_lonlat(std::min(m.max_x + pad, half_world), std::min(m.max_y + pad, half_world),
                            lon, lat);
-    out.extend(lon, lat);
+    out.extend(std::min(lon, 180.0), lat);
     return out;
 }
 

@@ -72,6 +72,9 @@ TEST(TileMatrix, BoundsFollowTheQuadtreeFromTheNorthWest) {
     EXPECT_NEAR(ll.min_x, -0.10986328125, 1e-9); // 8187 / 2^14 * 360 - 180
     EXPECT_LT(ll.min_y, 51.42);
     EXPECT_GT(ll.max_y, 51.42);
+    // The world's corner tiles stay within -180..180 even with a buffer.
+    EXPECT_GE(tile_bounds_lonlat({10, 0, 0}, 64.0 / 4096).min_x, -180.0);
+    EXPECT_LE(tile_bounds_lonlat({10, 1023, 0}, 64.0 / 4096).max_x, 180.0);
     const auto buffered = tile_bounds_lonlat(tile14, 64.0 / 4096);
     EXPECT_LT(buffered.min_x, ll.min_x);
     EXPECT_GT(buffered.max_y, ll.max_y);
