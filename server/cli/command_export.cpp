@@ -1,11 +1,17 @@
 // `wardmap export KIND OUT [options]`: parses flags into importers::LlpgExportOptions and hands
 // over to importers::export_llpg; reading the store and writing DTF 7.3 live in importers/.
+// `wardmap export tiles OUT.mbtiles --bbox ... --zooms 10-16` hands over to
+// services::export_mbtiles (the tiles /ogc serves, packaged).
 
 #include "core/w3c_time.hpp"
 
+#include "geo/store/connection_pool.hpp"
 #include "importers/llpg_export.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
+#include "server/services/features/feature_service.hpp"
+#include "server/services/features/mbtiles_export.hpp"
+#include "server/services/features/tile_service.hpp"
 
 #include <algorithm>
 #include <iostream>
@@ -21,7 +27,69 @@ struct ExportFlags {
     std::string custodian_name;
     std::string date;
     bool lf = false;
+    std::string bbox;
+    std::string zooms = "10-16";
+    std::string tileset = "basemap";
 };
+
+/// "a,b,c,d" as four numbers; nullopt otherwise.
+std::optional<geo::BBox> parse_bbox(const std::string& text) {
+    double v[4];
+    char tail = 0;
+    if (std::sscanf(text.c_str(), "%lf,%lf,%lf,%lf%c", &v[0], &v[1], &v[2], &v[3], &tail) != 4) {
+        return std::nullopt;
+    }
+    geo::BBox box;
+    box.min_x = v[0];
+    box.min_y = v[1];
+    box.max_x = v[2];
+    box.max_y = v[3];
+    return box;
+}
+
+int run_tiles_export(const CommonOptions& common, const ExportFlags& flags) {
+    services::MbtilesOptions options;
+    int lo = 0;
+    int hi = 0;
+    char tail = 0;
+    if (std::sscanf(flags.zooms.c_str(), "%d-%d%c", &lo, &hi, &tail) == 2) {
+        options.min_zoom = lo;
+        options.max_zoom = hi;
+    } else if (std::sscanf(flags.zooms.c_str(), "%d%c", &lo, &tail) == 1) {
+        options.min_zoom = options.max_zoom = lo;
+    } else {
+        std::cerr << "wardmap export tiles: --zooms must be Z or Z1-Z2, not '" << flags.zooms
+                  << "'\n";
+        return exit_failure;
+    }
+    store::ConnectionPool pool(common.db, 1, {.mode = store::OpenMode::read_only});
+    services::FeatureService features(pool, common.make_transform(), services::default_layers());
+    services::TileService tiles(features);
+    const auto& tileset =
+        flags.tileset == "basemap" ? tiles.basemap() : tiles.collection(flags.tileset);
+    if (flags.bbox.empty()) {
+        // The whole of the tileset's data.
+        for (const auto& info : tiles.layers(tileset)) {
+            const auto extent = features.extent(*info.layer).bbox;
+            if (!extent.empty()) {
+                options.bbox.extend(extent.min_x, extent.min_y);
+                options.bbox.extend(extent.max_x, extent.max_y);
+            }
+        }
+    } else if (auto box = parse_bbox(flags.bbox)) {
+        options.bbox = *box;
+    } else {
+        std::cerr << "wardmap export tiles: --bbox must be minlon,minlat,maxlon,maxlat, not '"
+                  << flags.bbox << "'\n";
+        return exit_failure;
+    }
+    const auto s = services::export_mbtiles(tiles, tileset, flags.out, options);
+    std::cout << "tiles: wrote " << flags.out << " (MBTiles, " << tileset.id << ", zooms "
+              << options.min_zoom << "-" << options.max_zoom << ") in " << s.seconds
+              << " s: " << s.tiles << " tiles, " << s.empty << " empty left out, " << s.bytes
+              << " bytes gzip'd\n";
+    return exit_ok;
+}
 
 /// Today's date and the time of day in UTC: "YYYY-MM-DD", "HH:MM:SS".
 std::pair<std::string, std::string> now_utc() {
@@ -34,6 +102,9 @@ int run_export_command(const CommonOptions& common, const ExportFlags& flags) {
     if (!std::filesystem::is_regular_file(common.db)) {
         std::cerr << "wardmap export: " << common.db.string() << ": no such database\n";
         return exit_database;
+    }
+    if (flags.kind == "tiles") {
+        return run_tiles_export(common, flags);
     }
     importers::LlpgExportOptions options;
     options.custodian_code = flags.custodian_code;
@@ -60,12 +131,13 @@ int run_export_command(const CommonOptions& common, const ExportFlags& flags) {
 void add_export_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     auto* cmd = app.add_subcommand(
         "export", "Write the store's data out in a council exchange format: llpg (the gazetteer "
-                  "as NLPG DTF 7.3, docs/llpg-format.md); exit 0 ok, 2 failed, 3 database");
+                  "as NLPG DTF 7.3, docs/llpg-format.md) or tiles (vector tiles as MBTiles); "
+                  "exit 0 ok, 2 failed, 3 database");
     common.add_to(*cmd);
     auto f = std::make_shared<ExportFlags>();
-    cmd->add_option("kind", f->kind, "What to export: llpg")
+    cmd->add_option("kind", f->kind, "What to export: llpg or tiles")
         ->required()
-        ->check(CLI::IsMember({"llpg"}));
+        ->check(CLI::IsMember({"llpg", "tiles"}));
     cmd->add_option("out", f->out, "The file to write (replaced when complete)")->required();
     cmd->add_option("--custodian-code", f->custodian_code,
                     "llpg: local custodian code (default: wardmap_meta custodian_code, else 2320)")
@@ -84,6 +156,12 @@ void add_export_command(CLI::App& app, CommonOptions& common, int& exit_code) {
             return ok ? std::string() : "not YYYY-MM-DD: " + v;
         });
     cmd->add_flag("--lf", f->lf, "llpg: end lines with LF instead of CRLF");
+    cmd->add_option("--bbox", f->bbox,
+                    "tiles: minlon,minlat,maxlon,maxlat (WGS84) to cover (default: the "
+                    "tileset's data)");
+    cmd->add_option("--zooms", f->zooms, "tiles: zoom or range, e.g. 10-16 (the default)");
+    cmd->add_option("--tileset", f->tileset,
+                    "tiles: basemap (the default) or a collection id, e.g. litter_bins");
     cmd->callback([&common, &exit_code, f] {
         exit_code = run_guarded("export", [&] { return run_export_command(common, *f); });
     });

@@ -366,5 +366,73 @@ TEST_F(Tiles, GdalsMvtDriverReadsAServedTile) {
     EXPECT_NE(out.find("house: String"), std::string::npos) << out;
 }
 
+TEST_F(Tiles, ExportTilesWritesAnMbtilesPackageGdalReads) {
+    const auto out = tmp->path() / "borough.mbtiles";
+    const auto wardmap = testing::binary_dir() / "server" / "cli" / "wardmap";
+    std::string said;
+    ASSERT_EQ(run(wardmap.string() + " export tiles " + out.string() + " --db " + db_path.string() +
+                      " --zooms 10-16",
+                  said),
+              0)
+        << said;
+    EXPECT_NE(said.find("tiles: wrote"), std::string::npos) << said;
+    ASSERT_TRUE(std::filesystem::exists(out));
+    EXPECT_FALSE(std::filesystem::exists(out.string() + ".part"));
+
+    auto package = store::Database::open(out, {.mode = store::OpenMode::read_only});
+    EXPECT_EQ(package.query_text("SELECT value FROM metadata WHERE name = 'format'"), "pbf");
+    EXPECT_EQ(package.query_text("SELECT value FROM metadata WHERE name = 'minzoom'"), "10");
+    EXPECT_EQ(package.query_text("SELECT value FROM metadata WHERE name = 'maxzoom'"), "16");
+    EXPECT_NE(package.query_text("SELECT value FROM metadata WHERE name = 'json'")
+                  .value_or("")
+                  .find("\"vector_layers\""),
+              std::string::npos);
+    // Every property once across the zoom-16 tiles (each tile's own part, not its buffer),
+    // rows flipped to TMS; and a tile in the package is the tile the server serves.
+    std::set<std::uint64_t> uprns;
+    auto rows = package.prepare("SELECT tile_column, tile_row, tile_data FROM tiles WHERE "
+                                "zoom_level = 16");
+    int checked = 0;
+    while (rows.step()) {
+        const int x = static_cast<int>(rows.int64(0));
+        const int y = (1 << 16) - 1 - static_cast<int>(rows.int64(1));
+        const auto blob = rows.blob(2);
+        const std::string bytes =
+            testing::gunzip(std::string(reinterpret_cast<const char*>(blob.data()), blob.size()));
+        if (checked < 3) {
+            EXPECT_EQ(http_get(port(), path("/ogc", {16, x, y})).body, bytes) << x << "/" << y;
+            ++checked;
+        }
+        const auto layers = decode_tile(bytes);
+        if (const auto* a = find_layer(layers, "addresses")) {
+            for (const auto& f : a->features) {
+                const auto& p = f.parts.at(0).points.at(0);
+                if (p.x >= 0 && p.y >= 0 && p.x < 4096 && p.y < 4096) {
+                    uprns.insert(f.id);
+                }
+            }
+        }
+    }
+    EXPECT_EQ(checked, 3);
+    // Points on a tile's very edge may round onto the neighbour's side: allow a handful.
+    const auto all = sql_count("SELECT count(*) FROM properties");
+    EXPECT_GE(static_cast<std::int64_t>(uprns.size()), all - 20) << uprns.size() << " of " << all;
+    EXPECT_LE(static_cast<std::int64_t>(uprns.size()), all);
+    std::cout << "export: " << uprns.size() << " of " << all
+              << " address points in zoom 16 tiles\n";
+
+    std::string out_text;
+    if (run("ogrinfo --version", out_text) != 0) {
+        GTEST_SKIP() << "ogrinfo not found (scripts/setup installs gdal-bin)";
+    }
+    ASSERT_EQ(run("ogrinfo -ro -so " + out.string() + " addresses", out_text), 0) << out_text;
+    EXPECT_NE(out_text.find("using driver `MBTiles'"), std::string::npos) << out_text;
+    EXPECT_NE(out_text.find("house: String"), std::string::npos) << out_text;
+    const auto at = out_text.find("Feature Count: ");
+    ASSERT_NE(at, std::string::npos) << out_text;
+    // GDAL counts per tile, so points in a neighbour's buffer count twice: at least all.
+    EXPECT_GE(std::stoll(out_text.substr(at + 15)), all);
+}
+
 } // namespace
 } // namespace wardmap
