@@ -110,6 +110,10 @@ TEST_F(Tiles, DocumentsDescribeTheMatrixSetAndTilesets) {
                           "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets"}) {
         EXPECT_NE(std::find(conformance.begin(), conformance.end(), c), conformance.end()) << c;
     }
+    const auto api = get_json("/ogc/api")["paths"];
+    EXPECT_TRUE(api.contains("/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"));
+    EXPECT_TRUE(api.contains(
+        "/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"));
     const auto has_link = [](const json& doc, const std::string& href_end) {
         for (const auto& l : doc["links"]) {
             const std::string href = l["href"];

@@ -14,6 +14,7 @@ constexpr const char* geojson_type = "application/geo+json";
 constexpr const char* json_type_name = "application/json";
 constexpr const char* openapi_type = "application/vnd.oai.openapi+json;version=3.0";
 constexpr const char* schema_type = "application/schema+json";
+constexpr const char* mvt_type = "application/vnd.mapbox-vector-tile";
 constexpr const char* queryables_rel = "http://www.opengis.net/def/rel/ogc/1.0/queryables";
 constexpr const char* tilesets_vector_rel =
     "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector";
@@ -221,6 +222,7 @@ std::string OgcDocuments::conformance(const std::string& /*base*/) {
              "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/geodata-tilesets",
              "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/dataset-tilesets",
              "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt",
+             "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/oas30",
              "http://www.opengis.net/spec/tms/2.0/conf/tilematrixset",
              "http://www.opengis.net/spec/tms/2.0/conf/json-tilematrixset",
          }}};
@@ -349,6 +351,28 @@ std::string OgcDocuments::openapi(const std::string& base) const {
           {"in", "path"},
           {"required", true},
           {"schema", {{"type", "integer"}}}}},
+        {"tileMatrixSetId",
+         {{"name", "tileMatrixSetId"},
+          {"in", "path"},
+          {"required", true},
+          {"schema", {{"type", "string"}, {"enum", {"WebMercatorQuad"}}}}}},
+        {"tileMatrix",
+         {{"name", "tileMatrix"},
+          {"in", "path"},
+          {"description", "The zoom (tile matrix id), 0 to 24; tilesets serve 8 to 18"},
+          {"required", true},
+          {"schema", {{"type", "integer"}, {"minimum", 0}, {"maximum", 24}}}}},
+        {"tileRow",
+         {{"name", "tileRow"},
+          {"in", "path"},
+          {"description", "The row, 0 at the north edge"},
+          {"required", true},
+          {"schema", {{"type", "integer"}, {"minimum", 0}}}}},
+        {"tileCol",
+         {{"name", "tileCol"},
+          {"in", "path"},
+          {"required", true},
+          {"schema", {{"type", "integer"}, {"minimum", 0}}}}},
     };
     json paths = {
         {"/", get_op("getLandingPage", "Landing page", json::array({param_ref("f")}),
@@ -374,6 +398,38 @@ std::string OgcDocuments::openapi(const std::string& base) const {
                              param_ref("f")}),
                 {{"200", json_ok("The feature", geojson_type)}})},
     };
+    // OGC API - Tiles (server/http/features/tile_routes.cpp).
+    const json tile_ok = {
+        {"200",
+         {{"description", "A Mapbox vector tile (empty when nothing is there)"},
+          {"content", {{mvt_type, {{"schema", {{"type", "string"}, {"format", "binary"}}}}}}}}},
+        {"304", {{"description", "Not modified (If-None-Match)"}}}};
+    const json tile_params = json::array({param_ref("tileMatrixSetId"), param_ref("tileMatrix"),
+                                          param_ref("tileRow"), param_ref("tileCol")});
+    json collection_tile_params = tile_params;
+    collection_tile_params.insert(collection_tile_params.begin(), param_ref("collectionId"));
+    paths["/tileMatrixSets"] = get_op("getTileMatrixSets", "The tile matrix sets", json::array(),
+                                      {{"200", json_ok("The tile matrix sets")}});
+    paths["/tileMatrixSets/{tileMatrixSetId}"] = get_op(
+        "getTileMatrixSet", "A tile matrix set's definition",
+        json::array({param_ref("tileMatrixSetId")}), {{"200", json_ok("The tile matrix set")}});
+    paths["/tiles"] = get_op("getDatasetTilesets", "The dataset's vector tilesets (the basemap)",
+                             json::array(), {{"200", json_ok("The tilesets")}});
+    paths["/tiles/{tileMatrixSetId}"] =
+        get_op("getDatasetTileset", "The basemap tileset's metadata (with TileJSON fields)",
+               json::array({param_ref("tileMatrixSetId")}), {{"200", json_ok("The tileset")}});
+    paths["/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"] =
+        get_op("getDatasetTile", "A basemap tile", tile_params, tile_ok);
+    paths["/collections/{collectionId}/tiles"] =
+        get_op("getCollectionTilesets", "A collection's vector tilesets",
+               json::array({param_ref("collectionId")}), {{"200", json_ok("The tilesets")}});
+    paths["/collections/{collectionId}/tiles/{tileMatrixSetId}"] =
+        get_op("getCollectionTileset", "A collection's tileset metadata",
+               json::array({param_ref("collectionId"), param_ref("tileMatrixSetId")}),
+               {{"200", json_ok("The tileset")}});
+    paths["/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"] =
+        get_op("getCollectionTile", "A tile of a collection", collection_tile_params, tile_ok);
+
     json templated = items_parameter_refs();
     templated.insert(templated.begin(), param_ref("collectionId"));
     paths["/collections/{collectionId}/items"] =
