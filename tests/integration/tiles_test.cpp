@@ -433,6 +433,19 @@ TEST_F(Tiles, ExportTilesWritesAnMbtilesPackageGdalReads) {
     std::cout << "export: " << uprns.size() << " of " << all
               << " address points in zoom 16 tiles\n";
 
+    // Bad options say what is wrong and leave no file.
+    const auto bad = tmp->path() / "bad.mbtiles";
+    for (const char* options :
+         {" --zooms 5-20", " --zooms ten", " --bbox 1,2,3", " --tileset nothing"}) {
+        EXPECT_NE(run(wardmap.string() + " export tiles " + bad.string() + " --db " +
+                          db_path.string() + options,
+                      said),
+                  0)
+            << options << ": " << said;
+        EXPECT_FALSE(said.empty()) << options;
+        EXPECT_FALSE(std::filesystem::exists(bad)) << options;
+    }
+
     std::string out_text;
     if (run("ogrinfo --version", out_text) != 0) {
         GTEST_SKIP() << "ogrinfo not found (scripts/setup installs gdal-bin)";

@@ -74,7 +74,7 @@ MbtilesSummary export_mbtiles(const TileService& tiles,
     const std::filesystem::path part = out.string() + ".part";
     std::filesystem::remove(part);
     MbtilesSummary summary;
-    {
+    try {
         auto db = store::Database::open(part, {.mode = store::OpenMode::create});
         db.exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;"
                 "CREATE TABLE metadata (name TEXT, value TEXT);"
@@ -139,6 +139,10 @@ MbtilesSummary export_mbtiles(const TileService& tiles,
         }
         db.exec("CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row)");
         tx.commit();
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove(part, ignored); // no half-written package left behind
+        throw;
     }
     std::filesystem::rename(part, out);
     summary.seconds =
