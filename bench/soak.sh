@@ -7,7 +7,7 @@
 #   in the middle, an address import into the served store (`wardmap import addresses`, every
 #   address's text changed, so the server's address index reloads under load) and an online
 #   backup (`wardmap backup`);
-#   the server's RSS every 5 s from /proc.
+#   the server's RSS every 2 s from /proc.
 # It prints requests, errors, p50/p99 per kind and RSS over time, and ends with PASS when there
 # were no errors and RSS grew less than 5% from the minute after warm-up to the last minute.
 #
