@@ -815,5 +815,66 @@ TEST_F(Tiles, ExportTilesWritesAPmtilesArchiveHoldingTheMbtilesPackagesTiles) {
     }
 }
 
+TEST_F(Tiles, APmtilesArchiveTooBigForItsRootHasLeafDirectoriesThatReadersFollow) {
+    // Zooms 16-18 over the borough: tens of thousands of tiles, more than a root directory holds.
+    const auto tools = testing::source_dir() / "tests/integration/pmtiles";
+    const auto wardmap = testing::binary_dir() / "server" / "cli" / "wardmap";
+    const auto pm = tmp->path() / "zooms16to18.pmtiles";
+    std::string said;
+    ASSERT_EQ(run(wardmap.string() + " export tiles " + pm.string() + " --db " + db_path.string() +
+                      " --zooms 16-18",
+                  said),
+              0)
+        << said;
+    std::ifstream in(pm, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto archive = testing::read_pmtiles(bytes);
+    EXPECT_GT(archive.leaf_directories, 1);
+    EXPECT_GT(archive.leaves_length, 0U);
+    EXPECT_GT(archive.tiles.size(), 10000U);
+    EXPECT_EQ(archive.addressed_tiles, archive.tiles.size());
+    // Every 40th tile is the tile the server serves; protomaps' reader finds the same bytes.
+    std::map<std::string, std::string> expected;
+    std::size_t i = 0;
+    for (const auto& [zxy, stored] : archive.tiles) {
+        if (i++ % 40 != 0) {
+            continue;
+        }
+        const auto& [z, x, y] = zxy;
+        const auto served = http_get(port(), path("/ogc", {z, x, y}));
+        ASSERT_EQ(served.status, 200);
+        ASSERT_EQ(testing::gunzip(stored), served.body) << z << "/" << x << "/" << y;
+        expected[std::to_string(z) + " " + std::to_string(x) + " " + std::to_string(y)] =
+            core::sha256_hex(served.body);
+    }
+    std::cout << "pmtiles zooms 16-18: " << archive.tiles.size() << " tiles, "
+              << archive.leaf_directories << " leaf directories, " << bytes.size() << " bytes\n";
+    if (!std::filesystem::exists(tools / "node_modules/pmtiles") ||
+        std::system("node --version >/dev/null 2>&1") != 0) {
+        GTEST_SKIP() << "PMTiles reader SKIPPED: node or the pmtiles package missing (run "
+                        "scripts/setup, which npm-installs it in "
+                     << tools.string() << ")";
+    }
+    const auto list = tmp->path() / "zoom18.txt";
+    {
+        std::ofstream out(list);
+        for (const auto& [zxy, hash] : expected) {
+            out << zxy << "\n";
+        }
+    }
+    ASSERT_EQ(run("node " + (tools / "read.mjs").string() + " " + pm.string() + " " + list.string(),
+                  said),
+              0)
+        << said;
+    const auto read = json::parse(said);
+    EXPECT_EQ(read["header"]["leafDirectoryLength"], archive.leaves_length);
+    for (const auto& [zxy, hash] : expected) {
+        auto key = zxy;
+        std::replace(key.begin(), key.end(), ' ', '/');
+        const auto& got = read["tiles"][key];
+        EXPECT_EQ(got.is_null() ? "null" : got.get<std::string>(), hash) << key;
+    }
+}
+
 } // namespace
 } // namespace wardmap

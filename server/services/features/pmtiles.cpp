@@ -87,9 +87,13 @@ std::string pmtiles_directory(const std::vector<PmtilesEntry>& entries) {
 
 PmtilesDirectories pmtiles_directories(const std::vector<PmtilesEntry>& entries) {
     PmtilesDirectories out;
-    out.root = gzip_best(pmtiles_directory(entries));
-    if (root_fits(out.root)) {
-        return out;
+    // One root for fewer than 16,384 entries when it fits, as go-pmtiles (the reference
+    // writer) decides; readers fetch the first 16 KiB and need no leaf for a small archive.
+    if (entries.size() < 16384) {
+        out.root = gzip_best(pmtiles_directory(entries));
+        if (root_fits(out.root)) {
+            return out;
+        }
     }
     // Leaves of `per_leaf` entries each, growing until the root of their first entries fits
     // (go-pmtiles starts at 4096 and grows by a fifth).

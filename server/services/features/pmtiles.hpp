@@ -32,8 +32,9 @@ struct PmtilesEntry {
 [[nodiscard]] std::string pmtiles_directory(const std::vector<PmtilesEntry>& entries);
 
 /// The root directory and the leaf directories section, each directory gzip'd: all entries in
-/// the root when it fits with the header in 16 KiB, else leaves of equal runs of entries
-/// (the fewest that let the root fit).
+/// the root when there are fewer than 16,384 and it fits with the header in 16 KiB (the
+/// reference writer's rule), else leaves of equal runs of entries (4,096 or more, the fewest
+/// that let the root fit).
 struct PmtilesDirectories {
     std::string root;
     std::string leaves;
