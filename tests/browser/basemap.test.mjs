@@ -151,6 +151,7 @@ for (const [name, url, ready] of pages) {
       const wardNames = new Set((await (await fetch(`${server.url}/api/wards`)).json()).features.map((f) => f.properties.name));
       const wards = await waitForLabels(page, (t) => wardNames.has(t), width < 600 ? 2 : 4, 'ward names');
       assert.ok(wards.every((t) => /^600 /.test(t.font)), 'ward names are drawn bold');
+      await page.locator('#map').screenshot({ path: path.join(artifacts, `basemap-${name}-wards-${width}x${height}.png`) });
 
       // The town centre: street names, each one a street the server holds in the view.
       await setView(page, CENTRE, 16);
