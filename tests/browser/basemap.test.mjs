@@ -2,8 +2,9 @@
 // every map page at phone (390 x 844) and desktop (1280 x 800) sizes: the street names drawn
 // on the map are the names of the streets the server holds there (read from the text the
 // tiles' canvases paint, and from the ink at each label's place), ward names and house
-// numbers are drawn, the shipped config.json makes no request outside the server, and an
-// outside raster basemap set in config.json is drawn under the ward boundaries.
+// numbers are drawn, the shipped config.json makes no request outside the server, an outside
+// raster basemap set in config.json is drawn under the ward boundaries, and with the vector
+// tiles turned off the map falls back to the wards and streets of the JSON API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -254,5 +255,27 @@ test('an outside raster basemap in config.json is drawn, with the wards over it 
     await context.close();
   } finally {
     await withRaster.stop();
+  }
+});
+
+test('vector_tiles "none" in config.json: the map draws the wards and streets from the JSON API instead', async () => {
+  const plain = await startServer({ config: { tiles: { url: 'none' }, vector_tiles: { url: 'none' } } });
+  try {
+    const page = await openPage(browser, plain, '/', { width: 1280, height: 800 });
+    const requests = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    await page.reload();
+    await page.waitForSelector('body[data-map-ready="true"]');
+    const wards = (await (await fetch(`${plain.url}/api/wards`)).json()).features.length;
+    // One SVG path per ward, and the borough outline.
+    assert.equal(await page.locator('#map .leaflet-overlay-pane path').count(), wards + 1);
+    await setView(page, CENTRE, 16);
+    await page.waitForFunction(() => document.querySelectorAll('#map .leaflet-overlay-pane path').length > 20);
+    assert.ok(requests.some((p) => p === '/ogc/collections/streets/items'), 'streets come from the features API');
+    assert.deepEqual(requests.filter((p) => p.startsWith('/ogc/tiles/')), []);
+    assert.equal(await page.locator('#map canvas.leaflet-tile').count(), 0);
+    await page.context().close();
+  } finally {
+    await plain.stop();
   }
 });
