@@ -5,7 +5,9 @@
 //     'wardmap-ready' mark: map, wards and categories in place; budget 1 s), over N cold loads;
 //  2. the local reports map with 5,000+ real reports (made through the Open311 API on a
 //     copy of the demo borough): time to draw them clustered, and frame times while it
-//     zooms and pans.
+//     zooms and pans;
+//  3. (printed before 2) the basemap: the vector tiles a desktop view of the town centre
+//     needs at zooms 13, 16 and 18, their gzip bytes, and the time to draw them.
 // Usage: node bench/web_client.mjs   (after scripts/setup and a build; BENCH_RUNS=10)
 import http from 'node:http';
 import path from 'node:path';
@@ -65,6 +67,29 @@ try {
   console.log(rows.join('\n'));
   console.log(`time to usable (navigation -> map, address search and categories ready), ${RUNS} cold loads at 360x740: ` +
     `median ${median(readyTimes).toFixed(0)} ms, max ${Math.max(...readyTimes).toFixed(0)} ms (budget 1000 ms)`);
+
+  // 3. The basemap: the vector tiles a view needs and the time to draw them (the layer's
+  // 'load': every visible tile fetched, decoded and painted), in the town centre at three zooms.
+  {
+    const page = await openPage(browser, server, '/', { width: 1280, height: 800, guard: false });
+    await page.waitForSelector('body[data-map-ready="true"]');
+    const tiles = [];
+    page.on('request', (r) => { if (r.url().includes('/ogc/tiles/')) tiles.push(r.url()); });
+    for (const zoom of [13, 16, 18]) {
+      tiles.length = 0;
+      const ms = await page.evaluate((z) => new Promise((resolve) => {
+        const { map, layers } = document.querySelector('#map').wardmap;
+        const started = performance.now();
+        layers.basemap.once('load', () => resolve(performance.now() - started));
+        map.setView([53.6535, -2.63], z, { animate: false });
+      }), zoom);
+      let bytes = 0;
+      for (const url of tiles) bytes += (await gzipBytes(url)).bytes;
+      console.log(`basemap at zoom ${zoom}, 1280x800, Chorley town centre: ${tiles.length} vector tiles, ` +
+        `${(bytes / 1024).toFixed(1)} KiB as sent (gzip), drawn in ${ms.toFixed(0)} ms`);
+    }
+    await page.context().close();
+  }
 
   // 2. The local reports map with PINS reports.
   const count = async () => (await (await fetch(`${server.url}/ogc/collections/service_requests/items?limit=1`)).json()).numberMatched;

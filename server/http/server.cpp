@@ -1,5 +1,7 @@
 #include "server/http/server.hpp"
 
+#include "core/periodic_task.hpp"
+
 #include "server/http/percent.hpp"
 #include "server/http/problem.hpp"
 #include "server/http/request_head.hpp"
@@ -29,32 +31,60 @@ using namespace Pistache;
 using services::DomainError;
 using services::ErrorCode;
 
+/// Wakes reactors whose queued responses may have been left unsent. Pistache 0.0.5's write
+/// queue (PollableQueue) drains its eventfd after each pop, so a response a worker queues
+/// between the reactor's last empty pop and that drain stays queued with no wake-up until
+/// the next write to the same reactor: with few busy connections, a client waits forever
+/// (seen: `--durability full`, six clients, under ASan). While any response is unsent, a
+/// write to no peer is queued on every reactor every few milliseconds; the reactor drops it
+/// (not a peer's fd) after popping every response queued before it.
+class WriteKicker {
+  public:
+    /// A reactor's transport, registered once at its first connection.
+    void add(Tcp::Transport* transport) {
+        std::lock_guard lock(m_mutex);
+        if (std::find(m_transports.begin(), m_transports.end(), transport) == m_transports.end()) {
+            m_transports.push_back(transport);
+        }
+    }
+    /// Counts a queued response until its write ends (either way).
+    void watch(Async::Promise<ssize_t>& sent) {
+        ++*m_unsent;
+        auto unsent = m_unsent;
+        sent.then([unsent](ssize_t) { --*unsent; }, [unsent](std::exception_ptr&) { --*unsent; });
+    }
+    void tick() {
+        if (m_unsent->load() <= 0) {
+            return;
+        }
+        std::lock_guard lock(m_mutex);
+        for (auto* transport : m_transports) {
+            transport->asyncWrite(-1, RawBuffer(std::string(), 0));
+        }
+    }
+
+  private:
+    std::mutex m_mutex;
+    std::vector<Tcp::Transport*> m_transports;
+    // Shared with continuations that may run after a send's connection is gone.
+    std::shared_ptr<std::atomic<std::int64_t>> m_unsent =
+        std::make_shared<std::atomic<std::int64_t>>(0);
+};
+
 struct HttpServer::Impl {
+    Impl(const Router& r, const Dispatcher& d, ServerOptions o)
+        : router(r), dispatcher(d), options(std::move(o)) {}
     const Router& router;
     const Dispatcher& dispatcher;
     ServerOptions options;
     std::unique_ptr<WorkerPool> workers;
     std::unique_ptr<Http::Endpoint> endpoint;
+    WriteKicker kicker;
+    std::unique_ptr<core::PeriodicTask> kicking; // stopped before the endpoint goes
     bool stopped = false;
 };
 
 namespace {
-
-// Pistache 0.0.5 writes only typed headers (Header::Raw entries are parsed-request only), so
-// every header we set goes out through this one typed header with a runtime name.
-class NamedHeader : public Http::Header::Header {
-  public:
-    NamedHeader(std::string name, std::string value)
-        : m_name(std::move(name)), m_value(std::move(value)) {}
-    const char* name() const override { return m_name.c_str(); }
-    std::uint64_t hash() const override { return Http::Header::detail::hash(m_name.c_str()); }
-    void parse(const std::string& data) override { m_value = data; }
-    void write(std::ostream& stream) const override { stream << m_value; }
-
-  private:
-    std::string m_name;
-    std::string m_value;
-};
 
 /// HTTP/1.1 keeps the connection unless the client says close; HTTP/1.0 never keeps it.
 bool wants_close(const RequestHead& head) {
@@ -94,20 +124,64 @@ std::optional<std::string> header_value(const RequestHead& head, std::string_vie
     return std::nullopt;
 }
 
-Async::Promise<ssize_t> send(Http::ResponseWriter& writer, const Response& response, bool close) {
-    auto& headers = writer.headers();
-    // 0.0.5 answers "Connection: Close" to any request without a Connection header yet keeps
-    // the socket; say keep-alive unless the client asked to close (stack-notes §1.4).
-    headers.remove<Http::Header::Connection>();
-    headers.add<Http::Header::Connection>(close ? Http::ConnectionControl::Close
-                                                : Http::ConnectionControl::KeepAlive);
-    if (!response.content_type.empty() && response.status != 304 && response.status != 204) {
-        headers.add(std::make_shared<NamedHeader>("Content-Type", response.content_type));
+/// Where an answer goes: the connection's reactor (its transport) and the client.
+struct Reply {
+    Tcp::Transport* transport;
+    std::weak_ptr<Tcp::Peer> peer;
+    bool http10;
+};
+
+/// A header value as it may go on the wire: CR and LF would end the header early.
+void append_header(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name).append(": ");
+    for (const char ch : value) {
+        out.push_back(ch == '\r' || ch == '\n' ? ' ' : ch);
+    }
+    out.append("\r\n");
+}
+
+/// The answer's bytes: status line, headers, Content-Length (none on 204 and 304), body.
+std::string serialize(const Response& response, bool close, bool http10) {
+    std::string out;
+    out.reserve(256 + response.body.size());
+    out.append(http10 ? "HTTP/1.0 " : "HTTP/1.1 ")
+        .append(std::to_string(response.status))
+        .append(" ")
+        .append(Http::codeString(static_cast<Http::Code>(response.status)))
+        .append("\r\n");
+    // Always said: 0.0.5's own writer answered "Connection: Close" to any request without a
+    // Connection header yet kept the socket (stack-notes §1.4).
+    append_header(out, "Connection", close ? "close" : "keep-alive");
+    const bool bodiless = response.status == 304 || response.status == 204;
+    if (!response.content_type.empty() && !bodiless) {
+        append_header(out, "Content-Type", response.content_type);
     }
     for (const auto& [name, value] : response.headers) {
-        headers.add(std::make_shared<NamedHeader>(name, value));
+        append_header(out, name, value);
     }
-    return writer.send(static_cast<Http::Code>(response.status), response.body);
+    if (!bodiless) {
+        append_header(out, "Content-Length", std::to_string(response.body.size()));
+    }
+    out.append("\r\n");
+    if (!bodiless) {
+        out.append(response.body);
+    }
+    return out;
+}
+
+/// Queues an answer on the connection's reactor. Not through ResponseWriter::send: 0.0.5's
+/// returns a promise chained with then(), and a chained promise is resolved (on the reactor)
+/// without its lock, so a continuation a worker attaches at that moment is lost; seen as a
+/// keep-alive connection that never read its next request, under ASan with six writers. The
+/// transport's own write promise is resolved under its lock.
+Async::Promise<ssize_t> send(const Reply& reply, const Response& response, bool close) {
+    auto peer = reply.peer.lock();
+    if (!peer) {
+        return Async::Promise<ssize_t>::rejected(std::runtime_error("the client has gone"));
+    }
+    std::string bytes = serialize(response, close, reply.http10);
+    const auto size = bytes.size();
+    return reply.transport->asyncWrite(peer->fd(), RawBuffer(std::move(bytes), size));
 }
 
 } // namespace
@@ -223,6 +297,7 @@ class PistacheBridge : public Http::Handler {
     void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
         peer->putData(Http::Handler::ParserData, std::make_shared<TimedParser>());
         peer->putData(connection_key, std::make_shared<Connection>());
+        m_server->m_impl->kicker.add(transport());
     }
 
     void onInput(const char* data, size_t len, const std::shared_ptr<Tcp::Peer>& peer) override {
@@ -294,7 +369,8 @@ class PistacheBridge : public Http::Handler {
         auto expect = header_value(c.head, "Expect");
         if (expect && iequals(*expect, "100-continue") && rest.empty()) {
             static const std::string go_on = "HTTP/1.1 100 Continue\r\n\r\n";
-            peer->send(RawBuffer(go_on, go_on.size()));
+            auto sent = peer->send(RawBuffer(go_on, go_on.size()));
+            m_server->m_impl->kicker.watch(sent);
         }
         read_body(peer, connection, rest);
     }
@@ -358,15 +434,13 @@ class PistacheBridge : public Http::Handler {
 
         auto request = std::make_shared<Request>();
         const bool close = wants_close(c.head);
-        const auto version =
-            c.head.minor_version == 0 ? Http::Version::Http10 : Http::Version::Http11;
-        Http::ResponseWriter writer(version, transport(), this, peer);
+        const Reply reply{transport(), peer, c.head.minor_version == 0};
         const auto& dispatcher = m_server->m_impl->dispatcher;
         auto problem = convert_request(c.head, std::move(c.body), peer->address().host(),
                                        m_server->m_impl->options.trust_proxy, *request);
         c.body.clear();
         if (problem) {
-            answer(writer,
+            answer(reply,
                    dispatcher.refuse(*request,
                                      DomainError(ErrorCode::invalid_parameter,
                                                  "'" + problem->name + "' " + problem->message,
@@ -377,35 +451,35 @@ class PistacheBridge : public Http::Handler {
         if (m_server->draining()) {
             DomainError error(ErrorCode::unavailable, "the server is shutting down");
             error.with_retry_after(5);
-            answer(writer, dispatcher.refuse(*request, error), true, connection, peer);
+            answer(reply, dispatcher.refuse(*request, error), true, connection, peer);
             return;
         }
-        auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
         // Counted from here until the job (or the refused job) is destroyed, whatever happens.
         auto in_flight = std::make_shared<InFlight>(m_server->m_in_flight);
         std::weak_ptr<Tcp::Peer> weak = peer;
         const bool queued = m_server->m_impl->workers->try_submit(
-            [this, server = m_server, request, shared_writer, close, in_flight, connection, weak] {
+            [this, server = m_server, request, reply, close, in_flight, connection, weak] {
                 Response response = server->m_impl->dispatcher.dispatch(*request);
                 std::unique_lock lock(connection->mutex);
-                answer(*shared_writer, response, close || connection->overflowed, connection, weak);
+                answer(reply, response, close || connection->overflowed, connection, weak);
             });
         if (!queued) {
             DomainError error(ErrorCode::unavailable, "the server is overloaded; retry shortly");
             error.with_retry_after(1);
-            answer(*shared_writer, dispatcher.refuse(*request, error), close || c.overflowed,
-                   connection, peer);
+            answer(reply, dispatcher.refuse(*request, error), close || c.overflowed, connection,
+                   peer);
         }
     }
 
     /// Sends the answer to a complete request; then reads the next one (already here if it
     /// was pipelined), or closes. Called with the connection's mutex held.
-    void answer(Http::ResponseWriter& writer,
+    void answer(const Reply& reply,
                 const Response& response,
                 bool close,
                 const std::shared_ptr<Connection>& connection,
                 std::weak_ptr<Tcp::Peer> weak) {
-        auto sent = send(writer, response, close);
+        auto sent = send(reply, response, close);
+        m_server->m_impl->kicker.watch(sent);
         if (close) {
             connection->phase = Phase::closing;
             close_after(std::move(sent), std::move(weak));
@@ -466,16 +540,16 @@ class PistacheBridge : public Http::Handler {
             request, DomainError(code_for_status(problem.status), problem.detail));
         spdlog::warn("request {} from {} refused before it was read: {} {}", request.request_id,
                      request.remote_address, response.status, problem.detail);
-        Http::ResponseWriter writer(Http::Version::Http11, transport(), this, peer);
-        close_after(send(writer, response, true), peer);
+        auto sent = send(Reply{transport(), peer, false}, response, true);
+        m_server->m_impl->kicker.watch(sent);
+        close_after(std::move(sent), peer);
     }
 
     HttpServer* m_server;
 };
 
 HttpServer::HttpServer(const Router& router, const Dispatcher& dispatcher, ServerOptions options)
-    : m_impl(
-          std::make_unique<Impl>(Impl{router, dispatcher, std::move(options), nullptr, nullptr})) {}
+    : m_impl(std::make_unique<Impl>(router, dispatcher, std::move(options))) {}
 
 HttpServer::~HttpServer() {
     stop();
@@ -498,6 +572,8 @@ void HttpServer::start() {
     m_impl->endpoint->init(opts);
     m_impl->endpoint->setHandler(Http::make_handler<PistacheBridge>(this));
     m_impl->endpoint->serveThreaded();
+    m_impl->kicking = std::make_unique<core::PeriodicTask>(std::chrono::milliseconds(5),
+                                                           [this] { m_impl->kicker.tick(); });
 }
 
 std::uint16_t HttpServer::port() const {
@@ -527,6 +603,7 @@ void HttpServer::stop() {
         return;
     }
     m_impl->stopped = true;
+    m_impl->kicking.reset();
     if (m_impl->endpoint) {
         m_impl->endpoint->shutdown();
     }

@@ -36,9 +36,10 @@ class PistacheBridge;
 /// request itself (request_head.hpp: a 16 KiB head cap, bodies refused by declared length
 /// against the route's limit, malformed requests 400 at once, Connection: close honoured,
 /// pipelined requests answered in order), a WorkerPool runs the Dispatcher, and each
-/// response goes out with one send() from the worker (never ResponseStream off the reactor:
-/// it crashes 0.0.5). Fixes 0.0.5's keep-alive default, percent-decodes path and query, and
-/// drains on shutdown.
+/// response is serialised here and queued whole on the connection's transport from the worker
+/// (not ResponseWriter::send, whose chained promise loses continuations attached off the
+/// reactor; never ResponseStream off the reactor: it crashes 0.0.5). Fixes 0.0.5's
+/// keep-alive default, percent-decodes path and query, and drains on shutdown.
 class HttpServer {
   public:
     HttpServer(const Router& router, const Dispatcher& dispatcher, ServerOptions options);

@@ -25,7 +25,10 @@ async function apiCount(params) {
 }
 
 async function shownCount(page, expected) {
-  await page.waitForFunction((n) => document.body.dataset.loaded === String(n), expected, { timeout: 15000 });
+  // data-loaded keeps the last load's count while the next one runs ("Loading the reports…"):
+  // a filter whose count equals the previous one's must wait for its own summary too.
+  await page.waitForFunction((n) => document.body.dataset.loaded === String(n)
+    && /^\d+ reports? match/.test(document.querySelector('#summary').textContent), expected, { timeout: 15000 });
   const summary = await page.textContent('#summary');
   return Number(/^(\d+) reports? match/.exec(summary)[1]);
 }

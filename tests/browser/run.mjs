@@ -15,7 +15,8 @@ const missing = [
   [existsSync(chromium), `${chromium} (Debian's chromium package; scripts/setup installs it)`],
   [existsSync(path.join(here, 'node_modules/playwright-core')) && existsSync(path.join(here, 'node_modules/axe-core')),
     'tests/browser/node_modules (scripts/setup runs npm ci there)'],
-  [existsSync(path.join(here, '../../web-client/node_modules/leaflet/dist/leaflet.js')),
+  [existsSync(path.join(here, '../../web-client/node_modules/leaflet/dist/leaflet.js'))
+    && existsSync(path.join(here, '../../web-client/node_modules/protomaps-leaflet/dist/protomaps-leaflet.js')),
     'web-client/node_modules (scripts/setup runs npm ci there)'],
   [!process.env.WARDMAP_BINARY || existsSync(process.env.WARDMAP_BINARY), `the wardmap binary ${process.env.WARDMAP_BINARY}`],
 ].filter(([ok]) => !ok).map(([, what]) => what);

@@ -18,16 +18,20 @@ export const chromiumPath = process.env.WARDMAP_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
  * Starts `wardmap serve --port 0` over a fresh copy of the demo database, serving a copy of
- * web-client/ whose config.json has the basemap off ("tiles": {"url": "none"}), as an offline
- * deployment sets it: the pages then make no request beyond the server.
+ * web-client/ whose config.json has the outside basemap off ("tiles": {"url": "none"}), as an
+ * offline deployment sets it: the pages then make no request beyond the server (the basemap is
+ * the server's own vector tiles). `config`: members to set in config.json instead, or
+ * 'as-shipped' to serve the repository's config.json unchanged.
  */
-export async function startServer() {
+export async function startServer({ config = { tiles: { url: 'none' } } } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'wardmap-browser-'));
   const db = path.join(dir, 'demo.sqlite');
   const webRoot = path.join(dir, 'web-client');
   cpSync(path.join(sourceDir, 'web-client'), webRoot, { recursive: true, dereference: true });
-  const settings = JSON.parse(readFileSync(path.join(webRoot, 'config.json'), 'utf8'));
-  writeFileSync(path.join(webRoot, 'config.json'), JSON.stringify({ ...settings, tiles: { url: 'none' } }));
+  if (config !== 'as-shipped') {
+    const settings = JSON.parse(readFileSync(path.join(webRoot, 'config.json'), 'utf8'));
+    writeFileSync(path.join(webRoot, 'config.json'), JSON.stringify({ ...settings, ...config }));
+  }
   if (process.env.WARDMAP_BROWSER_DEMO_DB) {
     copyFileSync(process.env.WARDMAP_BROWSER_DEMO_DB, db);
   } else if (process.env.WARDMAP_TEST_FIXTURES) {
@@ -130,10 +134,15 @@ export function launchBrowser() {
  * A page on `server`. `guard` (default) refuses every request off the loopback, so a page
  * that tried to reach the internet would fail its test rather than hang; the benchmark turns
  * it off because playwright's request routing adds its own latency to every request.
+ * `initScript`: a function run in the page before its own scripts (context.addInitScript).
  */
-export async function openPage(browser, server, urlPath, { width = 1280, height = 800, geolocation, guard = true } = {}) {
+export async function openPage(browser, server, urlPath,
+  { width = 1280, height = 800, geolocation, guard = true, initScript } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale: 'en-GB',
     timezoneId: 'Europe/London', ...(geolocation ? { geolocation, permissions: ['geolocation'] } : {}) });
+  if (initScript) {
+    await context.addInitScript(initScript);
+  }
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));

@@ -1,8 +1,13 @@
 // The map module every view shares (reporting, local reports, ward pages, later MyWard and
-// streetscene): a Leaflet map whose basemap comes from config.json ("none" for no tiles) and
-// which always draws wardmap's own layers: the borough outline, the wards and, when zoomed in,
-// the streets. Leaflet is loaded as a classic script before the modules (window.L).
+// streetscene): a Leaflet map whose background is the council's own basemap, drawn in the
+// browser by protomaps-leaflet from wardmap's vector tiles (/ogc/tiles/WebMercatorQuad, the
+// combined "basemap" tileset: streets with their names, ward boundaries and names, cemeteries,
+// house numbers) with the style in basemap-style.js, plus the borough outline. config.json may
+// add an outside raster basemap ("tiles") underneath; the vector tiles then draw the wards only.
+// Leaflet and protomaps-leaflet are classic scripts loaded before the modules (window.L,
+// window.protomapsL).
 import { api, config } from './api.js';
+import { basemapStyle } from './basemap-style.js';
 
 const L = window.L;
 
@@ -10,11 +15,16 @@ export const BOROUGH_STYLE = { color: '#1d3f72', weight: 3, fill: false, interac
 export const WARD_STYLE = { color: '#4a5b70', weight: 1, dashArray: '4 4', fillColor: '#ffffff', fillOpacity: 0.05, interactive: false };
 const STREET_STYLE = { color: '#6b6b6b', weight: 2, opacity: 0.8, interactive: false };
 const STREETS_FROM_ZOOM = 15;
+/** The combined tileset of the server's OGC API - Tiles; note the OGC order {z}/{y}/{x}. */
+export const BASEMAP_TILES = '/ogc/tiles/WebMercatorQuad/{z}/{y}/{x}';
+/** The tileset's zoom range (TileService::min_zoom, max_zoom): data tiles are asked for in it. */
+const DATA_MAX_ZOOM = 18;
 
 /**
  * Creates the map in `element` and resolves as soon as it can be used; the borough layers
  * arrive in the background (`layers.ready` resolves when they are drawn). `canvas` draws
  * vector markers on one canvas instead of one SVG element each (thousands of pins).
+ * `layers.basemap` is the vector tile layer (null when config.json turns it off).
  */
 export async function createMap(element, { label = 'Map', wards = true, streets = true, canvas = false } = {}) {
   const settings = await config();
@@ -24,18 +34,35 @@ export async function createMap(element, { label = 'Map', wards = true, streets 
   map.getContainer().setAttribute('role', 'region');
   map.setView([53.653, -2.632], 12);
   const tiles = settings.tiles ?? {};
-  if (tiles.url && tiles.url !== 'none') {
+  const outside = Boolean(tiles.url && tiles.url !== 'none');
+  if (outside) {
     L.tileLayer(tiles.url, { attribution: tiles.attribution ?? '', maxZoom: tiles.max_zoom ?? 19 }).addTo(map);
-  } else {
+  }
+  const layers = { basemap: null, wards: null, outline: null, streets: null, wardFeatures: [], ready: Promise.resolve() };
+  const vector = settings.vector_tiles ?? {};
+  const vectorUrl = vector.url ?? BASEMAP_TILES;
+  if (vectorUrl !== 'none' && window.protomapsL) {
+    layers.basemap = window.protomapsL.leafletLayer({
+      url: vectorUrl,
+      ...basemapStyle(window.protomapsL, { overlay: outside }),
+      maxDataZoom: DATA_MAX_ZOOM,
+      maxZoom: 19,
+      attribution: vector.attribution ?? `Map: ${settings.council ?? 'the council'}`,
+    }).addTo(map);
+    map.getContainer().classList.add('vector-basemap');
+  } else if (!outside) {
     map.getContainer().classList.add('no-tiles');
     map.attributionControl.addAttribution('Boundaries and streets: wardmap');
   }
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-  const layers = { wards: null, outline: null, streets: null, wardFeatures: [], ready: Promise.resolve() };
+  // The tiles draw the wards and streets; without them the map draws its own from the API.
+  const drawWards = !layers.basemap;
+  const drawStreets = streets && !(layers.basemap && !outside);
   if (wards) {
     layers.ready = api.wards().then((collection) => {
       layers.wardFeatures = collection.features;
-      layers.wards = L.geoJSON(collection, { style: WARD_STYLE }).addTo(map);
+      layers.wards = L.geoJSON(collection, { style: WARD_STYLE });
+      if (drawWards) layers.wards.addTo(map);
       layers.outline = L.polyline(outerEdges(collection.features), BOROUGH_STYLE).addTo(map);
       if (!map.wardmapMoved) map.fitBounds(layers.wards.getBounds(), { padding: [8, 8], animate: false });
     }).catch(() => {
@@ -44,12 +71,14 @@ export async function createMap(element, { label = 'Map', wards = true, streets 
     // A view chosen by the resident (a typed address) is not undone when the wards arrive.
     map.once('movestart', () => { map.wardmapMoved = true; });
   }
-  if (streets) {
+  if (drawStreets) {
     layers.streets = L.layerGroup().addTo(map);
     const refresh = debounce(() => loadStreets(map, layers.streets), 250);
     map.on('moveend', refresh);
     refresh();
   }
+  // The browser tests and the console reach the map through its element.
+  element.wardmap = { map, layers };
   return { map, layers };
 }
 
