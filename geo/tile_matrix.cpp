@@ -49,7 +49,9 @@ BBox tile_bounds_lonlat(const TileId& tile, double margin) {
 }
 
 std::optional<int> parse_tile_index(std::string_view text) {
-    if (text.empty() || text.size() > 9 || (text.size() > 1 && text[0] == '0')) {
+    // Digits only: from_chars would also take a leading '-' (and "-0" is 0).
+    if (text.empty() || text.size() > 9 || (text.size() > 1 && text[0] == '0') ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         return std::nullopt;
     }
     int v = 0;

@@ -1,7 +1,7 @@
 // `wardmap export KIND OUT [options]`: parses flags into importers::LlpgExportOptions and hands
 // over to importers::export_llpg; reading the store and writing DTF 7.3 live in importers/.
-// `wardmap export tiles OUT.mbtiles --bbox ... --zooms 10-16` hands over to
-// services::export_mbtiles (the tiles /ogc serves, packaged).
+// `wardmap export tiles OUT.mbtiles|OUT.pmtiles --bbox ... --zooms 10-16` hands over to
+// services::export_mbtiles or export_pmtiles (the tiles /ogc serves, packaged).
 
 #include "core/w3c_time.hpp"
 
@@ -32,34 +32,14 @@ struct ExportFlags {
     std::string tileset = "basemap";
 };
 
-/// "a,b,c,d" as four numbers; nullopt otherwise.
-std::optional<geo::BBox> parse_bbox(const std::string& text) {
-    double v[4];
-    char tail = 0;
-    if (std::sscanf(text.c_str(), "%lf,%lf,%lf,%lf%c", &v[0], &v[1], &v[2], &v[3], &tail) != 4) {
-        return std::nullopt;
-    }
-    geo::BBox box;
-    box.min_x = v[0];
-    box.min_y = v[1];
-    box.max_x = v[2];
-    box.max_y = v[3];
-    return box;
-}
-
 int run_tiles_export(const CommonOptions& common, const ExportFlags& flags) {
     services::MbtilesOptions options;
-    int lo = 0;
-    int hi = 0;
-    char tail = 0;
-    if (std::sscanf(flags.zooms.c_str(), "%d-%d%c", &lo, &hi, &tail) == 2) {
-        options.min_zoom = lo;
-        options.max_zoom = hi;
-    } else if (std::sscanf(flags.zooms.c_str(), "%d%c", &lo, &tail) == 1) {
-        options.min_zoom = options.max_zoom = lo;
+    if (const auto zooms = services::parse_zoom_range(flags.zooms)) {
+        std::tie(options.min_zoom, options.max_zoom) = *zooms;
     } else {
-        std::cerr << "wardmap export tiles: --zooms must be Z or Z1-Z2, not '" << flags.zooms
-                  << "'\n";
+        std::cerr << "wardmap export tiles: --zooms must be Z or Z1-Z2 (0 to 24, lowest first), "
+                     "not '"
+                  << flags.zooms << "'\n";
         return exit_failure;
     }
     store::ConnectionPool pool(common.db, 1, {.mode = store::OpenMode::read_only});
@@ -76,18 +56,20 @@ int run_tiles_export(const CommonOptions& common, const ExportFlags& flags) {
                 options.bbox.extend(extent.max_x, extent.max_y);
             }
         }
-    } else if (auto box = parse_bbox(flags.bbox)) {
+    } else if (auto box = services::parse_lonlat_bbox(flags.bbox)) {
         options.bbox = *box;
     } else {
         std::cerr << "wardmap export tiles: --bbox must be minlon,minlat,maxlon,maxlat, not '"
                   << flags.bbox << "'\n";
         return exit_failure;
     }
-    const auto s = services::export_mbtiles(tiles, tileset, flags.out, options);
-    std::cout << "tiles: wrote " << flags.out << " (MBTiles, " << tileset.id << ", zooms "
-              << options.min_zoom << "-" << options.max_zoom << ") in " << s.seconds
-              << " s: " << s.tiles << " tiles, " << s.empty << " empty left out, " << s.bytes
-              << " bytes gzip'd\n";
+    const bool pmtiles = std::filesystem::path(flags.out).extension() == ".pmtiles";
+    const auto s = pmtiles ? services::export_pmtiles(tiles, tileset, flags.out, options)
+                           : services::export_mbtiles(tiles, tileset, flags.out, options);
+    std::cout << "tiles: wrote " << flags.out << " (" << (pmtiles ? "PMTiles" : "MBTiles") << ", "
+              << tileset.id << ", zooms " << options.min_zoom << "-" << options.max_zoom << ") in "
+              << s.seconds << " s: " << s.tiles << " tiles, " << s.empty << " empty left out, "
+              << s.bytes << " bytes gzip'd\n";
     return exit_ok;
 }
 
@@ -131,14 +113,18 @@ int run_export_command(const CommonOptions& common, const ExportFlags& flags) {
 void add_export_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     auto* cmd = app.add_subcommand(
         "export", "Write the store's data out in a council exchange format: llpg (the gazetteer "
-                  "as NLPG DTF 7.3, docs/llpg-format.md) or tiles (vector tiles as MBTiles); "
+                  "as NLPG DTF 7.3, docs/llpg-format.md) or tiles (vector tiles as MBTiles, or "
+                  "PMTiles for a FILE.pmtiles); "
                   "exit 0 ok, 2 failed, 3 database");
     common.add_to(*cmd);
     auto f = std::make_shared<ExportFlags>();
     cmd->add_option("kind", f->kind, "What to export: llpg or tiles")
         ->required()
         ->check(CLI::IsMember({"llpg", "tiles"}));
-    cmd->add_option("out", f->out, "The file to write (replaced when complete)")->required();
+    cmd->add_option("out", f->out,
+                    "The file to write (replaced when complete); tiles: .pmtiles for "
+                    "PMTiles v3, anything else MBTiles")
+        ->required();
     cmd->add_option("--custodian-code", f->custodian_code,
                     "llpg: local custodian code (default: wardmap_meta custodian_code, else 2320)")
         ->check(CLI::Range(1, 9999));

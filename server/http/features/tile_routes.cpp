@@ -15,14 +15,20 @@ constexpr const char* mvt_type = "application/vnd.mapbox-vector-tile";
 
 void check_matrix_set(const Request& request) {
     const auto& id = request.param("tileMatrixSetId");
-    if (id != "WebMercatorQuad") {
+    if (id != services::web_mercator_quad) {
         throw DomainError(ErrorCode::not_found, "there is no tile matrix set '" + id +
                                                     "'; tile matrix sets: WebMercatorQuad");
     }
 }
 
+geo::TileId tile_id(const Request& request) {
+    return services::parse_tile_address(request.param("tileMatrixSetId"),
+                                        request.param("tileMatrix"), request.param("tileRow"),
+                                        request.param("tileCol"));
+}
+
 /// A tile request's own checks, before the cache: the Accept header allows a vector tile, the
-/// only parameter is f=mvt, the matrix set exists and the indices are whole numbers.
+/// only parameter is f=mvt, the matrix set exists and the indices are whole numbers within it.
 void accept_tile(const Request& request) {
     check_ogc_parameters(request, {"f"});
     if (const auto f = request.query_param("f"); f && *f != "mvt") {
@@ -38,19 +44,7 @@ void accept_tile(const Request& request) {
                                                              *accept + "' does not allow it");
         }
     }
-    check_matrix_set(request);
-    for (const char* name : {"tileMatrix", "tileRow", "tileCol"}) {
-        if (!geo::parse_tile_index(request.param(name))) {
-            invalid_parameter(name, "must be a whole number (0 or more), not '" +
-                                        request.param(name) + "'");
-        }
-    }
-}
-
-geo::TileId tile_id(const Request& request) {
-    return {*geo::parse_tile_index(request.param("tileMatrix")),
-            *geo::parse_tile_index(request.param("tileCol")),
-            *geo::parse_tile_index(request.param("tileRow"))};
+    (void)tile_id(request);
 }
 
 Response tile_response(std::string bytes) {

@@ -40,6 +40,43 @@ Tileset make_basemap() {
 
 } // namespace
 
+void check_in_matrix(const geo::TileId& id) {
+    if (geo::in_matrix(id)) {
+        return;
+    }
+    const std::int64_t n = std::int64_t{1} << std::clamp(id.z, 0, geo::web_mercator_max_zoom);
+    const char* name = id.z < 0 || id.z > geo::web_mercator_max_zoom ? "tileMatrix"
+                       : id.y >= n                                   ? "tileRow"
+                                                                     : "tileCol";
+    invalid_parameter(name, "tile " + std::to_string(id.z) + "/" + std::to_string(id.y) + "/" +
+                                std::to_string(id.x) +
+                                " is outside WebMercatorQuad (zoom 0 to 24, row and column 0 "
+                                "to 2^zoom - 1)");
+}
+
+geo::TileId parse_tile_address(std::string_view tile_matrix_set,
+                               std::string_view tile_matrix,
+                               std::string_view tile_row,
+                               std::string_view tile_col) {
+    if (tile_matrix_set != web_mercator_quad) {
+        throw DomainError(ErrorCode::not_found, "there is no tile matrix set '" +
+                                                    std::string(tile_matrix_set) +
+                                                    "'; tile matrix sets: WebMercatorQuad");
+    }
+    const auto index = [](const char* name, std::string_view text) {
+        const auto v = geo::parse_tile_index(text);
+        if (!v) {
+            invalid_parameter(name, "must be a whole number (0 or more), not '" +
+                                        std::string(text) + "'");
+        }
+        return *v;
+    };
+    const geo::TileId id{index("tileMatrix", tile_matrix), index("tileCol", tile_col),
+                         index("tileRow", tile_row)};
+    check_in_matrix(id);
+    return id;
+}
+
 TileService::TileService(const FeatureService& features)
     : m_features(features), m_basemap(make_basemap()) {
     for (const auto& layer : features.registry().layers()) {
@@ -95,16 +132,7 @@ std::vector<TileLayerInfo> TileService::layers(const Tileset& tileset) const {
 }
 
 std::string TileService::tile(const Tileset& tileset, const geo::TileId& id) const {
-    if (!geo::in_matrix(id)) {
-        const std::int64_t n = std::int64_t{1} << std::clamp(id.z, 0, geo::web_mercator_max_zoom);
-        const char* name = id.z < 0 || id.z > geo::web_mercator_max_zoom ? "tileMatrix"
-                           : id.y >= n                                   ? "tileRow"
-                                                                         : "tileCol";
-        invalid_parameter(name, "tile " + std::to_string(id.z) + "/" + std::to_string(id.y) + "/" +
-                                    std::to_string(id.x) +
-                                    " is outside WebMercatorQuad (zoom 0 to 24, row and "
-                                    "column 0 to 2^zoom - 1)");
-    }
+    check_in_matrix(id);
     if (id.z < tileset.min_zoom || id.z > tileset.max_zoom) {
         throw DomainError(ErrorCode::not_found, "tileset '" + tileset.id + "' has zooms " +
                                                     std::to_string(tileset.min_zoom) + " to " +

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wardmap::services {
@@ -39,6 +40,23 @@ struct TileLayerInfo {
     const Layer* layer = nullptr;
     std::vector<const LayerProperty*> properties;
 };
+
+/// The one tile matrix set served.
+inline constexpr std::string_view web_mercator_quad = "WebMercatorQuad";
+
+/// A tile's address from the path as a tile route gets it ({tileMatrixSetId}/{tileMatrix}/
+/// {tileRow}/{tileCol}, percent-decoded): DomainError not_found for a tile matrix set other
+/// than WebMercatorQuad, invalid_parameter (naming tileMatrix, tileRow or tileCol) for an
+/// index that is not a whole number (digits only, no sign or leading zero) or lies outside
+/// the set (zoom 0 to 24, row and column 0 to 2^zoom - 1). A pure function of its text.
+[[nodiscard]] geo::TileId parse_tile_address(std::string_view tile_matrix_set,
+                                             std::string_view tile_matrix,
+                                             std::string_view tile_row,
+                                             std::string_view tile_col);
+
+/// DomainError invalid_parameter (as parse_tile_address) unless the tile lies in
+/// WebMercatorQuad.
+void check_in_matrix(const geo::TileId& tile);
 
 /// Mapbox vector tiles made from the store on request, through FeatureService (so exactly the
 /// rows and public properties the OGC collections serve). Thread-safe.
