@@ -1,8 +1,11 @@
-// The reporter's tracking page: status, target date and history of a real report, an update
-// added through the page, following by email, reopening a closed report, and a bad link.
+// The reporter's tracking page: status, target date and history of a real report, its place
+// on the map (the shared basemap, the pin at the point the tracking document gives, by
+// keyboard too, at phone and desktop sizes), an update added through the page, following by
+// email, reopening a closed report, and a bad link.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, openPage, screenshot } from './support.mjs';
+import path from 'node:path';
+import { artifacts, startServer, launchBrowser, openPage, screenshot, seriousViolations } from './support.mjs';
 
 let server;
 let browser;
@@ -57,6 +60,117 @@ test('tracking page: status, expected date, history; an update and a follower ad
   assert.deepEqual(page.jsErrors, []);
   await page.context().close();
 });
+
+/** The map's state and the pin's place on screen against the report's point. */
+function mapState(page) {
+  return page.evaluate(() => {
+    const { map } = document.querySelector('#map').wardmap;
+    const box = document.querySelector('#map').getBoundingClientRect();
+    const pins = [...document.querySelectorAll('#map .leaflet-marker-icon.pin')];
+    const pin = pins[0]?.getBoundingClientRect();
+    const centre = map.getCenter();
+    return {
+      zoom: map.getZoom(),
+      centre: [centre.lat, centre.lng],
+      pins: pins.length,
+      title: pins[0]?.getAttribute('title'),
+      // The pin's tip (iconAnchor [14, 34]) on the screen, and the map's box.
+      tip: pin ? [pin.left + 14, pin.top + 34] : null,
+      box: { left: box.left, top: box.top, right: box.right, bottom: box.bottom, width: box.width, height: box.height },
+      label: document.querySelector('#map').getAttribute('aria-label'),
+      tiles: document.querySelectorAll('#map canvas.leaflet-tile-loaded').length,
+    };
+  });
+}
+
+for (const [width, height] of [[390, 844], [1280, 800]]) {
+  test(`tracking page at ${width}x${height}: the map shows the report's pin on the basemap, by keyboard too`, async () => {
+    const created = await createReport({ service_code: 'litter', description: `Pin at ${width}` });
+    const tracked = await (await fetch(`${server.url}/api/track/${created.tracking_token}`)).json();
+    assert.ok(Number.isFinite(tracked.lat) && Number.isFinite(tracked.long), JSON.stringify(tracked));
+    assert.ok(Math.abs(tracked.lat - 53.650829) < 1e-5 && Math.abs(tracked.long + 2.6292194) < 1e-5);
+
+    const page = await openPage(browser, server, `/track.html#${created.tracking_token}`, { width, height });
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.isVisible('#map'), true);
+    // The basemap's own vector tiles are drawn under the pin.
+    await page.waitForFunction(() => document.querySelectorAll('#map canvas.leaflet-tile-loaded').length > 0);
+    let state = await mapState(page);
+    assert.equal(state.pins, 1);
+    assert.equal(state.title, `Report ${created.service_request_id} is here`);
+    assert.equal(state.label, 'Map of the place you reported');
+    assert.equal(state.zoom, 17);
+    assert.ok(Math.abs(state.centre[0] - tracked.lat) < 1e-6 && Math.abs(state.centre[1] - tracked.long) < 1e-6,
+      `the map is centred on the report: ${state.centre}`);
+    // The pin's tip is where the map puts the report's point, inside the map.
+    const expected = await page.evaluate(([lat, lon]) => {
+      const { map } = document.querySelector('#map').wardmap;
+      const p = map.latLngToContainerPoint([lat, lon]);
+      const box = document.querySelector('#map').getBoundingClientRect();
+      return [box.left + p.x, box.top + p.y];
+    }, [tracked.lat, tracked.long]);
+    assert.ok(Math.hypot(state.tip[0] - expected[0], state.tip[1] - expected[1]) < 2, `pin ${state.tip} vs ${expected}`);
+    assert.ok(state.tip[0] > state.box.left && state.tip[0] < state.box.right
+      && state.tip[1] > state.box.top && state.tip[1] < state.box.bottom, 'the pin is inside the map');
+    // Big enough to use: nearly the page's width on a phone, beside the report on a desktop.
+    assert.ok(state.box.width >= (width < 600 ? width - 40 : 320), `map ${state.box.width} px wide`);
+    assert.ok(state.box.height >= 240, `map ${state.box.height} px high`);
+    if (width >= 900) {
+      const summary = await page.evaluate(() => document.querySelector('.track-summary').getBoundingClientRect().right);
+      assert.ok(state.box.left > summary, 'the map is beside the report on a desktop');
+      assert.ok(state.box.bottom <= height, 'the whole map is in the first screen on a desktop');
+    }
+    await page.locator('#map').scrollIntoViewIfNeeded();
+    await screenshot(page, `track-map-${width}x${height}`);
+    await page.locator('.track-map-panel').screenshot({ path: path.join(artifacts, `track-map-panel-${width}x${height}.png`) });
+
+    // By keyboard alone: Tab reaches the map, the arrows move it, - zooms out, and the button
+    // after it brings the report's place back.
+    // Nothing is focusable between the header's last link and the map.
+    await page.focus('.site-header nav li:last-child a');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'map');
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), 'none',
+      'the focused map shows a focus ring');
+    // One key at a time: Leaflet ignores a pan key while the last pan still animates.
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((lon) => document.querySelector('#map').wardmap.map.getCenter().lng > lon + 1e-4,
+      tracked.long, { timeout: 5000 });
+    await page.waitForTimeout(400);
+    await page.keyboard.press('ArrowDown');
+    await page.waitForFunction((lat) => document.querySelector('#map').wardmap.map.getCenter().lat < lat - 1e-4,
+      tracked.lat, { timeout: 5000 });
+    await page.waitForTimeout(400);
+    await page.keyboard.press('-');
+    await page.waitForFunction(() => document.querySelector('#map').wardmap.map.getZoom() < 17, null, { timeout: 5000 });
+    // Past the map's own zoom buttons and attribution links to the button after the map.
+    for (let i = 0; i < 8 && await page.evaluate(() => document.activeElement.id) !== 'map-recentre'; i += 1) {
+      await page.keyboard.press('Tab');
+    }
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'map-recentre');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(([lat, lon]) => {
+      // The report's point back in the middle of the map (to the pixel: an animated zoom
+      // ends on whole pixels).
+      const { map } = document.querySelector('#map').wardmap;
+      const p = map.latLngToContainerPoint([lat, lon]);
+      const size = map.getSize();
+      return map.getZoom() === 17 && Math.hypot(p.x - size.x / 2, p.y - size.y / 2) < 2;
+    }, [tracked.lat, tracked.long], { timeout: 5000 });
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'map', 'focus goes back to the map');
+
+    // An update re-renders the report; the one pin stays.
+    await page.fill('#update-text', 'Still there');
+    await page.click('#update-submit');
+    await page.waitForSelector('#update-done:has-text("update has been added")');
+    assert.equal((await mapState(page)).pins, 1);
+
+    const violations = await seriousViolations(page);
+    assert.deepEqual(violations, [], violations.join('\n'));
+    assert.deepEqual(page.jsErrors, []);
+    await page.context().close();
+  });
+}
 
 test('tracking page: a closed report can be reopened by its reporter', async () => {
   const created = await createReport({ service_code: 'litter', description: 'Bottles' });
