@@ -1,11 +1,15 @@
 // The reporter's tracking page: status, target date and history of a real report, its place
 // on the map (the shared basemap, the pin at the point the tracking document gives, by
 // keyboard too, at phone and desktop sizes), an update added through the page, following by
-// email, reopening a closed report, and a bad link.
+// email, reopening a closed report, and a bad link; then the pages of the links mailed to a
+// follower (confirm, unsubscribe), opened from real messages of a real SMTP server, in the
+// site's look at both sizes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, startServer, launchBrowser, openPage, screenshot, seriousViolations } from './support.mjs';
+import {
+  artifacts, startServer, startSmtpSink, launchBrowser, openPage, screenshot, seriousViolations,
+} from './support.mjs';
 
 let server;
 let browser;
@@ -197,4 +201,131 @@ test('tracking page: an unknown link says so in plain words', async () => {
   await page.waitForSelector('#load-error:not([hidden])');
   assert.match(await page.textContent('#load-error'), /could not find a report for this link/);
   await page.context().close();
+});
+
+/** Waits (20 s at most) for a message to `to` whose text matches `what`; returns it. */
+async function mailTo(sink, to, what) {
+  const deadline = Date.now() + 20000;
+  while (Date.now() < deadline) {
+    const found = sink.messages().find((m) => m.includes(`To: <${to}>`) && what.test(m));
+    if (found) return found;
+    await new Promise((resolve) => { setTimeout(resolve, 250); });
+  }
+  assert.fail(`no message to ${to} matching ${what}`);
+  return '';
+}
+
+/** The path of the first link to `route` in a message. */
+function linkPath(message, route) {
+  const m = new RegExp(`https?://\\S+?(${route}[A-Za-z0-9_-]+)`).exec(message);
+  assert.ok(m, `no ${route} link in:\n${message}`);
+  return m[1];
+}
+
+/**
+ * A mail link's page at `width` x `height`: the residents' header and stylesheet (the brand
+ * colour of css/base.css applied), `title`, the button, links on to the report's ward page
+ * (unless `ward` is false) and the local reports, nothing wider than the screen, nothing refused by its CSP, axe, a screenshot.
+ */
+async function checkMailPage(on, urlPath, { width, height, title, button, shot, ward = true }) {
+  const page = await openPage(browser, on, urlPath, { width, height });
+  const consoleErrors = [];
+  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+  const failed = [];
+  page.on('response', (r) => { if (r.request().resourceType() !== 'document' && r.status() >= 400) failed.push(r.url()); });
+  const response = await page.reload();
+  // An unknown or used link is a 404 page, which chromium also logs as an error.
+  if (response.status() === 404) {
+    const i = consoleErrors.findIndex((e) => /status of 404/.test(e));
+    if (i >= 0) consoleErrors.splice(i, 1);
+  }
+  assert.equal(await page.textContent('h1'), title);
+  assert.equal(await page.title(), `${title} – Chorley Council`);
+  assert.equal(await page.textContent('.site-header .brand'), 'Chorley Council wardmap');
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.site-header')).backgroundColor),
+    'rgb(29, 63, 114)', 'css/base.css is applied');
+  if (button) {
+    assert.equal(await page.textContent('form[method="post"] button.primary'), button);
+    assert.ok(await page.isVisible('form[method="post"] button'));
+  } else {
+    assert.equal(await page.locator('form').count(), 0);
+  }
+  if (ward) {
+    assert.match(await page.getAttribute('.mail-link-next a[href^="/ward.html"]', 'href'), /^\/ward\.html\?code=E05\d{6}$/);
+  } else {
+    assert.equal(await page.locator('a[href^="/ward.html"]').count(), 0);
+  }
+  assert.equal(await page.getAttribute('.mail-link-next a[href="/reports.html"]', 'href'), '/reports.html');
+  assert.ok(await page.evaluate(() => document.scrollingElement.scrollWidth <= window.innerWidth), 'nothing wider than the screen');
+  await screenshot(page, shot);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
+  assert.deepEqual(consoleErrors, [], 'nothing refused by the CSP');
+  assert.deepEqual(failed, [], 'every resource loaded');
+  // axe is a script, which the page's CSP refuses: it runs in a copy opened past the CSP.
+  const checked = await openPage(browser, on, urlPath, { width, height, bypassCSP: true });
+  const violations = await seriousViolations(checked);
+  assert.deepEqual(violations, [], violations.join('\n'));
+  await checked.context().close();
+  return page;
+}
+
+test('a follower\'s mailed links: the confirm and unsubscribe pages in the site\'s look, by keyboard', async (t) => {
+  const sink = await startSmtpSink();
+  if (!sink) {
+    t.skip('needs Debian\'s python3-aiosmtpd (scripts/setup installs it)');
+    return;
+  }
+  const mailing = await startServer({ args: sink.serveArgs() });
+  try {
+    const form = new URLSearchParams({ api_key: 'demo-web-key', lat: '53.650829', long: '-2.6292194',
+      service_code: 'litter', description: 'Followed by a neighbour', email: 'reporter@example.org' });
+    const created = (await (await fetch(`${mailing.url}/open311/v2/requests.json`, { method: 'POST', body: form })).json())[0];
+    const tracking = await openPage(browser, mailing, `/track.html#${created.tracking_token}`, { width: 390, height: 844 });
+    await tracking.waitForSelector('body[data-ready="true"]');
+    await tracking.fill('#follow-email', 'neighbour@example.org');
+    await tracking.click('#follow-form button[type=submit]');
+    await tracking.waitForSelector('#follow-done:has-text("neighbour@example.org")');
+    await tracking.context().close();
+
+    const confirmPath = linkPath(await mailTo(sink, 'neighbour@example.org', /Subject: Confirm/), '/api/follow/confirm/');
+    for (const [width, height] of [[1280, 800], [390, 844]]) {
+      const page = await checkMailPage(mailing, confirmPath, { width, height, title: 'Confirm following this report',
+        button: 'Confirm', shot: `mail-confirm-${width}x${height}` });
+      if (width < 600) {
+        // Confirmed by keyboard: the button takes the focus and Enter posts the form.
+        await page.focus('form[method="post"] button');
+        await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+        assert.equal(await page.textContent('h1'), 'You are following this report');
+        await screenshot(page, `mail-confirmed-${width}x${height}`);
+      }
+      await page.context().close();
+    }
+    // The used link: the same look, and no report to link to.
+    const used = await checkMailPage(mailing, confirmPath, { width: 390, height: 844, title: 'Link not valid',
+      shot: 'mail-link-not-valid-390x844', ward: false });
+    assert.match(await used.textContent('main p'), /^This confirmation link is unknown, has expired or has been used; .*\.$/);
+    await used.context().close();
+
+    // A change to the report reaches the follower with a link to stop the messages.
+    const update = new URLSearchParams({ api_key: 'demo-staff-key', service_request_id: created.service_request_id,
+      update_id: `mail-${created.service_request_id}`, status: 'INVESTIGATING',
+      updated_datetime: new Date(Date.now() - 60000).toISOString().replace(/\.\d+Z$/, 'Z'), description: 'Having a look' });
+    const posted = await fetch(`${mailing.url}/open311/v2/servicerequestupdates.json`, { method: 'POST', body: update });
+    assert.equal(posted.status, 200, await posted.clone().text());
+    const stopPath = linkPath(await mailTo(sink, 'neighbour@example.org', /Having a look/), '/api/unsubscribe/');
+    for (const [width, height] of [[1280, 800], [390, 844]]) {
+      const page = await checkMailPage(mailing, stopPath, { width, height, title: 'Stop messages about this report',
+        button: 'Stop messages', shot: `mail-unsubscribe-${width}x${height}` });
+      if (width < 600) {
+        await Promise.all([page.waitForNavigation(), page.click('form[method="post"] button')]);
+        assert.equal(await page.textContent('h1'), 'Messages stopped');
+        await screenshot(page, `mail-unsubscribed-${width}x${height}`);
+      }
+      await page.context().close();
+    }
+  } finally {
+    await mailing.stop();
+    await sink.stop();
+  }
 });

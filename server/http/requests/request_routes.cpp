@@ -296,7 +296,16 @@ Response link_page(const Request& request,
         if (e.code() != services::ErrorCode::not_found || wants_json(request)) {
             throw;
         }
-        return mail_link_page(requests.catalogue()->council(), "Link not valid", e.what(),
+        // The service's reason, which reads as a clause ("this link is unknown, ..."), as a
+        // sentence.
+        std::string reason = e.what();
+        if (!reason.empty() && reason.front() >= 'a' && reason.front() <= 'z') {
+            reason.front() = static_cast<char>(reason.front() - 'a' + 'A');
+        }
+        if (!reason.empty() && reason.back() != '.') {
+            reason += '.';
+        }
+        return mail_link_page(requests.catalogue()->council(), "Link not valid", reason,
                               std::nullopt, {}, 404);
     }
     if (wants_json(request)) {
