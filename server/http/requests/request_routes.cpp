@@ -252,7 +252,7 @@ Response mail_link_page(const std::string& council,
                        "<li><a href=\"/\">Report a problem</a></li>"
                        "<li><a href=\"/reports.html\">Local reports</a></li></ul></nav></header>\n"
                        "<main id=\"main\"><h1>" +
-                       html_text(title) + "</h1><p class=\"lead-text\">" + html_text(text) + "</p>";
+                       html_text(title) + "</h1><p>" + html_text(text) + "</p>";
     if (button) {
         html += "<form method=\"post\"><button type=\"submit\" class=\"primary\">" +
                 html_text(*button) + "</button></form>";
