@@ -79,7 +79,7 @@ void add_server_routes(http::Router& router,
     http::add_tile_routes(router, services.tiles, services.tile_documents, services.pages);
     http::add_open311_routes(router, services.requests, services.photos);
     http::add_request_routes(router, services.requests);
-    http::add_follower_routes(router, services.followers);
+    http::add_follower_routes(router, services.followers, services.requests);
     http::add_photo_routes(router, services.photos);
     http::add_my_reports_routes(router, services.my_reports);
     http::add_catalogue_routes(router, services.catalogues, services.requests);

@@ -1,8 +1,8 @@
 // The council's own basemap, drawn by protomaps-leaflet from the server's vector tiles, on
-// every map page at phone (390 x 844) and desktop (1280 x 800) sizes: the street names drawn
-// on the map are the names of the streets the server holds there (read from the text the
-// tiles' canvases paint, and from the ink at each label's place), ward names and house
-// numbers are drawn, the shipped config.json makes no request outside the server, an outside
+// every map page (report, local reports, ward, tracking) at phone (390 x 844) and desktop
+// (1280 x 800) sizes: the street names drawn on the map are the names of the streets the
+// server holds there (read from the text the tiles' canvases paint, and from the ink at each
+// label's place), ward names and house numbers are drawn, the shipped config.json makes no request outside the server, an outside
 // raster basemap set in config.json is drawn under the ward boundaries, and with the vector
 // tiles turned off the map falls back to the wards and streets of the JSON API.
 import { test, before, after } from 'node:test';
@@ -133,17 +133,29 @@ async function waitForLabels(page, accept, count, what) {
   return drawn;
 }
 
+/** A new report's tracking page on `on` (a server): its private link. */
+async function trackingPath(on) {
+  const form = new URLSearchParams({ api_key: 'demo-web-key', service_code: 'litter', lat: '53.650829',
+    long: '-2.6292194', description: 'For the basemap run' });
+  const response = await fetch(`${on.url}/open311/v2/requests.json`, { method: 'POST', body: form });
+  assert.equal(response.status, 200, await response.clone().text());
+  return `/track.html#${(await response.json())[0].tracking_token}`;
+}
+
+// [name, path (or a function of the server giving one), selector once the map is made]
 const pages = [
   ['report', '/', 'body[data-map-ready="true"]'],
   ['reports', '/reports.html', 'body[data-ready="true"]'],
   ['ward', '/ward.html?code=E05013066', 'body[data-ready="true"]'],
+  ['track', trackingPath, 'body[data-ready="true"]'],
 ];
+const pathOn = async (url, on) => (typeof url === 'function' ? url(on) : url);
 const sizes = [[390, 844], [1280, 800]];
 
 for (const [name, url, ready] of pages) {
   for (const [width, height] of sizes) {
     test(`${name} page at ${width}x${height}: the basemap draws the streets' names and the wards' names`, async () => {
-      const page = await openPage(browser, server, url, { width, height, initScript: recordCanvasText });
+      const page = await openPage(browser, server, await pathOn(url, server), { width, height, initScript: recordCanvasText });
       await page.waitForSelector(ready);
       await page.locator('#map').scrollIntoViewIfNeeded();
 
@@ -206,7 +218,7 @@ test('the shipped config.json: every request of every map page goes to the serve
   const shipped = await startServer({ config: 'as-shipped' });
   try {
     for (const [name, url, ready] of pages) {
-      const page = await openPage(browser, shipped, url, { width: 390, height: 844 });
+      const page = await openPage(browser, shipped, await pathOn(url, shipped), { width: 390, height: 844 });
       const requests = [];
       page.on('request', (r) => requests.push(r.url()));
       await page.reload();

@@ -2,7 +2,8 @@
 // borough, Debian's chromium driven by playwright-core, axe-core, and screenshots.
 import { spawn } from 'node:child_process';
 import {
-  copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, statSync,
+  copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,9 +22,10 @@ export const chromiumPath = process.env.WARDMAP_CHROMIUM ?? '/usr/bin/chromium';
  * web-client/ whose config.json has the outside basemap off ("tiles": {"url": "none"}), as an
  * offline deployment sets it: the pages then make no request beyond the server (the basemap is
  * the server's own vector tiles). `config`: members to set in config.json instead, or
- * 'as-shipped' to serve the repository's config.json unchanged.
+ * 'as-shipped' to serve the repository's config.json unchanged. `args`: more options for
+ * `wardmap serve` (e.g. smtpArgs() of a startSmtpSink()).
  */
-export async function startServer({ config = { tiles: { url: 'none' } } } = {}) {
+export async function startServer({ config = { tiles: { url: 'none' } }, args = [] } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'wardmap-browser-'));
   const db = path.join(dir, 'demo.sqlite');
   const webRoot = path.join(dir, 'web-client');
@@ -41,7 +43,7 @@ export async function startServer({ config = { tiles: { url: 'none' } } } = {}) 
   }
   const child = spawn(binary, ['serve', '--port', '0', '--db', db,
     '--web-root', webRoot,
-    '--services', path.join(sourceDir, 'data/services/default.json')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--services', path.join(sourceDir, 'data/services/default.json'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const port = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`wardmap serve did not start:\n${output}`)), 30000);
@@ -62,6 +64,52 @@ export async function startServer({ config = { tiles: { url: 'none' } } } = {}) 
       const done = new Promise((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');
       await done;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Where python3-aiosmtpd lives (Debian's python, as tests/integration/smtp_test.cpp uses). */
+const debianPython = '/usr/bin/python3';
+
+/**
+ * tests/integration/smtp_sink.py, a real SMTP server on 127.0.0.1, saving every message to a
+ * temporary folder; null (the caller skips) when Debian's python3-aiosmtpd is not installed.
+ * `messages()` reads the messages received so far; `serveArgs()` are the `wardmap serve`
+ * options that deliver to it.
+ */
+export async function startSmtpSink() {
+  if (!existsSync(debianPython)) return null;
+  const dir = mkdtempSync(path.join(tmpdir(), 'wardmap-smtp-'));
+  const portFile = path.join(dir, 'port');
+  const folder = path.join(dir, 'mail');
+  const child = spawn(debianPython, [path.join(sourceDir, 'tests/integration/smtp_sink.py'), '--port', '0',
+    '--port-file', portFile, folder], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  child.stderr.on('data', (c) => { output += c; });
+  const deadline = Date.now() + 10000;
+  while (!existsSync(portFile)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+      if (/No module named 'aiosmtpd'/.test(output)) return null;
+      throw new Error(`the SMTP sink did not start:\n${output}`);
+    }
+    await new Promise((resolve) => { setTimeout(resolve, 100); });
+  }
+  const port = Number(readFileSync(portFile, 'utf8').trim());
+  return {
+    port,
+    serveArgs: () => ['--smtp-url', `smtp://127.0.0.1:${port}`, '--mail-from', 'Chorley Council <no-reply@chorley.gov.uk>',
+      '--mail-interval-seconds', '1', '--mail-retry-seconds', '1'],
+    messages: () => (existsSync(folder) ? readdirSync(folder) : []).filter((f) => f.endsWith('.eml')).sort()
+      .map((f) => readFileSync(path.join(folder, f), 'utf8')),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const done = new Promise((resolve) => { child.on('exit', resolve); });
+        child.kill('SIGTERM');
+        await done;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -135,10 +183,11 @@ export function launchBrowser() {
  * that tried to reach the internet would fail its test rather than hang; the benchmark turns
  * it off because playwright's request routing adds its own latency to every request.
  * `initScript`: a function run in the page before its own scripts (context.addInitScript).
+ * `bypassCSP`: lets axe-core into a page whose Content-Security-Policy allows no script.
  */
 export async function openPage(browser, server, urlPath,
-  { width = 1280, height = 800, geolocation, guard = true, initScript } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, locale: 'en-GB',
+  { width = 1280, height = 800, geolocation, guard = true, initScript, bypassCSP = false } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'en-GB', bypassCSP,
     timezoneId: 'Europe/London', ...(geolocation ? { geolocation, permissions: ['geolocation'] } : {}) });
   if (initScript) {
     await context.addInitScript(initScript);

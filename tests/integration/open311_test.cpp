@@ -848,6 +848,54 @@ TEST_F(Open311, TheTrackingTokenShowsHistoryTakesNotesAndReopens) {
     EXPECT_EQ(get_json("requests/" + id + ".json")[0]["status"], "open");
 }
 
+/// The text of `"name":NUMBER` in a JSON body: the number as the server wrote it.
+std::string raw_number(const std::string& body, const std::string& name) {
+    std::smatch m;
+    const std::regex field("\"" + name + "\":(-?[0-9.eE+-]+)");
+    return std::regex_search(body, m, field) ? m[1].str() : "";
+}
+
+TEST_F(Open311, TheTrackingTokenShowsThePointOpen311Publishes) {
+    // Posted to 7 decimals; Open311 publishes 6, and so does the tracking document.
+    const auto [id, token] = create(fly_tipping("Mattress by the canal"));
+    const auto port = server->port();
+    const auto tracked = testing::http_get(port, "/api/track/" + token);
+    ASSERT_EQ(tracked.status, 200) << tracked.body;
+    const auto published = get("requests/" + id + ".json");
+    ASSERT_EQ(published.status, 200) << published.body;
+    for (const char* name : {"lat", "long"}) {
+        const std::string shown = raw_number(tracked.body, name);
+        ASSERT_FALSE(shown.empty()) << name << " missing: " << tracked.body;
+        EXPECT_EQ(shown, raw_number(published.body, name)) << name;
+        const auto dot = shown.find('.');
+        ASSERT_NE(dot, std::string::npos) << shown;
+        EXPECT_LE(shown.size() - dot - 1, 6U) << name << " finer than Open311's: " << shown;
+    }
+    const auto t = json::parse(tracked.body);
+    EXPECT_NEAR(t["lat"].get<double>(), lat, 2e-6);
+    EXPECT_NEAR(t["long"].get<double>(), lon, 2e-6);
+    // The document says nothing of the reporter, for all it now has the point.
+    for (const char* secret : {"resident@example.org", "Rita", "07700", "fms-device"}) {
+        EXPECT_EQ(tracked.body.find(secret), std::string::npos) << secret;
+    }
+
+    // A private service's request is not in Open311 at all; its reporter still sees the point
+    // they gave, rounded the same way.
+    const auto [private_id, private_token] = create({{"api_key", client_key},
+                                                     {"service_code", "noise_nuisance"},
+                                                     {"lat", ll(lat)},
+                                                     {"long", ll(lon)},
+                                                     {"email", "neighbour@example.org"},
+                                                     {"description", "Drums at 2am"},
+                                                     {"attribute[noise_type]", "music"}});
+    errors_of(get("requests/" + private_id + ".json"), 404);
+    const auto private_tracked = testing::http_get(port, "/api/track/" + private_token);
+    ASSERT_EQ(private_tracked.status, 200) << private_tracked.body;
+    EXPECT_EQ(raw_number(private_tracked.body, "lat"), raw_number(tracked.body, "lat"));
+    EXPECT_EQ(raw_number(private_tracked.body, "long"), raw_number(tracked.body, "long"));
+    EXPECT_EQ(private_tracked.body.find("neighbour@example.org"), std::string::npos);
+}
+
 std::string utc_stamp(std::time_t at) {
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&at));

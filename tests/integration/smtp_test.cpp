@@ -285,6 +285,34 @@ std::string link_token(const std::string& mail, const std::string& path) {
     return std::regex_search(mail, m, link) ? m[1].str() : "";
 }
 
+/// A mail link's page in the residents' site look (web-client's header and stylesheet, whose
+/// CSP lets the stylesheet load), titled `title`, linking on to the report's public ward page
+/// and the local reports, with no script.
+void expect_site_page(const testing::HttpResponse& page, const std::string& title) {
+    const std::string& html = page.body;
+    EXPECT_NE(html.find("<html lang=\"en-GB\">"), std::string::npos) << html;
+    EXPECT_NE(html.find("<link rel=\"stylesheet\" href=\"/css/base.css\">"), std::string::npos)
+        << html;
+    EXPECT_NE(html.find("<header class=\"site-header\"><a class=\"brand\" href=\"/\">"),
+              std::string::npos)
+        << html;
+    EXPECT_NE(html.find("<a class=\"skip-link\" href=\"#main\">"), std::string::npos) << html;
+    EXPECT_NE(html.find("<main id=\"main\"><h1>" + title + "</h1>"), std::string::npos) << html;
+    EXPECT_NE(html.find("<title>" + title + " \u2013 "), std::string::npos) << html;
+    // The demo catalogue's council, as in the web client's header.
+    EXPECT_NE(html.find("Chorley Council <span>wardmap</span>"), std::string::npos) << html;
+    // The report is public, so the page links to its ward's page (a GSS code) and the map.
+    EXPECT_TRUE(std::regex_search(html, std::regex("href=\"/ward\\.html\\?code=E05[0-9]{6}\"")))
+        << html;
+    EXPECT_NE(html.find("href=\"/reports.html\""), std::string::npos) << html;
+    EXPECT_EQ(html.find("<script"), std::string::npos) << html;
+    EXPECT_EQ(html.find("/track.html"), std::string::npos) << html;
+    const auto csp = page.header("content-security-policy");
+    EXPECT_NE(csp.find("default-src 'none'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("style-src 'self'"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("script-src"), std::string::npos) << csp;
+}
+
 TEST_F(Smtp, FollowingIsConfirmedByAPostedLinkAndEveryStatusMailCanUnsubscribe) {
     SmtpSink sink(tmp->path() / "sink-f");
     const auto server = serve("f", "smtp://127.0.0.1:" + std::to_string(sink.port()),
@@ -337,11 +365,16 @@ TEST_F(Smtp, FollowingIsConfirmedByAPostedLinkAndEveryStatusMailCanUnsubscribe) 
         EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
         EXPECT_NE(page.body.find("<form method=\"post\">"), std::string::npos) << page.body;
         EXPECT_EQ(page.header("cache-control"), "no-store");
+        expect_site_page(page, "Confirm following this report");
     }
     EXPECT_EQ(outbox("f", "SELECT confirmed_at " + follower), "(null)");
     const auto confirmed = testing::http_request(port, "POST", page_path, "", {});
     ASSERT_EQ(confirmed.status, 200) << confirmed.body;
     EXPECT_NE(confirmed.body.find("You are following this report"), std::string::npos);
+    expect_site_page(confirmed, "You are following this report");
+    for (const char* secret : {"neighbour@example.org", "reporter@example.org"}) {
+        EXPECT_EQ(confirmed.body.find(secret), std::string::npos) << secret;
+    }
     EXPECT_NE(outbox("f", "SELECT confirmed_at " + follower), "(null)");
     // The link works once.
     EXPECT_EQ(testing::http_request(port, "POST", page_path, "", {}).status, 404);
@@ -378,6 +411,8 @@ TEST_F(Smtp, FollowingIsConfirmedByAPostedLinkAndEveryStatusMailCanUnsubscribe) 
     const auto shown = testing::http_get(port, "/api/unsubscribe/" + neighbour_token);
     ASSERT_EQ(shown.status, 200);
     EXPECT_NE(shown.body.find("<form method=\"post\">"), std::string::npos);
+    expect_site_page(shown, "Stop messages about this report");
+    EXPECT_EQ(shown.body.find(neighbour_token), std::string::npos);
     EXPECT_NE(outbox("f", "SELECT count(*) " + follower), "0");
     for (const auto& t : {neighbour_token, reporter_token, reporter_token}) {
         const auto stopped = testing::http_request(port, "POST", "/api/unsubscribe/" + t, "",
@@ -387,7 +422,10 @@ TEST_F(Smtp, FollowingIsConfirmedByAPostedLinkAndEveryStatusMailCanUnsubscribe) 
         EXPECT_EQ(json::parse(stopped.body)["service_request_id"], id);
     }
     EXPECT_EQ(outbox("f", "SELECT count(*) " + follower), "0");
-    EXPECT_EQ(testing::http_get(port, "/api/unsubscribe/not-a-token").status, 404);
+    const auto unknown = testing::http_get(port, "/api/unsubscribe/not-a-token");
+    EXPECT_EQ(unknown.status, 404);
+    EXPECT_NE(unknown.body.find("class=\"site-header\""), std::string::npos) << unknown.body;
+    EXPECT_EQ(unknown.body.find("/ward.html"), std::string::npos) << unknown.body;
     update(port, id, "follow-3", "FIXED", "All gone");
     EXPECT_EQ(outbox("f", "SELECT count(*) FROM notification_outbox WHERE subject LIKE '%is now "
                           "fixed'"),

@@ -129,11 +129,14 @@ export function outerEdges(features) {
     .map(([, a, b]) => [[a[1], a[0]], [b[1], b[0]]]);
 }
 
-/** A pin for a chosen location, keyboard-draggable is not needed: it is moved by clicking. */
-export function locationMarker(latlng) {
+/**
+ * A pin for a chosen location, keyboard-draggable is not needed: it is moved by clicking.
+ * `title`: its tooltip (the tracking page's pin says whose report it is).
+ */
+export function locationMarker(latlng, { title = 'The problem is here' } = {}) {
   return L.marker(latlng, {
     keyboard: false,
-    title: 'The problem is here',
+    title,
     alt: 'Chosen location',
     icon: L.divIcon({ className: 'pin', html: '<span class="pin-head"></span>', iconSize: [28, 36], iconAnchor: [14, 34] }),
   });

@@ -1,14 +1,18 @@
 // The reporter's private view, /track.html#TOKEN (or ?token=TOKEN): status, target date, the
+// place on the map (the shared map module and basemap, the point as Open311 publishes it), the
 // history, an update with photos (and reopening a closed report), and following by email.
 import { api, config, formatDate, statusLabel } from './api.js';
 import { photoPicker } from './photos.js';
 import { clearErrors, showErrors } from './forms.js';
-import { statusClass } from './map.js';
+import { createMap, locationMarker, statusClass } from './map.js';
 
 const $ = (id) => document.getElementById(id);
 const token = decodeURIComponent(location.hash.slice(1)) || new URLSearchParams(location.search).get('token') || '';
 const settings = await config();
 let current = null;
+/** The report's zoom: streets and their names, house numbers from 18. */
+const REPORT_ZOOM = 17;
+let reportMap = null;
 
 function render(t) {
   current = t;
@@ -49,17 +53,61 @@ function render(t) {
   $('report').hidden = false;
 }
 
+/** Draws the map once the page shows, and the pin at the report's point (on a reload too). */
+async function showOnMap(t) {
+  const panel = $('map').closest('section');
+  const placed = Number.isFinite(t.lat) && Number.isFinite(t.long) && !(t.lat === 0 && t.long === 0);
+  if (!placed || !window.L) {
+    panel.hidden = true;
+    return;
+  }
+  const at = [t.lat, t.long];
+  if (!reportMap) {
+    const { map } = await createMap($('map'), { label: 'Map of the place you reported' });
+    reportMap = { map, pin: null, id: null };
+    $('map-recentre').addEventListener('click', () => {
+      const recentre = () => reportMap.map.setView(reportMap.pin.getLatLng(), REPORT_ZOOM);
+      // Leaflet drops a new view asked for while a zoom still animates (a quick "-" then
+      // the button); it is set when that zoom ends instead.
+      if (reportMap.map._animatingZoom) {
+        reportMap.map.once('zoomend', recentre);
+      } else {
+        recentre();
+      }
+      $('map').focus();
+    });
+  }
+  const { map } = reportMap;
+  // Another report's link in the same tab (hashchange) gets its own pin and view.
+  if (reportMap.id !== t.service_request_id) {
+    reportMap.pin?.remove();
+    reportMap.pin = locationMarker(at, { title: `Report ${t.service_request_id} is here` }).addTo(map);
+    reportMap.id = t.service_request_id;
+    map.setView(at, REPORT_ZOOM, { animate: false });
+  }
+  panel.hidden = false;
+}
+
 async function load() {
   if (!token) {
     showLoadError('This page needs the private link from your confirmation or email. Check that you copied all of it.');
     return;
   }
+  let tracked;
   try {
-    render(await api.track(token));
+    tracked = await api.track(token);
+    render(tracked);
   } catch (e) {
     showLoadError(e.status === 404
       ? 'We could not find a report for this link. Check that you copied all of it; links are case-sensitive.'
       : e.message);
+    return;
+  }
+  try {
+    await showOnMap(tracked);
+  } catch {
+    // The report's words say where it is; the page works without the map.
+    $('map').closest('section').hidden = true;
   }
 }
 

@@ -12,6 +12,10 @@
 
 namespace wardmap::http {
 
+/// Open311 positions to 6 decimals of a degree (about 10 cm), as FixMyStreet sends them; the
+/// tracking document shows its reporter the same figures.
+inline constexpr int open311_coordinate_decimals = 6;
+
 /// Open311 picks the format by the path's extension.
 enum class Open311Format { json, xml };
 

@@ -101,9 +101,6 @@ void check_jurisdiction(const std::optional<std::string>& given,
     }
 }
 
-/// Open311 positions to 6 decimals of a degree (about 10 cm), as FixMyStreet sends them.
-constexpr int coordinate_decimals = 6;
-
 std::string join_keywords(const services::ServiceDefinition& s) {
     std::string out;
     for (const auto& k : s.keywords) {
@@ -187,7 +184,8 @@ void write_request(Open311Writer& w,
     }
     w.field_if("address", r.address).field_if("address_id", optional_id(r.uprn));
     w.field_if("zipcode", r.postcode);
-    w.field("lat", r.lat, coordinate_decimals).field("long", r.lon, coordinate_decimals);
+    w.field("lat", r.lat, open311_coordinate_decimals)
+        .field("long", r.lon, open311_coordinate_decimals);
     if (r.photo_id) {
         w.field("media_url", photo_url(request, *r.photo_id));
     } else if (const auto url = shown_media_url(request, r.media_url)) {

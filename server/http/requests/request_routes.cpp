@@ -3,6 +3,7 @@
 #include "geo/geojson_writer.hpp"
 #include "server/http/json_body.hpp"
 #include "server/http/query_params.hpp"
+#include "server/http/requests/open311_format.hpp"
 #include "server/http/requests/photo_routes.hpp"
 
 #include <algorithm>
@@ -106,6 +107,10 @@ std::string tracking_json(const Request& request, const services::Tracking& t) {
         .field("open", r.open)
         .field("description", r.description)
         .field("address", r.address)
+        // The point as Open311's requests.json publishes it (geom_wgs84, 6 decimals): nothing
+        // finer than what any reader of a public request already sees.
+        .field("lat", r.lat, open311_coordinate_decimals)
+        .field("long", r.lon, open311_coordinate_decimals)
         .field("requested_datetime", core::format_w3c_uk(r.requested))
         .field("expected_datetime",
                r.expected ? std::optional<std::string>(core::format_w3c_uk(*r.expected))
@@ -188,27 +193,83 @@ Response kpis(const Request& request, const services::RequestService& requests) 
     return Response::json(std::move(out));
 }
 
-/// A page for a person who opened a link from a mail: our own words only (nothing a caller
-/// typed), no script, nothing to load. `button` adds a form whose button POSTs to the page's own
-/// URL.
-Response mail_link_page(const std::string& title,
+/// Text for HTML content or a quoted attribute: & < > " ' as entities.
+std::string html_text(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
+/// Where a mail link's page points on: the report's ward page when the report is public (the
+/// ward is in Open311's own extended attributes), else nothing beyond the site's header.
+struct PageLinks {
+    std::optional<std::string> ward_code;
+};
+
+/// A page for a person who opened a link from a mail, in the residents' site look (the
+/// header and /css/base.css of web-client/): our own words only (nothing a caller typed), no
+/// script, only the site's stylesheet to load. `button` adds a form whose button POSTs to the
+/// page's own URL.
+Response mail_link_page(const std::string& council,
+                        const std::string& title,
                         const std::string& text,
                         const std::optional<std::string>& button,
+                        const PageLinks& links = {},
                         int status = 200) {
-    std::string html = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    const std::string site = html_text(council);
+    std::string html = "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
                        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                       "<link rel=\"icon\" href=\"data:,\">"
                        "<meta name=\"referrer\" content=\"no-referrer\"><title>" +
-                       title + "</title></head><body><main><h1>" + title + "</h1><p>" + text +
-                       "</p>";
+                       html_text(title) + " \u2013 " + site +
+                       "</title><link rel=\"stylesheet\" href=\"/css/base.css\"></head>\n"
+                       "<body class=\"mail-link\"><a class=\"skip-link\" href=\"#main\">Skip to "
+                       "the message</a>\n<header class=\"site-header\"><a class=\"brand\" "
+                       "href=\"/\">" +
+                       site +
+                       " <span>wardmap</span></a><nav aria-label=\"Main\"><ul>"
+                       "<li><a href=\"/\">Report a problem</a></li>"
+                       "<li><a href=\"/reports.html\">Local reports</a></li></ul></nav></header>\n"
+                       "<main id=\"main\"><h1>" +
+                       html_text(title) + "</h1><p>" + html_text(text) + "</p>";
     if (button) {
-        html += "<form method=\"post\"><button type=\"submit\">" + *button + "</button></form>";
+        html += "<form method=\"post\"><button type=\"submit\" class=\"primary\">" +
+                html_text(*button) + "</button></form>";
     }
-    html += "</main></body></html>\n";
+    html += "<p class=\"mail-link-next\">";
+    if (links.ward_code) {
+        html += "<a href=\"/ward.html?code=" + html_text(*links.ward_code) +
+                "\">See the reports in this report's ward</a> or ";
+    }
+    html += std::string(links.ward_code ? "the" : "See the") +
+            " <a href=\"/reports.html\">local reports map</a>.</p></main></body></html>\n";
     Response response = Response::text(std::move(html), "text/html; charset=utf-8", status);
     response.header("Cache-Control", "no-store");
     response.header("Referrer-Policy", "no-referrer");
     response.header("Content-Security-Policy",
-                    "default-src 'none'; form-action 'self'; frame-ancestors 'none'");
+                    "default-src 'none'; style-src 'self'; img-src data:; form-action 'self'; "
+                    "frame-ancestors 'none'");
     response.header("X-Content-Type-Options", "nosniff");
     return response;
 }
@@ -222,6 +283,7 @@ bool wants_json(const Request& request) {
 /// expired or used link is a 404 page (or problem+json for a script).
 template <class Run>
 Response link_page(const Request& request,
+                   const services::RequestService& requests,
                    Run run,
                    const std::string& title,
                    const std::function<std::string(std::int64_t)>& text,
@@ -234,7 +296,17 @@ Response link_page(const Request& request,
         if (e.code() != services::ErrorCode::not_found || wants_json(request)) {
             throw;
         }
-        return mail_link_page("Link not valid", e.what(), std::nullopt, 404);
+        // The service's reason, which reads as a clause ("this link is unknown, ..."), as a
+        // sentence.
+        std::string reason = e.what();
+        if (!reason.empty() && reason.front() >= 'a' && reason.front() <= 'z') {
+            reason.front() = static_cast<char>(reason.front() - 'a' + 'A');
+        }
+        if (!reason.empty() && reason.back() != '.') {
+            reason += '.';
+        }
+        return mail_link_page(requests.catalogue()->council(), "Link not valid", reason,
+                              std::nullopt, {}, 404);
     }
     if (wants_json(request)) {
         std::string out;
@@ -245,7 +317,13 @@ Response link_page(const Request& request,
         response.header("Cache-Control", "no-store");
         return response;
     }
-    return mail_link_page(title, text(id), button);
+    PageLinks links;
+    try {
+        links.ward_code = requests.get(id).ward_code; // public requests only
+    } catch (const services::DomainError&) {
+        // A private service's request: no public page to point to.
+    }
+    return mail_link_page(requests.catalogue()->council(), title, text(id), button, links);
 }
 
 using services::RouteAccess;
@@ -383,7 +461,9 @@ void add_my_reports_routes(Router& router, const services::MyReportsService& my_
         token_holder);
 }
 
-void add_follower_routes(Router& router, const services::FollowerService& followers) {
+void add_follower_routes(Router& router,
+                         const services::FollowerService& followers,
+                         const services::RequestService& requests) {
     router.post(
         "/api/requests/:id/followers",
         [&followers](Request& request) {
@@ -412,9 +492,9 @@ void add_follower_routes(Router& router, const services::FollowerService& follow
     // message confirms nothing; the page's button POSTs to the same URL.
     router.get(
         "/api/follow/confirm/:token",
-        [&followers](Request& request) {
+        [&followers, &requests](Request& request) {
             return link_page(
-                request, [&](const std::string& t) { return followers.pending(t); },
+                request, requests, [&](const std::string& t) { return followers.pending(t); },
                 "Confirm following this report",
                 [](std::int64_t id) {
                     return "Press the button to be emailed when report " + std::to_string(id) +
@@ -425,9 +505,9 @@ void add_follower_routes(Router& router, const services::FollowerService& follow
         token_holder);
     router.post(
         "/api/follow/confirm/:token",
-        [&followers](Request& request) {
+        [&followers, &requests](Request& request) {
             return link_page(
-                request, [&](const std::string& t) { return followers.confirm(t); },
+                request, requests, [&](const std::string& t) { return followers.confirm(t); },
                 "You are following this report",
                 [](std::int64_t id) {
                     return "We will email you when report " + std::to_string(id) +
@@ -438,9 +518,10 @@ void add_follower_routes(Router& router, const services::FollowerService& follow
         token_holder);
     router.get(
         "/api/unsubscribe/:token",
-        [&followers](Request& request) {
+        [&followers, &requests](Request& request) {
             return link_page(
-                request, [&](const std::string& t) { return followers.unsubscribe_target(t); },
+                request, requests,
+                [&](const std::string& t) { return followers.unsubscribe_target(t); },
                 "Stop messages about this report",
                 [](std::int64_t id) {
                     return "Press the button to stop the messages about report " +
@@ -451,9 +532,9 @@ void add_follower_routes(Router& router, const services::FollowerService& follow
         token_holder);
     router.post(
         "/api/unsubscribe/:token",
-        [&followers](Request& request) {
+        [&followers, &requests](Request& request) {
             return link_page(
-                request, [&](const std::string& t) { return followers.unsubscribe(t); },
+                request, requests, [&](const std::string& t) { return followers.unsubscribe(t); },
                 "Messages stopped",
                 [](std::int64_t id) {
                     return "You will get no more messages about report " + std::to_string(id) + ".";

@@ -16,8 +16,12 @@ void add_request_routes(Router& router, const services::RequestService& requests
 /// Following by email with consent: POST /api/requests/{id}/followers (a confirmation link
 /// by email), GET (a page) and POST (confirms) /api/follow/confirm/{token}, and GET (a page)
 /// and POST (stops the mail) /api/unsubscribe/{token}. The pages are HTML for people; a
-/// caller sending `Accept: application/json` gets JSON (and problem+json errors).
-void add_follower_routes(Router& router, const services::FollowerService& followers);
+/// caller sending `Accept: application/json` gets JSON (and problem+json errors). The pages
+/// have the residents' site look, with the council's name from `requests`' catalogue and a link
+/// to the report's ward page when the report is public.
+void add_follower_routes(Router& router,
+                         const services::FollowerService& followers,
+                         const services::RequestService& requests);
 
 /// "My reports": POST /api/my-reports (a link by email) and GET /api/my-reports/{token}.
 void add_my_reports_routes(Router& router, const services::MyReportsService& my_reports);
