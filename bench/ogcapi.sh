@@ -94,6 +94,9 @@ free_port() {
   die "no free loopback port"
 }
 
+# The machine is shared: the load average at the start and the end goes into the table.
+load_start=$(cut -d" " -f1-3 /proc/loadavg)
+
 # ---- 1. the data: the demo borough plus a synthetic LLPG of N addresses ----------------------
 echo "bench ogcapi: demo borough + $addresses generated addresses (seed $seed)"
 "$wardmap" demo-data --db "$work/store.sqlite" >"$results/demo-data.log" 2>&1 ||
@@ -426,7 +429,7 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else printf "-" }'; }
 {
   echo "wardmap ogcapi bench $(date -u +%Y-%m-%dT%H:%M:%SZ): $features addresses ($addresses" \
-    "generated, seed $seed, plus the demo borough's); $(nproc) CPUs"
+    "generated, seed $seed, plus the demo borough's); $(nproc) CPUs, load average $load_start at the start, $(cut -d" " -f1-3 /proc/loadavg) at the end"
   echo "$("$wardmap" version 2>/dev/null | head -1); $("$mapserv" -v | cut -d' ' -f1-3);" \
     "QGIS Server $(dpkg-query -W -f='${Version}' qgis-server 2>/dev/null);" \
     "$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //'); $(ogr2ogr --version)"

@@ -105,6 +105,9 @@ free_port() {
   die "no free loopback port"
 }
 
+# The machine is shared: the load average at the start and the end goes into the table.
+load_start=$(cut -d" " -f1-3 /proc/loadavg)
+
 # ---- 1. the store: the demo borough plus a synthetic LLPG of N addresses --------------------
 echo "bench tiles: demo borough + $addresses generated addresses (seed $seed)"
 "$wardmap" demo-data --db "$work/store.sqlite" >"$results/demo-data.log" 2>&1 ||
@@ -404,7 +407,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%
 met() { awk -v v="$1" -v g="$2" -v d="$3" 'BEGIN { if (v == "-") print "?"; else if ((d == ">=" && v >= g) || (d == "<=" && v <= g)) print "yes"; else print "NO" }'; }
 {
   echo "wardmap tiles bench $(date -u +%Y-%m-%dT%H:%M:%SZ): $features addresses ($addresses" \
-    "generated, seed $seed, plus the demo borough's), $streets streets; $(nproc) CPUs"
+    "generated, seed $seed, plus the demo borough's), $streets streets; $(nproc) CPUs, load average $load_start at the start, $(cut -d" " -f1-3 /proc/loadavg) at the end"
   echo "$("$wardmap" version 2>/dev/null | head -1); $("$pgbin/postgres" --version);" \
     "PostGIS $(psql_bench -At -c 'SELECT postgis_lib_version()'); $(ogrinfo --version)"
   echo "tile set: $(awk '{ c[$1]++ } END { for (z in c) printf "z%s %d, ", z, c[z] }' "$work/tiles.txt" | sed 's/, $//')" \
