@@ -289,15 +289,28 @@ echo "bench tiles: fetching and decoding the $requests tiles of the set from bot
 mkdir -p "$work/wardmap" "$work/postgis"
 while read -r kind z x y; do
   mkdir -p "$work/wardmap/$kind/$z/$x" "$work/postgis/$kind/$z/$x"
-  code=$(curl -s -o "$work/wardmap/$kind/$z/$x/$y.pbf" -w '%{http_code} %{time_total}' \
+  # Time from connected to the first byte: the server's time for this one tile (and loopback).
+  code=$(curl -s -o "$work/wardmap/$kind/$z/$x/$y.pbf" \
+    -w '%{http_code} %{time_connect} %{time_starttransfer}' \
     --max-time 60 "http://127.0.0.1:$uncached_port/ogc/collections/$kind/tiles/WebMercatorQuad/$z/$y/$x")
   [ "${code%% *}" = 200 ] || die "wardmap answers HTTP $code to $kind $z/$y/$x"
-  echo "$kind $z $x $y ${code#* }" >>"$work/fetch-times.txt"
+  read -r _ pre start <<<"$code"
+  echo "$kind $z $x $y $(awk -v a="$pre" -v b="$start" 'BEGIN { printf "%.3f", (b - a) * 1000 }')" \
+    >>"$work/fetch-ms-wardmap.txt"
 done <"$work/requests.txt"
-psql_bench -At -F' ' -c "SELECT kind, z, x, y, encode(CASE kind WHEN 'addresses' THEN
-    tile_addresses(z, x, y) ELSE tile_streets(z, x, y) END, 'hex') FROM bench_tiles ORDER BY i" |
-  while read -r kind z x y hex; do
+# PostGIS's tiles, each timed inside the server (clock_timestamp around the call).
+psql_bench -c "CREATE FUNCTION bench_timed(kind text, z integer, x integer, y integer,
+    OUT ms float8, OUT tile bytea) LANGUAGE plpgsql AS \$\$
+  DECLARE t0 timestamptz := clock_timestamp();
+  BEGIN
+    tile := CASE kind WHEN 'addresses' THEN tile_addresses(z, x, y) ELSE tile_streets(z, x, y) END;
+    ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+  END \$\$" || die "could not create bench_timed"
+psql_bench -At -F' ' -c "SELECT kind, z, x, y, round(t.ms::numeric, 3), encode(t.tile, 'hex')
+    FROM bench_tiles, bench_timed(kind, z, x, y) t ORDER BY i" |
+  while read -r kind z x y ms hex; do
     printf '%s' "$hex" | xxd -r -p >"$work/postgis/$kind/$z/$x/$y.pbf"
+    echo "$kind $z $x $y $ms" >>"$work/fetch-ms-postgis.txt"
   done
 
 # The store's count for each tile's box, the way wardmap's tile selects its rows: addresses
@@ -345,7 +358,7 @@ while IFS='|' read -r key store_n; do
   theirs=$(mvt_count "$work/postgis/$kind/$z/$x/$y.pbf" "$kind" "$z")
   echo "$kind $z $x $y $store_n $ours $theirs $(stat -c %s "$work/wardmap/$kind/$z/$x/$y.pbf") $(stat -c %s "$work/postgis/$kind/$z/$x/$y.pbf")" >>"$work/checks.txt"
 done <"$work/store-counts.txt"
-cp "$work/checks.txt" "$work/fetch-times.txt" "$results/"
+cp "$work/checks.txt" "$work/fetch-ms-wardmap.txt" "$work/fetch-ms-postgis.txt" "$results/"
 (cd "$work" && tar czf "$results/tiles-sample.tar.gz" wardmap/addresses/16 wardmap/streets/14 2>/dev/null) || true
 
 # ---- 6. throughput: the same set, the same concurrency ------------------------------------
@@ -416,12 +429,15 @@ met() { awk -v v="$1" -v g="$2" -v d="$3" 'BEGIN { if (v == "-") print "?"; else
     "PostGIS: pgbench -M prepared -c$connections -j$threads -T$seconds, one SQL call per tile"
   echo
   echo "per zoom and collection: tiles checked, mean bytes (wardmap / PostGIS), features (wardmap / PostGIS / store)"
-  awk '{
+  echo "  and mean ms for one tile asked alone (wardmap: time to first byte; PostGIS: inside the server)"
+  awk 'FILENAME ~ /fetch-ms-wardmap/ { om[$1 " z" $2] += $5; next }
+    FILENAME ~ /fetch-ms-postgis/ { tm[$1 " z" $2] += $5; next }
+    {
       k = $1 " z" $2; n[k]++; ob[k] += $8; tb[k] += $9
       if ($6 != "-") of[k] += $6; if ($7 != "-") tf[k] += $7; sf[k] += $5
     }
-    END { for (k in n) printf "  %-14s %4d tiles  %9.0f / %9.0f bytes  %9d / %9d / %9d features\n", k, n[k], ob[k] / n[k], tb[k] / n[k], of[k], tf[k], sf[k] }' \
-    "$work/checks.txt" | sort
+    END { for (k in n) printf "  %-14s %4d tiles %8.0f / %8.0f bytes %8d / %8d / %8d features %7.2f / %7.2f ms\n", k, n[k], ob[k] / n[k], tb[k] / n[k], of[k], tf[k], sf[k], om[k] / n[k], tm[k] / n[k] }' \
+    "$work/fetch-ms-wardmap.txt" "$work/fetch-ms-postgis.txt" "$work/checks.txt" | sort
   nonempty=$(awk '$8 > 0' "$work/checks.txt" | wc -l)
   decoded=$(awk '$8 > 0 && $6 != "-"' "$work/checks.txt" | wc -l)
   matched=$(awk '$6 == $5' "$work/checks.txt" | wc -l)
