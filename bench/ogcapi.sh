@@ -82,12 +82,18 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$results"
 
+# A port nothing listens on, below Linux's ephemeral range (32768-60999: a port some outgoing
+# connection holds would pass the test and fail the bind), and not handed out before (a server
+# started later, like nginx, does not listen yet). Sets $free (no subshell, so the list holds).
+given_ports=" "
 free_port() {
   local port
   for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % 12000))
+    [[ $given_ports == *" $port "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
+      given_ports+="$port "
+      free=$port
       return
     fi
   done
@@ -174,8 +180,10 @@ uncached_port=$(wardmap_port serve-uncached.log $!)
 
 # MapServer 8.0 as reference/ogcapi-features.md §4.3 runs it: a config file mapping a key to
 # the mapfile, one queryable layer per collection, a pool of native FastCGI processes.
-nginx_port=$(free_port)
-fcgi_port=$(free_port)
+free_port
+nginx_port=$free
+free_port
+fcgi_port=$free
 ms_base="http://127.0.0.1:$nginx_port/cgi-bin/mapserv/bench/ogcapi"
 cat >"$work/mapserver.conf" <<EOF
 CONFIG
@@ -231,7 +239,8 @@ done <"$work/mapserv.pid"
 
 # QGIS Server 3.22: a project written by PyQGIS publishing the GeoPackage layer for WFS (which
 # OGC API Features, /wfs3, serves), the same number of FastCGI processes.
-qgis_port=$(free_port)
+free_port
+qgis_port=$free
 qgis_base="http://127.0.0.1:$nginx_port/qgis/wfs3"
 mkdir -p "$work/qgis-home"
 QT_QPA_PLATFORM=offscreen HOME=$work/qgis-home XDG_RUNTIME_DIR=$work/qgis-home \

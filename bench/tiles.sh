@@ -98,12 +98,18 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$results"
 
+# A port nothing listens on, below Linux's ephemeral range (32768-60999: a port some outgoing
+# connection holds would pass the test and fail the bind), and not handed out before (a server
+# started later, like nginx, does not listen yet). Sets $free (no subshell, so the list holds).
+given_ports=" "
 free_port() {
   local port
   for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((20000 + RANDOM % 12000))
+    [[ $given_ports == *" $port "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
+      given_ports+="$port "
+      free=$port
       return
     fi
   done
@@ -134,7 +140,8 @@ streets=$(sqlite3 "$work/store.sqlite" "SELECT count(*) FROM streets WHERE geom_
 [ "$features" -ge "$addresses" ] || die "the store has $features properties, not $addresses"
 
 # ---- 2. PostGIS: the same rows ---------------------------------------------------------------
-pg_port=$(free_port)
+free_port
+pg_port=$free
 echo "bench tiles: PostgreSQL 15 + PostGIS on 127.0.0.1:$pg_port"
 "${pg_user[@]}" "$pgbin/initdb" -D "$pgdir/data" -U bench --auth=trust -E UTF8 --locale=C.UTF-8 \
   >"$results/initdb.log" 2>&1 || die "initdb failed: $(tail -3 "$results/initdb.log")"
