@@ -397,8 +397,10 @@ parse_wrk() { # requests/s|p50 ms|p99 ms|errors
 declare -A row
 run_wrk() { # name port paths
   echo "bench tiles: $1, wrk -t$threads -c$connections -d${seconds}s"
+  # --timeout 30s: a tile slower than wrk's default 2 s is a latency to count, not a socket
+  # error to drop (pgbench waits for every call).
   timeout $((seconds + 60)) wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency \
-    -s "$root/bench/ogcapi_paths.lua" "http://127.0.0.1:$2" -- "$3" \
+    --timeout 30s -s "$root/bench/ogcapi_paths.lua" "http://127.0.0.1:$2" -- "$3" \
     >"$results/wrk-$1.txt" 2>&1 || true
   row[$1]=$(parse_wrk <"$results/wrk-$1.txt")
 }
