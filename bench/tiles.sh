@@ -40,10 +40,10 @@ gen=$build/bench/wardmap_bench_gen_llpg
 pgbin=/usr/lib/postgresql/15/bin
 grid_extent="340000 400000 380000 440000" # bench/llpg_synth.hpp's, which holds the demo too
 # wardmap's tiles (geo/vector_tile.hpp, server/services/features/tile_service.hpp): a 4096-unit
-# grid, 64 units of buffer, points clustered in 128-unit cells below zoom 15.
+# grid, 64 units of buffer, points clustered in 128-unit cells below zoom 15 (the PostGIS
+# functions below write the same numbers).
 extent=4096
 buffer=64
-cluster_cell=128
 cluster_below=15
 
 die() { echo "bench tiles: $*" >&2; exit 1; }
