@@ -50,9 +50,9 @@ for tool in ogr2ogr ogrinfo sqlite3 wrk curl spawn-fcgi; do
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time is not installed (scripts/setup installs 'time')"
 [ -x "$mapserv" ] || die "$mapserv is missing (scripts/setup installs cgi-mapserver)"
-[ -x "$qgis_fcgi" ] || die "$qgis_fcgi is missing (scripts/setup installs qgis-server)"
+[ -x "$qgis_fcgi" ] || die "$qgis_fcgi is missing (scripts/setup --bench installs qgis-server)"
 "$qgis_python" -c 'import qgis.core' 2>/dev/null ||
-  die "PyQGIS is missing (scripts/setup installs qgis-server and python3-qgis)"
+  die "PyQGIS is missing (scripts/setup --bench installs qgis-server and python3-qgis)"
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx_bin" ] || die "nginx is not installed (scripts/setup installs it)"
 if [ ! -x "$wardmap" ] || [ ! -x "$gen" ]; then

@@ -54,10 +54,10 @@ for tool in ogrinfo sqlite3 wrk curl xxd; do
   command -v "$tool" >/dev/null || die "$tool is not installed (scripts/setup installs it)"
 done
 for tool in initdb pg_ctl pgbench psql; do
-  [ -x "$pgbin/$tool" ] || die "$pgbin/$tool is missing (scripts/setup installs postgresql-15)"
+  [ -x "$pgbin/$tool" ] || die "$pgbin/$tool is missing (scripts/setup --bench installs postgresql-15)"
 done
 [ -f /usr/share/postgresql/15/extension/postgis.control ] ||
-  die "PostGIS is missing (scripts/setup installs postgresql-15-postgis-3)"
+  die "PostGIS is missing (scripts/setup --bench installs postgresql-15-postgis-3)"
 if [ ! -x "$wardmap" ] || [ ! -x "$gen" ]; then
   echo "bench tiles: building wardmap and wardmap_bench_gen_llpg into $build"
   [ -f "$build/CMakeCache.txt" ] || "$root/scripts/build" "$build"
