@@ -57,7 +57,8 @@ class AssetCollections : public ::testing::Test {
 
 TEST_F(AssetCollections, EveryAssetTypeIsACollectionWithItsQueryables) {
     std::set<std::string> listed;
-    for (const auto& c : get_json("/ogc/collections")["collections"]) {
+    const auto collections = get_json("/ogc/collections");
+    for (const auto& c : collections["collections"]) {
         listed.insert(c["id"].get<std::string>());
     }
     for (const auto& type : core::street_asset_types) {

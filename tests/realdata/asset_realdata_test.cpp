@@ -12,7 +12,10 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <iostream>
 
 namespace wardmap {
 namespace {
@@ -51,24 +54,29 @@ TEST(AssetRealdata, LeedsGeoJsonLoadsAsItIsAndAgainUnchanged) {
     EXPECT_EQ(db.query_int("SELECT count(*) FROM street_assets WHERE condition = 'poor'"), 349);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM litter_bins WHERE bin_type = 'METAL SQUARE'"),
               3149);
-    // The file's own British National Grid columns agree with our OSTN15 reprojection of its
-    // WGS84 geometry to well within a metre at every bin.
+    // The file's lon/lat is its own grid EASTING/NORTHING put through the 7-parameter Helmert
+    // (PROJ without the OSTN15 grid gives the published 53.793389, -1.559311 for bin 3930), so
+    // our OSTN15 reprojection of it lands 1-2 m from the grid columns, as stack-notes.md says
+    // Helmert does: the CSV's grid columns are the better source for Leeds.
     std::ifstream in(o.source.path);
     const auto file = nlohmann::json::parse(in);
     auto at = db.prepare("SELECT X(geom), Y(geom) FROM street_assets WHERE reference = ?");
-    double worst = 0;
+    std::vector<double> off;
     for (const auto& f : file["features"]) {
         const auto& p = f["properties"];
         at.bind(1, p["OBJECTID"].get<std::string>());
         ASSERT_TRUE(at.step());
-        worst = std::max({worst, std::abs(at.real(0) - std::stod(p["EASTING"].get<std::string>())),
-                          std::abs(at.real(1) - std::stod(p["NORTHING"].get<std::string>()))});
+        off.push_back(std::hypot(at.real(0) - std::stod(p["EASTING"].get<std::string>()),
+                                 at.real(1) - std::stod(p["NORTHING"].get<std::string>())));
         at.reset();
     }
-    EXPECT_LT(worst, 0.5) << "metres between the file's grid columns and our reprojection";
-    std::cout << "[ realdata ] Leeds bins: worst difference from the file's own grid "
-                 "coordinates "
-              << worst << " m\n";
+    std::sort(off.begin(), off.end());
+    const double median = off[off.size() / 2];
+    EXPECT_GT(median, 1.0) << "systematic, as Helmert is";
+    EXPECT_LT(off.back(), 3.0);
+    std::cout << "[ realdata ] Leeds bins: OSTN15 of the file's lon/lat vs its grid columns: "
+                 "median "
+              << median << " m, worst " << off.back() << " m (the file's lon/lat is Helmert)\n";
 
     r = run(path, o);
     ASSERT_TRUE(r.ok) << r.to_text();
