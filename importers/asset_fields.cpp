@@ -198,9 +198,12 @@ attribute_json(const core::AssetAttribute& attribute, std::string_view text, std
         return out;
     }
     case core::AttributeType::number: {
+        // Measures of street furniture; beyond 1e15 a number would not even print in fixed
+        // notation (the fuzzer found 7.7e77 stored as null).
+        constexpr double largest = 1e15;
         const auto v = parse_decimal(without_unit(attribute.name, text));
-        if (!v) {
-            why = "'" + std::string(trim(text)) + "' is not a number";
+        if (!v || std::fabs(*v) >= largest) {
+            why = "'" + std::string(trim(text)) + "' is not a number (of less than 1e15)";
             return std::nullopt;
         }
         geo::append_number(out, *v, 6);

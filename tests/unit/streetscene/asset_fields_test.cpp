@@ -77,6 +77,9 @@ TEST(AssetValues, NumbersAndTheirJson) {
     EXPECT_EQ(attribute_json(capacity, "TWIN LINERS", why), std::nullopt);
     EXPECT_EQ(attribute_json(height, "12.5 m", why), "12.5");
     EXPECT_EQ(attribute_json(height, "12.5 l", why), std::nullopt);
+    // Found by fuzz_asset_fields: a number too long for fixed notation was stored as null.
+    EXPECT_EQ(attribute_json(height, std::string(78, '7'), why), std::nullopt);
+    EXPECT_NE(why.find("is not a number"), std::string::npos);
     EXPECT_EQ(fold_value("  GOOD "), "good");
 }
 
