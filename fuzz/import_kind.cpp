@@ -87,6 +87,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     importers::ImportOptions options;
     options.source.path = s.file;
     options.skip_bad = true;
+    if (std::string_view(WARDMAP_FUZZ_KIND) == "assets") {
+        // Points from a CSV's columns, with every option that maps a column.
+        options.asset_type = "litter_bin";
+        options.source.crs = importers::SourceCrs::bng;
+        options.attribute_fields = {"bin_type=model", "capacity_l=liner"};
+    }
     if (kind->check_options != nullptr) {
         fuzz::check(kind->check_options(options).empty(), "the default options are refused");
     }

@@ -31,6 +31,12 @@ constexpr std::array kinds{
                "any point file of properties with a field mapping (UPRN, address parts or "
                "single-line text, postcode) into properties and searchable addresses",
                &import_addresses, &check_address_options},
+    ImportKind{"assets",
+               "street assets of one --type (litter bins, benches, trees, verges, street "
+               "segments, ...) from any point, line or polygon file with a reference column; "
+               "matched by reference: inserted, updated, unchanged, and retired when missing "
+               "from a full file",
+               &import_assets, &check_asset_options},
 };
 
 /// The checks GdalSource makes, for files a kind reads itself.
@@ -52,7 +58,8 @@ void record(store::Database& db, const ImportReport& r) {
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     st.bind(1, r.kind).bind(2, r.source).bind(3, r.sha256).bind(4, r.started_at);
     st.bind(5, r.finished_at).bind(6, r.status).bind(7, r.read).bind(8, r.inserted);
-    st.bind(9, r.updated).bind(10, r.deleted).bind(11, r.rejected).bind(12, r.repaired);
+    // An asset import's retirements are its deletions: the rows leave the live register.
+    st.bind(9, r.updated).bind(10, r.deleted + r.retired).bind(11, r.rejected).bind(12, r.repaired);
     st.bind(13, r.detail);
     st.run();
 }
@@ -167,6 +174,7 @@ ImportReport run_import(store::Database& db,
                            " rows rejected; nothing was imported (fix them, or pass --skip-bad "
                            "to keep the good rows)";
             report.inserted = report.updated = report.deleted = report.repaired = 0;
+            report.retired = report.unchanged = 0;
             report.sha256 = sha256.get();
             return report; // tx rolls back
         }
@@ -175,6 +183,7 @@ ImportReport run_import(store::Database& db,
         if (report.rejected > 0 && report.rejected >= report.read) {
             report.error = "no row could be imported; nothing was changed";
             report.inserted = report.updated = report.deleted = 0;
+            report.retired = report.unchanged = 0;
             report.sha256 = sha256.get();
             return report;
         }
@@ -192,6 +201,7 @@ ImportReport run_import(store::Database& db,
     if (!report.ok) {
         report.status = "failed";
         report.inserted = report.updated = report.deleted = report.repaired = 0;
+        report.retired = report.unchanged = 0;
     }
     if (report.finished_at.empty()) {
         report.finished_at = utc_now();

@@ -50,6 +50,15 @@ struct ImportOptions {
     std::string paon_field;
     std::string street_field;
     std::string classification_field; ///< empty: classification, class if present
+    // assets (also x_field/y_field for points, uprn_field, usrn_field)
+    std::string asset_type;      ///< --type: a code of core::street_asset_types
+    std::string ref_field;       ///< empty: reference, asset_ref, asset_id, ref, OBJECTID
+    std::string installed_field; ///< empty: installed_on, install_date, ... if present
+    std::string condition_field; ///< empty: condition if present
+    std::string owner_field;     ///< empty: owner, ownership if present
+    std::string owner;           ///< owner of every row without an owner field value
+    std::vector<std::string> attribute_fields; ///< --attr NAME=FIELD, as typed
+    bool partial = false; ///< not the type's whole register: retire nothing missing from it
 };
 
 /// "minx,miny,maxx,maxy" in EPSG:27700; nullopt when malformed.

@@ -27,4 +27,7 @@ bool always_reads_file_itself(const ImportOptions& options);
 void import_addresses(ImportContext& ctx);
 std::string check_address_options(const ImportOptions& options);
 
+void import_assets(ImportContext& ctx);
+std::string check_asset_options(const ImportOptions& options);
+
 } // namespace wardmap::importers

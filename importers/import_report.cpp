@@ -23,7 +23,11 @@ std::string ImportReport::to_text() const {
     }
     s += "  read " + std::to_string(read) + ", inserted " + std::to_string(inserted) +
          ", updated " + std::to_string(updated) + ", deleted " + std::to_string(deleted) +
-         ", rejected " + std::to_string(rejected) + ", repaired " + std::to_string(repaired) + "\n";
+         ", rejected " + std::to_string(rejected) + ", repaired " + std::to_string(repaired);
+    if (counts_changes) {
+        s += ", unchanged " + std::to_string(unchanged) + ", retired " + std::to_string(retired);
+    }
+    s += "\n";
     for (const auto& n : notes) {
         s += "  note: " + n + "\n";
     }
@@ -59,7 +63,9 @@ std::string ImportReport::to_json() const {
         .field("updated", updated)
         .field("deleted", deleted)
         .field("rejected", rejected)
-        .field("repaired", repaired);
+        .field("repaired", repaired)
+        .field("unchanged", unchanged)
+        .field("retired", retired);
     std::string list = "[";
     for (const auto& r : rejections) {
         if (list.size() > 1) {

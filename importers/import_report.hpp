@@ -34,6 +34,11 @@ struct ImportReport {
     std::int64_t deleted = 0;
     std::int64_t rejected = 0;
     std::int64_t repaired = 0;
+    /// Kinds that match rows against what the store holds (assets): rows the store already
+    /// had as the file has them, and rows retired because a full file no longer has them.
+    bool counts_changes = false;
+    std::int64_t unchanged = 0;
+    std::int64_t retired = 0;
     std::vector<Rejection> rejections; ///< the first max_listed
     std::vector<std::string> notes;    ///< e.g. repaired geometries, superseded sets
 

@@ -2,6 +2,8 @@
 
 #include "geo/store/backup.hpp"
 
+#include <stdexcept>
+
 namespace wardmap::store {
 
 ConnectionPool::ConnectionPool(std::filesystem::path path,
@@ -73,6 +75,16 @@ void ConnectionPool::release(Database* db) {
         --m_stats.in_use;
     }
     m_available.notify_one();
+}
+
+void ConnectionPool::for_each_connection(const std::function<void(Database&)>& fn) {
+    std::lock_guard lock(m_mutex);
+    if (m_free.size() != m_connections.size()) {
+        throw std::logic_error("ConnectionPool::for_each_connection while connections are leased");
+    }
+    for (auto& db : m_connections) {
+        fn(db);
+    }
 }
 
 PoolStats ConnectionPool::stats() const {

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -57,6 +58,10 @@ class ConnectionPool {
     /// if it has one, until the lease ends.
     Lease acquire(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
     [[nodiscard]] PoolStats stats() const;
+    /// Calls `fn` on every connection of the pool, e.g. to define SQL functions on each
+    /// (Database::create_function). Only while no connection is leased (at start-up): throws
+    /// std::logic_error otherwise.
+    void for_each_connection(const std::function<void(Database&)>& fn);
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
     /// Null unless Durability::full.
     [[nodiscard]] const GroupCommit* group_commit() const { return m_group_commit.get(); }

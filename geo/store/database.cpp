@@ -200,6 +200,26 @@ std::optional<std::string> Database::query_text(std::string_view sql) {
     return stmt.optional_text(0);
 }
 
+void Database::create_function(const std::string& name, int args, ScalarFunction fn) {
+    auto holder = std::make_unique<ScalarFunction>(std::move(fn));
+    const auto call = [](sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+        const auto& f = *static_cast<const ScalarFunction*>(sqlite3_user_data(ctx));
+        try {
+            f(ctx, argc, argv);
+        } catch (const std::exception& e) {
+            sqlite3_result_error(ctx, e.what(), -1);
+        } catch (...) {
+            sqlite3_result_error(ctx, "unknown error in an application SQL function", -1);
+        }
+    };
+    const auto destroy = [](void* p) { delete static_cast<ScalarFunction*>(p); };
+    // SQLite calls `destroy` when the function is replaced or the connection closes, and also
+    // when this call fails: from here on it owns the holder.
+    const int rc = sqlite3_create_function_v2(m_conn->db, name.c_str(), args, SQLITE_UTF8,
+                                              holder.release(), call, nullptr, nullptr, destroy);
+    check(rc, "define SQL function " + name);
+}
+
 std::int64_t Database::last_insert_rowid() const {
     return sqlite3_last_insert_rowid(m_conn->db);
 }

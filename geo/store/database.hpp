@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -99,6 +100,16 @@ class Database {
     [[nodiscard]] sqlite3* handle() const { return m_conn ? m_conn->db : nullptr; }
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
     [[nodiscard]] std::int64_t last_insert_rowid() const;
+
+    /// The body of an application-defined SQL function: reads `argv` and sets the result on
+    /// `ctx` (sqlite3_result_*). An exception becomes the statement's error (its text).
+    using ScalarFunction =
+        std::function<void(sqlite3_context* ctx, int argc, sqlite3_value** argv)>;
+    /// Defines (or replaces) the scalar SQL function `name` taking `args` arguments on this
+    /// connection only; the connection owns `fn` from then on and may call it from whichever
+    /// thread runs a statement on it. For functions of the services (e.g. the ward of a point
+    /// from the in-memory ward index) that SQL they declare may call.
+    void create_function(const std::string& name, int args, ScalarFunction fn);
     [[nodiscard]] int changes() const;
 
     /// Throws StoreError built from this connection's last error when `rc` is a failure

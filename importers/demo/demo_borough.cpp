@@ -12,15 +12,15 @@ namespace wardmap::importers {
 namespace {
 
 /// Bump whenever the same seed would produce a different borough.
-constexpr int generator_version = 1;
+constexpr int generator_version = 2; // 2: the street-asset register's other types
 
 /// The first schema version that has every table the demo fills.
-constexpr int required_schema_version = 9; // api_keys' rate limits, 0009_requests2
+constexpr int required_schema_version = 15; // the street-asset register, 0015
 
 constexpr const char* filled_tables[] = {
-    "council_area",       "boundary_sets",   "wards",       "streets",
-    "properties",         "addresses",       "postcodes",   "cemeteries",
-    "cemetery_sections",  "burial_plots",    "litter_bins", "planning_applications",
+    "council_area",       "boundary_sets",   "wards",         "streets",
+    "properties",         "addresses",       "postcodes",     "cemeteries",
+    "cemetery_sections",  "burial_plots",    "street_assets", "planning_applications",
     "service_categories", "service_requests"};
 
 std::vector<std::pair<std::string, std::string>> meta_rows(const DemoOptions& options) {
@@ -110,6 +110,7 @@ DemoSummary generate_demo_borough(store::Database& db,
     s.sections = static_cast<int>(c.sections.size());
     s.plots = static_cast<int>(c.plots.size());
     s.litter_bins = static_cast<int>(w.litter_bins.size());
+    s.street_assets = static_cast<int>(w.street_assets.size());
     s.planning_applications = static_cast<int>(w.planning.size());
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return s;

@@ -35,6 +35,7 @@ struct DemoSummary {
     int sections = 0;
     int plots = 0;
     int litter_bins = 0;
+    int street_assets = 0; ///< the register's other types (benches, trees, verges, ...)
     int planning_applications = 0;
     double seconds = 0;
 };

@@ -4,6 +4,7 @@
 
 #include "core/working_days.hpp"
 
+#include "geo/geojson_writer.hpp"
 #include "importers/demo/demo_model.hpp"
 
 #include <algorithm>
@@ -135,6 +136,263 @@ std::vector<LitterBin> make_bins(Rng& rng, const CaseworkContext& c, const Stree
         bin.asset_ref = format("LB-%06lld", next);
     }
     return bins;
+}
+
+// ---- other street assets ----
+
+/// `{"k":v,...}` from members already written as JSON values.
+std::string json_object(std::initializer_list<std::pair<const char*, std::string>> members) {
+    std::string out = "{";
+    for (const auto& [key, value] : members) {
+        if (out.size() > 1) {
+            out += ',';
+        }
+        geo::append_json_string(out, key);
+        out += ':';
+        out += value;
+    }
+    return out + "}";
+}
+
+std::string json_text(std::string_view s) {
+    std::string out;
+    geo::append_json_string(out, s);
+    return out;
+}
+
+/// The register's other assets: street furniture along the streets (more where more people
+/// walk), grass and beds beside them, play areas, and every street as a segment to sweep.
+class FurnitureMaker {
+  public:
+    FurnitureMaker(Rng& rng, const CaseworkContext& c, const StreetPicker& streets)
+        : m_rng(rng), m_c(c), m_streets(streets), m_wards(c),
+          m_today(iso_date_of(c.reference_time / day_seconds)),
+          m_first_day(core::days_since_epoch({1995, 1, 1})),
+          m_last_day(c.reference_time / day_seconds - 30) {}
+
+    std::string installed() {
+        return iso_date_of(m_first_day +
+                           static_cast<std::int64_t>(
+                               m_rng.uniform() * static_cast<double>(m_last_day - m_first_day)));
+    }
+    std::string condition() {
+        static constexpr const char* grades[] = {"good", "fair", "poor"};
+        static constexpr double weights[] = {60, 30, 10};
+        return grades[m_rng.weighted(weights)];
+    }
+    [[nodiscard]] bool in_borough(EastNorth p) const { return m_wards.at(p, m_today).has_value(); }
+
+    /// `count` points on footways, `offset` metres from the centre line.
+    template <class Fill>
+    void points(std::vector<StreetAsset>& out,
+                const char* type,
+                const char* prefix,
+                int count,
+                double offset,
+                Fill fill) {
+        std::vector<StreetAsset> made;
+        while (static_cast<int>(made.size()) < count) {
+            const std::size_t street = m_streets.pick(m_rng);
+            const EastNorth at = round_cm(m_streets.point_on(m_rng, street, offset));
+            if (!in_borough(at)) {
+                continue;
+            }
+            StreetAsset a;
+            a.type = type;
+            a.usrn = m_c.gazetteer.streets[street].usrn;
+            a.installed_on = installed();
+            a.condition = condition();
+            a.at = at;
+            fill(a, m_c.gazetteer.streets[street]);
+            made.push_back(std::move(a));
+        }
+        number(made, prefix);
+        out.insert(out.end(), made.begin(), made.end());
+    }
+
+    /// `count` rectangles beside streets: `along` metres long, `across` deep, `gap` metres
+    /// from the centre line.
+    template <class Fill>
+    void areas(std::vector<StreetAsset>& out,
+               const char* type,
+               const char* prefix,
+               int count,
+               std::pair<double, double> along,
+               std::pair<double, double> across,
+               std::pair<double, double> gap,
+               Fill fill) {
+        std::vector<StreetAsset> made;
+        while (static_cast<int>(made.size()) < count) {
+            const std::size_t street = m_streets.pick(m_rng);
+            const Street& s = m_c.gazetteer.streets[street];
+            const double len = length(s.line);
+            const double u = m_rng.uniform(along.first, along.second);
+            if (len < u + 10) {
+                continue;
+            }
+            const Station st = station_at(s.line, m_rng.uniform(0, len - u));
+            const double depth = m_rng.uniform(across.first, across.second);
+            const double g = m_rng.uniform(gap.first, gap.second);
+            const bool left = m_rng.chance(0.5);
+            const double v0 = left ? g : -g - depth;
+            Ring ring = frame_rectangle(st.at, std::atan2(st.dy, st.dx), 0, v0, u, v0 + depth);
+            for (auto& p : ring) {
+                p = round_cm(p);
+            }
+            const EastNorth middle = centroid(std::span(ring.data(), ring.size() - 1));
+            bool inside = true;
+            for (const auto& p : ring) {
+                inside = inside && in_borough(p);
+            }
+            if (!inside) {
+                continue;
+            }
+            StreetAsset a;
+            a.type = type;
+            a.usrn = s.usrn;
+            a.installed_on = installed();
+            a.condition = condition();
+            a.at = middle;
+            a.outline = {ring};
+            fill(a, s);
+            made.push_back(std::move(a));
+        }
+        number(made, prefix);
+        out.insert(out.end(), made.begin(), made.end());
+    }
+
+    Rng& rng() { return m_rng; }
+    [[nodiscard]] const std::string& today() const { return m_today; }
+
+  private:
+    /// References issued in order of installation, as the bins' were.
+    void number(std::vector<StreetAsset>& made, const char* prefix) {
+        std::stable_sort(made.begin(), made.end(), [](const StreetAsset& a, const StreetAsset& b) {
+            return a.installed_on < b.installed_on;
+        });
+        long long next = 0;
+        for (auto& a : made) {
+            next += m_rng.range(1, 3);
+            a.reference = format((std::string(prefix) + "-%05lld").c_str(), next);
+        }
+    }
+
+    Rng& m_rng;
+    const CaseworkContext& m_c;
+    const StreetPicker& m_streets;
+    const WardFinder m_wards;
+    std::string m_today;
+    std::int64_t m_first_day;
+    std::int64_t m_last_day;
+};
+
+std::vector<StreetAsset>
+make_street_assets(Rng& rng, const CaseworkContext& c, const StreetPicker& streets) {
+    FurnitureMaker m(rng, c, streets);
+    std::vector<StreetAsset> out;
+    m.points(out, "dog_bin", "DB", rng.range(200, 240), 3, [&](StreetAsset& a, const Street&) {
+        a.attributes = json_object({{"capacity_l", "40"}, {"empty_per_week", "1"}});
+    });
+    m.points(out, "bench", "BN", rng.range(360, 400), 3.5, [&](StreetAsset& a, const Street&) {
+        static constexpr const char* materials[] = {"timber", "recycled_plastic", "steel",
+                                                    "cast_iron"};
+        static constexpr double weights[] = {40, 30, 20, 10};
+        a.owner = rng.chance(0.08) ? "parish" : "council";
+        a.attributes = json_object({{"material", json_text(materials[rng.weighted(weights)])},
+                                    {"seats", std::to_string(rng.range(2, 4))}});
+    });
+    m.points(out, "grit_bin", "GB", rng.range(100, 130), 4, [&](StreetAsset& a, const Street&) {
+        a.attributes = json_object(
+            {{"capacity_l", rng.chance(0.7) ? "200" : "400"},
+             {"filled_on",
+              json_text(iso_date_of(c.reference_time / day_seconds - rng.range(20, 300)))}});
+    });
+    m.points(
+        out, "street_tree", "TR", rng.range(800, 900), 4.5, [&](StreetAsset& a, const Street&) {
+            static constexpr const char* species[] = {
+                "Acer campestre", "Tilia x europaea", "Betula pendula",      "Sorbus aucuparia",
+                "Prunus avium",   "Quercus robur",    "Platanus x hispanica"};
+            static constexpr double weights[] = {20, 18, 16, 14, 12, 10, 10};
+            const double height = std::round(rng.uniform(3, 22) * 10) / 10;
+            std::string h;
+            geo::append_number(h, height, 1);
+            a.attributes = json_object(
+                {{"species", json_text(species[rng.weighted(weights)])},
+                 {"height_m", h},
+                 {"girth_cm", std::to_string(static_cast<int>(height * 9))},
+                 {"tpo", rng.chance(0.05) ? json_text("TPO/" + std::to_string(rng.range(1, 240)))
+                                          : "null"}});
+        });
+    // A nameplate at each end of every street long enough to have two.
+    {
+        std::vector<StreetAsset> plates;
+        for (const Street& s : c.gazetteer.streets) {
+            const double len = length(s.line);
+            for (const double at : {6.0, len - 6.0}) {
+                if (len < 40 && at > 6.0) {
+                    continue;
+                }
+                const Station st = station_at(s.line, at);
+                const EastNorth p =
+                    round_cm({st.at.easting - st.dy * 5, st.at.northing + st.dx * 5});
+                if (!m.in_borough(p)) {
+                    continue;
+                }
+                StreetAsset a;
+                a.type = "nameplate";
+                a.usrn = s.usrn;
+                a.installed_on = m.installed();
+                a.condition = m.condition();
+                a.at = p;
+                a.attributes =
+                    json_object({{"street_name", json_text(s.descriptor)},
+                                 {"mounting", json_text(rng.chance(0.6) ? "posts" : "wall")}});
+                a.reference = "NP-" + std::to_string(s.usrn) + (at > 6.0 ? "-B" : "-A");
+                plates.push_back(std::move(a));
+            }
+        }
+        out.insert(out.end(), plates.begin(), plates.end());
+    }
+    const auto cut = [&](StreetAsset& a, const Street&) {
+        a.attributes = json_object({{"cut_type", json_text(rng.chance(0.3) ? "flail" : "mow")}});
+    };
+    m.areas(out, "verge", "VG", rng.range(80, 100), {40, 120}, {2, 3.5}, {4.5, 5.5}, cut);
+    m.areas(out, "amenity_grass", "AG", rng.range(60, 80), {20, 70}, {10, 35}, {9, 14}, cut);
+    m.areas(out, "shrub_bed", "SB", rng.range(35, 50), {4, 14}, {2, 4}, {6, 8},
+            [&](StreetAsset& a, const Street&) {
+                static constexpr const char* planting[] = {"mixed shrubs", "roses", "lavender",
+                                                           "hebe", "ornamental grasses"};
+                a.attributes = json_object({{"planting", json_text(planting[rng.range(0, 4)])}});
+            });
+    int play = 0;
+    m.areas(
+        out, "play_area", "PA", rng.range(20, 28), {15, 35}, {15, 30}, {15, 25},
+        [&](StreetAsset& a, const Street& s) {
+            static constexpr const char* surfaces[] = {"wetpour", "grass matting", "bark", "sand"};
+            a.attributes = json_object({{"name", json_text(s.descriptor + " play area" +
+                                                           (++play % 7 == 0 ? " (toddlers)" : ""))},
+                                        {"equipment_count", std::to_string(rng.range(3, 14))},
+                                        {"surface", json_text(surfaces[rng.range(0, 3)])}});
+        });
+    // Every street as a segment to sweep, by USRN, in the COPLAR zone its footfall puts it in.
+    for (const Street& s : c.gazetteer.streets) {
+        StreetAsset a;
+        a.type = "street_segment";
+        a.reference = std::to_string(s.usrn);
+        a.usrn = s.usrn;
+        a.installed_on = "";
+        a.condition = "";
+        a.line = s.line;
+        a.at = round_cm(station_at(s.line, length(s.line) / 2).at);
+        if (!m.in_borough(a.at)) {
+            continue;
+        }
+        const char* zone = s.footfall >= 10 ? "high" : s.footfall >= 2.5 ? "medium" : "low";
+        a.attributes = json_object(
+            {{"street_name", json_text(s.descriptor)}, {"cleansing_zone", json_text(zone)}});
+        out.push_back(std::move(a));
+    }
+    return out;
 }
 
 // ---- planning ----
@@ -333,6 +591,14 @@ Casework make_casework(Rng rng, const CaseworkContext& context) {
     Rng bins_rng = rng.fork(1), planning_rng = rng.fork(2);
     out.litter_bins = make_bins(bins_rng, context, streets);
     out.planning = make_planning(planning_rng, context);
+    // Drawn last, from streams of their own: the bins and applications are as they were.
+    Rng condition_rng = rng.fork(3), assets_rng = rng.fork(4);
+    for (auto& bin : out.litter_bins) {
+        static constexpr const char* grades[] = {"good", "fair", "poor"};
+        static constexpr double weights[] = {65, 27, 8};
+        bin.condition = grades[condition_rng.weighted(weights)];
+    }
+    out.street_assets = make_street_assets(assets_rng, context, streets);
     return out;
 }
 

@@ -237,7 +237,24 @@ struct LitterBin {
     std::string ward_code;
     std::string installed_on;
     int empty_per_week = 1;
+    std::string condition; // good, fair, poor
     EastNorth at;
+};
+
+/// Any other street asset of the register (core/street_asset_types.hpp): dog bins, benches,
+/// grit bins, street trees, nameplates (points), verges, amenity grass, shrub beds, play areas
+/// (polygons) and street segments (lines).
+struct StreetAsset {
+    std::string type;
+    std::string reference;
+    std::optional<std::int64_t> usrn;
+    std::string installed_on;
+    std::string condition;
+    std::string owner = "council";
+    std::string attributes; // JSON object
+    EastNorth at;           // the point, or the anchor of a polygon or line
+    Polygon outline;        // polygon types
+    Line line;              // line types
 };
 
 struct PlanningApplication {
@@ -256,6 +273,7 @@ struct PlanningApplication {
 
 struct Casework {
     std::vector<LitterBin> litter_bins;
+    std::vector<StreetAsset> street_assets;
     std::vector<PlanningApplication> planning;
 };
 

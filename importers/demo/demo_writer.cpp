@@ -233,16 +233,53 @@ void write_cemeteries(store::Database& db, GeometryBinder& geom, const Cemeterie
     }
 }
 
-void write_casework(store::Database& db, GeometryBinder& geom, const Casework& c) {
+void write_casework(store::Database& db,
+                    GeometryBinder& geom,
+                    const Casework& c,
+                    const std::string& changed_at) {
+    // The street-asset register (0015): litter bins first, under the ids they always had.
+    const auto text_or_null = [](const std::string& s) {
+        return s.empty() ? std::optional<std::string>() : std::optional<std::string>(s);
+    };
     auto bin = db.prepare(
-        "INSERT INTO litter_bins (asset_ref, bin_type, capacity_l, usrn, ward_code, "
-        "installed_on, empty_per_week, geom, geom_wgs84) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, MakePoint(?8, ?9, 27700), MakePoint(?10, ?11, 4326))");
+        "INSERT INTO street_assets (asset_type, reference, usrn, installed_on, condition, owner, "
+        "attributes, anchor_e, anchor_n, changed_at, changed_by, geom, geom_wgs84) "
+        "VALUES ('litter_bin', ?1, ?2, ?3, ?4, 'council', "
+        "json_object('bin_type', ?5, 'capacity_l', ?6, 'empty_per_week', ?7), ?8, ?9, ?12, "
+        "'demo-data', MakePoint(?8, ?9, 27700), MakePoint(?10, ?11, 4326))");
     for (const LitterBin& b : c.litter_bins) {
-        bin.bind(1, b.asset_ref).bind(2, b.bin_type).bind(3, b.capacity_l).bind(4, b.usrn);
-        bin.bind(5, b.ward_code).bind(6, b.installed_on).bind(7, b.empty_per_week);
+        bin.bind(1, b.asset_ref).bind(2, b.usrn).bind(3, b.installed_on).bind(4, b.condition);
+        bin.bind(5, b.bin_type).bind(6, b.capacity_l).bind(7, b.empty_per_week);
         geom.point(bin, 8, b.at);
+        bin.bind(12, changed_at);
         bin.run();
+    }
+    auto point = db.prepare(
+        "INSERT INTO street_assets (asset_type, reference, usrn, installed_on, condition, owner, "
+        "attributes, anchor_e, anchor_n, changed_at, changed_by, geom, geom_wgs84) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?12, 'demo-data', MakePoint(?8, ?9, 27700), "
+        "MakePoint(?10, ?11, 4326))");
+    auto shape = db.prepare(
+        "INSERT INTO street_assets (asset_type, reference, usrn, installed_on, condition, owner, "
+        "attributes, anchor_e, anchor_n, changed_at, changed_by, geom, geom_wgs84) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?12, 'demo-data', GeomFromWKB(?10, 27700), "
+        "GeomFromWKB(?11, 4326))");
+    for (const StreetAsset& a : c.street_assets) {
+        auto& st = a.outline.empty() && a.line.empty() ? point : shape;
+        st.bind(1, a.type).bind(2, a.reference).bind(3, a.usrn);
+        st.bind(4, text_or_null(a.installed_on)).bind(5, text_or_null(a.condition));
+        st.bind(6, a.owner).bind(7, a.attributes);
+        if (!a.outline.empty()) {
+            st.bind(8, a.at.easting).bind(9, a.at.northing);
+            geom.multipolygon(st, 10, {a.outline});
+        } else if (!a.line.empty()) {
+            st.bind(8, a.at.easting).bind(9, a.at.northing);
+            geom.line(st, 10, a.line);
+        } else {
+            geom.point(st, 8, a.at);
+        }
+        st.bind(12, changed_at);
+        st.run();
     }
 
     auto app = db.prepare(
@@ -269,7 +306,7 @@ void write_borough(store::Database& db,
                                                      "streets",           "properties",
                                                      "postcodes",         "cemeteries",
                                                      "cemetery_sections", "burial_plots",
-                                                     "litter_bins",       "planning_applications"};
+                                                     "street_assets",     "planning_applications"};
     store::DeferredSpatialIndex deferred(db, spatial_tables);
     deferred.rebuild_all();
     auto row = db.prepare("INSERT INTO wardmap_meta (key, value) VALUES (?, ?)");
@@ -280,7 +317,13 @@ void write_borough(store::Database& db,
     write_boundaries(db, geom, borough.boundaries);
     write_gazetteer(db, geom, borough.gazetteer);
     write_cemeteries(db, geom, borough.cemeteries);
-    write_casework(db, geom, borough.casework);
+    std::string changed_at;
+    for (const auto& [key, value] : meta) {
+        if (key == "reference_date") {
+            changed_at = value.size() == 10 ? value + "T00:00:00Z" : value;
+        }
+    }
+    write_casework(db, geom, borough.casework, changed_at);
     deferred.restore();
     store::mark_changed(db, "addresses");
     store::mark_changed(db, "wards");

@@ -12,6 +12,7 @@
 #include "server/http/requests/request_routes.hpp"
 #include "server/http/routes.hpp"
 #include "server/services/access/oidc_accounts.hpp"
+#include "server/services/streetscene/asset_sql.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -56,6 +57,8 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
                                                     .limits = settings.sign_in_links}),
       cookies(settings.cookies), mail_delivered(settings.mail_delivered), files(settings.web_root),
       pages(settings.page_cache_bytes) {
+    // The street-asset collections derive each asset's ward from the ward index (never stored).
+    services::define_ward_function(pool, wards);
     requests.sync_categories();
     if (settings.oidc) {
         oidc = std::make_unique<services::OidcClient>(*settings.oidc);

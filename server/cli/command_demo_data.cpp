@@ -139,10 +139,10 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
               << " previous wards, " << summary.streets << " streets, " << summary.properties
               << " properties, " << summary.postcodes << " postcodes,\n  " << summary.cemeteries
               << " cemeteries with " << summary.sections << " sections and " << summary.plots
-              << " plots, " << summary.litter_bins << " litter bins,\n  "
-              << summary.planning_applications << " planning applications, " << activity.requests
-              << " service requests (" << activity.open << " open) with " << activity.updates
-              << " staff updates\n";
+              << " plots, " << summary.litter_bins << " litter bins and " << summary.street_assets
+              << " other street assets,\n  " << summary.planning_applications
+              << " planning applications, " << activity.requests << " service requests ("
+              << activity.open << " open) with " << activity.updates << " staff updates\n";
     print_demo_accounts();
     return exit_ok;
 }

@@ -12,6 +12,7 @@
 #include "server/services/features/feature_service.hpp"
 #include "server/services/features/mbtiles_export.hpp"
 #include "server/services/features/tile_service.hpp"
+#include "server/services/streetscene/asset_sql.hpp"
 
 #include <algorithm>
 #include <iostream>
@@ -43,6 +44,8 @@ int run_tiles_export(const CommonOptions& common, const ExportFlags& flags) {
         return exit_failure;
     }
     store::ConnectionPool pool(common.db, 1, {.mode = store::OpenMode::read_only});
+    // The street-asset collections derive each asset's ward from the ward index.
+    services::define_ward_function(pool, services::WardIndex::load(pool));
     services::FeatureService features(pool, common.make_transform(), services::default_layers());
     services::TileService tiles(features);
     const auto& tileset =

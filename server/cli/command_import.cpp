@@ -143,9 +143,11 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "postcodes: postcode field (default Postcode, pcds, PC); addresses: the "
                     "same (default postcode, if any)");
     cmd->add_option("--x-field", o.x_field,
-                    "CSV: easting or longitude column (default Eastings; addresses: x)");
+                    "CSV: easting or longitude column (default Eastings; addresses: x; assets: "
+                    "easting, x, longitude)");
     cmd->add_option("--y-field", o.y_field,
-                    "CSV: northing or latitude column (default Northings; addresses: y)");
+                    "CSV: northing or latitude column (default Northings; addresses: y; assets: "
+                    "northing, y, latitude)");
     cmd->add_option("--usrn-field", o.usrn_field,
                     "streets: USRN field (default USRN); addresses: the street's USRN (default "
                     "USRN, if any)");
@@ -153,7 +155,9 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "streets, addresses: town field (default town, post_town, if any)");
     cmd->add_option("--locality-field", o.locality_field,
                     "streets, addresses: locality field (default locality, if any)");
-    cmd->add_option("--uprn-field", o.uprn_field, "addresses: UPRN field (default UPRN)");
+    cmd->add_option("--uprn-field", o.uprn_field,
+                    "addresses: UPRN field (default UPRN); assets: the property's UPRN (default "
+                    "UPRN, if any)");
     cmd->add_option("--address-field", o.address_field,
                     "addresses: single-line address text (default address, full_address, "
                     "single_line)");
@@ -170,6 +174,29 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_option("--councillor-field", o.councillor_field,
                     "councillors CSV: councillor's name (default councillor, name)");
     cmd->add_option("--party-field", o.party_field, "councillors CSV: party (default party)");
+    cmd->add_option("--type", o.asset_type,
+                    "assets: the asset type (litter_bin, dog_bin, bench, street_tree, grit_bin, "
+                    "nameplate, verge, amenity_grass, shrub_bed, play_area, street_segment)");
+    cmd->add_option("--ref-field", o.ref_field,
+                    "assets: the reference printed on the asset (default reference, asset_ref, "
+                    "asset_id, ref, OBJECTID)");
+    cmd->add_option("--installed-field", o.installed_field,
+                    "assets: install date, YYYY-MM-DD or DD/MM/YYYY (default installed_on, "
+                    "install_date, if any)");
+    cmd->add_option("--condition-field", o.condition_field,
+                    "assets: condition, e.g. GOOD/FAIR/POOR (default condition, if any)");
+    cmd->add_option("--owner-field", o.owner_field,
+                    "assets: owner, e.g. council or parish (default owner, if any)");
+    cmd->add_option("--owner", o.owner,
+                    "assets: the owner of rows without an owner field value (new rows default "
+                    "to council)");
+    cmd->add_option("--attr", o.attribute_fields,
+                    "assets: a type attribute from a column, NAME=FIELD (repeatable), e.g. "
+                    "--attr bin_type=MODEL --attr capacity_l=CAPACITY; a column named as the "
+                    "attribute maps itself");
+    cmd->add_flag("--partial", o.partial,
+                  "assets: the file is not the type's whole register; retire nothing missing "
+                  "from it");
     cmd->callback([&common, &exit_code, f] {
         exit_code = run_guarded("import", [&] { return run_import_command(common, *f); });
     });

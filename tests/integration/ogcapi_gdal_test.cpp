@@ -1,6 +1,8 @@
 // Real clients: GDAL's own ogrinfo and ogr2ogr (the OAPIF driver of Debian's GDAL 3.6)
 // against the live server, compared with SpatiaLite on the same database.
 
+#include "core/street_asset_types.hpp"
+
 #include "geo/store/database.hpp"
 #include "tests/support/demo_store.hpp"
 #include "tests/support/server_process.hpp"
@@ -43,18 +45,29 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
 
 /// collection id -> the SQL counting its source rows.
 const std::vector<std::pair<std::string, std::string>>& collections() {
-    static const std::vector<std::pair<std::string, std::string>> list = {
-        {"wards", "SELECT count(*) FROM wards"},
-        {"addresses", "SELECT count(*) FROM properties"},
-        {"streets", "SELECT count(*) FROM streets"},
-        {"postcodes", "SELECT count(*) FROM postcodes"},
-        {"service_requests", "SELECT count(*) FROM service_requests"},
-        {"planning_applications", "SELECT count(*) FROM planning_applications"},
-        {"litter_bins", "SELECT count(*) FROM litter_bins"},
-        {"cemeteries", "SELECT count(*) FROM cemeteries"},
-        {"cemetery_sections", "SELECT count(*) FROM cemetery_sections"},
-        {"burial_plots", "SELECT count(*) FROM burial_plots"},
-    };
+    static const std::vector<std::pair<std::string, std::string>> list = [] {
+        std::vector<std::pair<std::string, std::string>> l = {
+            {"wards", "SELECT count(*) FROM wards"},
+            {"addresses", "SELECT count(*) FROM properties"},
+            {"streets", "SELECT count(*) FROM streets"},
+            {"postcodes", "SELECT count(*) FROM postcodes"},
+            {"service_requests", "SELECT count(*) FROM service_requests"},
+            {"planning_applications", "SELECT count(*) FROM planning_applications"},
+            {"litter_bins", "SELECT count(*) FROM litter_bins"},
+            {"cemeteries", "SELECT count(*) FROM cemeteries"},
+            {"cemetery_sections", "SELECT count(*) FROM cemetery_sections"},
+            {"burial_plots", "SELECT count(*) FROM burial_plots"},
+        };
+        // The street-asset register's other types (litter_bins is above).
+        for (const auto& type : core::street_asset_types) {
+            if (type.collection != "litter_bins") {
+                l.emplace_back(type.collection,
+                               "SELECT count(*) FROM street_assets WHERE asset_type = '" +
+                                   std::string(type.code) + "' AND status = 'active'");
+            }
+        }
+        return l;
+    }();
     return list;
 }
 

@@ -54,6 +54,9 @@ struct Layer {
     std::string lookups;
     std::string id_column = "t.rowid"; ///< the integer feature id (the rowid or its alias)
     std::string where;                 ///< a fixed restriction (a public view), or empty
+    /// An index answers `where` (street_assets' on type and status): an unfiltered first page
+    /// counts the layer's rows exactly, as it counts a whole table's.
+    bool where_indexed = false;
     GeometryKind geometry = GeometryKind::point;
     bool wgs84_index = true;
     std::vector<LayerProperty> properties;

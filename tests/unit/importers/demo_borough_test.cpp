@@ -71,6 +71,9 @@ std::uint64_t digest_of(Database& db) {
     auto rest =
         db.prepare("SELECT reference || ward_code || received_date FROM planning_applications "
                    "UNION ALL SELECT asset_ref || ward_code || usrn FROM litter_bins "
+                   "UNION ALL SELECT asset_type || reference || coalesce(usrn, '') || "
+                   "attributes || coalesce(condition, '') || owner || AsText(geom) FROM "
+                   "street_assets "
                    "UNION ALL SELECT plot_ref || status FROM burial_plots "
                    "UNION ALL SELECT single_line || postcode FROM addresses ORDER BY 1");
     while (rest.step()) {
@@ -412,6 +415,51 @@ TEST_F(DemoBoroughTest, CemeteriesHoldSectionsAndPlotsInRows) {
               0);
 }
 
+TEST_F(DemoBoroughTest, TheAssetRegisterHasARealisticSpreadOfTypes) {
+    auto db = open();
+    // Every type, in plausible numbers for a borough of this size.
+    const std::pair<const char*, std::pair<int, int>> expected[] = {
+        {"litter_bin", {1400, 1600}}, {"dog_bin", {200, 240}},     {"bench", {360, 400}},
+        {"grit_bin", {100, 130}},     {"street_tree", {800, 900}}, {"verge", {80, 100}},
+        {"amenity_grass", {60, 80}},  {"shrub_bed", {35, 50}},     {"play_area", {20, 28}},
+    };
+    for (const auto& [type, range] : expected) {
+        const auto n = count(db, std::string("SELECT COUNT(*) FROM street_assets WHERE "
+                                             "asset_type = '") +
+                                     type + "' AND status = 'active'");
+        EXPECT_GE(n, range.first) << type;
+        EXPECT_LE(n, range.second) << type;
+    }
+    EXPECT_GE(count(db, "SELECT COUNT(*) FROM street_assets WHERE asset_type = 'nameplate'"),
+              count(db, "SELECT COUNT(*) FROM streets"));
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM street_assets WHERE asset_type = 'street_segment' "
+                        "AND usrn NOT IN (SELECT usrn FROM streets)"),
+              0);
+    // Geometry of the type's kind, valid, inside the borough, anchored on itself; attributes
+    // as the catalogue declares; a history row for each.
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM street_assets a JOIN street_asset_types t ON "
+                        "t.code = a.asset_type WHERE GeometryType(a.geom) <> CASE t.geometry "
+                        "WHEN 'point' THEN 'POINT' WHEN 'line' THEN 'LINESTRING' ELSE "
+                        "'MULTIPOLYGON' END OR ST_IsValid(a.geom) <> 1"),
+              0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM street_assets a, council_area c WHERE "
+                        "ST_Covers(c.geom, MakePoint(a.anchor_e, a.anchor_n, 27700)) = 0"),
+              0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM street_assets WHERE asset_type <> "
+                        "'street_segment' AND ST_Distance(geom, MakePoint(anchor_e, anchor_n, "
+                        "27700)) > 0.01"),
+              0);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM street_assets WHERE asset_type = 'bench' AND "
+                        "json_extract(attributes, '$.seats') NOT BETWEEN 2 AND 4"),
+              0);
+    EXPECT_GT(count(db, "SELECT COUNT(*) FROM street_assets WHERE owner = 'parish'"), 0);
+    EXPECT_EQ(count(db, "SELECT COUNT(DISTINCT condition) FROM street_assets WHERE asset_type = "
+                        "'litter_bin'"),
+              3);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM street_asset_history"),
+              count(db, "SELECT COUNT(*) FROM street_assets"));
+}
+
 TEST_F(DemoBoroughTest, CaseworkHasWardsDatesAndARealisticMix) {
     auto db = open();
     EXPECT_EQ(count(db,
@@ -525,9 +573,9 @@ TEST_F(DemoBoroughTest, AFailureMidWriteLeavesNothingBehind) {
     EXPECT_THROW(generate_demo_borough(db, *s_transform, {}), store::StoreError);
     db.exec("DROP TRIGGER refuse_planning");
     EXPECT_EQ(db.query_text(triggers), before) << "SpatiaLite's triggers are all back";
-    for (const char* table :
-         {"council_area", "wards", "streets", "properties", "addresses", "burial_plots",
-          "litter_bins", "wardmap_meta", "idx_properties_geom"}) {
+    for (const char* table : {"council_area", "wards", "streets", "properties", "addresses",
+                              "burial_plots", "litter_bins", "street_assets",
+                              "street_asset_history", "wardmap_meta", "idx_properties_geom"}) {
         EXPECT_EQ(count(db, std::string("SELECT COUNT(*) FROM ") + table), 0) << table;
     }
 }
