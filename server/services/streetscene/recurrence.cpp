@@ -146,12 +146,11 @@ ParsedRrule parse_rrule(const std::string& text, const std::string& field) {
 }
 
 icaltimetype ical_date(const core::Date& date) {
-    icaltimetype t = icaltime_null_date();
-    t.year = date.year;
-    t.month = date.month;
-    t.day = date.day;
-    t.is_date = 1;
-    return t;
+    // Built from text: a DATE assembled field by field from icaltime_null_date() makes
+    // libical 3.0's iterator repeat its first date for some rules.
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d%02d%02d", date.year, date.month, date.day);
+    return icaltime_from_string(buf);
 }
 
 /// Dates the RRULE gives from first_date while they are no later than `until`.
@@ -166,6 +165,8 @@ rrule_dates(const ScheduleRule& rule, const core::Date& until, const std::string
                                      " (libical refused it)");
     }
     std::vector<core::Date> dates;
+    int stalls = 0;
+    constexpr int max_stalls = 100;
     for (int step = 0;; ++step) {
         if (step >= max_rrule_steps) {
             invalid_parameter(field, "gives more than " + std::to_string(max_rrule_steps) +
@@ -181,6 +182,9 @@ rrule_dates(const ScheduleRule& rule, const core::Date& until, const std::string
         }
         if (dates.empty() || date_less(dates.back(), d)) {
             dates.push_back(d);
+            stalls = 0;
+        } else if (++stalls > max_stalls) {
+            invalid_parameter(field, "cannot be expanded: libical repeats a date");
         }
     }
     icalerror_clear_errno();

@@ -245,18 +245,18 @@ VisitCounts materialise(store::Database& db,
         "generation) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
         "ON CONFLICT (stop_id, rule_date) DO UPDATE SET planned_date = excluded.planned_date, "
         "moved = excluded.moved, generation = excluded.generation WHERE status = 'planned'");
-    upsert.bind(1, round_id).bind(6, generation);
     for (const auto& d : dates) {
         const std::string rule_date = d.rule_date.iso();
         const std::string planned = d.planned_date.iso();
-        upsert.bind(3, rule_date).bind(4, planned);
-        if (d.moved) {
-            upsert.bind(5, "bank_holiday");
-        } else {
-            upsert.bind_null(5);
-        }
         for (const auto stop : stop_ids) {
-            upsert.bind(2, stop);
+            // run() resets and clears the bindings: bind every parameter each time.
+            upsert.bind(1, round_id).bind(2, stop).bind(3, rule_date).bind(4, planned);
+            if (d.moved) {
+                upsert.bind(5, "bank_holiday");
+            } else {
+                upsert.bind_null(5);
+            }
+            upsert.bind(6, generation);
             upsert.run();
         }
     }
