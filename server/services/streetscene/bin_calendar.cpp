@@ -292,19 +292,20 @@ import_bin_calendar(store::Database& db, std::string_view text, const BinCalenda
             ++gaps[core::days_since_epoch(rows[i]->date) -
                    core::days_since_epoch(rows[i - 1]->date)];
         }
+        // Only whole weeks count: a collection moved by a day is an exception to the pattern,
+        // reported below, not the pattern.
         long gap = 7;
         int best = 0;
         for (const auto& [g, n] : gaps) {
-            if (n > best) {
+            if (g % 7 == 0 && n > best) {
                 gap = g;
                 best = n;
             }
         }
-        if (gap % 7 != 0) {
+        if (best == 0 && rows.size() > 1) {
             report.problems.push_back(problem(options.file, rows[1]->line, bin,
-                                              "the collections are not a weekly pattern: the "
-                                              "commonest gap is " +
-                                                  std::to_string(gap) + " days"));
+                                              "the collections are not a weekly pattern: no "
+                                              "two follow each other by whole weeks"));
             continue;
         }
         RoundDefinition def;
