@@ -12,7 +12,8 @@ struct DemoRoundsSummary {
 };
 
 /// The demo borough's streetscene rounds: a summer and a winter round set, fortnightly
-/// household waste and recycling by UPRN, garden waste in summer, sweeping every 10 working
+/// household waste and recycling by UPRN (on the first 2,000 properties in street order),
+/// garden waste in both sets, sweeping every 10 working
 /// days (suspended October to January), 7 grass cuts and 4 verge flails a season by USRN, with
 /// their visits materialised for 13 weeks from `date`. Reads the borough's streets and
 /// properties (in USRN and UPRN order), so the same borough and date give the same rows.
