@@ -182,6 +182,21 @@ TEST_F(SchedulesRealdata, BadCalendarsAndBadQueriesNameTheirField) {
     EXPECT_EQ(rounds(), 0);
 
     ASSERT_EQ(import(file, &out), 0) << out;
+    // Rolling the horizon over the calendar again gives the same visits: 8 green, 9 blue and
+    // 4 brown dates for 2 properties.
+    EXPECT_EQ(testing::run_wardmap({"schedules", "regenerate", "--db", db.string(), "--from",
+                                    "2023-08-01", "--weeks", "22"},
+                                   &out),
+              0)
+        << out;
+    EXPECT_NE(out.find("42 planned visits, 0 started or finished kept, 0 removed"),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(testing::run_wardmap(
+                  {"schedules", "regenerate", "--db", db.string(), "--weeks", "99"}, &out),
+              1)
+        << out;
+    EXPECT_NE(out.find("--weeks"), std::string::npos) << out;
     testing::ServerProcess server(db, {"--no-access-log"});
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"/api/schedules?uprn=999", "uprn"},
