@@ -16,6 +16,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 namespace wardmap {
 namespace {
@@ -135,6 +136,49 @@ TEST_F(SchedulesApi, TheFeedHasOneEventPerActivityAndDate) {
     }
     EXPECT_EQ(events, dates);
     EXPECT_GT(events, 0U);
+}
+
+TEST_F(SchedulesApi, APreviewGivesARulesDatesAndRefusesBadRulesNamingTheField) {
+    using testing::url_encode;
+    const auto doc = get("/api/schedules/preview?rrule=" + url_encode("FREQ=WEEKLY;BYDAY=FR") +
+                         "&first_date=2026-12-04&from=2026-12-01&to=2027-01-15");
+    std::vector<std::string> dates;
+    for (const auto& d : doc.at("dates")) {
+        dates.push_back(
+            d.at("date").get<std::string>() +
+            (d.contains("moved_from") ? "<" + d.at("moved_from").get<std::string>() : ""));
+    }
+    EXPECT_EQ(dates, (std::vector<std::string>{"2026-12-04", "2026-12-11", "2026-12-18",
+                                               "2026-12-29<2026-12-25", "2027-01-04<2027-01-01",
+                                               "2027-01-08", "2027-01-15"}));
+    const auto seven =
+        get("/api/schedules/preview?kind=per_season&visits_per_season=7&season=" +
+            url_encode("03-01..10-31") + "&first_date=2027-01-01&from=2027-01-01&to=2027-12-31");
+    EXPECT_EQ(seven.at("dates").size(), 7U);
+    const std::string base = "/api/schedules/preview?first_date=2026-12-07&from=2026-12-07";
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {base + "&rrule=" + url_encode("FREQ=WEEKLY;BYDAY=XX"), "rrule"},
+        {base + "&rrule=" + url_encode("FREQ=MINUTELY"), "rrule"},
+        {base + "&rrule=" + url_encode("FREQ=WEEKLY;UNTIL=20250101"), "rrule"},
+        {base + "&rrule=" + url_encode("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"), "rrule"},
+        {base + "&kind=per_season&visits_per_season=7", "season"},
+        {base + "&kind=working_days&interval_working_days=10&season=" + url_encode("11-01..11-30") +
+             "&suspension=" + url_encode("10-01..01-31"),
+         "season"},
+        {base + "&kind=working_days&interval_working_days=10&season=" + url_encode("02-30..03-01"),
+         "season"},
+        {base + "&kind=weekly", "kind"},
+        {base + "&rrule=FREQ%3DDAILY&bank_holidays=ignore", "bank_holidays"},
+        {"/api/schedules/preview?rrule=FREQ%3DDAILY", "first_date"},
+    };
+    for (const auto& [target, field] : cases) {
+        const auto r = testing::http_get(server->port(), target);
+        EXPECT_EQ(r.status, 400) << target;
+        EXPECT_EQ(r.header("content-type"), "application/problem+json") << target;
+        const auto body = json::parse(r.body, nullptr, false);
+        ASSERT_TRUE(body.is_object()) << r.body;
+        EXPECT_EQ(body.at("errors").at(0).at("name"), field) << target << " " << r.body;
+    }
 }
 
 } // namespace

@@ -125,6 +125,91 @@ std::string host_of(const std::string& base_url) {
     return host.empty() ? "wardmap" : host;
 }
 
+/// GET /api/schedules/preview: the dates a rule would give, stored nowhere.
+constexpr const char* preview_params[] = {"kind",
+                                          "rrule",
+                                          "first_date",
+                                          "interval_working_days",
+                                          "visits_per_season",
+                                          "season",
+                                          "suspension",
+                                          "bank_holidays",
+                                          "from",
+                                          "to"};
+
+int int_param(const Request& request, const std::string& name) {
+    const auto text = request.query_param(name);
+    if (!text) {
+        return 0;
+    }
+    return static_cast<int>(id_param(name, *text, 366));
+}
+
+std::optional<services::SeasonWindow> season_param(const Request& request,
+                                                   const std::string& name) {
+    const auto text = request.query_param(name);
+    if (!text) {
+        return std::nullopt;
+    }
+    const auto w = services::parse_season(*text);
+    if (!w) {
+        invalid_parameter(name, "must be MM-DD..MM-DD (e.g. 03-01..10-31), not '" +
+                                    text->substr(0, 40) + "'");
+    }
+    return w;
+}
+
+std::string preview(const Request& request) {
+    for (const auto& [name, value] : request.query) {
+        bool known = false;
+        for (const char* k : preview_params) {
+            known = known || name == k;
+        }
+        if (!known) {
+            invalid_parameter(name.substr(0, 40), "is not a parameter of this route");
+        }
+    }
+    services::ScheduleRule rule;
+    const auto kind = request.query_param("kind").value_or("rrule");
+    const auto parsed_kind = services::parse_rule_kind(kind);
+    if (!parsed_kind) {
+        invalid_parameter("kind", "must be rrule, working_days or per_season");
+    }
+    rule.kind = *parsed_kind;
+    rule.rrule = request.query_param("rrule").value_or("");
+    const auto first = request.query_param("first_date");
+    if (!first) {
+        invalid_parameter("first_date", "is required (YYYY-MM-DD)");
+    }
+    rule.first_date = date_or(request, "first_date", core::today_utc());
+    rule.interval_working_days = int_param(request, "interval_working_days");
+    rule.visits_per_season = int_param(request, "visits_per_season");
+    rule.season = season_param(request, "season");
+    rule.suspension = season_param(request, "suspension");
+    const auto bh = request.query_param("bank_holidays").value_or("next_working_day");
+    const auto parsed_bh = services::parse_bank_holiday_rule(bh);
+    if (!parsed_bh) {
+        invalid_parameter("bank_holidays", "must be next_working_day, skip or work");
+    }
+    rule.bank_holidays = *parsed_bh;
+    const core::Date from = date_or(request, "from", core::today_utc());
+    const core::Date to =
+        date_or(request, "to", services::add_days(from, services::default_horizon_days - 1));
+    if (services::date_less(to, from) ||
+        core::days_since_epoch(to) - core::days_since_epoch(from) > 366) {
+        invalid_parameter("to", "must be from 'from' to 366 days after it");
+    }
+    nlohmann::ordered_json dates = nlohmann::ordered_json::array();
+    for (const auto& d : services::expand_rule_nonempty(rule, from, to)) {
+        nlohmann::ordered_json one{{"date", d.planned_date.iso()}};
+        if (d.moved) {
+            one["moved_from"] = d.rule_date.iso();
+        }
+        dates.push_back(std::move(one));
+    }
+    return nlohmann::ordered_json{{"from", from.iso()}, {"to", to.iso()}, {"dates", dates}}.dump();
+}
+
 } // namespace
 
 void add_schedule_routes(Router& router,
@@ -151,6 +236,11 @@ void add_schedule_routes(Router& router,
             response.header("Cache-Control", "public, max-age=300");
             return response;
         },
+        public_read);
+    // Public: a rule's dates, stored nowhere (the parsers are fuzzed and bounded), so that a
+    // rule can be tried before a round is given it.
+    router.get(
+        "/api/schedules/preview", [](Request& request) { return Response::json(preview(request)); },
         public_read);
 }
 
