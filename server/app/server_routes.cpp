@@ -11,6 +11,7 @@
 #include "server/http/requests/photo_routes.hpp"
 #include "server/http/requests/request_routes.hpp"
 #include "server/http/routes.hpp"
+#include "server/http/streetscene/schedule_routes.hpp"
 #include "server/services/access/oidc_accounts.hpp"
 #include "server/services/streetscene/asset_sql.hpp"
 
@@ -47,7 +48,7 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       requests(pool, bng, catalogues, wards, addresses, streets, {}, settings.public_url),
       photos(pool, requests, image_limits(settings)),
       my_reports(pool, requests, settings.public_url),
-      followers(pool, requests, settings.public_url), audit(pool), accounts(pool),
+      followers(pool, requests, settings.public_url), schedules(pool), audit(pool), accounts(pool),
       sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
       authenticator(pool, sessions), sign_in_links(pool,
                                                    accounts,
@@ -86,6 +87,7 @@ void add_server_routes(http::Router& router,
     http::add_photo_routes(router, services.photos);
     http::add_my_reports_routes(router, services.my_reports);
     http::add_catalogue_routes(router, services.catalogues, services.requests);
+    http::add_schedule_routes(router, services.schedules, services.requests.catalogue()->council());
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);
     if (services.mail_delivered) {

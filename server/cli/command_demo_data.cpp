@@ -7,6 +7,7 @@
 #include "server/cli/logging.hpp"
 #include "server/services/access/accounts.hpp"
 #include "server/services/requests/demo_activity.hpp"
+#include "server/services/streetscene/demo_rounds.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -112,6 +113,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     const auto started = std::chrono::steady_clock::now();
     importers::DemoSummary summary;
     services::DemoActivitySummary activity;
+    services::DemoRoundsSummary rounds;
     try {
         store::migrate(building);
         auto db = store::Database::open(building);
@@ -124,6 +126,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
                 pool, transform, services::ServiceCatalogue::load(default_services_file()),
                 {.seed = options.seed, .until = *date});
         }
+        rounds = services::generate_demo_rounds(db, *date);
         add_demo_accounts(building);
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (...) {
@@ -143,6 +146,8 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
               << " other street assets,\n  " << summary.planning_applications
               << " planning applications, " << activity.requests << " service requests ("
               << activity.open << " open) with " << activity.updates << " staff updates\n";
+    std::cout << "  " << rounds.rounds << " streetscene rounds with " << rounds.visits
+              << " planned visits over 13 weeks\n";
     print_demo_accounts();
     return exit_ok;
 }

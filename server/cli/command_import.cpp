@@ -5,6 +5,8 @@
 #include "importers/import.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
+#include "server/services/shared/errors.hpp"
+#include "server/services/streetscene/bin_calendar.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -24,18 +26,99 @@ struct ImportFlags {
     std::string report_json;
     bool quiet = false;
     importers::ImportOptions options;
+    // bin-calendar
+    std::vector<std::int64_t> uprns;
+    std::vector<std::int64_t> usrns;
+    std::string postcode;
+    std::string round_prefix;
+    std::string from;
+    std::string to;
+    bool open_ended = false;
 };
+
+constexpr const char* bin_calendar_kind = "bin-calendar";
+
+std::optional<core::Date> date_flag(const std::string& name, const std::string& text) {
+    if (text.empty()) {
+        return std::nullopt;
+    }
+    const auto d = core::parse_iso_date(text);
+    if (!d) {
+        services::invalid_parameter(name, "must be a date YYYY-MM-DD, not '" + text + "'");
+    }
+    return d;
+}
+
+/// `wardmap import bin-calendar FILE --uprn N... | --usrn N... | --postcode "PR6 7AD"`: the
+/// calendar becomes one household-waste round per bin (services/streetscene/bin_calendar).
+int run_bin_calendar_import(const CommonOptions& common, ImportFlags& flags) {
+    std::ifstream in(flags.source, std::ios::binary);
+    if (!in) {
+        std::cerr << "wardmap import bin-calendar: " << flags.source << ": cannot read\n";
+        return exit_usage;
+    }
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    store::migrate(common.db);
+    auto db = store::Database::open(common.db);
+    services::BinCalendarOptions options;
+    options.file = flags.source;
+    options.from = date_flag("--from", flags.from);
+    options.to = date_flag("--to", flags.to);
+    options.open_ended = flags.open_ended;
+    for (const auto u : flags.uprns) {
+        options.stops.push_back({services::StopTarget::Kind::property, u});
+    }
+    for (const auto u : flags.usrns) {
+        options.stops.push_back({services::StopTarget::Kind::street, u});
+    }
+    if (!flags.postcode.empty()) {
+        auto q = db.prepare("SELECT DISTINCT uprn FROM addresses WHERE replace(upper(postcode), "
+                            "' ', '') = replace(upper(?), ' ', '') ORDER BY usrn, uprn");
+        q.bind(1, flags.postcode);
+        std::size_t found = 0;
+        while (q.step()) {
+            options.stops.push_back({services::StopTarget::Kind::property, q.int64(0)});
+            ++found;
+        }
+        if (found == 0) {
+            services::invalid_parameter("--postcode",
+                                        "no address has postcode '" + flags.postcode + "'");
+        }
+        options.label = flags.postcode;
+    }
+    if (options.stops.empty()) {
+        std::cerr << "wardmap import bin-calendar: name the properties or streets the calendar "
+                     "is for: --uprn, --usrn or --postcode\n";
+        return exit_usage;
+    }
+    options.round_prefix = flags.round_prefix;
+    if (options.round_prefix.empty()) {
+        options.round_prefix = std::filesystem::path(flags.source).stem().string();
+    }
+    store::Transaction tx(db);
+    const auto report = services::import_bin_calendar(db, text, options);
+    std::cout << report.to_text();
+    if (!report.ok) {
+        std::cerr << "wardmap import bin-calendar: failed, the database is unchanged\n";
+        return exit_failure;
+    }
+    tx.commit();
+    return exit_ok;
+}
 
 std::string kind_list() {
     std::string s;
     for (const auto& k : importers::import_kinds()) {
         s += std::string(s.empty() ? "" : ", ") + k.name;
     }
-    return s;
+    return s + ", " + bin_calendar_kind;
 }
 
 int run_import_command(const CommonOptions& common, ImportFlags& flags) {
     setup_logging(common.log_level, false);
+    if (flags.kind == bin_calendar_kind) {
+        return run_bin_calendar_import(common, flags);
+    }
     const auto* kind = importers::find_import_kind(flags.kind);
     if (kind == nullptr) {
         std::cerr << "wardmap import: unknown kind '" << flags.kind << "' (this build imports "
@@ -197,6 +280,18 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_flag("--partial", o.partial,
                   "assets: the file is not the type's whole register; retire nothing missing "
                   "from it");
+    cmd->add_option("--uprn", f->uprns, "bin-calendar: a property the calendar is for (repeat)");
+    cmd->add_option("--usrn", f->usrns, "bin-calendar: a street the calendar is for (repeat)");
+    cmd->add_option("--postcode", f->postcode,
+                    "bin-calendar: every property with this postcode in the gazetteer");
+    cmd->add_option("--round-prefix", f->round_prefix,
+                    "bin-calendar: rounds are PREFIX-<bin> (default the file's name)");
+    cmd->add_option("--from", f->from,
+                    "bin-calendar: first day of visits to plan (default the calendar's first)");
+    cmd->add_option("--to", f->to,
+                    "bin-calendar: last day of visits to plan (default the calendar's last)");
+    cmd->add_flag("--open-ended", f->open_ended,
+                  "bin-calendar: the pattern goes on after the calendar's last date (no UNTIL)");
     cmd->callback([&common, &exit_code, f] {
         exit_code = run_guarded("import", [&] { return run_import_command(common, *f); });
     });

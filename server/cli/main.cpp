@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
     wardmap::cli::add_users_command(app, common, exit_code);
     wardmap::cli::add_backup_command(app, common, exit_code);
     wardmap::cli::add_restore_command(app, common, exit_code);
+    wardmap::cli::add_schedules_command(app, common, exit_code);
     wardmap::cli::add_version_command(app, exit_code);
     try {
         app.parse(argc, argv);

@@ -26,8 +26,8 @@ std::int64_t count(Database& db, const std::string& sql) {
     return db.query_int(sql).value_or(-1);
 }
 
-/// Every row of the casework tables as text, in a fixed order. Tracking tokens are random by
-/// design (and so is the hash of a key nobody is told), so they are left out.
+/// Every row of the casework and schedule tables as text, in a fixed order. Tracking tokens are
+/// random by design (and so is the hash of a key nobody is told), so they are left out.
 std::string casework_of(const std::filesystem::path& path) {
     auto db = Database::open(path, {.mode = OpenMode::read_only});
     std::string out;
@@ -41,7 +41,14 @@ std::string casework_of(const std::filesystem::path& path) {
           "SELECT request_id, first_name, last_name, email, phone FROM "
           "service_request_contacts ORDER BY request_id",
           "SELECT id, name, role, channel, created_at, rate_limit_per_address, "
-          "rate_limit_per_key FROM api_keys ORDER BY id"}) {
+          "rate_limit_per_key FROM api_keys ORDER BY id",
+          // The streetscene rounds (their created_at/updated_at are the clock's).
+          "SELECT id, code, name, activity, round_set, team, vehicle, rule_kind, rrule, "
+          "first_date, interval_working_days, visits_per_season, season_start, season_end, "
+          "suspended_start, suspended_end, bank_holidays FROM schedule_rounds ORDER BY id",
+          "SELECT id, round_id, seq, usrn, uprn, asset_id FROM schedule_round_stops ORDER BY id",
+          "SELECT id, round_id, stop_id, rule_date, planned_date, moved, status FROM "
+          "schedule_visits ORDER BY id"}) {
         auto st = db.prepare(sql);
         while (st.step()) {
             for (int c = 0; c < st.column_count(); ++c) {
