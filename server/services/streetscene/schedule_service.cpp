@@ -146,9 +146,10 @@ void check_definition(store::Database& db, RoundDefinition& def) {
             }
             break;
         case StopTarget::Kind::asset:
-            // The asset register (migration 0015) is checked when it is merged.
-            if (stop.id < 1) {
-                invalid_parameter(field, "must be a positive asset id");
+            // Only an asset of this council's register that is still in place can be visited.
+            if (!exists(db, "SELECT 1 FROM street_assets WHERE id = ? AND status = 'active'",
+                        stop.id)) {
+                invalid_parameter(field, "no asset in place has id " + std::to_string(stop.id));
             }
             break;
         }
@@ -541,7 +542,9 @@ PlaceSchedule ScheduleService::for_property(std::int64_t uprn,
     auto q = db->prepare_cached(
         std::string(visit_columns) +
         "WHERE (s.uprn = ?1 OR s.usrn IN (SELECT usrn FROM addresses WHERE uprn = ?1 AND usrn "
-        "IS NOT NULL)) AND v.planned_date BETWEEN ?2 AND ?3 "
+        "IS NOT NULL) OR s.asset_id IN (SELECT id FROM street_assets WHERE uprn = ?1 OR usrn "
+        "IN (SELECT usrn FROM addresses WHERE uprn = ?1 AND usrn IS NOT NULL))) "
+        "AND v.planned_date BETWEEN ?2 AND ?3 "
         "ORDER BY r.activity, v.planned_date, r.code");
     q.bind(1, uprn).bind(2, from.iso()).bind(3, to.iso());
     out.activities = group(q);
@@ -564,7 +567,8 @@ ScheduleService::for_street(std::int64_t usrn, const core::Date& from, const cor
     }
     auto q = db->prepare_cached(
         std::string(visit_columns) +
-        "WHERE (s.usrn = ?1 OR s.uprn IN (SELECT uprn FROM addresses WHERE usrn = ?1)) "
+        "WHERE (s.usrn = ?1 OR s.uprn IN (SELECT uprn FROM addresses WHERE usrn = ?1) OR "
+        "s.asset_id IN (SELECT id FROM street_assets WHERE usrn = ?1)) "
         "AND v.planned_date BETWEEN ?2 AND ?3 ORDER BY r.activity, v.planned_date, r.code");
     q.bind(1, usrn).bind(2, from.iso()).bind(3, to.iso());
     out.activities = group(q);

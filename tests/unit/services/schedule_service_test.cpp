@@ -214,6 +214,9 @@ TEST_F(Schedules, RefusedDefinitionsNameTheirField) {
     bad.stops.push_back({StopTarget::Kind::property, 101});
     EXPECT_EQ(refused_field([&] { save(bad); }), "stops[2].uprn");
     bad = refuse_round();
+    bad.stops.push_back({StopTarget::Kind::asset, 424242});
+    EXPECT_EQ(refused_field([&] { save(bad); }), "stops[2].asset_id");
+    bad = refuse_round();
     bad.stops.clear();
     EXPECT_EQ(refused_field([&] { save(bad); }), "stops");
     bad = refuse_round();
@@ -236,6 +239,41 @@ TEST_F(Schedules, RefusedDefinitionsNameTheirField) {
     EXPECT_EQ(refused_field(
                   [&] { (void)schedules.for_street(9001, day("2026-12-01"), day("2028-12-31")); }),
               "to");
+}
+
+// An asset stop must be an asset of the register that is still in place; its visits show for
+// its street and the properties on it.
+TEST_F(Schedules, AnAssetStopIsAnAssetInPlace) {
+    std::int64_t bin = 0;
+    {
+        auto db = routes.pool().acquire();
+        db->exec("INSERT INTO street_assets (asset_type, reference, usrn, attributes, anchor_e, "
+                 "anchor_n, changed_at, changed_by, geom, geom_wgs84) VALUES ('litter_bin', "
+                 "'LB-7', 9001, '{}', 358050, 418010, '2024-01-01T00:00:00Z', 'test', "
+                 "MakePoint(358050, 418010, 27700), MakePoint(-2.6, 53.65, 4326))");
+        bin = db->query_int("SELECT id FROM street_assets WHERE reference = 'LB-7'").value_or(0);
+    }
+    ASSERT_GT(bin, 0);
+    auto bins = refuse_round();
+    bins.code = "BINS-FRI";
+    bins.activity = "empty_litter_bins";
+    bins.stops = {{StopTarget::Kind::asset, bin}};
+    EXPECT_TRUE(save(bins).created);
+    EXPECT_GT(count("SELECT count(*) FROM schedule_visits v JOIN schedule_round_stops s ON "
+                    "s.id = v.stop_id WHERE s.asset_id = " +
+                    std::to_string(bin)),
+              0);
+    // The bin stands on 101's street (9001), so its emptying is among 101's visits, not 201's.
+    EXPECT_FALSE(dates_for_uprn(101, "empty_litter_bins").empty());
+    EXPECT_TRUE(dates_for_uprn(201, "empty_litter_bins").empty());
+    {
+        auto db = routes.pool().acquire();
+        db->exec("UPDATE street_assets SET status = 'removed', removed_on = '2025-01-01', "
+                 "changed_at = '2025-01-01T00:00:00Z', changed_by = 'test' WHERE id = " +
+                 std::to_string(bin));
+    }
+    bins.code = "BINS-MON";
+    EXPECT_EQ(refused_field([&] { save(bins); }), "stops[0].asset_id");
 }
 
 TEST_F(Schedules, ARoundSetLimitsItsRoundsToItsWindow) {
