@@ -1,6 +1,7 @@
 #include "geo/store/bulk_journal.hpp"
 #include "geo/store/checkpointer.hpp"
 #include "geo/store/connection_pool.hpp"
+#include "geo/store/data_version.hpp"
 #include "geo/store/database.hpp"
 #include "geo/store/migrations.hpp"
 #include "tests/support/test_paths.hpp"
@@ -208,6 +209,33 @@ TEST_F(DatabaseTest, CheckpointerTruncatesTheWal) {
     }
     EXPECT_GE(checkpointer.runs(), 1U);
     EXPECT_EQ(std::filesystem::file_size(wal), 0U);
+}
+
+// With nothing in the WAL a checkpoint leaves PRAGMA data_version alone (a TRUNCATE checkpoint
+// moves it every time), so what is cached by that version survives an idle store.
+TEST_F(DatabaseTest, CheckpointsOfAnEmptyWalLeaveTheDataVersionAlone) {
+    {
+        auto db = Database::open(path);
+        db.exec("CREATE TABLE t (x)");
+        db.exec("INSERT INTO t VALUES (1)");
+    }
+    DataVersion version(path);
+    Checkpointer checkpointer(path, std::chrono::milliseconds(10));
+    const auto wait_for_runs = [&checkpointer](std::uint64_t n) {
+        for (int i = 0; i < 500 && checkpointer.runs() < n; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        ASSERT_GE(checkpointer.runs(), n);
+    };
+    wait_for_runs(2); // the first one emptied the WAL
+    const auto idle = version.current();
+    wait_for_runs(checkpointer.runs() + 5);
+    EXPECT_EQ(version.current(), idle);
+    {
+        auto db = Database::open(path);
+        db.exec("INSERT INTO t VALUES (2)");
+    }
+    EXPECT_NE(version.current(), idle);
 }
 
 } // namespace
