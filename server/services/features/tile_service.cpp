@@ -10,6 +10,11 @@
 #include "server/services/shared/errors.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
 
 namespace wardmap::services {
 
@@ -94,6 +99,9 @@ TileService::TileService(const FeatureService& features)
         spec.name = layer.id;
         spec.min_zoom = min_zoom;
         spec.cluster_below = layer.geometry == GeometryKind::point ? cluster_below : 0;
+        if (spec.cluster_below > 0) {
+            m_cluster_indexes.emplace(layer.id, std::make_unique<ClusterIndexSlot>());
+        }
         t.layers.push_back(std::move(spec));
         m_collections.push_back(std::move(t));
     }
@@ -169,6 +177,12 @@ std::string TileService::tile(const Tileset& tileset, const geo::TileId& id) con
             datetime = TimeInterval{now, now};
         }
         auto& layer = builder.layer(spec.name, options);
+        if (cluster && !datetime) {
+            if (const auto index = cluster_index(*info.layer);
+                index && index->cluster(id, options.extent, options.cluster_cell, layer)) {
+                continue;
+            }
+        }
         std::vector<std::pair<std::string, geo::TileValue>> attributes;
         m_features.visit_box(
             *info.layer, box, datetime, !cluster, max_rows_per_layer,
@@ -197,6 +211,72 @@ std::string TileService::tile(const Tileset& tileset, const geo::TileId& id) con
             });
     }
     return builder.finish();
+}
+
+std::shared_ptr<const geo::PointClusterIndex> TileService::cluster_index(const Layer& layer) const {
+    const auto it = m_cluster_indexes.find(layer.id);
+    if (it == m_cluster_indexes.end()) {
+        return nullptr;
+    }
+    auto& slot = *it->second;
+    const std::int64_t version = m_features.data_version();
+    const auto current = [&]() -> std::optional<std::shared_ptr<const geo::PointClusterIndex>> {
+        std::lock_guard lock(m_cluster_mutex);
+        if (slot.built && slot.version == version) {
+            return slot.index;
+        }
+        return std::nullopt;
+    };
+    if (auto index = current()) {
+        return *index;
+    }
+    std::lock_guard build(slot.build);
+    if (auto index = current()) {
+        return *index; // built by the request this one waited for
+    }
+    // Read at `version` or later: a change during the build moves the version on, and the
+    // next tile builds again.
+    auto index = build_cluster_index(layer);
+    std::lock_guard lock(m_cluster_mutex);
+    slot.index = index;
+    slot.version = version;
+    slot.built = true;
+    return index;
+}
+
+std::shared_ptr<const geo::PointClusterIndex>
+TileService::build_cluster_index(const Layer& layer) const {
+    std::vector<geo::PointClusterIndex::Point> points;
+    bool plain = true;
+    // Every row a tile of the layer could read: the same query, over the whole world.
+    m_features.visit_box(layer, geo::BBox{-180, -90, 180, 90}, std::nullopt, false,
+                         std::numeric_limits<std::int64_t>::max(),
+                         [&](const store::Statement& row) {
+                             if (!plain || row.is_null(1)) {
+                                 return; // a row without geometry draws nothing
+                             }
+                             const auto wkb = row.blob(1);
+                             // A 2D point in little-endian WKB, as SpatiaLite's AsBinary writes it
+                             // here.
+                             std::uint32_t type = 0;
+                             if (wkb.size() != 21 || wkb[0] != 1 ||
+                                 (std::memcpy(&type, wkb.data() + 1, sizeof type), type != 1) ||
+                                 std::endian::native != std::endian::little) {
+                                 plain = false;
+                                 return;
+                             }
+                             geo::PointClusterIndex::Point p;
+                             p.id = static_cast<std::uint64_t>(row.int64(0));
+                             std::memcpy(&p.lon, wkb.data() + 5, sizeof p.lon);
+                             std::memcpy(&p.lat, wkb.data() + 13, sizeof p.lat);
+                             if (!std::isnan(p.lon) && !std::isnan(p.lat)) {
+                                 points.push_back(p);
+                             }
+                         });
+    if (!plain) {
+        return nullptr;
+    }
+    return std::make_shared<const geo::PointClusterIndex>(std::move(points));
 }
 
 } // namespace wardmap::services

@@ -1,9 +1,13 @@
 #pragma once
 
+#include "geo/point_cluster_index.hpp"
 #include "geo/tile_matrix.hpp"
 #include "server/services/features/feature_service.hpp"
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,10 +92,30 @@ class TileService {
     [[nodiscard]] std::int64_t data_version() const { return m_features.data_version(); }
     [[nodiscard]] const FeatureService& features() const { return m_features; }
 
+    /// The clustering index of a point collection at the store's current version: built on
+    /// the first clustered tile of the layer after each change to the store (requests for the
+    /// same layer wait for the build; others do not). nullptr when the layer is not a point
+    /// collection or has a feature that is not a plain point (its tiles read the rows instead).
+    [[nodiscard]] std::shared_ptr<const geo::PointClusterIndex>
+    cluster_index(const Layer& layer) const;
+
   private:
+    struct ClusterIndexSlot {
+        std::mutex build; ///< held while the index is built
+        std::shared_ptr<const geo::PointClusterIndex> index;
+        std::int64_t version = 0;
+        bool built = false;
+    };
+
+    [[nodiscard]] std::shared_ptr<const geo::PointClusterIndex>
+    build_cluster_index(const Layer& layer) const;
+
     const FeatureService& m_features;
     Tileset m_basemap;
     std::vector<Tileset> m_collections;
+    /// One slot per point collection, made by the constructor (the map itself never changes).
+    std::map<std::string, std::unique_ptr<ClusterIndexSlot>> m_cluster_indexes;
+    mutable std::mutex m_cluster_mutex; ///< guards the slots' index, version and built
 };
 
 } // namespace wardmap::services
