@@ -9,8 +9,11 @@
 #include "geo/vector_tile.hpp"
 #include "server/services/shared/errors.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -213,29 +216,64 @@ std::string TileService::tile(const Tileset& tileset, const geo::TileId& id) con
     return builder.finish();
 }
 
+TileService::~TileService() {
+    for (auto& [id, slot] : m_cluster_indexes) {
+        if (slot->rebuild.joinable()) {
+            slot->rebuild.join();
+        }
+    }
+}
+
 std::shared_ptr<const geo::PointClusterIndex> TileService::cluster_index(const Layer& layer) const {
     const auto it = m_cluster_indexes.find(layer.id);
     if (it == m_cluster_indexes.end()) {
         return nullptr;
     }
     auto& slot = *it->second;
+    // Taken before the rows are read: a commit during a build moves the version on, and the
+    // next tile builds again.
     const std::int64_t version = m_features.data_version();
-    const auto current = [&]() -> std::optional<std::shared_ptr<const geo::PointClusterIndex>> {
+    {
         std::lock_guard lock(m_cluster_mutex);
         if (slot.built && slot.version == version) {
             return slot.index;
         }
-        return std::nullopt;
-    };
-    if (auto index = current()) {
-        return *index;
+        if (slot.built) {
+            // Stale: rebuild in the background; this tile, and any until the new index is in,
+            // reads the rows (as fast as before the index, and never waiting for a build).
+            if (!slot.rebuilding) {
+                slot.rebuilding = true;
+                if (slot.rebuild.joinable()) {
+                    slot.rebuild.join(); // finished: it cleared `rebuilding` as it ended
+                }
+                slot.rebuild = std::jthread([this, &slot, &layer, version] {
+                    std::shared_ptr<const geo::PointClusterIndex> index;
+                    bool ok = false;
+                    try {
+                        index = build_cluster_index(layer);
+                        ok = true;
+                    } catch (const std::exception& e) {
+                        spdlog::warn("cluster index of {}: {}", layer.id, e.what());
+                    }
+                    std::lock_guard done(m_cluster_mutex);
+                    if (ok) {
+                        slot.index = std::move(index);
+                        slot.version = version;
+                    }
+                    slot.rebuilding = false;
+                });
+            }
+            return nullptr;
+        }
     }
+    // The layer's first clustered tile: build here; the layer's other requests wait for it.
     std::lock_guard build(slot.build);
-    if (auto index = current()) {
-        return *index; // built by the request this one waited for
+    {
+        std::lock_guard lock(m_cluster_mutex);
+        if (slot.built) {
+            return slot.version == version ? slot.index : nullptr;
+        }
     }
-    // Read at `version` or later: a change during the build moves the version on, and the
-    // next tile builds again.
     auto index = build_cluster_index(layer);
     std::lock_guard lock(m_cluster_mutex);
     slot.index = index;
@@ -246,6 +284,7 @@ std::shared_ptr<const geo::PointClusterIndex> TileService::cluster_index(const L
 
 std::shared_ptr<const geo::PointClusterIndex>
 TileService::build_cluster_index(const Layer& layer) const {
+    const auto start = std::chrono::steady_clock::now();
     std::vector<geo::PointClusterIndex::Point> points;
     bool plain = true;
     // Every row a tile of the layer could read: the same query, over the whole world.
@@ -274,9 +313,16 @@ TileService::build_cluster_index(const Layer& layer) const {
                              }
                          });
     if (!plain) {
+        spdlog::info("cluster index of {}: not every feature is a plain point; its clustered "
+                     "tiles read the rows",
+                     layer.id);
         return nullptr;
     }
-    return std::make_shared<const geo::PointClusterIndex>(std::move(points));
+    auto index = std::make_shared<const geo::PointClusterIndex>(std::move(points));
+    spdlog::info("cluster index of {}: {} points, {:.1f} MB, built in {:.2f} s", layer.id,
+                 index->size(), static_cast<double>(index->memory_bytes()) / 1e6,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return index;
 }
 
 } // namespace wardmap::services
