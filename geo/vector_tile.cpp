@@ -11,7 +11,9 @@
 #include "geo/errors.hpp"
 #include "geo/geos_context.hpp"
 
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 #include <protozero/pbf_writer.hpp>
 
@@ -242,6 +244,22 @@ bool TileLayerBuilder::add(std::uint64_t id,
     if (wkb_lonlat.empty()) {
         return false;
     }
+    // A plain 2D point in little-endian WKB (what SpatiaLite's AsBinary gives a point column)
+    // needs no clipping or simplification: read its two doubles and skip GEOS.
+    constexpr std::size_t wkb_point_size = 21;
+    if constexpr (std::endian::native == std::endian::little) {
+        if (wkb_lonlat.size() == wkb_point_size && wkb_lonlat[0] == 1) {
+            std::uint32_t type = 0;
+            std::memcpy(&type, wkb_lonlat.data() + 1, sizeof type);
+            if (type == 1) {
+                double lon = 0;
+                double lat = 0;
+                std::memcpy(&lon, wkb_lonlat.data() + 5, sizeof lon);
+                std::memcpy(&lat, wkb_lonlat.data() + 13, sizeof lat);
+                return add_point(id, lon, lat, attributes);
+            }
+        }
+    }
     const GeosContext& geos = this_thread_geos();
     GeosGeometry g;
     try {
@@ -282,14 +300,8 @@ bool TileLayerBuilder::add(std::uint64_t id,
                     continue;
                 }
                 const auto cell = static_cast<double>(m_options.cluster_cell);
-                auto& c = m_clusters[{static_cast<std::int64_t>(x / cell),
-                                      static_cast<std::int64_t>(y / cell)}];
-                if (c.count == 0) {
-                    c.id = id;
-                }
-                c.sum_x += x;
-                c.sum_y += y;
-                ++c.count;
+                add_cluster(id, static_cast<std::int64_t>(x / cell),
+                            static_cast<std::int64_t>(y / cell), x, y, 1);
                 points.push_back({});
                 continue;
             }
@@ -343,18 +355,72 @@ bool TileLayerBuilder::add(std::uint64_t id,
         }
     }
 
+    write_tags(id,
+               dimension == 0   ? type_point
+               : dimension == 1 ? type_linestring
+                                : type_polygon,
+               encoder.out, attributes);
+    return true;
+}
+
+bool TileLayerBuilder::add_point(std::uint64_t id,
+                                 double lon,
+                                 double lat,
+                                 const std::vector<std::pair<std::string, TileValue>>& attributes) {
+    if (std::isnan(lon) || std::isnan(lat)) {
+        return false; // POINT EMPTY
+    }
+    double x = 0;
+    double y = 0;
+    lonlat_to_tile(m_tile, m_options.extent, lon, lat, x, y);
+    if (m_options.cluster_cell > 0) {
+        // Only the tile proper: a cluster is counted in one tile, not its neighbours.
+        if (x < 0 || y < 0 || x >= m_options.extent || y >= m_options.extent) {
+            return false;
+        }
+        const auto cell = static_cast<double>(m_options.cluster_cell);
+        add_cluster(id, static_cast<std::int64_t>(x / cell), static_cast<std::int64_t>(y / cell), x,
+                    y, 1);
+        return true;
+    }
+    const double lo = -static_cast<double>(m_options.buffer);
+    const double hi = static_cast<double>(m_options.extent) + m_options.buffer;
+    if (!(x >= lo && x <= hi && y >= lo && y <= hi)) {
+        return false;
+    }
+    GeometryEncoder encoder;
+    encoder.point_run({GridPoint{std::llround(x), std::llround(y)}});
+    write_tags(id, type_point, encoder.out, attributes);
+    return true;
+}
+
+void TileLayerBuilder::add_cluster(std::uint64_t id,
+                                   std::int64_t cell_x,
+                                   std::int64_t cell_y,
+                                   double sum_x,
+                                   double sum_y,
+                                   std::int64_t count) {
+    auto& c = m_clusters[{cell_x, cell_y}];
+    if (c.count == 0) {
+        c.id = id;
+    }
+    c.sum_x += sum_x;
+    c.sum_y += sum_y;
+    c.count += count;
+}
+
+void TileLayerBuilder::write_tags(
+    std::uint64_t id,
+    int type,
+    const std::vector<std::uint32_t>& geometry,
+    const std::vector<std::pair<std::string, TileValue>>& attributes) {
     std::vector<std::uint32_t> tags;
     tags.reserve(attributes.size() * 2);
     for (const auto& [key, value] : attributes) {
         tags.push_back(key_index(key));
         tags.push_back(value_index(value));
     }
-    write_feature(id,
-                  dimension == 0   ? type_point
-                  : dimension == 1 ? type_linestring
-                                   : type_polygon,
-                  encoder.out, tags);
-    return true;
+    write_feature(id, type, geometry, tags);
 }
 
 std::string TileLayerBuilder::finish() {

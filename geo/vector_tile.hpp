@@ -53,6 +53,17 @@ class TileLayerBuilder {
              std::span<const unsigned char> wkb_lonlat,
              const std::vector<std::pair<std::string, TileValue>>& attributes);
 
+    /// Adds `count` points to the cluster of cell (cell_x, cell_y) of the tile proper (cells of
+    /// TileLayerOptions::cluster_cell units from the tile's top left), their coordinates in
+    /// tile units summing to sum_x, sum_y: what add() does point by point, for a caller that
+    /// has the sums already (PointClusterIndex). The cluster's id is `id` when it is new.
+    void add_cluster(std::uint64_t id,
+                     std::int64_t cell_x,
+                     std::int64_t cell_y,
+                     double sum_x,
+                     double sum_y,
+                     std::int64_t count);
+
     [[nodiscard]] const std::string& name() const { return m_name; }
     /// Features written so far (clusters count once each, when the layer is finished).
     [[nodiscard]] std::size_t size() const;
@@ -69,6 +80,14 @@ class TileLayerBuilder {
         std::int64_t count = 0;
     };
 
+    bool add_point(std::uint64_t id,
+                   double lon,
+                   double lat,
+                   const std::vector<std::pair<std::string, TileValue>>& attributes);
+    void write_tags(std::uint64_t id,
+                    int type,
+                    const std::vector<std::uint32_t>& geometry,
+                    const std::vector<std::pair<std::string, TileValue>>& attributes);
     std::uint32_t key_index(const std::string& key);
     std::uint32_t value_index(const TileValue& value);
     void write_feature(std::uint64_t id,

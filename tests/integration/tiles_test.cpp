@@ -21,6 +21,7 @@
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -30,6 +31,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 
 namespace wardmap {
 namespace {
@@ -273,6 +275,53 @@ TEST_F(Tiles, DensePointsAreClusteredAtEveryLowZoomWithCountsThatAddUpToTheStore
         EXPECT_EQ(static_cast<std::int64_t>(layer->features.size()),
                   sql_count(std::string("SELECT count(*) FROM ") + c.table + " WHERE " +
                             in_box(geo::tile_bounds_lonlat(t15, 64.0 / 4096))));
+    }
+}
+
+TEST_F(Tiles, ClusterCountsFollowAStoreWriteBeforeAndAfterTheirIndexIsRebuilt) {
+    const auto t = tile_at(12, here.lon, here.lat);
+    const std::string target = path("/ogc/collections/addresses", t);
+    const auto box = geo::tile_bounds_lonlat(t);
+    const auto total = [&] {
+        std::int64_t n = 0;
+        for (const auto& f : find_layer(get_tile(target), "addresses")->features) {
+            n += static_cast<std::int64_t>(std::get<std::uint64_t>(f.properties.at("count")));
+        }
+        return n;
+    };
+    const auto store = [&] {
+        return sql_count("SELECT count(*) FROM properties WHERE " + in_box(box));
+    };
+    const std::int64_t before = store();
+    ASSERT_GT(before, 0);
+    EXPECT_EQ(total(), before); // the layer's first clustered tile builds its index
+    // A property in the tile moves a degree east: it leaves the tile at once (the tile reads
+    // the rows while the index is rebuilt) and after the rebuild; moved back, it returns.
+    const auto uprn =
+        sql_count("SELECT uprn FROM properties WHERE " + in_box(box) + " ORDER BY uprn LIMIT 1");
+    std::string wkt;
+    {
+        auto db = store::Database::open(db_path);
+        wkt = db.query_text("SELECT AsText(geom_wgs84) FROM properties WHERE uprn = " +
+                            std::to_string(uprn))
+                  .value_or("");
+        db.exec("UPDATE properties SET geom_wgs84 = MakePoint(X(geom_wgs84) + 1, Y(geom_wgs84), "
+                "4326) WHERE uprn = " +
+                std::to_string(uprn));
+    }
+    ASSERT_EQ(store(), before - 1);
+    for (int i = 0; i < 20; ++i) {
+        ASSERT_EQ(total(), before - 1) << "request " << i;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    {
+        auto db = store::Database::open(db_path);
+        db.exec("UPDATE properties SET geom_wgs84 = GeomFromText('" + wkt +
+                "', 4326) WHERE uprn = " + std::to_string(uprn));
+    }
+    for (int i = 0; i < 20; ++i) {
+        ASSERT_EQ(total(), before) << "request " << i;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
 }
 

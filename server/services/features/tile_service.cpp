@@ -9,7 +9,15 @@
 #include "geo/vector_tile.hpp"
 #include "server/services/shared/errors.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
 
 namespace wardmap::services {
 
@@ -94,6 +102,9 @@ TileService::TileService(const FeatureService& features)
         spec.name = layer.id;
         spec.min_zoom = min_zoom;
         spec.cluster_below = layer.geometry == GeometryKind::point ? cluster_below : 0;
+        if (spec.cluster_below > 0) {
+            m_cluster_indexes.emplace(layer.id, std::make_unique<ClusterIndexSlot>());
+        }
         t.layers.push_back(std::move(spec));
         m_collections.push_back(std::move(t));
     }
@@ -169,6 +180,12 @@ std::string TileService::tile(const Tileset& tileset, const geo::TileId& id) con
             datetime = TimeInterval{now, now};
         }
         auto& layer = builder.layer(spec.name, options);
+        if (cluster && !datetime) {
+            if (const auto index = cluster_index(*info.layer);
+                index && index->cluster(id, options.extent, options.cluster_cell, layer)) {
+                continue;
+            }
+        }
         std::vector<std::pair<std::string, geo::TileValue>> attributes;
         m_features.visit_box(
             *info.layer, box, datetime, !cluster, max_rows_per_layer,
@@ -197,6 +214,115 @@ std::string TileService::tile(const Tileset& tileset, const geo::TileId& id) con
             });
     }
     return builder.finish();
+}
+
+TileService::~TileService() {
+    for (auto& [id, slot] : m_cluster_indexes) {
+        if (slot->rebuild.joinable()) {
+            slot->rebuild.join();
+        }
+    }
+}
+
+std::shared_ptr<const geo::PointClusterIndex> TileService::cluster_index(const Layer& layer) const {
+    const auto it = m_cluster_indexes.find(layer.id);
+    if (it == m_cluster_indexes.end()) {
+        return nullptr;
+    }
+    auto& slot = *it->second;
+    // Taken before the rows are read: a commit during a build moves the version on, and the
+    // next tile builds again.
+    const std::int64_t version = m_features.data_version();
+    {
+        std::lock_guard lock(m_cluster_mutex);
+        if (slot.built && slot.version == version) {
+            return slot.index;
+        }
+        if (slot.built) {
+            // Stale: rebuild in the background; this tile, and any until the new index is in,
+            // reads the rows (as fast as before the index, and never waiting for a build).
+            if (!slot.rebuilding) {
+                slot.rebuilding = true;
+                if (slot.rebuild.joinable()) {
+                    slot.rebuild.join(); // finished: it cleared `rebuilding` as it ended
+                }
+                slot.rebuild = std::jthread([this, &slot, &layer, version] {
+                    std::shared_ptr<const geo::PointClusterIndex> index;
+                    bool ok = false;
+                    try {
+                        index = build_cluster_index(layer);
+                        ok = true;
+                    } catch (const std::exception& e) {
+                        spdlog::warn("cluster index of {}: {}", layer.id, e.what());
+                    }
+                    std::lock_guard done(m_cluster_mutex);
+                    if (ok) {
+                        slot.index = std::move(index);
+                        slot.version = version;
+                    }
+                    slot.rebuilding = false;
+                });
+            }
+            return nullptr;
+        }
+    }
+    // The layer's first clustered tile: build here; the layer's other requests wait for it.
+    std::lock_guard build(slot.build);
+    {
+        std::lock_guard lock(m_cluster_mutex);
+        if (slot.built) {
+            return slot.version == version ? slot.index : nullptr;
+        }
+    }
+    auto index = build_cluster_index(layer);
+    std::lock_guard lock(m_cluster_mutex);
+    slot.index = index;
+    slot.version = version;
+    slot.built = true;
+    return index;
+}
+
+std::shared_ptr<const geo::PointClusterIndex>
+TileService::build_cluster_index(const Layer& layer) const {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<geo::PointClusterIndex::Point> points;
+    bool plain = true;
+    // Every row a tile of the layer could read: the same query, over the whole world.
+    m_features.visit_box(layer, geo::BBox{-180, -90, 180, 90}, std::nullopt, false,
+                         std::numeric_limits<std::int64_t>::max(),
+                         [&](const store::Statement& row) {
+                             if (!plain || row.is_null(1)) {
+                                 return; // a row without geometry draws nothing
+                             }
+                             const auto wkb = row.blob(1);
+                             // A 2D point in little-endian WKB, as SpatiaLite's AsBinary writes it
+                             // here.
+                             std::uint32_t type = 0;
+                             if (wkb.size() != 21 || wkb[0] != 1 ||
+                                 (std::memcpy(&type, wkb.data() + 1, sizeof type), type != 1) ||
+                                 std::endian::native != std::endian::little) {
+                                 plain = false;
+                                 return;
+                             }
+                             geo::PointClusterIndex::Point p;
+                             p.id = static_cast<std::uint64_t>(row.int64(0));
+                             std::memcpy(&p.lon, wkb.data() + 5, sizeof p.lon);
+                             std::memcpy(&p.lat, wkb.data() + 13, sizeof p.lat);
+                             if (!std::isnan(p.lon) && !std::isnan(p.lat)) {
+                                 points.push_back(p);
+                             }
+                         });
+    if (!plain) {
+        spdlog::info("cluster index of {}: not every feature is a plain point; its clustered "
+                     "tiles read the rows",
+                     layer.id);
+        return nullptr;
+    }
+    auto index = std::make_shared<const geo::PointClusterIndex>(std::move(points));
+    spdlog::info("cluster index of {}: {} points, {:.1f} MB, built in {:.2f} s", layer.id,
+                 index->size(), static_cast<double>(index->memory_bytes()) / 1e6,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return index;
 }
 
 } // namespace wardmap::services

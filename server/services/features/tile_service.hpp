@@ -1,11 +1,16 @@
 #pragma once
 
+#include "geo/point_cluster_index.hpp"
 #include "geo/tile_matrix.hpp"
 #include "server/services/features/feature_service.hpp"
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace wardmap::services {
@@ -88,10 +93,38 @@ class TileService {
     [[nodiscard]] std::int64_t data_version() const { return m_features.data_version(); }
     [[nodiscard]] const FeatureService& features() const { return m_features; }
 
+    /// The clustering index of a point collection at the store's current version, or nullptr
+    /// when there is none to use: the layer is not a point collection, has a feature that is
+    /// not a plain point, or its index is being rebuilt (its tiles read the rows meanwhile).
+    /// The first clustered tile of a layer builds it (requests for that layer wait for that
+    /// one build; others do not); after a change of the store version the old index is
+    /// rebuilt in the background, so no request waits for a rebuild.
+    [[nodiscard]] std::shared_ptr<const geo::PointClusterIndex>
+    cluster_index(const Layer& layer) const;
+
+    TileService(const TileService&) = delete;
+    TileService& operator=(const TileService&) = delete;
+    ~TileService();
+
   private:
+    struct ClusterIndexSlot {
+        std::mutex build; ///< held while the first index is built
+        std::shared_ptr<const geo::PointClusterIndex> index;
+        std::int64_t version = 0;
+        bool built = false;
+        bool rebuilding = false;
+        std::jthread rebuild; ///< the last background rebuild
+    };
+
+    [[nodiscard]] std::shared_ptr<const geo::PointClusterIndex>
+    build_cluster_index(const Layer& layer) const;
+
     const FeatureService& m_features;
     Tileset m_basemap;
     std::vector<Tileset> m_collections;
+    /// One slot per point collection, made by the constructor (the map itself never changes).
+    mutable std::mutex m_cluster_mutex; ///< guards the slots' fields but `build`
+    std::map<std::string, std::unique_ptr<ClusterIndexSlot>> m_cluster_indexes;
 };
 
 } // namespace wardmap::services
