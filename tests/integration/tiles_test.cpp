@@ -284,7 +284,9 @@ TEST_F(Tiles, ClusterCountsFollowAStoreWriteBeforeAndAfterTheirIndexIsRebuilt) {
     const auto box = geo::tile_bounds_lonlat(t);
     const auto total = [&] {
         std::int64_t n = 0;
-        for (const auto& f : find_layer(get_tile(target), "addresses")->features) {
+        // Kept: a range-for over a member of get_tile's temporary would outlive it.
+        const auto layers = get_tile(target);
+        for (const auto& f : find_layer(layers, "addresses")->features) {
             n += static_cast<std::int64_t>(std::get<std::uint64_t>(f.properties.at("count")));
         }
         return n;
