@@ -193,31 +193,12 @@ Response kpis(const Request& request, const services::RequestService& requests) 
     return Response::json(std::move(out));
 }
 
-/// Text for HTML content or a quoted attribute: & < > " ' as entities.
+/// Text for HTML content or a quoted attribute: the XML escaper's entities (&apos; is HTML5's
+/// too) and its replacement of broken UTF-8 and control characters.
 std::string html_text(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            out += c;
-        }
-    }
+    append_xml_text(out, text);
     return out;
 }
 
