@@ -40,11 +40,12 @@ gen=$build/bench/wardmap_bench_gen_llpg
 pgbin=/usr/lib/postgresql/15/bin
 grid_extent="340000 400000 380000 440000" # bench/llpg_synth.hpp's, which holds the demo too
 # wardmap's tiles (geo/vector_tile.hpp, server/services/features/tile_service.hpp): a 4096-unit
-# grid, 64 units of buffer, points clustered in 128-unit cells below zoom 15 (the PostGIS
-# functions below write the same numbers).
+# grid, 64 units of buffer, address points clustered in 128-unit cells below zoom 16
+# (Layer::tile_cluster_below of the addresses; the PostGIS functions below write the same
+# numbers).
 extent=4096
 buffer=64
-cluster_below=15
+cluster_below=16
 
 die() { echo "bench tiles: $*" >&2; exit 1; }
 for v in addresses seconds threads connections per_zoom workers; do
@@ -186,15 +187,15 @@ VACUUM ANALYZE streets;
 
 -- One function per tile, as martin's and pg_tileserv's function sources: the rows whose box
 -- meets the buffered tile, ST_AsMVTGeom (clip, snap to the 4096 grid), ST_AsMVT. Points below
--- zoom 15 are clustered as wardmap's are: 128-unit cells of the tile proper, each one point
--- at its members' mean position with a count.
+-- zoom 16 (cluster_below above) are clustered as wardmap's are: 128-unit cells of the tile
+-- proper, each one point at its members' mean position with a count.
 CREATE FUNCTION tile_addresses(z integer, x integer, y integer) RETURNS bytea
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE AS $$
 DECLARE
   env geometry := ST_TileEnvelope(z, x, y);
   mvt bytea;
 BEGIN
-  IF z < 15 THEN
+  IF z < 16 THEN
     SELECT ST_AsMVT(c, 'addresses', 4096, 'geom', 'id') INTO mvt FROM (
       SELECT min(p.uprn) AS id, count(*) AS count,
              ST_Point(round(avg(p.px)), round(avg(p.py))) AS geom
@@ -326,8 +327,8 @@ psql_bench -At -F' ' -c "SELECT kind, z, x, y, round(t.ms::numeric, 3), encode(t
   done
 
 # The store's count for each tile's box, the way wardmap's tile selects its rows: addresses
-# whose WGS84 point lies in the buffered tile (zoom 15 and up), or in the tile proper (the
-# clusters' counts below 15); streets whose WGS84 line meets the buffered tile. The R*Tree on
+# whose WGS84 point lies in the buffered tile (from zoom $cluster_below), or in the tile proper
+# (the clusters' counts below it); streets whose WGS84 line meets the buffered tile. The R*Tree on
 # the EPSG:27700 point narrows the addresses (a 200 m margin covers PROJ's default transform).
 awk -v extent=$extent -v buffer=$buffer -v cb=$cluster_below '
   function lon(x, n) { return x / n * 360 - 180 }

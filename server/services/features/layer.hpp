@@ -59,6 +59,9 @@ struct Layer {
     bool where_indexed = false;
     GeometryKind geometry = GeometryKind::point;
     bool wgs84_index = true;
+    /// A point layer's tiles draw clusters with counts below this zoom; 0 is TileService's
+    /// default. The densest layers (a million addresses) cluster one zoom further.
+    int tile_cluster_below = 0;
     std::vector<LayerProperty> properties;
     std::optional<TemporalProperty> temporal;
     /// Who may read it; only "public" layers are served today.

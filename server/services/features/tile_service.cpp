@@ -101,7 +101,9 @@ TileService::TileService(const FeatureService& features)
         spec.collection = layer.id;
         spec.name = layer.id;
         spec.min_zoom = min_zoom;
-        spec.cluster_below = layer.geometry == GeometryKind::point ? cluster_below : 0;
+        spec.cluster_below = layer.geometry != GeometryKind::point ? 0
+                             : layer.tile_cluster_below > 0        ? layer.tile_cluster_below
+                                                                   : cluster_below;
         if (spec.cluster_below > 0) {
             m_cluster_indexes.emplace(layer.id, std::make_unique<ClusterIndexSlot>());
         }

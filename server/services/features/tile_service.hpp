@@ -70,7 +70,8 @@ class TileService {
     /// Every collection's tileset covers these zooms; the basemap too.
     static constexpr int min_zoom = 8;
     static constexpr int max_zoom = 18;
-    /// Point layers are clustered below this zoom in a collection's tileset.
+    /// Point layers are clustered below this zoom in a collection's tileset, unless the layer
+    /// says otherwise (Layer::tile_cluster_below).
     static constexpr int cluster_below = 15;
     /// At most this many rows of one layer go into one tile (the demo borough's densest tile
     /// holds far fewer; a bigger store would need a wider cluster cell instead).
