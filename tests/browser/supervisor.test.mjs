@@ -1,0 +1,204 @@
+// The streetscene supervisor's page against the real server: a day with completions recorded
+// through the API by the demo crew officer, then the page's table per crew and its map, each
+// visit drawn in its status's colour (pixels read back from the map's canvas), the legend;
+// reassigning a visit to another crew and a round to a crew from a date, each checked through
+// the API afterwards; the weekly plan table. Screenshots at 1280x800 and 390x844.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { startServer, launchBrowser, openPage, seriousViolations, screenshot, binary } from './support.mjs';
+
+let server;
+let browser;
+let accounts;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  const printed = execFileSync(binary, ['demo-data', '--print-accounts'], { encoding: 'utf8' });
+  accounts = Object.fromEntries([...printed.matchAll(/^\s+(\S+@\S+)\s+password\s+(\S+)\s+\((\w+)(?:, (\w+))?/gm)]
+    .map(([, email, password, role, team]) => [email.split('@')[0], { email, password, role, team }]));
+  assert.ok(accounts.streetscene, `demo accounts printed:\n${printed}`);
+  // A streetscene supervisor: the demo's own when it has one, else one added to this
+  // server's database with the CLI, as an administrator would.
+  const demoSupervisor = Object.values(accounts).find((a) => a.role === 'supervisor' && a.team === 'streetscene');
+  if (demoSupervisor) {
+    accounts.supervisor = demoSupervisor;
+  } else {
+    accounts.supervisor = { email: 'sue.supervisor@demo.wardmap.test', password: 'Supervisor-test-1' };
+    execFileSync(binary, ['users', 'add', accounts.supervisor.email, '--name', 'Sue Supervisor', '--role', 'supervisor',
+      '--team', 'streetscene', '--db', server.db], { env: { ...process.env, WARDMAP_PASSWORD: accounts.supervisor.password } });
+  }
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A signed-in API session from node: POST /api/session, then calls with its cookie and CSRF token. */
+async function session({ email, password }) {
+  const response = await fetch(`${server.url}/api/session`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  assert.equal(response.status, 200, `sign-in of ${email}: ${await response.clone().text()}`);
+  const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const me = await (await fetch(`${server.url}/api/me`, { headers: { Cookie: cookie } })).json();
+  return async (path, { method = 'GET', json } = {}) => {
+    const headers = { Cookie: cookie, Accept: 'application/json', 'X-CSRF-Token': me.csrf_token };
+    if (json !== undefined) headers['Content-Type'] = 'application/json';
+    const r = await fetch(`${server.url}${path}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
+    const text = await r.text();
+    let body = null;
+    try { body = JSON.parse(text); } catch { body = text; }
+    return { status: r.status, body };
+  };
+}
+
+async function signIn(page, { email, password }) {
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.keyboard.press('Enter');
+}
+
+/** The colour of the map's canvas at each visit's marker, read back from the pixels. */
+async function markerPixels(page) {
+  return page.evaluate(() => {
+    const { map } = document.getElementById('map').wardmap;
+    const out = [];
+    map.eachLayer((layer) => {
+      if (!(layer instanceof window.L.CircleMarker) || !layer._renderer?._ctx) return;
+      const ctx = layer._renderer._ctx;
+      const p = layer._point; // in the renderer's canvas coordinates (before its offset)
+      const origin = layer._renderer._bounds.min;
+      const ratio = window.devicePixelRatio || 1;
+      const x = Math.round((p.x - origin.x) * ratio);
+      const y = Math.round((p.y - origin.y) * ratio);
+      const inView = map.getBounds().contains(layer.getLatLng());
+      if (!inView) return;
+      const [r, g, b] = ctx.getImageData(x, y, 1, 1).data;
+      out.push({ fill: layer.options.fillColor, rgb: [r, g, b] });
+    });
+    return out;
+  });
+}
+
+const hex = (rgb) => `#${rgb.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+
+test('supervisor: the day per crew on a map in status colours, reassigning a visit and a round, the week', async () => {
+  const officer = await session(accounts.streetscene);
+  // A day with work for the officer's crew; record one done and one not done there.
+  let date = null;
+  let day = null;
+  for (let i = 0; i < 21 && !date; i += 1) {
+    const d = new Date(Date.now() + i * 86400000).toISOString().slice(0, 10);
+    const answer = await officer(`/api/me/day?date=${d}`);
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    if (answer.body.features.filter((f) => f.properties.status === 'planned').length >= 4) {
+      date = d;
+      day = answer.body;
+    }
+  }
+  assert.ok(date, 'a day with work for the demo officer in the next three weeks');
+  const [first, second, third] = day.features.filter((f) => f.properties.status === 'planned');
+  for (const [visit, body] of [[first, { outcome: 'done' }], [second, { outcome: 'not_done', reason: 'blocked_access' }]]) {
+    const r = await officer(`/api/visits/${visit.id}/completions`, { method: 'POST',
+      json: { client_id: randomUUID(), at: new Date().toISOString(), ...body } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  }
+  const supervisor = await session(accounts.supervisor);
+  const progress = (await supervisor(`/api/crews/progress?date=${date}`)).body;
+  const crewOf = (f) => f.properties.crew ?? f.properties.crew_code;
+  const ownCrew = crewOf(progress.features.find((f) => f.id === first.id));
+  assert.ok(ownCrew, `the progress answer names each visit's crew: ${JSON.stringify(progress.features[0]?.properties)}`);
+
+  const page = await openPage(browser, server, `/staff/sign-in.html?return_to=${encodeURIComponent(`/staff/supervisor.html?date=${date}&crew=${ownCrew}`)}`,
+    { width: 1280, height: 800 });
+  await signIn(page, accounts.supervisor);
+  await page.waitForURL(/\/staff\/supervisor\.html/);
+  await page.waitForSelector('body[data-ready="true"]');
+
+  // The table: the crew's row counts what the API counts.
+  const row = page.locator(`#progress-table tr[data-crew="${ownCrew}"]`);
+  const expected = progress.crews.find((c) => c.code === ownCrew).counts;
+  assert.equal(await row.locator('td[data-count="done"]').textContent(), String(expected.done));
+  assert.equal(await row.locator('td[data-count="not_done"]').textContent(), String(expected.not_done));
+  assert.equal(await row.locator('td[data-count="planned"]').textContent(), String(expected.planned));
+  assert.ok(expected.done >= 1 && expected.not_done >= 1);
+
+  // The map: the crew's visits, each in its status's colour, read back from the canvas.
+  await page.waitForSelector('#map .leaflet-tile-loaded');
+  const crewVisits = progress.features.filter((f) => crewOf(f) === ownCrew);
+  const pixels = await markerPixels(page);
+  assert.ok(pixels.length > 0, 'markers in view');
+  const colours = { '#ffffff': 'planned', '#0b6b2f': 'done', '#d4351c': 'not_done' };
+  const seen = new Set();
+  for (const { fill, rgb } of pixels) {
+    assert.ok(colours[fill], `a marker filled ${fill}`);
+    assert.equal(hex(rgb), fill, `the canvas shows ${fill} at the marker's centre`);
+    seen.add(colours[fill]);
+  }
+  assert.ok(seen.has('done') && seen.has('not_done') && seen.has('planned'), `all three statuses drawn: ${[...seen]}`);
+  const drawn = await page.evaluate(() => {
+    let n = 0;
+    document.getElementById('map').wardmap.map.eachLayer((l) => { if (l instanceof window.L.CircleMarker) n += 1; });
+    return n;
+  });
+  assert.equal(drawn, crewVisits.length, 'one marker per visit of the chosen crew');
+  assert.deepEqual(await page.$$eval('#supervisor-legend li', (els) => els.map((e) => e.textContent)),
+    [`Still to do: ${expected.planned}`, `Done: ${expected.done}`, `Not done: ${expected.not_done}`]);
+  await screenshot(page, 'supervisor-1280x800');
+  assert.deepEqual(await seriousViolations(page), []);
+
+  // Reassign the third visit to another crew: found by its label, then the API says so.
+  const otherCrew = (await page.$$eval('#visit-crew option', (os) => os.map((o) => o.value))).find((v) => v && v !== ownCrew);
+  assert.ok(otherCrew, 'the demo has a second crew to hand work to');
+  await page.fill('#visit-search', third.properties.label);
+  await page.click(`#visit-matches button >> nth=0`);
+  assert.equal(await page.getAttribute('#visit-chosen', 'data-visit-id'), String(third.id));
+  await page.selectOption('#visit-crew', otherCrew);
+  await page.click('#visit-submit');
+  await page.waitForSelector('#visit-done:not(:empty)');
+  const otherDay = (await supervisor(`/api/crews/${otherCrew}/day?date=${date}`)).body;
+  assert.ok(otherDay.features.some((f) => f.id === third.id), 'the visit is on the other crew\'s day');
+  const ownDay = (await supervisor(`/api/crews/${ownCrew}/day?date=${date}`)).body;
+  assert.ok(!ownDay.features.some((f) => f.id === third.id), 'and no longer on its own crew\'s');
+
+  // Hand the round over to the other crew from the day after.
+  const round = first.properties.round_code;
+  await page.selectOption('#round', round);
+  await page.selectOption('#round-crew', otherCrew);
+  const from = await page.inputValue('#round-from');
+  await page.click('#round-submit');
+  await page.waitForSelector('#round-done:not(:empty)');
+  const week = (await supervisor(`/api/crews/${otherCrew}/week?from=${from}`)).body;
+  assert.ok(JSON.stringify(week).includes(round), `the round is in the other crew's week from ${from}: ${JSON.stringify(week).slice(0, 400)}`);
+
+  // The week's plan: one row per round with visits in the week.
+  await page.selectOption('#week-crew', ownCrew);
+  await page.click('#week-form button[type="submit"]');
+  await page.waitForSelector('#week-table tbody tr');
+  assert.ok(await page.locator('#week-table thead th').count() >= 6, 'a column per day');
+  await screenshot(page, 'supervisor-reassigned-1280x800');
+  assert.deepEqual(page.jsErrors, []);
+  await page.context().close();
+
+  // On a phone the page is one column and still usable.
+  const phone = await openPage(browser, server, `/staff/sign-in.html?return_to=${encodeURIComponent(`/staff/supervisor.html?date=${date}`)}`,
+    { width: 390, height: 844 });
+  await signIn(phone, accounts.supervisor);
+  await phone.waitForURL(/\/staff\/supervisor\.html/);
+  await phone.waitForSelector('body[data-ready="true"]');
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px)`);
+  await screenshot(phone, 'supervisor-390x844');
+  await phone.context().close();
+});
+
+test('an officer who is not a supervisor is told so on the supervisor page', async () => {
+  const page = await openPage(browser, server, '/staff/sign-in.html?return_to=%2Fstaff%2Fsupervisor.html', { width: 390, height: 844 });
+  await signIn(page, accounts.streetscene);
+  await page.waitForURL(/\/staff\/supervisor\.html/);
+  await page.waitForSelector('body[data-ready="true"]');
+  assert.match(await page.textContent('#load-error'), /Only streetscene supervisors and administrators/);
+  await page.context().close();
+});
