@@ -13,9 +13,27 @@ import { getEntry, outboxOf, putEntry } from './crew-store.js';
 
 export const MAX_PHOTOS = 6;
 
+const csrfRefused = (error) => error instanceof StaffError && error.status === 403 && 'X-CSRF-Token' in (error.fields ?? {});
+
 function permanent(error) {
   return error instanceof StaffError && !error.network && error.status >= 400 && error.status < 500 &&
-    error.status !== 401 && error.status !== 408 && error.status !== 429;
+    error.status !== 401 && error.status !== 408 && error.status !== 429 && !csrfRefused(error);
+}
+
+let renewSession = async () => null;
+
+/**
+ * A state-changing call; when the server refuses the CSRF token (a new session signed in from
+ * another tab since this page started), the token is asked for again once and the call retried.
+ */
+async function send(path, options) {
+  try {
+    return await staffFetch(path, options);
+  } catch (error) {
+    if (!csrfRefused(error)) throw error;
+    if (!(await renewSession())) throw new StaffError('Your sign-in has ended.', { status: 401 });
+    return staffFetch(path, options);
+  }
 }
 
 async function uploadPhotos(entry) {
@@ -23,7 +41,7 @@ async function uploadPhotos(entry) {
     if (photo.uploaded_id || photo.refused || !photo.blob) continue;
     try {
       const blob = photo.blob.type ? photo.blob : new Blob([photo.blob], { type: 'image/jpeg' });
-      const stored = await staffFetch('/api/photos', { method: 'POST', body: blob });
+      const stored = await send('/api/photos', { method: 'POST', body: blob });
       photo.uploaded_id = String(stored.id);
       photo.thumbnail_url = stored.thumbnail_url ?? null;
     } catch (error) {
@@ -52,7 +70,7 @@ async function sendOne(entry) {
   entry.last_try_at = new Date().toISOString();
   await putEntry(entry);
   await uploadPhotos(entry);
-  const answer = await staffFetch(`/api/visits/${encodeURIComponent(entry.visit_id)}/completions`,
+  const answer = await send(`/api/visits/${encodeURIComponent(entry.visit_id)}/completions`,
     { method: 'POST', json: completionBody(entry) });
   entry.state = 'synced';
   entry.synced_at = new Date().toISOString();
@@ -69,10 +87,12 @@ let running = null;
 /**
  * One round of sending for `personId`. Resolves with {sent, refused, left, stopped} where
  * `stopped` is null, 'offline', 'signed_out' or 'server'. `onChange` is called after each entry
- * changes state (the page redraws).
+ * changes state (the page redraws). `refresh`: asks GET /api/me again (sets the CSRF token;
+ * resolves with the person, or null when the session has ended).
  */
-export function syncOutbox(personId, { onChange = () => {} } = {}) {
+export function syncOutbox(personId, { onChange = () => {}, refresh = async () => null } = {}) {
   if (running) return running;
+  renewSession = refresh;
   const work = async () => {
     const result = { sent: 0, refused: 0, left: 0, stopped: null };
     const entries = (await outboxOf(personId)).filter((e) => e.state === 'queued' || e.state === 'sending');

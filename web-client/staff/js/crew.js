@@ -87,7 +87,7 @@ async function keepWhatWasShown() {
 function effectiveStatus(feature) {
   const local = latestEntry(feature.id);
   const server = feature.properties.completion;
-  if (local && (!server || (local.body.at ?? '') >= (server.at ?? ''))) {
+  if (local && (!server || Date.parse(local.body.at) >= Date.parse(server.at))) {
     return { status: local.body.outcome, reason: local.body.reason ?? null, at: local.body.at, entry: local };
   }
   if (server) return { status: server.outcome, reason: server.reason ?? null, at: server.at, entry: null };
@@ -179,8 +179,10 @@ function visitItem(feature, index, { next = false } = {}) {
   head.className = 'visit-label';
   const number = document.createElement('span');
   number.className = 'visit-number';
-  number.textContent = String(index + 1);
-  number.setAttribute('aria-label', `Stop ${index + 1}:`);
+  const word = document.createElement('span');
+  word.className = 'visually-hidden';
+  word.textContent = 'Stop ';
+  number.append(word, String(index + 1));
   head.append(number, ' ', p.label ?? `Visit ${feature.id}`);
   const what = document.createElement('p');
   what.className = 'visit-what';
@@ -256,7 +258,7 @@ function render() {
   const next = todo[0] ?? null;
   $('next-block').hidden = !next;
   $('next').replaceChildren(...(next ? [visitItem(next, order.get(next.id), { next: true })] : []));
-  $('todo-heading').textContent = `Still to do (${Math.max(todo.length - 1, 0)} after the next)`;
+  $('todo-heading').textContent = `After that: ${Math.max(todo.length - 1, 0)} still to do`;
   $('todo').replaceChildren(...todo.slice(1).map((f) => visitItem(f, order.get(f.id))));
   $('finished-heading').textContent = `Finished (${finished.length})`;
   $('finished').replaceChildren(...finished.map((f) => visitItem(f, order.get(f.id))));
@@ -388,7 +390,7 @@ async function sync() {
     }
   }
   const waitingBefore = state.entries.filter((e) => e.state === 'queued' || e.state === 'sending').length;
-  const promise = syncOutbox(state.person.id, { onChange: () => { reloadEntries().then(render); } });
+  const promise = syncOutbox(state.person.id, { onChange: () => { reloadEntries().then(render); }, refresh: refreshSession });
   render();
   const result = await promise;
   const last = (await outboxOf(state.person.id)).find((e) => e.state === 'queued' && e.error);
@@ -570,7 +572,8 @@ async function saveCompletion(event) {
   save.disabled = true;
   save.textContent = 'Saving…';
   try {
-    const body = { client_id: newClientId(), outcome, at: new Date().toISOString() };
+    // RFC 3339 in UTC to the second, as the server stores it.
+    const body = { client_id: newClientId(), outcome, at: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
     if (outcome === 'not_done') body.reason = reason;
     if (quantities && Object.keys(quantities).length) body.quantities = quantities;
     if (notes) body.notes = notes;
@@ -639,7 +642,17 @@ function wireDayNav() {
 async function start() {
   wireDayNav();
   wireForm();
-  const started = await startStaffPage({ offlinePerson: () => loadMeta('person') });
+  let started;
+  try {
+    started = await startStaffPage({ offlinePerson: () => loadMeta('person') });
+  } catch (error) {
+    showLoadError(error instanceof StaffError && error.network
+      ? 'There is no signal, and nobody has used this page on this phone yet. Open it once with a signal.'
+      : `Your day could not be loaded: ${error.message}`);
+    $('sync-status').textContent = '';
+    document.body.dataset.ready = 'true';
+    return;
+  }
   state.person = started.person;
   csrfReady = !started.offline;
   if (!started.offline) {
