@@ -147,7 +147,7 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
   assert.equal(markers.length, day.features.filter((f) => f.geometry?.type === 'Point').length);
   assert.equal(markers.filter((m) => m.fill === '#ffffff').length, planned.length);
   assert.deepEqual(await page.$$eval('#map-legend li', (els) => els.map((e) => e.dataset.status)), ['planned', 'done', 'not_done']);
-  await page.waitForSelector('#map .leaflet-tile-loaded');
+  await page.waitForSelector('#map canvas.leaflet-tile-loaded');
   // The page and the day are kept on the phone (the service worker controls the page).
   await page.waitForSelector('body[data-offline-ready="true"]', { timeout: 20000 });
   assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)));
@@ -232,7 +232,7 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
     const visitId = [a, b, c].find((v) => byId.get(v).completion?.id === first.answer.completion.id);
     assert.ok(visitId, `the day shows the completion ${first.answer.completion.id} stored for ${clientId}`);
     const again = await serverApi(context, `/api/visits/${visitId}/completions`, { method: 'POST',
-      json: { client_id: clientId, outcome: 'not_done', reason: 'weather', at: new Date().toISOString() } });
+      json: { client_id: clientId, outcome: 'not_done', reason: 'weather', at: new Date().toISOString().replace(/\.\d+Z$/, 'Z') } });
     assert.equal(again.status, 200, JSON.stringify(again.body));
     assert.equal(again.body.duplicate, true);
     assert.equal(again.body.completion.id, first.answer.completion.id);
@@ -251,7 +251,7 @@ test('the crew page on a desktop: the map beside the list, and keyboard use of t
   const { date } = await dayWithWork(page.context(), 1);
   await page.goto(`${server.url}/staff/crew.html?date=${date}`);
   await page.waitForSelector('body[data-ready="true"]');
-  await page.waitForSelector('#map .leaflet-tile-loaded');
+  await page.waitForSelector('#map canvas.leaflet-tile-loaded');
   const mapBox = await page.locator('#map').boundingBox();
   const listBox = await page.locator('#list-panel').boundingBox();
   assert.ok(mapBox.x > listBox.x + listBox.width - 1, `the map is beside the list: map ${JSON.stringify(mapBox)}, list ${JSON.stringify(listBox)}`);

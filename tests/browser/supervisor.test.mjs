@@ -102,7 +102,7 @@ test('supervisor: the day per crew on a map in status colours, reassigning a vis
   const [first, second, third] = day.features.filter((f) => f.properties.status === 'planned');
   for (const [visit, body] of [[first, { outcome: 'done' }], [second, { outcome: 'not_done', reason: 'blocked_access' }]]) {
     const r = await officer(`/api/visits/${visit.id}/completions`, { method: 'POST',
-      json: { client_id: randomUUID(), at: new Date().toISOString(), ...body } });
+      json: { client_id: randomUUID(), at: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), ...body } });
     assert.equal(r.status, 201, JSON.stringify(r.body));
   }
   const supervisor = await session(accounts.supervisor);
@@ -119,14 +119,14 @@ test('supervisor: the day per crew on a map in status colours, reassigning a vis
 
   // The table: the crew's row counts what the API counts.
   const row = page.locator(`#progress-table tr[data-crew="${ownCrew}"]`);
-  const expected = progress.crews.find((c) => c.code === ownCrew).counts;
+  const expected = progress.crews.find((c) => (c.crew?.code ?? c.code) === ownCrew).counts;
   assert.equal(await row.locator('td[data-count="done"]').textContent(), String(expected.done));
   assert.equal(await row.locator('td[data-count="not_done"]').textContent(), String(expected.not_done));
   assert.equal(await row.locator('td[data-count="planned"]').textContent(), String(expected.planned));
   assert.ok(expected.done >= 1 && expected.not_done >= 1);
 
   // The map: the crew's visits, each in its status's colour, read back from the canvas.
-  await page.waitForSelector('#map .leaflet-tile-loaded');
+  await page.waitForSelector('#map canvas.leaflet-tile-loaded');
   const crewVisits = progress.features.filter((f) => crewOf(f) === ownCrew);
   const pixels = await markerPixels(page);
   assert.ok(pixels.length > 0, 'markers in view');

@@ -11,7 +11,8 @@
 //   browser says it is back online, every 30 seconds while something waits, and on "Send now".
 //   The server stores a client_id once, so sending again after a lost answer is harmless.
 // Each stop says whether its completion is waiting on this phone, being sent, sent, or refused.
-import { createMap } from '/js/map.js';
+import { config } from '/js/api.js';
+import { BASEMAP_TILES, createMap } from '/js/map.js';
 import { resizeImage } from '/js/photos.js';
 import { StaffError, staffFetch } from './staff-api.js';
 import { refreshSession, signInHere, startStaffPage } from './staff-shell.js';
@@ -44,6 +45,7 @@ const state = {
   fitted: false,
   offlineReady: false,
   legend: null,
+  prefetched: null, // the date whose tiles were fetched for the phone
 };
 
 const $ = (id) => document.getElementById(id);
@@ -62,7 +64,10 @@ async function registerWorker() {
       });
     }
     state.offlineReady = Boolean(navigator.serviceWorker.controller);
-    if (state.offlineReady) await keepWhatWasShown();
+    if (state.offlineReady) {
+      await keepWhatWasShown();
+      prefetchDayTiles();
+    }
   } catch {
     state.offlineReady = false; // plain http off localhost, or a browser without workers: online only
   }
@@ -80,6 +85,47 @@ async function keepWhatWasShown() {
       return url.origin === window.location.origin && (url.pathname.startsWith('/ogc/tiles/') || url.pathname === '/api/wards');
     }));
   await Promise.all([...urls].map((url) => fetch(url, { credentials: 'same-origin' }).catch(() => null)));
+}
+
+const PREFETCH_DATA_ZOOMS = [11, 12, 13, 14, 15]; // display zooms 12 to 16 (data tiles are one zoom lower)
+const PREFETCH_MAX_TILES = 400;
+
+function tileOf(lon, lat, z) {
+  const n = 2 ** z;
+  const rad = (lat * Math.PI) / 180;
+  return [Math.floor(((lon + 180) / 360) * n), Math.floor(((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n)];
+}
+
+/**
+ * With a signal and the worker in control, the basemap's tiles around the day's stops (zooms
+ * 12 to 16 of the map) are fetched through the worker, which keeps them: the map of the whole
+ * round is then on the phone, not only what was looked at. At most PREFETCH_MAX_TILES, once
+ * per day and page load.
+ */
+async function prefetchDayTiles() {
+  const features = (state.day?.features ?? []).filter((f) => f.geometry?.type === 'Point');
+  if (!state.offlineReady || !navigator.onLine || !features.length || state.prefetched === date) return;
+  state.prefetched = date;
+  const settings = await config().catch(() => ({}));
+  const template = settings.vector_tiles?.url ?? BASEMAP_TILES;
+  if (template === 'none' || !template.startsWith('/')) return;
+  const lons = features.map((f) => f.geometry.coordinates[0]);
+  const lats = features.map((f) => f.geometry.coordinates[1]);
+  const pad = 0.003;
+  const [west, east, south, north] = [Math.min(...lons) - pad, Math.max(...lons) + pad, Math.min(...lats) - pad, Math.max(...lats) + pad];
+  const urls = [];
+  for (const z of PREFETCH_DATA_ZOOMS) {
+    const [x0, y0] = tileOf(west, north, z);
+    const [x1, y1] = tileOf(east, south, z);
+    for (let x = x0; x <= x1; x += 1) {
+      for (let y = y0; y <= y1; y += 1) urls.push(template.replace('{z}', z).replace('{x}', x).replace('{y}', y));
+    }
+    if (urls.length > PREFETCH_MAX_TILES) break;
+  }
+  for (const url of urls.slice(0, PREFETCH_MAX_TILES)) {
+    if (!navigator.onLine) return;
+    await fetch(url, { credentials: 'same-origin' }).catch(() => null);
+  }
 }
 
 // ---- the day -----------------------------------------------------------------------------

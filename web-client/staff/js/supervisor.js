@@ -50,7 +50,8 @@ async function loadCrews() {
     list = null;
   }
   if (!Array.isArray(list)) list = state.progress?.crews ?? [];
-  state.crews = list.map((c) => ({ code: c.code, name: c.name ?? c.code, members: c.members ?? [] }));
+  // /api/crews/progress lists {crew: {code, name, depot, vehicle}, counts}.
+  state.crews = list.map((c) => c.crew ?? c).map((c) => ({ code: c.code, name: c.name ?? c.code, members: c.members ?? [] }));
   const crews = state.crews.map((c) => [c.code, c.name]);
   fillSelect($('crew-filter'), 'Every crew', crews);
   fillSelect($('visit-crew'), 'Keep its crew', crews);
@@ -59,6 +60,8 @@ async function loadCrews() {
   const people = new Map();
   for (const c of state.crews) for (const m of c.members) people.set(m.id ?? m.person_id, `${m.name} (${c.name})`);
   fillSelect($('visit-person'), 'Nobody in particular', [...people].map(([id, label]) => [String(id), label]));
+  // Without the crews' members from the server there is nobody to choose.
+  $('visit-person-block').hidden = people.size === 0;
   $('crew-filter').value = state.crew;
   if (state.crew) $('week-crew').value = state.crew;
 }
@@ -85,7 +88,8 @@ function countsOf(features) {
 
 function renderTable() {
   const body = $('progress-table').querySelector('tbody');
-  const rows = (state.progress?.crews ?? []).map((c) => {
+  const rows = (state.progress?.crews ?? []).map((entry) => {
+    const c = { ...(entry.crew ?? entry), counts: entry.counts };
     const counts = c.counts ?? countsOf((state.progress.features ?? []).filter((f) => crewOf(f) === c.code));
     const total = counts.planned + counts.done + counts.not_done;
     const tr = document.createElement('tr');
