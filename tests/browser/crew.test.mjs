@@ -125,13 +125,17 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
   await page.waitForURL(`${server.url}/staff/crew.html`);
   const { date, day } = await dayWithWork(context);
   const posted = []; // every completion the page sent: {clientId, body, status, answer}
-  page.on('response', async (response) => {
+  const reading = [];
+  page.on('response', (response) => {
     const request = response.request();
     if (request.method() === 'POST' && /\/api\/visits\/\d+\/completions$/.test(response.url())) {
       const body = JSON.parse(request.postData());
-      posted.push({ clientId: body.client_id, body, status: response.status(), answer: await response.json().catch(() => null) });
+      const entry = { clientId: body.client_id, body, status: response.status(), answer: null };
+      posted.push(entry);
+      reading.push(response.json().then((answer) => { entry.answer = answer; }, () => {}));
     }
   });
+  const settled = () => Promise.all(reading);
   await page.goto(`${server.url}/staff/crew.html?date=${date}`);
   await page.waitForSelector('body[data-ready="true"]');
   assert.equal(await page.textContent('#staff-name'), 'Sam Streetscene');
@@ -158,6 +162,7 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
   const a = await recordNext(page, { outcome: 'done', quantities: { bins_emptied: 2, fill_percent: 80 }, notes: 'Both bins emptied' });
   await page.waitForSelector(`.visit[data-visit-id="${a}"] .sync-badge[data-sync="synced"]`);
   await page.waitForSelector('#sync-bar[data-state="synced"]');
+  await settled();
   assert.equal(posted.length, 1);
   assert.equal(posted[0].status, 201);
   assert.equal(posted[0].answer.duplicate, false);
@@ -181,7 +186,7 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
   await page.waitForSelector(`.visit[data-visit-id="${c}"] .sync-badge[data-sync="queued"]`);
   await page.waitForSelector('#sync-bar[data-state="offline"][data-waiting="2"]');
   assert.match(await page.textContent('#sync-status'), /No signal: 2 completions saved on this phone/);
-  assert.equal(await page.textContent(`.visit[data-visit-id="${c}"] .status-badge`).then((t) => /^Not done: Parked car/.test(t)), true);
+  assert.match(await page.textContent(`.visit[data-visit-id="${c}"] .status-badge`), /^Not done: Parked car/);
   assert.equal(Number(await page.getAttribute('#next .visit', 'data-visit-id')), planned[3].id);
   served = (await serverApi(context, `/api/me/day?date=${date}`)).body;
   assert.equal(served.features.find((f) => f.id === b).properties.status, 'planned', 'nothing was sent while offline');
@@ -190,7 +195,8 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
   await screenshot(page, 'crew-offline-queued-390x844');
 
   // 3. Reload while offline: the shell from the service worker, the day and the queue from IndexedDB.
-  await page.reload();
+  const reloaded = await page.reload();
+  assert.equal(reloaded.fromServiceWorker(), true, 'the page came from the service worker');
   await page.waitForSelector('body[data-ready="true"]');
   assert.equal(await page.getAttribute('#day-source', 'data-source'), 'device');
   assert.match(await page.textContent('#day-source'), /saved on this phone/);
@@ -211,6 +217,7 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
   await page.waitForSelector(`.visit[data-visit-id="${b}"] .sync-badge[data-sync="synced"]`);
   await page.waitForSelector(`.visit[data-visit-id="${c}"] .sync-badge[data-sync="synced"]`);
   await screenshot(page, 'crew-synced-390x844');
+  await settled();
   const sentB = posted.find((p) => p.body.client_id !== posted[0].clientId && Number(p.body.photo_ids?.length) === 1);
   assert.ok(sentB, `the completion with the photo was sent: ${JSON.stringify(posted.map((p) => p.body))}`);
   assert.equal(sentB.body.photo_roles[sentB.body.photo_ids[0]], 'after');

@@ -149,6 +149,7 @@ function renderMap() {
     const marker = circleFor(f, status, { selected: isChosen });
     marker.bindTooltip(`${f.properties.label ?? ''}: ${STATUS[status].label} (${crewName(crewOf(f))})`);
     marker.on('click', () => choose(f));
+    marker.visitId = f.id;
     if (isChosen) chosenMarker = marker;
     else state.markers.addLayer(marker);
   }
