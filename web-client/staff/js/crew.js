@@ -308,6 +308,8 @@ function render() {
   $('todo').replaceChildren(...todo.slice(1).map((f) => visitItem(f, order.get(f.id))));
   $('finished-heading').textContent = `Finished (${finished.length})`;
   $('finished').replaceChildren(...finished.map((f) => visitItem(f, order.get(f.id))));
+  $('todo-heading').hidden = todo.length <= 1;
+  $('finished-heading').hidden = finished.length === 0;
   const waiting = state.entries.filter((e) => e.state === 'queued' || e.state === 'sending').length;
   $('counts').textContent = features.length
     ? `${features.length} stops: ${counts.planned} still to do, ${counts.done} done, ${counts.not_done} not done.`

@@ -38,7 +38,7 @@ export function circleFor(feature, status, { selected = false } = {}) {
 
 /** A legend control: the three statuses with a swatch drawn as the map draws them, and counts. */
 export function legendControl(id) {
-  const control = L.control({ position: 'bottomleft' });
+  const control = L.control({ position: 'topright' });
   control.onAdd = () => {
     const box = L.DomUtil.create('div', 'visit-legend');
     box.id = id;
