@@ -9,7 +9,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, launchBrowser, openPage, seriousViolations, screenshot, binary } from './support.mjs';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, launchBrowser, openPage, seriousViolations, screenshot, binary, artifacts } from './support.mjs';
 
 let server;
 let browser;
@@ -85,6 +87,12 @@ async function picture(page) {
   return Buffer.from(dataUrl.split(',')[1], 'base64');
 }
 
+/** What the phone's screen shows (the whole page is in the full-page screenshot beside it). */
+async function screen(page, name) {
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: path.join(artifacts, `${name}-screen.png`) });
+}
+
 async function markersOnMap(page) {
   return page.evaluate(() => {
     const { map } = document.getElementById('map').wardmap;
@@ -155,7 +163,11 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
   // The page and the day are kept on the phone (the service worker controls the page).
   await page.waitForSelector('body[data-offline-ready="true"]', { timeout: 20000 });
   assert.ok(await page.evaluate(() => Boolean(navigator.serviceWorker.controller)));
+  // And the map of the day's area: the tiles around every stop went through the worker.
+  await page.waitForSelector('body[data-map-saved="true"]', { timeout: 60000 });
+  assert.match(await page.textContent('#day-source'), /your day and its map work without a signal/);
   await screenshot(page, 'crew-day-390x844');
+  await screen(page, 'crew-day-390x844');
   assert.deepEqual(await seriousViolations(page), []);
 
   // 1. Online: done, with quantities, notes and the position; sent at once.
@@ -193,8 +205,15 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
   assert.equal(served.features.find((f) => f.id === c).properties.status, 'planned');
   assert.equal(posted.filter((p) => p.status === 201 || p.status === 200).length, 1);
   await screenshot(page, 'crew-offline-queued-390x844');
+  await screen(page, 'crew-offline-queued-390x844');
 
   // 3. Reload while offline: the shell from the service worker, the day and the queue from IndexedDB.
+  const tiles = [];
+  // (A tile the map stops wanting when it moves to the next stop is aborted: not a failure.)
+  page.on('requestfailed', (r) => {
+    if (r.url().includes('/ogc/tiles/') && r.failure()?.errorText !== 'net::ERR_ABORTED') tiles.push({ failed: r.url(), why: r.failure()?.errorText });
+  });
+  page.on('response', (r) => { if (r.url().includes('/ogc/tiles/')) tiles.push({ status: r.status(), worker: r.fromServiceWorker() }); });
   const reloaded = await page.reload();
   assert.equal(reloaded.fromServiceWorker(), true, 'the page came from the service worker');
   await page.waitForSelector('body[data-ready="true"]');
@@ -209,7 +228,12 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
   assert.equal(Number(await page.getAttribute('#next .visit', 'data-visit-id')), planned[3].id);
   await page.waitForSelector('#sync-bar[data-state="offline"][data-waiting="2"]');
   assert.equal((await markersOnMap(page)).length, markers.length, 'the map draws the day offline');
+  await page.waitForSelector('#map canvas.leaflet-tile-loaded');
+  assert.ok(tiles.length > 0 && tiles.every((t) => t.status === 200 && t.worker),
+    `every basemap tile came from the phone's cache: ${JSON.stringify(tiles.slice(0, 5))}`);
   await screenshot(page, 'crew-offline-reloaded-390x844');
+  await screen(page, 'crew-offline-reloaded-390x844');
+  await page.locator('#map').screenshot({ path: path.join(artifacts, 'crew-offline-map-390x844.png') });
 
   // 4. Back online: the queue goes by itself (the browser's "online" event), photo first.
   await context.setOffline(false);
@@ -217,6 +241,8 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
   await page.waitForSelector(`.visit[data-visit-id="${b}"] .sync-badge[data-sync="synced"]`);
   await page.waitForSelector(`.visit[data-visit-id="${c}"] .sync-badge[data-sync="synced"]`);
   await screenshot(page, 'crew-synced-390x844');
+  await screen(page, 'crew-synced-390x844');
+  await page.locator('#finished').screenshot({ path: path.join(artifacts, 'crew-synced-finished-390x844.png') });
   await settled();
   const sentB = posted.find((p) => p.body.client_id !== posted[0].clientId && Number(p.body.photo_ids?.length) === 1);
   assert.ok(sentB, `the completion with the photo was sent: ${JSON.stringify(posted.map((p) => p.body))}`);

@@ -87,8 +87,9 @@ async function keepWhatWasShown() {
   await Promise.all([...urls].map((url) => fetch(url, { credentials: 'same-origin' }).catch(() => null)));
 }
 
-const PREFETCH_DATA_ZOOMS = [11, 12, 13, 14, 15]; // display zooms 12 to 16 (data tiles are one zoom lower)
-const PREFETCH_MAX_TILES = 400;
+const STOP_DATA_ZOOM = 15; // the map shows a stop at display zoom 16: data tiles of zoom 15
+const AREA_DATA_ZOOMS = [14, 13, 12, 11]; // display zooms 15 down to 12, over the day's whole area
+const PREFETCH_MAX_TILES = 500;
 
 function tileOf(lon, lat, z) {
   const n = 2 ** z;
@@ -97,10 +98,11 @@ function tileOf(lon, lat, z) {
 }
 
 /**
- * With a signal and the worker in control, the basemap's tiles around the day's stops (zooms
- * 12 to 16 of the map) are fetched through the worker, which keeps them: the map of the whole
- * round is then on the phone, not only what was looked at. At most PREFETCH_MAX_TILES, once
- * per day and page load.
+ * With a signal and the worker in control, the basemap's tiles of the day are fetched through
+ * the worker, which keeps them, so the map of the whole round is on the phone and not only
+ * what was looked at: first the tiles around each stop at the zoom a stop is shown at (in work
+ * order, the next stops first), then the day's whole area at lower zooms; at most
+ * PREFETCH_MAX_TILES, once per day and page load. `body[data-map-saved]` says when it is done.
  */
 async function prefetchDayTiles() {
   const features = (state.day?.features ?? []).filter((f) => f.geometry?.type === 'Point');
@@ -109,22 +111,28 @@ async function prefetchDayTiles() {
   const settings = await config().catch(() => ({}));
   const template = settings.vector_tiles?.url ?? BASEMAP_TILES;
   if (template === 'none' || !template.startsWith('/')) return;
+  const urls = new Set();
+  const add = (z, x, y) => { if (urls.size < PREFETCH_MAX_TILES) urls.add(template.replace('{z}', z).replace('{x}', x).replace('{y}', y)); };
+  const todo = features.filter((f) => effectiveStatus(f).status === 'planned');
+  for (const f of [...todo, ...features]) {
+    const [x, y] = tileOf(f.geometry.coordinates[0], f.geometry.coordinates[1], STOP_DATA_ZOOM);
+    for (let dx = -1; dx <= 1; dx += 1) for (let dy = -1; dy <= 1; dy += 1) add(STOP_DATA_ZOOM, x + dx, y + dy);
+  }
   const lons = features.map((f) => f.geometry.coordinates[0]);
   const lats = features.map((f) => f.geometry.coordinates[1]);
-  const pad = 0.003;
-  const [west, east, south, north] = [Math.min(...lons) - pad, Math.max(...lons) + pad, Math.min(...lats) - pad, Math.max(...lats) + pad];
-  const urls = [];
-  for (const z of PREFETCH_DATA_ZOOMS) {
-    const [x0, y0] = tileOf(west, north, z);
-    const [x1, y1] = tileOf(east, south, z);
-    for (let x = x0; x <= x1; x += 1) {
-      for (let y = y0; y <= y1; y += 1) urls.push(template.replace('{z}', z).replace('{x}', x).replace('{y}', y));
-    }
-    if (urls.length > PREFETCH_MAX_TILES) break;
+  for (const z of AREA_DATA_ZOOMS) {
+    const [x0, y0] = tileOf(Math.min(...lons), Math.max(...lats), z);
+    const [x1, y1] = tileOf(Math.max(...lons), Math.min(...lats), z);
+    for (let x = x0 - 1; x <= x1 + 1; x += 1) for (let y = y0 - 1; y <= y1 + 1; y += 1) add(z, x, y);
   }
-  for (const url of urls.slice(0, PREFETCH_MAX_TILES)) {
-    if (!navigator.onLine) return;
-    await fetch(url, { credentials: 'same-origin' }).catch(() => null);
+  const queue = [...urls];
+  const worker = async () => {
+    while (queue.length && navigator.onLine) await fetch(queue.shift(), { credentials: 'same-origin' }).catch(() => null);
+  };
+  await Promise.all([worker(), worker()]);
+  if (!queue.length) {
+    document.body.dataset.mapSaved = 'true';
+    renderSource();
   }
 }
 
@@ -194,7 +202,9 @@ function renderSource() {
   if (state.source === 'device') {
     parts.push(`No connection to the server: this is your day as saved on this phone at ${clock(state.savedAt)}.`);
   } else if (state.offlineReady) {
-    parts.push('Saved on this phone: the page and your day work without a signal.');
+    parts.push(document.body.dataset.mapSaved === 'true'
+      ? 'Saved on this phone: the page, your day and its map work without a signal.'
+      : 'Saved on this phone: the page and your day work without a signal.');
   }
   p.textContent = parts.join(' ');
   p.hidden = parts.length === 0;
@@ -302,7 +312,7 @@ function render() {
     (eff.status === 'planned' ? todo : finished).push(f);
   }
   const next = todo[0] ?? null;
-  $('next-block').hidden = !next;
+  $('next-block').hidden = !next || Boolean(state.completing);
   $('next').replaceChildren(...(next ? [visitItem(next, order.get(next.id), { next: true })] : []));
   $('todo-heading').textContent = `After that: ${Math.max(todo.length - 1, 0)} still to do`;
   $('todo').replaceChildren(...todo.slice(1).map((f) => visitItem(f, order.get(f.id))));
@@ -482,21 +492,30 @@ function openForm(feature) {
   $('complete-where').textContent = `${p.activity_name ?? p.activity ?? ''} · ${p.round_name ?? p.round_code ?? ''}`;
   document.body.classList.add('completing');
   $('list-panel').hidden = true;
+  $('next-block').hidden = true;
   $('complete-panel').hidden = false;
   $('complete-title').focus();
   render();
 }
 
-function closeForm() {
+/** Back to the list; the focus goes to the stop that was open, or (after saving) the next stop. */
+function closeForm({ saved = false } = {}) {
   const visitId = state.completing?.id;
   state.completing = null;
+  if (saved) state.selected = null;
   for (const photo of state.photos) URL.revokeObjectURL(photo.url);
   state.photos = [];
   document.body.classList.remove('completing');
   $('complete-panel').hidden = true;
   $('list-panel').hidden = false;
+  render();
   state.map?.invalidateSize();
-  const item = document.querySelector(`.visit[data-visit-id="${CSS.escape(String(visitId))}"] button.record`);
+  const next = saved ? state.day?.features.find((f) => f.geometry?.type === 'Point' && effectiveStatus(f).status === 'planned') : null;
+  if (next && state.map) {
+    state.map.setView([next.geometry.coordinates[1], next.geometry.coordinates[0]], Math.max(state.map.getZoom(), 16), { animate: false });
+  }
+  const item = saved ? document.querySelector('#next button.record')
+    : document.querySelector(`.visit[data-visit-id="${CSS.escape(String(visitId))}"] button.record`);
   (item ?? $('title')).focus();
 }
 
@@ -644,9 +663,7 @@ async function saveCompletion(event) {
     };
     await putEntry(entry);
     await reloadEntries();
-    closeForm();
-    state.selected = null;
-    render();
+    closeForm({ saved: true });
     sync();
   } catch (error) {
     const box = $('complete-error');
