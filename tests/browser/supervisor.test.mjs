@@ -184,8 +184,12 @@ test('supervisor: the day per crew on a map in status colours, reassigning a vis
   await signIn(phone, accounts.supervisor);
   await phone.waitForURL(/\/staff\/supervisor\.html/);
   await phone.waitForSelector('body[data-ready="true"]');
-  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px)`);
+  const { overflow, wide } = await phone.evaluate(() => ({
+    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    wide: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`),
+  }));
+  assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px: ${wide.join(', ')})`);
   await screenshot(phone, 'supervisor-390x844');
   await phone.context().close();
 });

@@ -40,16 +40,12 @@ function fillSelect(select, first, items) {
   if ([...select.options].some((o) => o.value === keep)) select.value = keep;
 }
 
-/** The crews with their members: GET /api/crews when the server has it, else the progress answer's. */
-async function loadCrews() {
-  let list = null;
-  try {
-    const answer = await staffFetch('/api/crews');
-    list = Array.isArray(answer) ? answer : answer?.crews;
-  } catch {
-    list = null;
-  }
-  if (!Array.isArray(list)) list = state.progress?.crews ?? [];
+/**
+ * The crews, as the progress answer lists them. (It names no members yet: choosing one person
+ * appears when it does.)
+ */
+function loadCrews() {
+  const list = state.progress?.crews ?? [];
   // /api/crews/progress lists {crew: {code, name, depot, vehicle}, counts}.
   state.crews = list.map((c) => c.crew ?? c).map((c) => ({ code: c.code, name: c.name ?? c.code, members: c.members ?? [] }));
   const crews = state.crews.map((c) => [c.code, c.name]);
@@ -386,7 +382,7 @@ async function start() {
     $('map').textContent = 'The map could not be drawn; the table has the day\'s figures.';
   }
   await loadProgress();
-  await loadCrews();
+  loadCrews();
   renderTable();
   renderRounds();
   renderMap();
