@@ -143,6 +143,14 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
       reading.push(response.json().then((answer) => { entry.answer = answer; }, () => {}));
     }
   });
+  const photos = []; // every photo upload: {status, answer}
+  page.on('response', (response) => {
+    if (response.request().method() === 'POST' && new URL(response.url()).pathname === '/api/photos') {
+      const entry = { status: response.status(), answer: null };
+      photos.push(entry);
+      reading.push(response.json().then((answer) => { entry.answer = answer; }, () => {}));
+    }
+  });
   const settled = () => Promise.all(reading);
   await page.goto(`${server.url}/staff/crew.html?date=${date}`);
   await page.waitForSelector('body[data-ready="true"]');
@@ -270,7 +278,15 @@ test('a crew officer\'s day on a phone: online, offline, reload offline, back on
     assert.equal(again.body.duplicate, true);
     assert.equal(again.body.completion.id, first.answer.completion.id);
     assert.equal(again.body.completion.outcome, first.body.outcome);
+    // The photo taken offline is attached to its completion, as an after photo.
+    assert.deepEqual(again.body.completion.photos.map((p) => [p.id, p.role]),
+      (first.body.photo_ids ?? []).map((id) => [id, first.body.photo_roles[id]]));
   }
+  // The photo went up once, resized on the phone (2400 x 1800 drawn, 1600 px at most sent).
+  assert.equal(photos.length, 1, JSON.stringify(photos));
+  assert.equal(photos[0].status, 201);
+  assert.equal(String(photos[0].answer.id), sentB.body.photo_ids[0]);
+  assert.ok(photos[0].answer.width <= 1600 && photos[0].answer.height <= 1600, JSON.stringify(photos[0].answer));
   served = (await serverApi(context, `/api/me/day?date=${date}`)).body;
   assert.equal(served.features.find((f) => f.id === a).properties.status, 'done', 'a resent client_id changed nothing');
   assert.deepEqual(page.jsErrors, []);
