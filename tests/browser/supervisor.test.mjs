@@ -191,6 +191,12 @@ test('supervisor: the day per crew on a map in status colours, reassigning a vis
   }));
   assert.ok(overflow <= 0, `no sideways scrolling on a phone (${overflow}px: ${wide.join(', ')})`);
   await screenshot(phone, 'supervisor-390x844');
+  // The staff home links a supervisor to both streetscene pages.
+  await phone.goto(`${server.url}/staff/`);
+  await phone.waitForSelector('body[data-ready="true"]');
+  assert.deepEqual(await phone.$$eval('#tile-streetscene a', (as) => as.map((a) => a.getAttribute('href'))),
+    ['/staff/crew.html', '/staff/supervisor.html']);
+  assert.deepEqual(phone.jsErrors, []);
   await phone.context().close();
 });
 

@@ -7,6 +7,8 @@
 //               first, at most MAX_TILES kept (oldest dropped first)
 // The day itself and the completions waiting to be sent are the page's business, in IndexedDB
 // (crew-store.js): API answers are never cached here, and nothing is ever sent from here.
+// Change VERSION when SHELL changes: a new worker then installs and the old shell cache goes.
+// (Changed files need no new version: the shell is fetched network first.)
 const VERSION = 'crew-1';
 const SHELL_CACHE = `wardmap-crew-shell-${VERSION}`;
 const DATA_CACHE = 'wardmap-crew-map';
