@@ -3,6 +3,7 @@
 // done, not done in the colours and fills of visit-map.js, with a legend), reassigning a visit
 // to another crew or one person (PUT /api/visits/{id}/assignment) or a round to a crew from a
 // date (PUT /api/rounds/{code}/crew), and a crew's weekly plan (GET /api/crews/{crew}/week).
+// The progress is asked for again every minute while the page is in view.
 import { createMap } from '/js/map.js';
 import { StaffError, staffFetch } from './staff-api.js';
 import { startStaffPage } from './staff-shell.js';
@@ -10,6 +11,7 @@ import {
   REASONS, STATUS, addDays, boundsOf, circleFor, clock, legendControl, londonToday, longDate, statusOf, validDate,
 } from './visit-map.js';
 
+const REFRESH_EVERY_MS = 60000;
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(window.location.search);
 const state = {
@@ -407,6 +409,10 @@ async function start() {
   $('visit-form').addEventListener('submit', reassignVisit);
   $('round-form').addEventListener('submit', reassignRound);
   $('week-form').addEventListener('submit', loadWeek);
+  // The day moves on while the page is open: the figures and the map again every minute.
+  setInterval(() => {
+    if (!document.hidden) refresh();
+  }, REFRESH_EVERY_MS);
   document.body.dataset.ready = 'true';
 }
 
