@@ -98,7 +98,9 @@ test('a streetscene officer sees their team, and a page asked for before sign-in
   await page.waitForSelector('body[data-ready="true"]');
   assert.equal(await page.textContent('#staff-name'), 'Sam Streetscene');
   assert.equal(await page.textContent('#staff-roles'), 'Officer, Streetscene');
-  assert.match(await page.textContent('#tile-streetscene'), /Coming/);
+  assert.doesNotMatch(await page.textContent('#tile-streetscene'), /Coming/);
+  assert.equal(await page.getAttribute('#tile-streetscene a >> nth=0', 'href'), '/staff/crew.html');
+  assert.equal(await page.locator('#tile-streetscene a[href="/staff/supervisor.html"]').count(), 0, 'an officer is no supervisor');
   assert.equal(await page.$('#tile-myward'), null);
   await screenshot(page, 'staff-home-1280x800');
   assert.deepEqual(page.jsErrors, []);

@@ -1,6 +1,6 @@
 // The staff home: the shared header, then one tile per thing the person's roles give them.
-// MyWard, the streetscene work list and the burial register are later issues; their tiles say
-// so plainly instead of linking to pages that do not exist yet.
+// MyWard and the burial register are later issues; their tiles say so plainly instead of
+// linking to pages that do not exist yet. Streetscene links to the crew and supervisor pages.
 import { startStaffPage } from './staff-shell.js';
 import { teamName } from './staff-api.js';
 
@@ -40,11 +40,17 @@ function tile(id, heading, paragraphs, { coming = false, links = [] } = {}) {
 }
 
 const TEAM_TILES = {
-  streetscene: ['Streetscene work', ['Your crew\'s jobs on a map and a list, and marking them done.']],
+  streetscene: ['Streetscene work', ['Your crew\'s stops on a map and a list, and recording them.']],
   bereavement: ['Burial register', ['Cemeteries, plots and burials on the map, and the register behind them.']],
   planning: ['Planning', ['Planning applications on the map by ward.']],
   customer_services: ['Customer services', ['Residents\' reports with their contact details, and updating them.']],
   housing: ['Empty properties', ['Inspections of empty properties.']],
+};
+
+// The teams whose pages are built: their links (a supervisor's too).
+const BUILT_TEAM_PAGES = {
+  streetscene: (supervises) => [['Your day: stops on a map, recording them (works offline)', '/staff/crew.html'],
+    ...(supervises ? [['Crews\' progress, reassigning work and the week\'s plan', '/staff/supervisor.html']] : [])],
 };
 
 function tilesFor(person, wardNames) {
@@ -65,7 +71,13 @@ function tilesFor(person, wardNames) {
         if (seen.has(team)) continue;
         seen.add(team);
         const [heading, text] = TEAM_TILES[team] ?? [teamName(team), []];
-        tiles.push(tile(`tile-${team}`, heading, text, { coming: true }));
+        const built = BUILT_TEAM_PAGES[team];
+        if (built) {
+          const supervises = person.roles.some((r) => r.role === 'supervisor' && r.teams.includes(team));
+          tiles.push(tile(`tile-${team}`, heading, text, { links: built(supervises) }));
+        } else {
+          tiles.push(tile(`tile-${team}`, heading, text, { coming: true }));
+        }
       }
     }
     if (grant.role === 'admin' && !seen.has('admin')) {
@@ -73,7 +85,7 @@ function tilesFor(person, wardNames) {
       tiles.push(tile('tile-admin', 'Accounts, API keys and the catalogue', [
         'Managing people, keys and report categories in the browser.',
         'Until then, use the command line on the server: wardmap users and wardmap keys.',
-      ], { coming: true }));
+      ], { coming: true, links: [['Streetscene crews\' progress', '/staff/supervisor.html']] }));
     }
   }
   tiles.push(tile('tile-public', 'The public map', ['What residents see: every public report in the borough.'],

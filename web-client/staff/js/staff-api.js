@@ -1,15 +1,17 @@
 // The staff pages' one way to talk to the server. staffFetch() sends the session cookie
 // (same origin), adds the session's X-CSRF-Token to every state-changing call (POST, PUT,
 // PATCH, DELETE; docs/http-api.md "CSRF"), and turns problem+json answers into a StaffError
-// carrying the status and, for 429, the seconds to wait (Retry-After).
+// carrying the status, the fields named in its `errors` and, for 429, the seconds to wait
+// (Retry-After).
 
 export class StaffError extends Error {
-  constructor(message, { status = 0, retryAfter = null, network = false } = {}) {
+  constructor(message, { status = 0, retryAfter = null, network = false, fields = {} } = {}) {
     super(message);
     this.name = 'StaffError';
     this.status = status;
     this.retryAfter = retryAfter; // seconds, for 429 and 503
     this.network = network;
+    this.fields = fields; // field name -> message, from problem+json `errors`
   }
 }
 
@@ -22,15 +24,19 @@ export function setCsrfToken(token) {
 const CHANGES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * fetch() for staff pages. `json` is sent as the JSON body. Answers with the parsed JSON body
- * (null for 204); throws StaffError for any other answer or a network failure.
+ * fetch() for staff pages. `json` is sent as the JSON body; `body` (a Blob, e.g. a photo) as
+ * the raw body with its own type. Answers with the parsed JSON body (null for 204); throws
+ * StaffError for any other answer or a network failure.
  */
-export async function staffFetch(path, { method = 'GET', json, headers = {}, signal } = {}) {
+export async function staffFetch(path, { method = 'GET', json, body, headers = {}, signal } = {}) {
   const init = { method, credentials: 'same-origin', signal,
     headers: { Accept: 'application/json', ...headers } };
   if (json !== undefined) {
     init.body = JSON.stringify(json);
     init.headers['Content-Type'] = 'application/json';
+  } else if (body !== undefined) {
+    init.body = body;
+    if (body.type) init.headers['Content-Type'] = body.type;
   }
   if (CHANGES.has(method.toUpperCase()) && csrfToken) {
     init.headers['X-CSRF-Token'] = csrfToken;
@@ -44,15 +50,19 @@ export async function staffFetch(path, { method = 'GET', json, headers = {}, sig
       { network: true });
   }
   if (!response.ok) {
-    let body = null;
+    let problem = null;
     try {
-      body = await response.json();
+      problem = await response.json();
     } catch {
-      body = null;
+      problem = null;
     }
     const seconds = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
-    throw new StaffError(body?.detail || body?.title || `The server answered ${response.status}.`,
-      { status: response.status, retryAfter: Number.isFinite(seconds) ? seconds : null });
+    const fields = {};
+    for (const e of Array.isArray(problem?.errors) ? problem.errors : []) {
+      if (e?.name) fields[e.name] = e.message ?? '';
+    }
+    throw new StaffError(problem?.detail || problem?.title || `The server answered ${response.status}.`,
+      { status: response.status, retryAfter: Number.isFinite(seconds) ? seconds : null, fields });
   }
   if (response.status === 204 || response.status === 202) return null;
   return response.json();

@@ -79,8 +79,11 @@ function renderHeader(slot, person, names) {
  * Starts a staff page: the header in `#staff-header` (an element the page provides inside its
  * <header>), then resolves with {person, csrfToken, wardNames}. Sends the browser to the
  * sign-in page (and never resolves) when nobody is signed in.
+ * `offlinePerson`: for pages that work offline (the crew page), an async function giving the
+ * person last seen on this device; when the server cannot be reached the header is drawn for
+ * them and the page resolves with {person, csrfToken: null, wardNames: {}, offline: true}.
  */
-export async function startStaffPage({ slot = document.getElementById('staff-header') } = {}) {
+export async function startStaffPage({ slot = document.getElementById('staff-header'), offlinePerson = null } = {}) {
   let me;
   try {
     me = await staffFetch('/api/me');
@@ -88,6 +91,13 @@ export async function startStaffPage({ slot = document.getElementById('staff-hea
     if (error instanceof StaffError && error.status === 401) {
       window.location.replace(signInPath(here()));
       return new Promise(() => {});
+    }
+    if (error instanceof StaffError && error.network && offlinePerson) {
+      const person = await offlinePerson().catch(() => null);
+      if (person) {
+        renderHeader(slot, person, {});
+        return { person, csrfToken: null, wardNames: {}, offline: true };
+      }
     }
     slot.textContent = `We could not check who you are: ${error.message}`;
     slot.setAttribute('role', 'alert');
@@ -97,4 +107,24 @@ export async function startStaffPage({ slot = document.getElementById('staff-hea
   const names = await wardNames(me.person);
   renderHeader(slot, me.person, names);
   return { person: me.person, csrfToken: me.csrf_token, wardNames: names };
+}
+
+/**
+ * Asks GET /api/me again (a page started offline, back online): sets the CSRF token for
+ * staffFetch and resolves with the person, or null when the session has ended (401).
+ */
+export async function refreshSession() {
+  try {
+    const me = await staffFetch('/api/me');
+    setCsrfToken(me.csrf_token);
+    return me.person;
+  } catch (error) {
+    if (error instanceof StaffError && error.status === 401) return null;
+    throw error;
+  }
+}
+
+/** The sign-in page's address that comes back to this page. */
+export function signInHere() {
+  return signInPath(here());
 }
