@@ -33,6 +33,7 @@
 #include "server/services/shared/health_service.hpp"
 #include "server/services/shared/import_history.hpp"
 #include "server/services/shared/transform_service.hpp"
+#include "server/services/streetscene/round_admin.hpp"
 #include "server/services/streetscene/schedule_service.hpp"
 #include "server/services/wards/ward_service.hpp"
 
@@ -90,6 +91,7 @@ class ServerServices {
     services::MyReportsService my_reports;
     services::FollowerService followers;
     services::ScheduleService schedules;
+    services::RoundAdmin rounds;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

@@ -22,7 +22,7 @@ constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
     {Team::housing, "housing"},
 }};
 
-constexpr std::array<std::pair<Permission, std::string_view>, 8> permission_names = {{
+constexpr std::array<std::pair<Permission, std::string_view>, 9> permission_names = {{
     {Permission::request_create, "request_create"},
     {Permission::request_update, "request_update"},
     {Permission::request_contact_read, "request_contact_read"},
@@ -31,6 +31,7 @@ constexpr std::array<std::pair<Permission, std::string_view>, 8> permission_name
     {Permission::accounts_manage, "accounts_manage"},
     {Permission::keys_manage, "keys_manage"},
     {Permission::audit_read, "audit_read"},
+    {Permission::rounds_manage, "rounds_manage"},
 }};
 static_assert(permission_names.size() == all_permissions.size());
 
@@ -44,11 +45,15 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::admin, Permission::ward_read},
     {Grantee::admin, Permission::request_update},
     {Grantee::admin, Permission::request_contact_read},
+    {Grantee::admin, Permission::rounds_manage},
     {Grantee::customer_services_staff, Permission::request_update},
     {Grantee::customer_services_staff, Permission::request_contact_read},
     {Grantee::customer_services_staff, Permission::ward_read},
     // Other teams' own domains (streetscene jobs, the burial register, ...) add theirs later.
     {Grantee::other_team_staff, Permission::ward_read},
+    // Streetscene supervisors plan the work: rounds, their rules and stops.
+    {Grantee::streetscene_supervisor, Permission::ward_read},
+    {Grantee::streetscene_supervisor, Permission::rounds_manage},
     {Grantee::councillor, Permission::ward_read},
     {Grantee::client_key, Permission::request_create},
     {Grantee::staff_key, Permission::request_create},
@@ -103,6 +108,10 @@ bool grant_allows(const RoleGrant& grant, Permission permission, const Scope& sc
             if (grantee_holds(grantee, permission)) {
                 return true;
             }
+            if (grant.role == Role::supervisor && team == Team::streetscene &&
+                grantee_holds(Grantee::streetscene_supervisor, permission)) {
+                return true;
+            }
         }
         return false;
     }
@@ -136,6 +145,8 @@ std::string_view grantee_name(Grantee grantee) {
         return "admin";
     case Grantee::customer_services_staff:
         return "officer/supervisor (customer_services)";
+    case Grantee::streetscene_supervisor:
+        return "supervisor (streetscene)";
     case Grantee::other_team_staff:
         return "officer/supervisor (other teams)";
     case Grantee::councillor:

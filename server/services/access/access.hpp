@@ -43,6 +43,7 @@ enum class Permission {
     accounts_manage,      ///< people, roles, sessions of others
     keys_manage,          ///< API keys
     audit_read,           ///< GET /api/audit and its CSV export
+    rounds_manage,        ///< streetscene rounds: create and edit them, their history
 };
 std::string_view permission_name(Permission permission);
 
@@ -72,6 +73,7 @@ struct Scope {
 enum class Grantee {
     admin,
     customer_services_staff, ///< an officer or supervisor of customer_services
+    streetscene_supervisor,  ///< a supervisor of streetscene (and what other teams' staff hold)
     other_team_staff,        ///< an officer or supervisor of any other team
     councillor,              ///< ward_read for their own wards only
     client_key,              ///< an API key with role client
@@ -79,6 +81,7 @@ enum class Grantee {
 };
 inline constexpr std::array all_grantees = {Grantee::admin,
                                             Grantee::customer_services_staff,
+                                            Grantee::streetscene_supervisor,
                                             Grantee::other_team_staff,
                                             Grantee::councillor,
                                             Grantee::client_key,
@@ -86,7 +89,7 @@ inline constexpr std::array all_grantees = {Grantee::admin,
 inline constexpr std::array all_permissions = {
     Permission::request_create,   Permission::request_update, Permission::request_contact_read,
     Permission::catalogue_manage, Permission::ward_read,      Permission::accounts_manage,
-    Permission::keys_manage,      Permission::audit_read};
+    Permission::keys_manage,      Permission::audit_read,     Permission::rounds_manage};
 /// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.
