@@ -4,12 +4,13 @@
 // carrying the status and, for 429, the seconds to wait (Retry-After).
 
 export class StaffError extends Error {
-  constructor(message, { status = 0, retryAfter = null, network = false } = {}) {
+  constructor(message, { status = 0, retryAfter = null, network = false, fields = {} } = {}) {
     super(message);
     this.name = 'StaffError';
     this.status = status;
     this.retryAfter = retryAfter; // seconds, for 429 and 503
     this.network = network;
+    this.fields = fields; // problem+json errors[]: field name -> message
   }
 }
 
@@ -51,8 +52,10 @@ export async function staffFetch(path, { method = 'GET', json, headers = {}, sig
       body = null;
     }
     const seconds = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+    const fields = Object.fromEntries((Array.isArray(body?.errors) ? body.errors : [])
+      .filter((e) => e && typeof e.name === 'string').map((e) => [e.name, String(e.message ?? '')]));
     throw new StaffError(body?.detail || body?.title || `The server answered ${response.status}.`,
-      { status: response.status, retryAfter: Number.isFinite(seconds) ? seconds : null });
+      { status: response.status, retryAfter: Number.isFinite(seconds) ? seconds : null, fields });
   }
   if (response.status === 204 || response.status === 202) return null;
   return response.json();
