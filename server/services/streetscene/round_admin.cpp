@@ -206,11 +206,12 @@ ordered_json RoundAdmin::view(const std::string& code, const core::Date& today) 
     {
         auto q = db->prepare_cached(
             "SELECT planned_date, max(CASE WHEN moved IS NOT NULL THEN rule_date END), "
-            "count(*), sum(status = 'planned') FROM schedule_visits WHERE round_id = ? AND "
+            "count(*) FROM schedule_visits WHERE round_id = ? AND "
             "planned_date >= ? GROUP BY planned_date ORDER BY planned_date LIMIT 12");
         q.bind(1, id).bind(2, today.iso());
         while (q.step()) {
-            ordered_json one{{"date", q.text(0)}, {"visits", q.int64(2)}, {"planned", q.int64(3)}};
+            // Counts only: whether a visit is done is the crews' (derived from completions).
+            ordered_json one{{"date", q.text(0)}, {"visits", q.int64(2)}};
             if (!q.is_null(1)) {
                 one["moved_from"] = q.text(1);
                 one["moved_because"] = "bank_holiday";

@@ -37,7 +37,7 @@ class RoundAdmin {
     [[nodiscard]] nlohmann::ordered_json list(const core::Date& today) const;
     /// One round: its body (round_body_json) plus `rule_version`, `stop_details` (each stop's
     /// label and WGS84 point, in order) and `next_visits` (the next dates from `today` with
-    /// their visit counts by status). DomainError not_found for an unknown code.
+    /// their visit counts). DomainError not_found for an unknown code.
     [[nodiscard]] nlohmann::ordered_json view(const std::string& code,
                                               const core::Date& today) const;
     /// The round's schedule_changes, newest first. not_found for an unknown code.
