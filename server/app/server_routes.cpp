@@ -12,6 +12,7 @@
 #include "server/http/requests/request_routes.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/streetscene/crew_routes.hpp"
+#include "server/http/streetscene/round_routes.hpp"
 #include "server/http/streetscene/schedule_routes.hpp"
 #include "server/services/access/oidc_accounts.hpp"
 #include "server/services/streetscene/asset_sql.hpp"
@@ -49,8 +50,8 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       requests(pool, bng, catalogues, wards, addresses, streets, {}, settings.public_url),
       photos(pool, requests, image_limits(settings)),
       my_reports(pool, requests, settings.public_url),
-      followers(pool, requests, settings.public_url), schedules(pool), crews(pool), audit(pool),
-      accounts(pool), sessions(pool, settings.sessions),
+      followers(pool, requests, settings.public_url), schedules(pool), crews(pool), rounds(pool),
+      audit(pool), accounts(pool), sessions(pool, settings.sessions),
       sign_in(accounts, sessions, settings.sign_in), authenticator(pool, sessions),
       sign_in_links(pool,
                     accounts,
@@ -91,6 +92,7 @@ void add_server_routes(http::Router& router,
     http::add_catalogue_routes(router, services.catalogues, services.requests);
     http::add_schedule_routes(router, services.schedules, services.requests.catalogue()->council());
     http::add_crew_routes(router, services.crews);
+    http::add_round_routes(router, services.rounds);
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);
     if (services.mail_delivered) {

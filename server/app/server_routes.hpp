@@ -34,6 +34,7 @@
 #include "server/services/shared/import_history.hpp"
 #include "server/services/shared/transform_service.hpp"
 #include "server/services/streetscene/crew_service.hpp"
+#include "server/services/streetscene/round_admin.hpp"
 #include "server/services/streetscene/schedule_service.hpp"
 #include "server/services/wards/ward_service.hpp"
 
@@ -92,6 +93,7 @@ class ServerServices {
     services::FollowerService followers;
     services::ScheduleService schedules;
     services::CrewService crews;
+    services::RoundAdmin rounds;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

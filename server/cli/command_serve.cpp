@@ -1,9 +1,12 @@
+#include "core/periodic_task.hpp"
+
 #include "geo/store/backup.hpp"
 #include "geo/store/backup_schedule.hpp"
 #include "geo/store/checkpointer.hpp"
 #include "geo/store/connection_pool.hpp"
 #include "geo/store/migrations.hpp"
 #include "server/app/memory.hpp"
+#include "server/app/schedule_horizon.hpp"
 #include "server/app/server_routes.hpp"
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
@@ -45,6 +48,7 @@ struct ServeOptions {
     bool smtp_require_tls = false;
     std::string public_url = "http://localhost:8080";
     int checkpoint_seconds = 30;
+    int horizon_minutes = 60;
     std::string durability = "normal";
     bool workers_given = false;
     std::filesystem::path backup_dir; // empty: no scheduled backups
@@ -336,6 +340,10 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     add_pool_metrics(metrics, pool, server);
     add_page_cache_metrics(metrics, served.pages);
     add_durability_metrics(metrics, pool, backups.get());
+    // Every round's visits planned 13 weeks ahead: checked every --horizon-minutes, done once
+    // a day (a check that finds every round planned does nothing).
+    const auto horizon =
+        app::start_schedule_horizon(served.rounds, std::chrono::minutes(options.horizon_minutes));
 
     server.start();
     const std::string host = options.server.host == "0.0.0.0" || options.server.host == "127.0.0.1"
@@ -445,6 +453,12 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "Interval between WAL checkpoints")
         ->envname("WARDMAP_CHECKPOINT_SECONDS")
         ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    cmd->add_option("--horizon-minutes", options->horizon_minutes,
+                    "How often to check that every streetscene round's visits are planned 13 "
+                    "weeks ahead (planned once a day; docs/streetscene.md)")
+        ->envname("WARDMAP_HORIZON_MINUTES")
+        ->check(CLI::Range(1, 1440))
         ->capture_default_str();
     cmd->add_option("--durability", options->durability,
                     "normal: a write is answered once committed to the WAL (survives kill -9; "

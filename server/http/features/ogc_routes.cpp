@@ -375,7 +375,15 @@ Response feature(Request& request, const services::FeatureService& features) {
     body += R"(,"links":[)" +
             link(collection + "/items/" + request.param("featureId") + query_string(request.query),
                  "self", geojson) +
-            ',' + link(collection, "collection", json) + "]}";
+            ',' + link(collection, "collection", json);
+    for (const auto& extra : layer.item_links) {
+        std::string path = extra.path;
+        if (const auto at = path.find("{id}"); at != std::string::npos) {
+            path.replace(at, 4, percent_encode(request.param("featureId")));
+        }
+        body += ',' + link(public_base_url(request) + path, extra.rel.c_str(), extra.type.c_str());
+    }
+    body += "]}";
     Response response = Response::text(std::move(body), geojson);
     response.header("Content-Crs", std::string("<") + services::crs_uri(crs) + ">");
     return response;

@@ -22,7 +22,7 @@ constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
     {Team::housing, "housing"},
 }};
 
-constexpr std::array<std::pair<Permission, std::string_view>, 11> permission_names = {{
+constexpr std::array<std::pair<Permission, std::string_view>, 12> permission_names = {{
     {Permission::request_create, "request_create"},
     {Permission::request_update, "request_update"},
     {Permission::request_contact_read, "request_contact_read"},
@@ -34,6 +34,7 @@ constexpr std::array<std::pair<Permission, std::string_view>, 11> permission_nam
     {Permission::crew_work, "crew_work"},
     {Permission::crew_supervise, "crew_supervise"},
     {Permission::photo_upload, "photo_upload"},
+    {Permission::rounds_manage, "rounds_manage"},
 }};
 static_assert(permission_names.size() == all_permissions.size());
 
@@ -50,11 +51,13 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::admin, Permission::crew_work},
     {Grantee::admin, Permission::crew_supervise},
     {Grantee::admin, Permission::photo_upload},
+    {Grantee::admin, Permission::rounds_manage},
     {Grantee::customer_services_staff, Permission::request_update},
     {Grantee::customer_services_staff, Permission::request_contact_read},
     {Grantee::customer_services_staff, Permission::ward_read},
     // Streetscene: officers work in crews (a crew's day is its members' only: CrewService
-    // checks membership); supervisors also assign the work and see every crew's progress.
+    // checks membership); supervisors also plan the work (rounds, their rules and stops),
+    // assign it and see every crew's progress.
     {Grantee::streetscene_officer, Permission::ward_read},
     {Grantee::streetscene_officer, Permission::crew_work},
     {Grantee::streetscene_officer, Permission::photo_upload},
@@ -62,6 +65,7 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::streetscene_supervisor, Permission::crew_work},
     {Grantee::streetscene_supervisor, Permission::crew_supervise},
     {Grantee::streetscene_supervisor, Permission::photo_upload},
+    {Grantee::streetscene_supervisor, Permission::rounds_manage},
     // Other teams' own domains (the burial register, ...) add theirs later.
     {Grantee::other_team_staff, Permission::ward_read},
     {Grantee::councillor, Permission::ward_read},

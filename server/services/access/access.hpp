@@ -46,6 +46,7 @@ enum class Permission {
     crew_work,            ///< a crew's day and completions (membership checked by the service)
     crew_supervise,       ///< assignments of visits and rounds, the day's progress of every crew
     photo_upload,         ///< POST /api/photos
+    rounds_manage,        ///< streetscene rounds: create and edit them, their history
 };
 std::string_view permission_name(Permission permission);
 
@@ -94,7 +95,7 @@ inline constexpr std::array all_permissions = {
     Permission::request_create,   Permission::request_update, Permission::request_contact_read,
     Permission::catalogue_manage, Permission::ward_read,      Permission::accounts_manage,
     Permission::keys_manage,      Permission::audit_read,     Permission::crew_work,
-    Permission::crew_supervise,   Permission::photo_upload};
+    Permission::crew_supervise,   Permission::photo_upload,   Permission::rounds_manage};
 /// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.

@@ -38,6 +38,14 @@ enum class GeometryKind { point, linestring, polygon, multipolygon };
 /// "point", "linestring", "polygon", "multipolygon" (JSON Schema format suffix for queryables).
 const char* to_string(GeometryKind kind);
 
+/// A link each feature of a layer carries besides self and collection: to a page of the site
+/// about that feature (an asset's history).
+struct ItemLink {
+    std::string path; ///< on the site, "{id}" standing for the feature's id
+    std::string rel;  ///< e.g. "version-history" (IANA)
+    std::string type = "application/json";
+};
+
 /// One OGC API collection, declared by the domain that owns the table. Every spatial table has
 /// an EPSG:27700 `geom` with an R*Tree `idx_<table>_geom` and a WGS84 copy `geom_wgs84`
 /// (indexed unless `wgs84_index` is false). Features are ordered and paged by `id_column`,
@@ -64,6 +72,8 @@ struct Layer {
     int tile_cluster_below = 0;
     std::vector<LayerProperty> properties;
     std::optional<TemporalProperty> temporal;
+    /// Links a single feature's page carries (GET .../items/{featureId}).
+    std::vector<ItemLink> item_links;
     /// Who may read it; only "public" layers are served today.
     std::vector<std::string> roles = {"public"};
     /// Paging is keyset on the id, so the id is the one stable order.

@@ -79,6 +79,8 @@ Layer street_asset_layer(const core::StreetAssetType& type) {
                                         PropertyType::number, "Length (m)", false));
     }
     layer.temporal = TemporalProperty{"t.installed_on", std::nullopt, date};
+    // Every change of the asset (street_asset_history), public like the register.
+    layer.item_links.push_back({"/api/assets/{id}/history", "version-history"});
     return layer;
 }
 

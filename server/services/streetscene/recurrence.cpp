@@ -169,8 +169,10 @@ rrule_dates(const ScheduleRule& rule, const core::Date& until, const std::string
     constexpr int max_stalls = 100;
     for (int step = 0;; ++step) {
         if (step >= max_rrule_steps) {
-            invalid_parameter(field, "gives more than " + std::to_string(max_rrule_steps) +
-                                         " dates before the end of the horizon");
+            invalid_parameter(field, "never ends inside the horizon: libical gives more than " +
+                                         std::to_string(max_rrule_steps) +
+                                         " dates from first_date " + rule.first_date.iso() +
+                                         " to " + until.iso() + " (start it later)");
         }
         const icaltimetype t = icalrecur_iterator_next(it.get());
         if (icaltime_is_null_time(t)) {
@@ -184,7 +186,8 @@ rrule_dates(const ScheduleRule& rule, const core::Date& until, const std::string
             dates.push_back(d);
             stalls = 0;
         } else if (++stalls > max_stalls) {
-            invalid_parameter(field, "cannot be expanded: libical repeats a date");
+            invalid_parameter(field, "never ends inside the horizon: libical repeats the date " +
+                                         d.iso() + " instead of moving on");
         }
     }
     icalerror_clear_errno();
@@ -507,21 +510,86 @@ expand_rule(const ScheduleRule& rule, const core::Date& from, const core::Date& 
     return expand_checked(rule, from, to, "");
 }
 
+std::optional<EmptyHorizon>
+why_no_visits(const ScheduleRule& rule, const core::Date& from, const core::Date& to) {
+    if (!expand_rule(rule, from, to).empty()) {
+        return std::nullopt;
+    }
+    const std::string span = from.iso() + " to " + to.iso();
+    if (date_less(to, rule.first_date)) {
+        return EmptyHorizon{"first_date",
+                            "starts on " + rule.first_date.iso() +
+                                ", after the horizon ends: no visit from " + span,
+                            std::nullopt};
+    }
+    const core::Date later_from = add_days(to, 1);
+    const core::Date later_to = add_days(to, 366);
+    const auto next_in_season = [&]() -> std::optional<core::Date> {
+        const auto later = expand_rule(rule, later_from, later_to);
+        if (later.empty()) {
+            return std::nullopt;
+        }
+        return later.front().planned_date;
+    };
+    const char* window_field = rule.season ? "season" : (rule.suspension ? "suspension" : "");
+    if (rule.kind != RuleKind::per_season) {
+        // The rule alone, with no season, suspension or round set.
+        ScheduleRule bare = rule;
+        bare.season.reset();
+        bare.suspension.reset();
+        bare.round_set.reset();
+        bare.bank_holidays = BankHolidayRule::work;
+        if (expand_rule(bare, from, to).empty()) {
+            const std::string field = rule.kind == RuleKind::rrule ? "rrule" : "first_date";
+            const auto all = expand_rule(bare, rule.first_date, later_to);
+            if (all.empty()) {
+                return EmptyHorizon{field,
+                                    "never gives a date: no day from " + rule.first_date.iso() +
+                                        " to " + later_to.iso() + " matches it",
+                                    std::nullopt};
+            }
+            if (date_less(all.back().rule_date, from)) {
+                return EmptyHorizon{field,
+                                    "ends on " + all.back().rule_date.iso() +
+                                        " (its UNTIL or COUNT), before the horizon: no visit "
+                                        "from " +
+                                        span,
+                                    std::nullopt};
+            }
+            std::optional<core::Date> next;
+            for (const auto& d : all) {
+                if (date_less(to, d.rule_date)) {
+                    next = d.rule_date;
+                    break;
+                }
+            }
+            return EmptyHorizon{field,
+                                "gives no date from " + span + "; its next is " +
+                                    (next ? next->iso() : std::string("later")),
+                                std::nullopt};
+        }
+    }
+    // The rule has dates in the horizon but the season, the suspension, the round set (or
+    // skipping bank holidays) takes them all.
+    if (const auto next = next_in_season()) {
+        return EmptyHorizon{*window_field ? window_field : "round_set",
+                            "is out of season from " + span + "; the next visit is " + next->iso(),
+                            next};
+    }
+    return EmptyHorizon{*window_field ? window_field : "bank_holidays",
+                        "leaves no visit from " + span + " nor in the year after", std::nullopt};
+}
+
 std::vector<RuleDate> expand_rule_nonempty(const ScheduleRule& rule,
                                            const core::Date& from,
                                            const core::Date& to,
                                            const std::string& prefix) {
     auto dates = expand_checked(rule, from, to, prefix);
     if (dates.empty()) {
-        std::string field = "rrule";
-        if (rule.kind == RuleKind::working_days) {
-            field = "first_date";
-        } else if (rule.kind == RuleKind::per_season) {
-            field = "season";
+        const auto why = why_no_visits(rule, from, to);
+        if (why) {
+            invalid_parameter(prefix + why->field, why->message);
         }
-        invalid_parameter(prefix + field, "gives no visit between " + from.iso() + " and " +
-                                              to.iso() +
-                                              ": it ends before, starts after or never matches");
     }
     return dates;
 }

@@ -74,9 +74,21 @@ void check_rule(const ScheduleRule& rule, const std::string& field_prefix = "");
 std::vector<RuleDate>
 expand_rule(const ScheduleRule& rule, const core::Date& from, const core::Date& to);
 
-/// expand_rule, then throws invalid_parameter naming the rule's field ("rrule" for an RRULE)
-/// when it gives no date at all in [from, to]: a rule that ends before the horizon, starts
-/// after it or never matches.
+/// Why a rule gives no date in [from, to], naming the field to blame and saying which: it
+/// starts after the span (first_date), ends before it (rrule: UNTIL or COUNT), never matches
+/// (rrule), has its next date after the span, or is out of season there (`next_in_season`
+/// is then its first date in the year after: a seasonal round edited out of season).
+struct EmptyHorizon {
+    std::string field;
+    std::string message;
+    std::optional<core::Date> next_in_season;
+};
+/// nullopt when the rule gives a date in [from, to]. Throws as check_rule.
+std::optional<EmptyHorizon>
+why_no_visits(const ScheduleRule& rule, const core::Date& from, const core::Date& to);
+
+/// expand_rule, then throws invalid_parameter naming the field and the reason
+/// (why_no_visits) when it gives no date at all in [from, to].
 std::vector<RuleDate> expand_rule_nonempty(const ScheduleRule& rule,
                                            const core::Date& from,
                                            const core::Date& to,

@@ -100,6 +100,30 @@ bool exists(store::Database& db, const char* sql, std::int64_t id) {
     return q.step();
 }
 
+/// Only an asset of this council's register, still in place and inside the council's area,
+/// can be visited. Says which when it is not.
+void check_asset_stop(store::Database& db, std::int64_t id, const std::string& field) {
+    auto q =
+        db.prepare_cached("SELECT a.asset_type, a.reference, a.status, a.removed_on, "
+                          "(SELECT count(*) FROM council_area c WHERE c.geom IS NOT NULL), "
+                          "(SELECT count(*) FROM council_area c WHERE c.geom IS NOT NULL AND "
+                          "MbrIntersects(c.geom, a.geom) AND ST_Intersects(c.geom, a.geom) = 1) "
+                          "FROM street_assets a WHERE a.id = ?");
+    q.bind(1, id);
+    if (!q.step()) {
+        invalid_parameter(field, "no asset has id " + std::to_string(id));
+    }
+    const std::string what = std::string(q.text(0)) + " " + std::string(q.text(1));
+    if (q.text(2) != "active") {
+        invalid_parameter(field, "asset " + std::to_string(id) + " (" + what + ") was removed on " +
+                                     q.optional_text(3).value_or("an unknown date"));
+    }
+    if (q.int64(4) > 0 && q.int64(5) == 0) {
+        invalid_parameter(field, "asset " + std::to_string(id) + " (" + what +
+                                     ") lies outside the council's area: another council's asset");
+    }
+}
+
 void check_definition(store::Database& db, RoundDefinition& def) {
     if (def.code.empty() || def.code.size() > 64) {
         invalid_parameter("code", "must be 1 to 64 characters");
@@ -146,11 +170,7 @@ void check_definition(store::Database& db, RoundDefinition& def) {
             }
             break;
         case StopTarget::Kind::asset:
-            // Only an asset of this council's register that is still in place can be visited.
-            if (!exists(db, "SELECT 1 FROM street_assets WHERE id = ? AND status = 'active'",
-                        stop.id)) {
-                invalid_parameter(field, "no asset in place has id " + std::to_string(stop.id));
-            }
+            check_asset_stop(db, stop.id, field);
             break;
         }
     }
@@ -422,9 +442,19 @@ SaveResult ScheduleService::save_round(store::Database& db,
     if (date_less(to, from)) {
         invalid_parameter("to", "is before 'from'");
     }
-    const auto dates =
-        require_visits ? expand_rule_nonempty(def.rule, from, to) : expand_rule(def.rule, from, to);
+    const auto dates = expand_rule(def.rule, from, to);
     SaveResult result;
+    if (dates.empty() && require_visits) {
+        // Refused, saying which: it ends before the horizon, starts after it, never matches...;
+        // but a seasonal round edited out of season is kept, with no visits until its season.
+        const auto why = why_no_visits(def.rule, from, to);
+        if (why && !why->next_in_season) {
+            invalid_parameter(why->field, why->message);
+        }
+        if (why) {
+            result.next_in_season = why->next_in_season;
+        }
+    }
     const auto before = load_round(db, def.code);
     const ordered_json after_json = definition_json(def);
     result.created = !before;
@@ -515,23 +545,35 @@ VisitCounts ScheduleService::materialise_all(store::Database& db,
     }
     VisitCounts total;
     for (const auto& code : codes) {
-        const auto def = load_round(db, code);
-        const auto dates = expand_rule(def->rule, from, to);
-        std::int64_t id = 0;
-        {
-            auto q = db.prepare_cached("SELECT id FROM schedule_rounds WHERE code = ?");
-            q.bind(1, code);
-            q.step();
-            id = q.int64(0);
-        }
-        const auto c = materialise(db, id, dates, from);
+        const auto c = regenerate_round(db, code, from, to, actor);
         total.dates += c.dates;
         total.planned += c.planned;
         total.kept += c.kept;
         total.removed += c.removed;
-        append_change(db, id, actor, "regenerated", {{"visits", counts_json(c, from, to)}});
     }
     return total;
+}
+
+VisitCounts ScheduleService::regenerate_round(store::Database& db,
+                                              const std::string& code,
+                                              const core::Date& from,
+                                              const core::Date& to,
+                                              const std::string& actor) {
+    const auto def = load_round(db, code);
+    if (!def) {
+        throw DomainError(ErrorCode::not_found, "no round '" + code.substr(0, 64) + "'");
+    }
+    const auto dates = expand_rule(def->rule, from, to);
+    std::int64_t id = 0;
+    {
+        auto q = db.prepare_cached("SELECT id FROM schedule_rounds WHERE code = ?");
+        q.bind(1, code);
+        q.step();
+        id = q.int64(0);
+    }
+    const auto c = materialise(db, id, dates, from);
+    append_change(db, id, actor, "regenerated", {{"visits", counts_json(c, from, to)}});
+    return c;
 }
 
 PlaceSchedule ScheduleService::for_property(std::int64_t uprn,

@@ -53,6 +53,8 @@ struct SaveResult {
     bool created = false;
     bool changed = false; ///< the rule or the stops differ from what was stored
     VisitCounts visits;
+    /// Saved out of season (no visit in the horizon): the first visit when its season comes.
+    std::optional<core::Date> next_in_season;
 };
 
 /// One date an activity comes, for the residents.
@@ -92,11 +94,13 @@ class ScheduleService {
     explicit ScheduleService(store::ConnectionPool& pool) : m_pool(pool) {}
 
     /// Inserts or replaces the round `def.code`: checks it (DomainError invalid_parameter
-    /// naming the field: activity, round_set, rrule, season, stops[i].uprn, ...), stores the
-    /// rule and the stops, materialises its visits for [from, to] (a rule that gives none
-    /// there is refused, naming its field, unless `require_visits` is false: a seasonal round
-    /// saved out of season) and appends the change to schedule_changes. A stored round whose
-    /// rule and stops are unchanged is only regenerated.
+    /// naming the field: activity, round_set, rrule, season, stops[i].uprn, ...; an asset
+    /// stop that does not exist, was removed or lies outside council_area says which), stores
+    /// the rule and the stops, materialises its visits for [from, to] and appends the change
+    /// to schedule_changes. A rule that gives no visit there is refused naming its field and
+    /// why (why_no_visits), unless it is only out of season (then saved with no visits and
+    /// `next_in_season` set) or `require_visits` is false. A stored round whose rule and stops
+    /// are unchanged is only regenerated.
     static SaveResult save_round(store::Database& db,
                                  RoundDefinition def,
                                  const std::string& actor,
@@ -115,6 +119,13 @@ class ScheduleService {
                                        const core::Date& from,
                                        const core::Date& to,
                                        const std::string& actor);
+    /// Regenerates one round's planned visits for [from, to] as materialise_all does, with
+    /// its 'regenerated' change. DomainError not_found for an unknown code.
+    static VisitCounts regenerate_round(store::Database& db,
+                                        const std::string& code,
+                                        const core::Date& from,
+                                        const core::Date& to,
+                                        const std::string& actor);
     /// The stored definition of round `code`; nullopt when there is none.
     static std::optional<RoundDefinition> load_round(store::Database& db, const std::string& code);
 

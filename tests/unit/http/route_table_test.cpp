@@ -91,6 +91,14 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
     EXPECT_EQ(needs("GET", "/api/requests/:id/contact"), "`request_contact_read`");
     EXPECT_EQ(needs("GET", "/api/audit"), "`audit_read`");
     EXPECT_EQ(needs("GET", "/api/audit.csv"), "`audit_read`");
+    for (const auto* method : {"GET", "POST"}) {
+        EXPECT_EQ(needs(method, "/api/rounds"), "`rounds_manage`");
+    }
+    for (const auto* method : {"GET", "PUT"}) {
+        EXPECT_EQ(needs(method, "/api/rounds/:code"), "`rounds_manage`");
+    }
+    EXPECT_EQ(needs("GET", "/api/rounds/:code/changes"), "`rounds_manage`");
+    EXPECT_EQ(needs("GET", "/api/assets/:id/history"), "public");
     EXPECT_EQ(needs("GET", "/api/track/:token"), "resident token");
     EXPECT_EQ(needs("GET", "/api/my-reports/:token"), "resident token");
     EXPECT_EQ(needs("GET", "/open311/v2/tokens/:token"), "resident token");
@@ -129,6 +137,8 @@ TEST_F(RouteTable, TheMatrixFollowsAllows) {
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::photo_upload)),
               "403 403 403 ok 403 ok ok ok ok ");
     EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ok ");
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::rounds_manage)),
+              "401 403 403 403 403 ok ok 403 403 ");
 }
 
 TEST_F(RouteTable, DocsPermissionsShowsTheMatrix) {

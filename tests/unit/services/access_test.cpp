@@ -100,6 +100,24 @@ TEST(Allows, StreetsceneOfficersWorkInCrewsAndSupervisorsAssign) {
     EXPECT_TRUE(allows(key("client"), Permission::photo_upload));
 }
 
+// Rounds are planned by streetscene supervisors (and admins): not by officers, nor by another
+// team's supervisors, nor by any key.
+TEST(Allows, RoundsByStreetsceneSupervisors) {
+    const auto supervisor = person({{Role::supervisor, {}, {Team::streetscene}}});
+    EXPECT_TRUE(allows(supervisor, Permission::rounds_manage));
+    EXPECT_TRUE(
+        allows(supervisor, Permission::rounds_manage, Scope{std::nullopt, Team::streetscene}));
+    EXPECT_FALSE(allows(supervisor, Permission::rounds_manage, Scope{std::nullopt, Team::housing}));
+    EXPECT_FALSE(allows(supervisor, Permission::request_update));
+    EXPECT_FALSE(
+        allows(person({{Role::officer, {}, {Team::streetscene}}}), Permission::rounds_manage));
+    EXPECT_FALSE(allows(person({{Role::supervisor, {}, {Team::customer_services}}}),
+                        Permission::rounds_manage));
+    EXPECT_FALSE(
+        allows(person({{Role::supervisor, {}, {Team::bereavement}}}), Permission::rounds_manage));
+    EXPECT_FALSE(an_api_key_may_hold(Permission::rounds_manage));
+}
+
 TEST(Allows, ApiKeysByRole) {
     EXPECT_TRUE(allows(key("client"), Permission::request_create));
     EXPECT_FALSE(allows(key("client"), Permission::request_update));

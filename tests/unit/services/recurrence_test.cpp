@@ -189,7 +189,7 @@ TEST(Recurrence, RefusedRulesNameTheirField) {
     EXPECT_EQ(refused_field(expand(rrule("FREQ=DAILY;BYHOUR=9", "2026-12-07"))), "rrule");
     // Ends before the horizon, starts after it, or never matches: nothing inside it.
     EXPECT_EQ(refused_field(expand(rrule("FREQ=WEEKLY;UNTIL=20250101", "2024-01-01"))), "rrule");
-    EXPECT_EQ(refused_field(expand(rrule("FREQ=WEEKLY", "2028-01-01"))), "rrule");
+    EXPECT_EQ(refused_field(expand(rrule("FREQ=WEEKLY", "2028-01-01"))), "first_date");
     EXPECT_EQ(refused_field(expand(rrule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "2026-01-01"))),
               "rrule");
     // A season wholly suspended is empty.
@@ -205,11 +205,65 @@ TEST(Recurrence, RefusedRulesNameTheirField) {
     per_season.season = parse_season("03-01..03-05");
     EXPECT_EQ(refused_field(expand(per_season)), "visits_per_season");
     EXPECT_EQ(refused_field(expand(every_working_days(0, "2026-12-07"))), "interval_working_days");
-    // A rule fine in itself but out of season for the whole horizon gives nothing.
+    // A rule fine in itself but out of season for the whole horizon gives nothing: the season
+    // is named (and why_no_visits says when it comes back).
     auto grass = rrule("FREQ=WEEKLY;BYDAY=WE", "2026-03-04");
     grass.season = parse_season("04-01..10-31");
-    EXPECT_EQ(refused_field(expand(grass)), "rrule");
+    EXPECT_EQ(refused_field(expand(grass)), "season");
     EXPECT_EQ(refused_field(expand(rrule("FREQ=WEEKLY;BYDAY=TH", "2026-12-03"))), "(accepted)");
+}
+
+TEST(Recurrence, AnEmptyHorizonSaysWhich) {
+    const auto from = day("2026-12-07");
+    const auto to = day("2027-03-07");
+    const auto why = [&](const ScheduleRule& r) {
+        const auto w = why_no_visits(r, from, to);
+        return w ? w->field + ": " + w->message : std::string("(visits)");
+    };
+    EXPECT_EQ(why(rrule("FREQ=WEEKLY;BYDAY=TH", "2026-12-03")), "(visits)");
+    // Ends before: the last date the UNTIL allows (Mondays from 2024-01-01).
+    EXPECT_EQ(why(rrule("FREQ=WEEKLY;UNTIL=20250101", "2024-01-01")),
+              "rrule: ends on 2024-12-30 (its UNTIL or COUNT), before the horizon: no visit from "
+              "2026-12-07 to 2027-03-07");
+    EXPECT_EQ(why(rrule("FREQ=WEEKLY;COUNT=3", "2026-11-02")),
+              "rrule: ends on 2026-11-16 (its UNTIL or COUNT), before the horizon: no visit from "
+              "2026-12-07 to 2027-03-07");
+    EXPECT_EQ(why(rrule("FREQ=WEEKLY", "2028-01-01")),
+              "first_date: starts on 2028-01-01, after the horizon ends: no visit from 2026-12-07 "
+              "to 2027-03-07");
+    // No 29 February before its UNTIL.
+    EXPECT_EQ(why(rrule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;UNTIL=20270101", "2025-01-01")),
+              "rrule: never gives a date: no day from 2025-01-01 to 2028-03-07 matches it");
+    // A day that never exists: libical will not expand it at all.
+    const auto feb30 = [&] {
+        try {
+            (void)why_no_visits(rrule("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "2026-01-01"), from,
+                                to);
+        } catch (const DomainError& e) {
+            return e.problems().front().name + ": " + e.problems().front().message;
+        }
+        return std::string("(accepted)");
+    };
+    EXPECT_EQ(feb30(), "rrule: cannot be expanded from first_date 2026-01-01 (libical refused it)");
+    EXPECT_EQ(why(rrule("FREQ=YEARLY;BYMONTH=6;BYMONTHDAY=1", "2026-06-01")),
+              "rrule: gives no date from 2026-12-07 to 2027-03-07; its next is 2027-06-01");
+    // Out of season: the season is named with the first visit when it comes back (the first
+    // Wednesday of April 2027).
+    auto grass = rrule("FREQ=WEEKLY;BYDAY=WE", "2026-03-04");
+    grass.season = parse_season("04-01..10-31");
+    const auto w = why_no_visits(grass, from, to);
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->field, "season");
+    ASSERT_TRUE(w->next_in_season);
+    EXPECT_EQ(w->next_in_season->iso(), "2027-04-07");
+    // Suspended for the whole horizon: sweeping suspended December to March.
+    auto sweep = every_working_days(10, "2026-01-05");
+    sweep.suspension = parse_season("12-01..03-31");
+    const auto s = why_no_visits(sweep, from, to);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->field, "suspension");
+    ASSERT_TRUE(s->next_in_season);
+    EXPECT_EQ(s->next_in_season->iso(), "2027-04-01");
 }
 
 } // namespace

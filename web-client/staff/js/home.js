@@ -88,6 +88,11 @@ function tilesFor(person, wardNames) {
       ], { coming: true, links: [['Streetscene crews\' progress', '/staff/supervisor.html']] }));
     }
   }
+  // Rounds: streetscene supervisors and admins plan them (rounds_manage).
+  if (person.roles.some((r) => r.role === 'admin' || (r.role === 'supervisor' && r.teams.includes('streetscene')))) {
+    tiles.push(tile('tile-rounds', 'Rounds', ['The streetscene rounds: their stops on a map, their rules in words, the next visits, and changing them.'],
+      { links: [['Rounds', '/staff/rounds.html']] }));
+  }
   tiles.push(tile('tile-public', 'The public map', ['What residents see: every public report in the borough.'],
     { links: [['Local reports map', '/reports.html']] }));
   return tiles;
