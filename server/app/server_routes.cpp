@@ -11,6 +11,7 @@
 #include "server/http/requests/photo_routes.hpp"
 #include "server/http/requests/request_routes.hpp"
 #include "server/http/routes.hpp"
+#include "server/http/streetscene/job_routes.hpp"
 #include "server/http/streetscene/schedule_routes.hpp"
 #include "server/services/access/oidc_accounts.hpp"
 #include "server/services/streetscene/asset_sql.hpp"
@@ -48,7 +49,8 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       requests(pool, bng, catalogues, wards, addresses, streets, {}, settings.public_url),
       photos(pool, requests, image_limits(settings)),
       my_reports(pool, requests, settings.public_url),
-      followers(pool, requests, settings.public_url), schedules(pool), audit(pool), accounts(pool),
+      followers(pool, requests, settings.public_url), schedules(pool),
+      jobs(pool, requests, bng, settings.job_categories), audit(pool), accounts(pool),
       sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
       authenticator(pool, sessions), sign_in_links(pool,
                                                    accounts,
@@ -61,6 +63,8 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
     // The street-asset collections derive each asset's ward from the ward index (never stored).
     services::define_ward_function(pool, wards);
     requests.sync_categories();
+    // Streetscene's intake rules: the missed-collection check and bin links (0019).
+    requests.set_intake_hooks(jobs.intake_hooks());
     if (settings.oidc) {
         oidc = std::make_unique<services::OidcClient>(*settings.oidc);
         oidc_accounts = std::make_unique<services::AccountsOidcBridge>(accounts, sessions,
@@ -88,6 +92,7 @@ void add_server_routes(http::Router& router,
     http::add_my_reports_routes(router, services.my_reports);
     http::add_catalogue_routes(router, services.catalogues, services.requests);
     http::add_schedule_routes(router, services.schedules, services.requests.catalogue()->council());
+    http::add_job_routes(router, services.jobs);
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);
     if (services.mail_delivered) {

@@ -33,6 +33,7 @@
 #include "server/services/shared/health_service.hpp"
 #include "server/services/shared/import_history.hpp"
 #include "server/services/shared/transform_service.hpp"
+#include "server/services/streetscene/job_service.hpp"
 #include "server/services/streetscene/schedule_service.hpp"
 #include "server/services/wards/ward_service.hpp"
 
@@ -58,6 +59,9 @@ struct ServiceSettings {
     /// Whether mail is delivered (SMTP or .eml files): without it an emailed sign-in link
     /// would never arrive, so that way is not offered.
     bool mail_delivered = false;
+    /// Which categories are streetscene jobs, bin reports and missed collections
+    /// (data/streetscene/jobs.json; JobCategories::defaults() when not given).
+    services::JobCategories job_categories = services::JobCategories::defaults();
     /// OpenID Connect sign-in for staff; off when absent.
     std::optional<services::OidcSettings> oidc;
 };
@@ -90,6 +94,7 @@ class ServerServices {
     services::MyReportsService my_reports;
     services::FollowerService followers;
     services::ScheduleService schedules;
+    services::JobService jobs;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

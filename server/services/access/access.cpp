@@ -22,7 +22,7 @@ constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
     {Team::housing, "housing"},
 }};
 
-constexpr std::array<std::pair<Permission, std::string_view>, 8> permission_names = {{
+constexpr std::array<std::pair<Permission, std::string_view>, 9> permission_names = {{
     {Permission::request_create, "request_create"},
     {Permission::request_update, "request_update"},
     {Permission::request_contact_read, "request_contact_read"},
@@ -31,6 +31,7 @@ constexpr std::array<std::pair<Permission, std::string_view>, 8> permission_name
     {Permission::accounts_manage, "accounts_manage"},
     {Permission::keys_manage, "keys_manage"},
     {Permission::audit_read, "audit_read"},
+    {Permission::job_manage, "job_manage"},
 }};
 static_assert(permission_names.size() == all_permissions.size());
 
@@ -44,16 +45,20 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::admin, Permission::ward_read},
     {Grantee::admin, Permission::request_update},
     {Grantee::admin, Permission::request_contact_read},
+    {Grantee::admin, Permission::job_manage},
     {Grantee::customer_services_staff, Permission::request_update},
     {Grantee::customer_services_staff, Permission::request_contact_read},
     {Grantee::customer_services_staff, Permission::ward_read},
-    // Other teams' own domains (streetscene jobs, the burial register, ...) add theirs later.
+    // Other teams' own domains (the burial register, ...) add theirs later. job_manage is
+    // streetscene's: its routes check the team (JobService callers, job_routes.cpp).
     {Grantee::other_team_staff, Permission::ward_read},
+    {Grantee::other_team_staff, Permission::job_manage},
     {Grantee::councillor, Permission::ward_read},
     {Grantee::client_key, Permission::request_create},
     {Grantee::staff_key, Permission::request_create},
     {Grantee::staff_key, Permission::request_update},
     {Grantee::staff_key, Permission::catalogue_manage},
+    {Grantee::staff_key, Permission::job_manage},
 };
 
 template <typename Enum, std::size_t N>

@@ -43,6 +43,9 @@ enum class Permission {
     accounts_manage,      ///< people, roles, sessions of others
     keys_manage,          ///< API keys
     audit_read,           ///< GET /api/audit and its CSV export
+    /// streetscene jobs made from requests, their closing, bins' emptying reviews; a person's
+    /// is checked again in the team streetscene (job_routes.cpp)
+    job_manage,
 };
 std::string_view permission_name(Permission permission);
 
@@ -86,7 +89,7 @@ inline constexpr std::array all_grantees = {Grantee::admin,
 inline constexpr std::array all_permissions = {
     Permission::request_create,   Permission::request_update, Permission::request_contact_read,
     Permission::catalogue_manage, Permission::ward_read,      Permission::accounts_manage,
-    Permission::keys_manage,      Permission::audit_read};
+    Permission::keys_manage,      Permission::audit_read,     Permission::job_manage};
 /// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.
