@@ -138,9 +138,10 @@ int main(int argc, char** argv) {
     // The peer: the same number of rows through a bare INSERT, same columns and indexes.
     db.exec("CREATE TABLE peer_visits (id INTEGER PRIMARY KEY, round_id INTEGER NOT NULL, "
             "stop_id INTEGER NOT NULL, rule_date TEXT NOT NULL, planned_date TEXT NOT NULL, "
-            "moved TEXT, status TEXT NOT NULL DEFAULT 'planned', generation INTEGER NOT NULL, "
-            "UNIQUE (stop_id, rule_date)); CREATE INDEX peer_visits_round_date ON "
-            "peer_visits(round_id, planned_date)");
+            "moved TEXT, generation INTEGER NOT NULL, rolled_from INTEGER); CREATE UNIQUE "
+            "INDEX peer_visits_stop_rule ON peer_visits(stop_id, rule_date) WHERE rolled_from "
+            "IS NULL; CREATE INDEX peer_visits_round_date ON peer_visits(round_id, "
+            "planned_date); CREATE INDEX peer_visits_date ON peer_visits(planned_date)");
     t = Clock::now();
     {
         store::Transaction tx(db);

@@ -1,6 +1,7 @@
 // `wardmap schedules regenerate [--from DATE] [--weeks N]`: rolls every round's planned visits
-// on to a new horizon (run daily, e.g. from cron or a systemd timer), never touching a started
-// or finished visit; each round's regeneration goes in schedule_changes.
+// on to a new horizon (run daily, e.g. from cron or a systemd timer), never touching a visit
+// with a completion (nor a roll of one not done); each round's regeneration goes in
+// schedule_changes.
 
 #include "core/dates.hpp"
 
@@ -45,8 +46,8 @@ int regenerate(const CommonOptions& common, const RegenerateFlags& flags) {
         services::ScheduleService::materialise_all(db, from, to, "schedules regenerate");
     tx.commit();
     std::cout << "schedules " << from.iso() << ".." << to.iso() << ": " << counts.planned
-              << " planned visits, " << counts.kept << " started or finished kept, "
-              << counts.removed << " removed\n";
+              << " planned visits, " << counts.kept << " with a completion kept, " << counts.removed
+              << " removed\n";
     return exit_ok;
 }
 
@@ -56,8 +57,8 @@ void add_schedules_command(CLI::App& app, CommonOptions& common, int& exit_code)
     auto* cmd = app.add_subcommand("schedules", "Streetscene schedules (docs/streetscene.md)");
     cmd->require_subcommand(1);
     auto* regen = cmd->add_subcommand(
-        "regenerate", "Plan every round's visits for a new horizon (run daily); started and "
-                      "finished visits are kept");
+        "regenerate", "Plan every round's visits for a new horizon (run daily); visits with "
+                      "a completion are kept");
     common.add_to(*regen);
     auto flags = std::make_shared<RegenerateFlags>();
     regen->add_option("--from", flags->from, "First day of the horizon (default today, UTC)");

@@ -217,7 +217,7 @@ void store_stops(store::Database& db, std::int64_t round_id, const std::vector<S
 }
 
 /// Upserts the planned visits the rule gives in [from, to] for every current stop, leaves
-/// started or finished ones alone, and deletes planned ones from `from` on it no longer gives.
+/// visits with a completion alone, and deletes planned ones from `from` on it no longer gives.
 VisitCounts materialise(store::Database& db,
                         std::int64_t round_id,
                         const std::vector<RuleDate>& dates,
@@ -244,8 +244,10 @@ VisitCounts materialise(store::Database& db,
     auto upsert = db.prepare_cached(
         "INSERT INTO schedule_visits (round_id, stop_id, rule_date, planned_date, moved, "
         "generation) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-        "ON CONFLICT (stop_id, rule_date) DO UPDATE SET planned_date = excluded.planned_date, "
-        "moved = excluded.moved, generation = excluded.generation WHERE status = 'planned'");
+        "ON CONFLICT (stop_id, rule_date) WHERE rolled_from IS NULL DO UPDATE SET planned_date = "
+        "excluded.planned_date, moved = excluded.moved, generation = excluded.generation "
+        "WHERE NOT EXISTS (SELECT 1 FROM schedule_visit_completions c WHERE c.visit_id = "
+        "schedule_visits.id)");
     for (const auto& d : dates) {
         const std::string rule_date = d.rule_date.iso();
         const std::string planned = d.planned_date.iso();
@@ -263,17 +265,22 @@ VisitCounts materialise(store::Database& db,
     }
     const std::string from_text = from.iso();
     {
-        auto q = db.prepare_cached("DELETE FROM schedule_visits WHERE round_id = ? AND status = "
-                                   "'planned' AND generation <> ? AND planned_date >= ?");
+        // A visit with a completion stays (its status follows from it), and so does a roll of
+        // a visit not done (rolled_from): the rule did not give it.
+        auto q = db.prepare_cached(
+            "DELETE FROM schedule_visits WHERE round_id = ? AND rolled_from IS NULL AND "
+            "generation <> ? AND planned_date >= ? AND NOT EXISTS (SELECT 1 FROM "
+            "schedule_visit_completions c WHERE c.visit_id = schedule_visits.id)");
         q.bind(1, round_id).bind(2, generation).bind(3, from_text);
         q.run();
         counts.removed = db.query_int("SELECT changes()").value_or(0);
     }
     {
         auto q = db.prepare_cached(
-            "SELECT count(*) FILTER (WHERE status = 'planned' AND generation = ?2), "
-            "count(*) FILTER (WHERE status <> 'planned') FROM schedule_visits "
-            "WHERE round_id = ?1 AND planned_date >= ?3");
+            "SELECT count(*) FILTER (WHERE NOT done AND generation = ?2 AND rolled_from IS "
+            "NULL), count(*) FILTER (WHERE done) FROM (SELECT generation, rolled_from, EXISTS "
+            "(SELECT 1 FROM schedule_visit_completions c WHERE c.visit_id = v.id) AS done FROM "
+            "schedule_visits v WHERE round_id = ?1 AND planned_date >= ?3)");
         q.bind(1, round_id).bind(2, generation).bind(3, from_text);
         q.step();
         counts.planned = q.int64(0);
@@ -297,7 +304,7 @@ void check_span(const core::Date& from, const core::Date& to) {
 }
 
 /// Groups the rows (activity, name, kind, round code, round name, planned, rule, moved,
-/// status) by activity, one date per activity and day.
+/// status, rolled_from) by activity, one date per activity and day.
 std::vector<ActivitySchedule> group(store::Statement& q) {
     std::vector<ActivitySchedule> out;
     std::set<std::string> seen; // activity + date
@@ -318,7 +325,9 @@ std::vector<ActivitySchedule> group(store::Statement& q) {
         d.status = std::string(q.text(8));
         d.round_code = std::string(q.text(3));
         d.round_name = std::string(q.text(4));
-        d.uid = d.round_code + "-" + std::string(q.text(6));
+        // A roll keeps its visit's rule date: its own uid names the date it was rolled to.
+        d.uid = d.round_code + "-" + std::string(q.text(6)) +
+                (q.is_null(9) ? std::string() : "-rolled-" + planned);
         out.back().dates.push_back(std::move(d));
     }
     return out;
@@ -326,7 +335,9 @@ std::vector<ActivitySchedule> group(store::Statement& q) {
 
 constexpr const char* visit_columns =
     "SELECT r.activity, a.name, a.kind, r.code, r.name, v.planned_date, v.rule_date, v.moved, "
-    "v.status FROM schedule_visits v JOIN schedule_round_stops s ON s.id = v.stop_id "
+    "coalesce((SELECT c.outcome FROM schedule_visit_completions c WHERE c.visit_id = v.id ORDER "
+    "BY c.at DESC, c.id DESC LIMIT 1), 'planned'), v.rolled_from FROM schedule_visits v JOIN "
+    "schedule_round_stops s ON s.id = v.stop_id "
     "JOIN schedule_rounds r ON r.id = v.round_id AND r.one_off = 0 JOIN schedule_activities a "
     "ON a.code = r.activity ";
 

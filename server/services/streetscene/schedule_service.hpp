@@ -43,7 +43,7 @@ struct RoundDefinition {
 /// What one materialisation did to a round's visits in [from, to].
 struct VisitCounts {
     std::int64_t planned = 0; ///< planned visits the rule now gives (inserted or kept)
-    std::int64_t kept = 0;    ///< started or finished visits left as they were
+    std::int64_t kept = 0;    ///< visits with a completion left as they were
     std::int64_t removed = 0; ///< planned visits the rule no longer gives
     std::int64_t dates = 0;   ///< dates the rule gives
 };
@@ -59,7 +59,7 @@ struct SaveResult {
 struct ScheduledDate {
     core::Date date;
     std::optional<core::Date> moved_from; ///< the rule's date when a bank holiday moved it
-    std::string status;                   ///< planned, started, done, not_done
+    std::string status;                   ///< planned, done, not_done: from the visit's completions
     std::string round_code;
     std::string round_name;
     std::string uid; ///< stable across regenerations: round code and rule date
@@ -109,7 +109,7 @@ class ScheduleService {
                                const std::string& name,
                                const SeasonWindow& window);
     /// Regenerates every round's planned visits for [from, to] (the rolling horizon), never
-    /// touching a started or finished visit; a round whose rule gives nothing there is left
+    /// touching a visit with a completion; a round whose rule gives nothing there is left
     /// with none. Returns the totals. Appends one 'regenerated' change per round.
     static VisitCounts materialise_all(store::Database& db,
                                        const core::Date& from,

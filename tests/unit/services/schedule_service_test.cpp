@@ -1,5 +1,5 @@
 // Rounds saved and regenerated on a real SpatiaLite file: visits materialised per stop and
-// date, a rule change rewriting only planned visits (never a started or finished one, and
+// date, a rule change rewriting only planned visits (never one with a completion, and
 // keeping the ids of those it gives again), stops taken off, the append-only history, the
 // residents' view by UPRN and USRN, and the fields refused definitions name.
 
@@ -67,6 +67,18 @@ class Schedules : public ::testing::Test {
         auto r = ScheduleService::save_round(*db, std::move(def), "test", day(from), day(to));
         tx.commit();
         return r;
+    }
+
+    /// Records `outcome` (done, or not_done for the weather) for every visit on `planned`, as a
+    /// crew would: the visit's status follows from it.
+    static void complete(store::Database& db, const char* planned, const char* outcome) {
+        auto q = db.prepare(
+            "INSERT INTO schedule_visit_completions (visit_id, client_id, actor, outcome, reason, "
+            "at, recorded_at) SELECT id, 'test-' || id || '-' || ?2, 'test', ?2, CASE ?2 WHEN "
+            "'not_done' THEN 'weather' END, planned_date || 'T10:00:00Z', planned_date || "
+            "'T10:00:01Z' FROM schedule_visits WHERE planned_date = ?1");
+        q.bind(1, planned).bind(2, outcome);
+        q.run();
     }
 
     std::int64_t count(const std::string& sql) {
@@ -143,8 +155,8 @@ TEST_F(Schedules, AStreetStopReachesItsPropertiesAndAPropertyStopItsStreet) {
 TEST_F(Schedules, ARuleChangeRewritesOnlyPlannedVisitsAndKeepsTheirIds) {
     save(refuse_round());
     auto db = routes.pool().acquire();
-    db->exec("UPDATE schedule_visits SET status = 'done' WHERE planned_date = '2026-12-04'");
-    db->exec("UPDATE schedule_visits SET status = 'started' WHERE planned_date = '2026-12-11'");
+    complete(*db, "2026-12-04", "done");
+    complete(*db, "2026-12-11", "not_done");
     const auto id_of = [&db](const char* planned, std::int64_t uprn) {
         auto q = db->prepare("SELECT v.id FROM schedule_visits v JOIN schedule_round_stops s ON "
                              "s.id = v.stop_id WHERE v.planned_date = ? AND s.uprn = ?");
@@ -157,16 +169,16 @@ TEST_F(Schedules, ARuleChangeRewritesOnlyPlannedVisitsAndKeepsTheirIds) {
     EXPECT_FALSE(same.changed);
     EXPECT_EQ(same.visits.kept, 4);
     EXPECT_EQ(id_of("2027-01-08", 101), kept_id);
-    // Fridays become Thursdays from 2026-12-10: the done and started visits stay on their
+    // Fridays become Thursdays from 2026-12-10: the done and not-done visits stay on their
     // Fridays; the rest move.
     auto changed = refuse_round();
     changed.rule.rrule = "FREQ=WEEKLY;BYDAY=TH";
     changed.rule.first_date = day("2026-12-03");
     const auto r = save(changed, "2026-12-10", "2027-01-15");
     EXPECT_TRUE(r.changed);
-    EXPECT_EQ(r.visits.kept, 2); // the started pair (12-11); the done pair is before 12-10
+    EXPECT_EQ(r.visits.kept, 2); // the not-done pair (12-11); the done pair is before 12-10
     EXPECT_EQ(dates_for_uprn(101, "household_waste"),
-              (V{"2026-12-04:done", "2026-12-10", "2026-12-11:started", "2026-12-17", "2026-12-24",
+              (V{"2026-12-04:done", "2026-12-10", "2026-12-11:not_done", "2026-12-17", "2026-12-24",
                  "2026-12-31", "2027-01-07", "2027-01-14"}));
     EXPECT_EQ(id_of("2027-01-08", 101), -1);
     EXPECT_EQ(count("SELECT rule_version FROM schedule_rounds"), 2);
@@ -189,7 +201,7 @@ TEST_F(Schedules, AStopTakenOffLosesItsPlannedVisitsButNotItsDoneOnes) {
     save(refuse_round());
     {
         auto db = routes.pool().acquire();
-        db->exec("UPDATE schedule_visits SET status = 'done' WHERE planned_date = '2026-12-04'");
+        complete(*db, "2026-12-04", "done");
     }
     auto fewer = refuse_round();
     fewer.stops = {{StopTarget::Kind::property, 101}};
