@@ -363,17 +363,21 @@ Job JobService::create(const JobOrder& order, const Principal& by) const {
     } else {
         // Every planned visit of that day on a crew's round, measured from its stop (the
         // asset, the property's point, the street's line) to the request.
+        // Each visit's crew that day is its assignment's, else the round's crew from that
+        // date (0017's schedule_round_crews), else the round's team.
         auto q = db->prepare_cached(
-            "SELECT c.code, min(ST_Distance(MakePoint(?1, ?2, 27700), "
-            "coalesce(a.geom, p.geom, st.geom))) AS d "
+            "SELECT crew, min(d) AS nearest FROM (SELECT coalesce(asg.crew_code, (SELECT "
+            "rc.crew_code FROM schedule_round_crews rc WHERE rc.round_id = r.id AND "
+            "rc.from_date <= ?3 ORDER BY rc.from_date DESC LIMIT 1), r.team) AS crew, "
+            "ST_Distance(MakePoint(?1, ?2, 27700), coalesce(a.geom, p.geom, st.geom)) AS d "
             "FROM schedule_visits v JOIN schedule_rounds r ON r.id = v.round_id AND "
-            "r.one_off = 0 JOIN crews c ON c.code = r.team "
+            "r.one_off = 0 LEFT JOIN schedule_visit_assignments asg ON asg.visit_id = v.id "
             "JOIN schedule_round_stops s ON s.id = v.stop_id "
             "LEFT JOIN street_assets a ON a.id = s.asset_id "
             "LEFT JOIN properties p ON p.uprn = s.uprn "
-            "LEFT JOIN streets st ON st.usrn = s.usrn "
-            "WHERE v.planned_date = ?3 GROUP BY c.code HAVING d IS NOT NULL "
-            "ORDER BY d, c.code LIMIT 1");
+            "LEFT JOIN streets st ON st.usrn = s.usrn WHERE v.planned_date = ?3) "
+            "WHERE crew IN (SELECT code FROM crews) AND d IS NOT NULL GROUP BY crew "
+            "ORDER BY nearest, crew LIMIT 1");
         q.bind(1, e).bind(2, n).bind(3, day_text);
         if (!q.step()) {
             throw DomainError(ErrorCode::conflict,
@@ -678,7 +682,7 @@ void JobService::check_missed_collection(const IntakeFacts& facts) const {
         {
             auto q = db->prepare_cached(
                 std::string("SELECT v.id, (SELECT c.outcome FROM schedule_visit_completions c "
-                            "WHERE c.visit_id = v.id ORDER BY c.id DESC LIMIT 1), "
+                            "WHERE c.visit_id = v.id ORDER BY c.at DESC, c.id DESC LIMIT 1), "
                             "(SELECT c.reason FROM schedule_visit_completions c WHERE "
                             "c.visit_id = v.id AND c.outcome = 'not_done' ORDER BY c.id DESC "
                             "LIMIT 1) FROM schedule_visits v ") +

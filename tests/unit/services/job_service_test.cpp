@@ -111,9 +111,9 @@ class Jobs : public ::testing::Test {
                   const char* quantities = "{}") {
         auto db = routes.pool().acquire();
         auto q = db->prepare(
-            "INSERT INTO schedule_visit_completions (visit_id, client_id, outcome, reason, at, "
-            "recorded_at, quantities) VALUES (?1, ?2, ?3, ?4, '2026-12-01T10:00:00Z', "
-            "'2026-12-01T10:00:00Z', ?5)");
+            "INSERT INTO schedule_visit_completions (visit_id, client_id, actor, outcome, reason, "
+            "at, recorded_at, quantities) VALUES (?1, ?2, 'Test Crew', ?3, ?4, "
+            "'2026-12-01T10:00:00Z', '2026-12-01T10:00:00Z', ?5)");
         q.bind(1, visit).bind(2, "client-" + std::to_string(++m_clients)).bind(3, outcome);
         if (reason != nullptr) {
             q.bind(4, reason);
