@@ -11,6 +11,7 @@
 #include "server/http/requests/photo_routes.hpp"
 #include "server/http/requests/request_routes.hpp"
 #include "server/http/routes.hpp"
+#include "server/http/streetscene/crew_routes.hpp"
 #include "server/http/streetscene/job_routes.hpp"
 #include "server/http/streetscene/schedule_routes.hpp"
 #include "server/services/access/oidc_accounts.hpp"
@@ -49,7 +50,7 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       requests(pool, bng, catalogues, wards, addresses, streets, {}, settings.public_url),
       photos(pool, requests, image_limits(settings)),
       my_reports(pool, requests, settings.public_url),
-      followers(pool, requests, settings.public_url), schedules(pool),
+      followers(pool, requests, settings.public_url), schedules(pool), crews(pool),
       jobs(pool, requests, bng, settings.job_categories), audit(pool), accounts(pool),
       sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
       authenticator(pool, sessions), sign_in_links(pool,
@@ -92,6 +93,7 @@ void add_server_routes(http::Router& router,
     http::add_my_reports_routes(router, services.my_reports);
     http::add_catalogue_routes(router, services.catalogues, services.requests);
     http::add_schedule_routes(router, services.schedules, services.requests.catalogue()->council());
+    http::add_crew_routes(router, services.crews);
     http::add_job_routes(router, services.jobs);
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);

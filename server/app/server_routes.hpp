@@ -33,6 +33,7 @@
 #include "server/services/shared/health_service.hpp"
 #include "server/services/shared/import_history.hpp"
 #include "server/services/shared/transform_service.hpp"
+#include "server/services/streetscene/crew_service.hpp"
 #include "server/services/streetscene/job_service.hpp"
 #include "server/services/streetscene/schedule_service.hpp"
 #include "server/services/wards/ward_service.hpp"
@@ -94,6 +95,7 @@ class ServerServices {
     services::MyReportsService my_reports;
     services::FollowerService followers;
     services::ScheduleService schedules;
+    services::CrewService crews;
     services::JobService jobs;
     services::AuditService audit;
     services::AccountService accounts;

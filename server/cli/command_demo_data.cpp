@@ -7,6 +7,7 @@
 #include "server/cli/logging.hpp"
 #include "server/services/access/accounts.hpp"
 #include "server/services/requests/demo_activity.hpp"
+#include "server/services/streetscene/demo_crews.hpp"
 #include "server/services/streetscene/demo_rounds.hpp"
 
 #include <spdlog/spdlog.h>
@@ -38,6 +39,8 @@ constexpr DemoAccount demo_accounts[] = {
     {"councillor@demo.wardmap.test", "Cllr Alex Demo", "councillor", nullptr, "Demo-councillor-1"},
     {"streetscene@demo.wardmap.test", "Sam Streetscene", "officer", "streetscene",
      "Demo-streetscene-1"},
+    {"supervisor@demo.wardmap.test", "Sol Supervisor", "supervisor", "streetscene",
+     "Demo-supervisor-1"},
     {"bereavement@demo.wardmap.test", "Bea Bereavement", "officer", "bereavement",
      "Demo-bereavement-1"},
     {"customer.services@demo.wardmap.test", "Casey Customer", "officer", "customer_services",
@@ -114,6 +117,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     importers::DemoSummary summary;
     services::DemoActivitySummary activity;
     services::DemoRoundsSummary rounds;
+    services::DemoCrewsSummary crews;
     try {
         store::migrate(building);
         auto db = store::Database::open(building);
@@ -128,6 +132,8 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
         }
         rounds = services::generate_demo_rounds(db, *date);
         add_demo_accounts(building);
+        // The crews need the demo officer's account: after the accounts.
+        crews = services::generate_demo_crews(db, *date, options.seed);
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (...) {
         remove_with_sidecars(building);
@@ -147,7 +153,9 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
               << " planning applications, " << activity.requests << " service requests ("
               << activity.open << " open) with " << activity.updates << " staff updates\n";
     std::cout << "  " << rounds.rounds << " streetscene rounds with " << rounds.visits
-              << " planned visits over 13 weeks\n";
+              << " visits (13 weeks ahead, and their past), " << crews.crews << " crews of "
+              << crews.members << " people with " << crews.completions << " completions ("
+              << crews.rolled << " not done and rolled)\n";
     print_demo_accounts();
     return exit_ok;
 }

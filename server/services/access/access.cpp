@@ -22,7 +22,7 @@ constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
     {Team::housing, "housing"},
 }};
 
-constexpr std::array<std::pair<Permission, std::string_view>, 9> permission_names = {{
+constexpr std::array<std::pair<Permission, std::string_view>, 12> permission_names = {{
     {Permission::request_create, "request_create"},
     {Permission::request_update, "request_update"},
     {Permission::request_contact_read, "request_contact_read"},
@@ -31,6 +31,9 @@ constexpr std::array<std::pair<Permission, std::string_view>, 9> permission_name
     {Permission::accounts_manage, "accounts_manage"},
     {Permission::keys_manage, "keys_manage"},
     {Permission::audit_read, "audit_read"},
+    {Permission::crew_work, "crew_work"},
+    {Permission::crew_supervise, "crew_supervise"},
+    {Permission::photo_upload, "photo_upload"},
     {Permission::job_manage, "job_manage"},
 }};
 static_assert(permission_names.size() == all_permissions.size());
@@ -45,20 +48,35 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::admin, Permission::ward_read},
     {Grantee::admin, Permission::request_update},
     {Grantee::admin, Permission::request_contact_read},
+    {Grantee::admin, Permission::crew_work},
+    {Grantee::admin, Permission::crew_supervise},
+    {Grantee::admin, Permission::photo_upload},
     {Grantee::admin, Permission::job_manage},
     {Grantee::customer_services_staff, Permission::request_update},
     {Grantee::customer_services_staff, Permission::request_contact_read},
     {Grantee::customer_services_staff, Permission::ward_read},
-    // Other teams' own domains (the burial register, ...) add theirs later. job_manage is
-    // streetscene's: its routes check the team (JobService callers, job_routes.cpp).
+    // Streetscene: officers work in crews (a crew's day is its members' only: CrewService
+    // checks membership); supervisors also assign the work and see every crew's progress.
+    {Grantee::streetscene_officer, Permission::ward_read},
+    {Grantee::streetscene_officer, Permission::crew_work},
+    {Grantee::streetscene_officer, Permission::photo_upload},
+    {Grantee::streetscene_officer, Permission::job_manage},
+    {Grantee::streetscene_supervisor, Permission::ward_read},
+    {Grantee::streetscene_supervisor, Permission::crew_work},
+    {Grantee::streetscene_supervisor, Permission::crew_supervise},
+    {Grantee::streetscene_supervisor, Permission::photo_upload},
+    {Grantee::streetscene_supervisor, Permission::job_manage},
+    // Other teams' own domains (the burial register, ...) add theirs later.
     {Grantee::other_team_staff, Permission::ward_read},
-    {Grantee::other_team_staff, Permission::job_manage},
     {Grantee::councillor, Permission::ward_read},
     {Grantee::client_key, Permission::request_create},
+    {Grantee::client_key, Permission::photo_upload},
     {Grantee::staff_key, Permission::request_create},
+    {Grantee::staff_key, Permission::photo_upload},
+    {Grantee::staff_key, Permission::crew_work},
+    {Grantee::staff_key, Permission::job_manage},
     {Grantee::staff_key, Permission::request_update},
     {Grantee::staff_key, Permission::catalogue_manage},
-    {Grantee::staff_key, Permission::job_manage},
 };
 
 template <typename Enum, std::size_t N>
@@ -102,9 +120,13 @@ bool grant_allows(const RoleGrant& grant, Permission permission, const Scope& sc
             if (scope.team && *scope.team != team) {
                 continue;
             }
-            const Grantee grantee = team == Team::customer_services
-                                        ? Grantee::customer_services_staff
-                                        : Grantee::other_team_staff;
+            Grantee grantee = Grantee::other_team_staff;
+            if (team == Team::customer_services) {
+                grantee = Grantee::customer_services_staff;
+            } else if (team == Team::streetscene) {
+                grantee = grant.role == Role::supervisor ? Grantee::streetscene_supervisor
+                                                         : Grantee::streetscene_officer;
+            }
             if (grantee_holds(grantee, permission)) {
                 return true;
             }
@@ -141,6 +163,10 @@ std::string_view grantee_name(Grantee grantee) {
         return "admin";
     case Grantee::customer_services_staff:
         return "officer/supervisor (customer_services)";
+    case Grantee::streetscene_officer:
+        return "officer (streetscene)";
+    case Grantee::streetscene_supervisor:
+        return "supervisor (streetscene)";
     case Grantee::other_team_staff:
         return "officer/supervisor (other teams)";
     case Grantee::councillor:

@@ -43,9 +43,10 @@ enum class Permission {
     accounts_manage,      ///< people, roles, sessions of others
     keys_manage,          ///< API keys
     audit_read,           ///< GET /api/audit and its CSV export
-    /// streetscene jobs made from requests, their closing, bins' emptying reviews; a person's
-    /// is checked again in the team streetscene (job_routes.cpp)
-    job_manage,
+    crew_work,            ///< a crew's day and completions (membership checked by the service)
+    crew_supervise,       ///< assignments of visits and rounds, the day's progress of every crew
+    photo_upload,         ///< POST /api/photos
+    job_manage, ///< streetscene jobs made from requests, their closing, bins' emptying reviews
 };
 std::string_view permission_name(Permission permission);
 
@@ -75,6 +76,8 @@ struct Scope {
 enum class Grantee {
     admin,
     customer_services_staff, ///< an officer or supervisor of customer_services
+    streetscene_officer,     ///< an officer of streetscene (crews' members)
+    streetscene_supervisor,  ///< a supervisor of streetscene
     other_team_staff,        ///< an officer or supervisor of any other team
     councillor,              ///< ward_read for their own wards only
     client_key,              ///< an API key with role client
@@ -82,6 +85,8 @@ enum class Grantee {
 };
 inline constexpr std::array all_grantees = {Grantee::admin,
                                             Grantee::customer_services_staff,
+                                            Grantee::streetscene_officer,
+                                            Grantee::streetscene_supervisor,
                                             Grantee::other_team_staff,
                                             Grantee::councillor,
                                             Grantee::client_key,
@@ -89,7 +94,8 @@ inline constexpr std::array all_grantees = {Grantee::admin,
 inline constexpr std::array all_permissions = {
     Permission::request_create,   Permission::request_update, Permission::request_contact_read,
     Permission::catalogue_manage, Permission::ward_read,      Permission::accounts_manage,
-    Permission::keys_manage,      Permission::audit_read,     Permission::job_manage};
+    Permission::keys_manage,      Permission::audit_read,     Permission::crew_work,
+    Permission::crew_supervise,   Permission::photo_upload,   Permission::job_manage};
 /// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.

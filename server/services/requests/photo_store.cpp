@@ -81,7 +81,8 @@ void attach_photos(store::Database& db,
         return; // most requests and updates have none: skip compiling the statement
     }
     auto st = db.prepare("UPDATE photos SET request_id = ?2, history_id = ?3, position = ?4 "
-                         "WHERE id = ?1 AND request_id IS NULL");
+                         "WHERE id = ?1 AND request_id IS NULL AND NOT EXISTS (SELECT 1 FROM "
+                         "schedule_visit_completion_photos cp WHERE cp.photo_id = ?1)");
     int position = 0;
     for (const auto& id : ids) {
         st.reset();
@@ -125,6 +126,17 @@ StoredPhoto PhotoService::upload(const std::optional<std::string>& api_key,
     return stored;
 }
 
+StoredPhoto PhotoService::upload_by_person(std::string_view bytes, const std::string& field) const {
+    const EncodedPhoto photo = m_pipeline.encode(bytes, field); // before taking a connection
+    const core::UnixSeconds now = core::now_seconds();
+    sweep(now);
+    auto db = m_pool.acquire();
+    store::Transaction tx(*db);
+    StoredPhoto stored{insert_photo(*db, photo, std::nullopt, now), photo.width, photo.height};
+    tx.commit();
+    return stored;
+}
+
 std::string PhotoService::jpeg(const std::string& id, bool thumbnail) const {
     const auto not_found = [&id] {
         return DomainError(ErrorCode::not_found, "photo '" + id.substr(0, 64) + "' not found");
@@ -154,7 +166,9 @@ std::string PhotoService::jpeg(const std::string& id, bool thumbnail) const {
 
 int PhotoService::sweep(core::UnixSeconds now) const {
     auto db = m_pool.acquire();
-    auto st = db->prepare("DELETE FROM photos WHERE request_id IS NULL AND created_at < ?1");
+    // A photo of a crew's completion (schedule_visit_completion_photos) is attached too.
+    auto st = db->prepare("DELETE FROM photos WHERE request_id IS NULL AND created_at < ?1 AND id "
+                          "NOT IN (SELECT photo_id FROM schedule_visit_completion_photos)");
     st.bind(1, core::format_utc(now - unattached_lifetime_seconds)).run();
     return db->changes();
 }

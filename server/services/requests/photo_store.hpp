@@ -64,6 +64,10 @@ class PhotoService {
     [[nodiscard]] StoredPhoto upload(const std::optional<std::string>& api_key,
                                      std::string_view bytes,
                                      const std::string& field) const;
+    /// As upload, for a signed-in person the route has let through (a streetscene officer
+    /// photographing a visit's completion): no key, so no api_key_id.
+    [[nodiscard]] StoredPhoto upload_by_person(std::string_view bytes,
+                                               const std::string& field) const;
     /// Re-encodes without storing (for photos sent inside a request's own POST).
     [[nodiscard]] EncodedPhoto encode(std::string_view bytes, const std::string& field) const {
         return m_pipeline.encode(bytes, field);

@@ -62,7 +62,8 @@ DemoRoundsSummary generate_demo_rounds(store::Database& db, const core::Date& da
         def.code = code;
         def.name = name;
         def.activity = activity;
-        def.team = "waste";
+        // The crew (schedule_rounds.team holds a crew's code; demo_crews makes them).
+        def.team = offset_days % 7 == 0 ? "waste-tue" : "waste-thu";
         def.vehicle = "RCV-0" + std::to_string(rounds.size() + 1);
         def.working_pattern = "Mon-Fri 07:00-14:30";
         def.rule.kind = RuleKind::rrule;
@@ -85,7 +86,7 @@ DemoRoundsSummary generate_demo_rounds(store::Database& db, const core::Date& da
         def.name = "Garden waste (summer set)";
         def.activity = "garden_waste";
         def.round_set = "summer";
-        def.team = "waste";
+        def.team = "garden";
         def.vehicle = "RCV-05";
         def.rule.kind = RuleKind::rrule;
         def.rule.rrule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE";
@@ -137,10 +138,34 @@ DemoRoundsSummary generate_demo_rounds(store::Database& db, const core::Date& da
         def.rule.season = SeasonWindow{{3, 1}, {10, 31}};
         rounds.push_back(std::move(def));
     }
+    const auto bins = ids(db, "SELECT id FROM street_assets WHERE asset_type = 'litter_bin' AND "
+                              "status = 'active' ORDER BY id LIMIT 40");
+    if (!bins.empty()) {
+        // Town-centre bins are emptied every day (Caerphilly: major shopping centres 1-3 a
+        // day), bank holidays included: the cleansing crew has work on any date.
+        RoundDefinition def;
+        def.code = "DEMO-LITTER-DAILY";
+        def.name = "Town centre litter bins";
+        def.activity = "empty_litter_bins";
+        def.team = "cleansing";
+        def.vehicle = "CAGED-1";
+        def.working_pattern = "Every day 06:00-13:00";
+        def.rule.kind = RuleKind::rrule;
+        def.rule.rrule = "FREQ=DAILY";
+        def.rule.first_date = anchor;
+        def.rule.bank_holidays = BankHolidayRule::work;
+        def.stops = slice(bins, 0, bins.size(), StopTarget::Kind::asset);
+        rounds.push_back(std::move(def));
+    }
     for (auto& def : rounds) {
-        // A seasonal round out of season for the next 13 weeks (sweeping in November, grass
-        // in December) is stored with no visits yet; the rolling horizon brings them.
-        const auto saved = ScheduleService::save_round(db, std::move(def), demo_actor, date, to,
+        // The crews' history: a year of street cleansing and grounds visits, four weeks of
+        // the waste rounds (a thousand properties each), all of them completed by
+        // demo_crews. A seasonal round out of season for the next 13 weeks (sweeping in
+        // November, grass in December) is stored with no visits yet; the rolling horizon
+        // brings them.
+        const bool waste = def.team && (def.team->starts_with("waste") || *def.team == "garden");
+        const core::Date from = add_days(date, waste ? -28 : -365);
+        const auto saved = ScheduleService::save_round(db, std::move(def), demo_actor, from, to,
                                                        /*require_visits=*/false);
         summary.visits += saved.visits.planned;
         ++summary.rounds;
