@@ -66,6 +66,12 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
     requests.sync_categories();
     // Streetscene's intake rules: the missed-collection check and bin links (0019).
     requests.set_intake_hooks(jobs.intake_hooks());
+    // A crew's completion of a job's visit closes (or updates) its request in the
+    // completion's own transaction.
+    crews.set_completion_hook([this](store::Database& db, const services::Principal& by,
+                                     const services::Completion& completion) {
+        jobs.on_crew_completion(db, by, completion);
+    });
     if (settings.oidc) {
         oidc = std::make_unique<services::OidcClient>(*settings.oidc);
         oidc_accounts = std::make_unique<services::AccountsOidcBridge>(accounts, sessions,

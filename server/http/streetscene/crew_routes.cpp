@@ -131,7 +131,11 @@ ordered_json feature(const services::DayVisit& v, bool with_crew) {
                                                       {"at", v.completion->at},
                                                       {"by", v.completion->by}}
                                        : ordered_json(nullptr);
-    props["job"] = nullptr;
+    props["job"] = v.job ? ordered_json{{"id", v.job->id},
+                                        {"request_id", v.job->request_id},
+                                        {"category", v.job->category},
+                                        {"due_date", v.job->due_date}}
+                         : ordered_json(nullptr);
     return {{"type", "Feature"},
             {"id", v.visit_id},
             {"geometry", std::move(geometry)},

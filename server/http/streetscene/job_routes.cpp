@@ -25,6 +25,17 @@ std::int64_t id_param(const Request& request, const char* what) {
     return v;
 }
 
+/// The dispatcher lets an anonymous call through to routes a staff key may call (so that
+/// those answer 403 naming the key, as key routes always have): refuse it here, first.
+void require_caller(const services::Principal& who) {
+    if (who.kind == services::Principal::Kind::anonymous) {
+        throw services::DomainError(services::ErrorCode::forbidden,
+                                    "streetscene jobs need a streetscene officer's or "
+                                    "supervisor's session, or a staff api_key",
+                                    {{"api_key", "is required (or sign in)"}});
+    }
+}
+
 nlohmann::json body_or_empty(const Request& request) {
     if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) {
         return nlohmann::json::object();
@@ -139,19 +150,13 @@ services::JobOrder job_order_from(const nlohmann::json& body, std::int64_t reque
     return order;
 }
 
-nlohmann::ordered_json job_json(const services::JobSummary& job) {
-    return nlohmann::ordered_json{{"id", job.id},
-                                  {"request_id", job.request_id},
-                                  {"category", job.category},
-                                  {"due_date", job.due_date.iso()}};
-}
-
 void add_job_routes(Router& router, const services::JobService& jobs) {
     const RouteOptions staff{.access =
                                  services::RouteAccess::needs(services::Permission::job_manage)};
     router.post(
         "/api/requests/:id/job",
         [&jobs](Request& request) {
+            require_caller(request.principal);
             const auto order =
                 job_order_from(body_or_empty(request), id_param(request, "a service request id"));
             const auto job = jobs.create(order, request.principal);
@@ -163,12 +168,14 @@ void add_job_routes(Router& router, const services::JobService& jobs) {
     router.get(
         "/api/jobs/:id",
         [&jobs](Request& request) {
+            require_caller(request.principal);
             return job_response(jobs.get(id_param(request, "a job id")));
         },
         staff);
     router.post(
         "/api/jobs/:id/close",
         [&jobs](Request& request) {
+            require_caller(request.principal);
             const auto id = id_param(request, "a job id");
             const auto body = body_or_empty(request);
             only_members(body, {"status", "note"});
@@ -180,6 +187,7 @@ void add_job_routes(Router& router, const services::JobService& jobs) {
     router.get(
         "/api/assets/:id/review",
         [&jobs](Request& request) {
+            require_caller(request.principal);
             Response response =
                 Response::json(review_json(jobs.review(id_param(request, "an asset id"))));
             response.header("Cache-Control", "no-store");

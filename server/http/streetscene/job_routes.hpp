@@ -16,7 +16,4 @@ services::JobOrder job_order_from(const nlohmann::json& body, std::int64_t reque
 /// job_manage, and a person making a job must be streetscene staff (or admin).
 void add_job_routes(Router& router, const services::JobService& jobs);
 
-/// The `job` member of a crew's day feature: {id, request_id, category, due_date}.
-nlohmann::ordered_json job_json(const services::JobSummary& job);
-
 } // namespace wardmap::http

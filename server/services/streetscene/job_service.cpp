@@ -533,16 +533,30 @@ Job JobService::close(std::int64_t id,
     return job;
 }
 
-std::optional<JobSummary> JobService::job_of_visit(store::Database& db, std::int64_t visit_id) {
-    auto q = db.prepare_cached(
-        "SELECT j.id, j.request_id, j.category, j.due_date, j.lon, j.lat FROM schedule_visits v "
-        "JOIN streetscene_jobs j ON j.stop_id = v.stop_id WHERE v.id = ?");
-    q.bind(1, visit_id);
-    if (!q.step()) {
-        return std::nullopt;
+void JobService::on_crew_completion(store::Database& db,
+                                    const Principal& by,
+                                    const Completion& c) const {
+    VisitCompletionFacts facts;
+    facts.completion_id = c.id;
+    facts.visit_id = c.visit_id;
+    facts.outcome = c.outcome;
+    facts.reason = c.reason;
+    facts.recorded_at = core::parse_w3c_datetime(c.recorded_at).value_or(now());
+    for (const auto& [photo, role] : c.photos) {
+        if (role == "after") {
+            facts.after_photo_ids.push_back(photo);
+        }
     }
-    return JobSummary{q.int64(0), q.int64(1), std::string(q.text(2)), stored_date(q.text(3)),
-                      q.real(4),  q.real(5)};
+    facts.notes = c.notes;
+    if (c.rolled_to) {
+        auto q = db.prepare_cached("SELECT planned_date FROM schedule_visits WHERE id = ?");
+        q.bind(1, *c.rolled_to);
+        if (q.step()) {
+            facts.rolled_to = stored_date(q.text(0));
+        }
+    }
+    facts.by = by;
+    on_completion(db, facts);
 }
 
 void JobService::on_completion(store::Database& db, const VisitCompletionFacts& c) const {
@@ -568,17 +582,7 @@ void JobService::on_completion(store::Database& db, const VisitCompletionFacts& 
     if (c.outcome == "done") {
         update.status = open ? "FIXED" : "UNCHANGED";
         update.description = "Cleared by the streetscene crew on " + long_date(day) + ".";
-        std::string photos;
-        std::size_t count = 0;
-        for (const auto& id : c.after_photo_ids) {
-            if (count++ == max_photos_per_item) {
-                break;
-            }
-            photos += (photos.empty() ? "" : ",") + id;
-        }
-        if (!photos.empty()) {
-            update.photo_id = photos;
-        }
+        // The crew's after photos (at most 3, as any update) go on this update below.
     } else {
         update.status = "UNCHANGED";
         std::string text = "The streetscene crew could not finish this on " + long_date(day) +
@@ -590,7 +594,14 @@ void JobService::on_completion(store::Database& db, const VisitCompletionFacts& 
         }
         update.description = text;
     }
-    (void)m_requests.post_update_in(db, update);
+    const std::int64_t history_id = m_requests.post_update_in(db, update);
+    if (c.outcome == "done") {
+        std::vector<std::string> photos(c.after_photo_ids.begin(),
+                                        c.after_photo_ids.begin() +
+                                            static_cast<std::ptrdiff_t>(std::min(
+                                                c.after_photo_ids.size(), max_photos_per_item)));
+        attach_completion_photos(db, photos, request_id, history_id, "photo_ids");
+    }
 }
 
 // ---------------------------------------------------------------------------------------

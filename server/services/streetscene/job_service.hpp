@@ -13,6 +13,7 @@
 #include "geo/store/database.hpp"
 #include "server/services/access/access.hpp"
 #include "server/services/requests/request_service.hpp"
+#include "server/services/streetscene/crew_service.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -93,16 +94,6 @@ struct VisitCompletionFacts {
     Principal by;
 };
 
-/// The `job` member of a day's feature.
-struct JobSummary {
-    std::int64_t id = 0;
-    std::int64_t request_id = 0;
-    std::string category;
-    core::Date due_date;
-    double lon = 0;
-    double lat = 0;
-};
-
 /// One reading of a bin's fill level at an emptying.
 struct FillReading {
     core::Date date;
@@ -161,13 +152,15 @@ class JobService {
                             const std::string& note,
                             const Principal& by) const;
 
-    /// The job of a visit (of its stop), for the crew's day; nullopt for a round's visit.
-    [[nodiscard]] static std::optional<JobSummary> job_of_visit(store::Database& db,
-                                                                std::int64_t visit_id);
     /// The completion hook: a done visit of a job closes its request (fixed, with the crew's
     /// after photos); a not_done one posts a public update and leaves it open. Nothing for a
     /// visit that is no job's. Runs in the completion's transaction.
     void on_completion(store::Database& db, const VisitCompletionFacts& completion) const;
+    /// on_completion for a completion CrewService has just stored (its CompletionHook): the
+    /// after photos, the server's time, and the date of the visit a not_done one rolled to.
+    void on_crew_completion(store::Database& db,
+                            const Principal& by,
+                            const Completion& completion) const;
 
     /// The intake rules: the missed-collection check (IntakeHooks::check) and the bin link
     /// (IntakeHooks::stored).

@@ -1,0 +1,94 @@
+#include "server/services/streetscene/demo_jobs.hpp"
+
+#include "core/w3c_time.hpp"
+#include "core/working_days.hpp"
+
+#include "server/services/gazetteer/address_service.hpp"
+#include "server/services/gazetteer/street_service.hpp"
+#include "server/services/requests/catalogue_service.hpp"
+#include "server/services/requests/request_service.hpp"
+#include "server/services/shared/errors.hpp"
+#include "server/services/streetscene/crew_service.hpp"
+#include "server/services/streetscene/job_service.hpp"
+#include "server/services/wards/ward_service.hpp"
+
+#include <string>
+#include <vector>
+
+namespace wardmap::services {
+
+DemoJobsSummary generate_demo_jobs(store::ConnectionPool& pool,
+                                   std::shared_ptr<const geo::BngTransform> transform,
+                                   ServiceCatalogue catalogue,
+                                   const core::Date& date) {
+    DemoJobsSummary summary;
+    const core::Date day = core::is_working_day(date) ? date : core::add_working_days(date, 1);
+    core::UnixSeconds clock_time = core::uk_instant(date, 8 * 3600);
+    const WardService wards(pool, transform, WardIndex::load(pool));
+    const AddressService addresses(pool, transform, wards,
+                                   AddressService::SearchIndex::on_first_search);
+    const StreetService streets(pool);
+    const CatalogueService catalogues(pool, std::move(catalogue));
+    const RequestService requests(pool, transform, catalogues, wards, addresses, streets,
+                                  [&clock_time] { return clock_time; });
+    const JobService jobs(pool, requests, transform, JobCategories::defaults(),
+                          [&clock_time] { return clock_time; });
+
+    // The demo supervisor makes them.
+    Principal supervisor;
+    std::vector<std::int64_t> candidates;
+    {
+        auto db = pool.acquire();
+        auto p = db->prepare("SELECT id, name FROM people WHERE email = "
+                             "'supervisor@demo.wardmap.test'");
+        if (!p.step()) {
+            return summary; // no demo accounts: nobody to make them
+        }
+        supervisor.kind = Principal::Kind::person;
+        supervisor.id = p.int64(0);
+        supervisor.name = std::string(p.text(1));
+        std::string codes;
+        for (const auto& [code, _] : jobs.categories().activities) {
+            codes += (codes.empty() ? "?" : ", ?");
+        }
+        auto q = db->prepare("SELECT id FROM service_requests WHERE is_open AND private = 0 AND "
+                             "category_code IN (" +
+                             codes + ") ORDER BY created_at DESC, id DESC LIMIT 4");
+        int i = 1;
+        for (const auto& [code, _] : jobs.categories().activities) {
+            q.bind(i++, code);
+        }
+        while (q.step()) {
+            candidates.push_back(q.int64(0));
+        }
+    }
+    std::vector<Job> made;
+    for (const auto id : candidates) {
+        clock_time += 60;
+        try {
+            made.push_back(
+                jobs.create({.request_id = id, .crew = std::nullopt, .date = day}, supervisor));
+            ++summary.jobs;
+        } catch (const DomainError&) {
+            // no crew works that day, or the report is on no street: left as a report
+        }
+    }
+    if (!made.empty()) {
+        // The first is cleared by its crew an hour later, through the crews' own path.
+        clock_time = core::uk_instant(day, 10 * 3600);
+        auto db = pool.acquire();
+        store::Transaction tx(*db);
+        CompletionInput in;
+        in.client_id = "demo-job-" + std::to_string(made.front().id);
+        in.outcome = "done";
+        in.at = clock_time;
+        const auto stored = CrewService::record_completion_in(
+            *db, supervisor, made.front().visit_id, in, clock_time);
+        jobs.on_crew_completion(*db, supervisor, stored.completion);
+        tx.commit();
+        ++summary.cleared;
+    }
+    return summary;
+}
+
+} // namespace wardmap::services
