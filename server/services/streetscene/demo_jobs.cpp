@@ -47,8 +47,9 @@ DemoJobsSummary generate_demo_jobs(store::ConnectionPool& pool,
         supervisor.kind = Principal::Kind::person;
         supervisor.id = p.int64(0);
         supervisor.name = std::string(p.text(1));
+        supervisor.grants = {RoleGrant{Role::supervisor, {}, {Team::streetscene}}};
         std::string codes;
-        for (const auto& [code, _] : jobs.categories().activities) {
+        for (std::size_t i = 0; i < jobs.categories().activities.size(); ++i) {
             codes += (codes.empty() ? "?" : ", ?");
         }
         auto q = db->prepare("SELECT id FROM service_requests WHERE is_open AND private = 0 AND "

@@ -522,9 +522,11 @@ Job JobService::close(std::int64_t id,
     }
     StatusUpdate update;
     update.service_request_id = std::to_string(before.request_id);
-    update.update_id = "job-" + std::to_string(id) + "-close";
+    const core::UnixSeconds at = now();
+    // Unique per close (a reopened request's job may be closed again).
+    update.update_id = "job-" + std::to_string(id) + "-close-" + std::to_string(at);
     update.status = upper(status);
-    update.updated_datetime = core::format_utc(now());
+    update.updated_datetime = core::format_utc(at);
     update.description = note.empty() ? "Closed by the council." : note;
     update.by_person = by;
     (void)m_requests.post_update_in(*db, update);
