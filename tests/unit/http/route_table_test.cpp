@@ -84,6 +84,11 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
     EXPECT_EQ(needs("GET", "/api/requests/:id/contact"), "`request_contact_read`");
     EXPECT_EQ(needs("GET", "/api/audit"), "`audit_read`");
     EXPECT_EQ(needs("GET", "/api/audit.csv"), "`audit_read`");
+    // Streetscene jobs (JobService).
+    EXPECT_EQ(needs("POST", "/api/requests/:id/job"), "`job_manage`");
+    EXPECT_EQ(needs("GET", "/api/jobs/:id"), "`job_manage`");
+    EXPECT_EQ(needs("POST", "/api/jobs/:id/close"), "`job_manage`");
+    EXPECT_EQ(needs("GET", "/api/assets/:id/review"), "`job_manage`");
     EXPECT_EQ(needs("GET", "/api/track/:token"), "resident token");
     EXPECT_EQ(needs("GET", "/api/my-reports/:token"), "resident token");
     EXPECT_EQ(needs("GET", "/open311/v2/tokens/:token"), "resident token");
