@@ -47,8 +47,13 @@ std::string casework_of(const std::filesystem::path& path) {
           "first_date, interval_working_days, visits_per_season, season_start, season_end, "
           "suspended_start, suspended_end, bank_holidays FROM schedule_rounds ORDER BY id",
           "SELECT id, round_id, seq, usrn, uprn, asset_id FROM schedule_round_stops ORDER BY id",
-          "SELECT id, round_id, stop_id, rule_date, planned_date, moved, status FROM "
-          "schedule_visits ORDER BY id"}) {
+          "SELECT id, round_id, stop_id, rule_date, planned_date, moved, rolled_from FROM "
+          "schedule_visits ORDER BY id",
+          // The crews and a year of their completions (recorded at the times they are dated).
+          "SELECT code, name, depot, vehicle FROM crews ORDER BY code",
+          "SELECT crew_code, person_id FROM crew_members ORDER BY crew_code, person_id",
+          "SELECT id, visit_id, client_id, person_id, actor, outcome, reason, at, recorded_at, "
+          "lon, lat, accuracy_m, quantities, notes FROM schedule_visit_completions ORDER BY id"}) {
         auto st = db.prepare(sql);
         while (st.step()) {
             for (int c = 0; c < st.column_count(); ++c) {

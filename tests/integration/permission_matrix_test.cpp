@@ -56,6 +56,7 @@ class PermissionMatrix : public ::testing::Test {
             {"officer.ss@example.org", "Officer SS", "officer", "--team", "streetscene"},
             {"supervisor.cs@example.org", "Supervisor CS", "supervisor", "--team",
              "customer_services"},
+            {"supervisor.ss@example.org", "Supervisor SS", "supervisor", "--team", "streetscene"},
             {"admin@example.org", "Admin", "admin"},
         };
         for (const auto& p : people) {
@@ -85,6 +86,7 @@ class PermissionMatrix : public ::testing::Test {
             {"officer (customer_services)", "officer.cs@example.org"},
             {"officer (streetscene)", "officer.ss@example.org"},
             {"supervisor (customer_services)", "supervisor.cs@example.org"},
+            {"supervisor (streetscene)", "supervisor.ss@example.org"},
             {"admin", "admin@example.org"}};
         for (const auto& [name, email] : emails) {
             credentials[name] = sign_in(email);

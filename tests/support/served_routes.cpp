@@ -69,6 +69,8 @@ std::vector<MatrixCaller> matrix_callers(const std::string& ward) {
          person(3, "Officer SS", {Role::officer, {}, {Team::streetscene}})},
         {"supervisor (customer_services)",
          person(4, "Supervisor CS", {Role::supervisor, {}, {Team::customer_services}})},
+        {"supervisor (streetscene)",
+         person(6, "Supervisor SS", {Role::supervisor, {}, {Team::streetscene}})},
         {"admin", person(5, "Admin", {Role::admin, {}, {}})},
         {"API key: client", key(1, "client key", "client")},
         {"API key: staff", key(2, "staff key", "staff")},

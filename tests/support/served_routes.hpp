@@ -41,8 +41,9 @@ struct MatrixCaller {
     services::Principal principal;
 };
 
-/// anonymous; a councillor for `ward`; officers of customer_services and of streetscene; a
-/// supervisor of customer_services; an admin; a client API key; a staff API key.
+/// anonymous; a councillor for `ward`; officers of customer_services and of streetscene;
+/// supervisors of customer_services and of streetscene; an admin; a client API key; a staff
+/// API key.
 std::vector<MatrixCaller> matrix_callers(const std::string& ward);
 
 /// What a caller gets from a route before its handler runs.

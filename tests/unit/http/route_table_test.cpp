@@ -74,7 +74,14 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
     EXPECT_EQ(needs("POST", "/open311/v2/requests.json"), "`request_create`");
     EXPECT_EQ(needs("POST", "/open311/v2/requests.xml"), "`request_create`");
     EXPECT_EQ(needs("POST", "/open311/v2/servicerequestupdates.json"), "`request_update`");
-    EXPECT_EQ(needs("POST", "/api/photos"), "`request_create`");
+    EXPECT_EQ(needs("POST", "/api/photos"), "`photo_upload`");
+    EXPECT_EQ(needs("GET", "/api/crews/:crew/day"), "`crew_work`");
+    EXPECT_EQ(needs("GET", "/api/crews/:crew/week"), "`crew_work`");
+    EXPECT_EQ(needs("GET", "/api/me/day"), "signed in");
+    EXPECT_EQ(needs("POST", "/api/visits/:id/completions"), "`crew_work`");
+    EXPECT_EQ(needs("PUT", "/api/visits/:id/assignment"), "`crew_supervise`");
+    EXPECT_EQ(needs("PUT", "/api/rounds/:code/crew"), "`crew_supervise`");
+    EXPECT_EQ(needs("GET", "/api/crews/progress"), "`crew_supervise`");
     for (const auto* method : {"GET", "POST"}) {
         EXPECT_EQ(needs(method, "/api/services"), "`catalogue_manage`");
     }
@@ -107,19 +114,26 @@ TEST_F(RouteTable, TheMatrixFollowsAllows) {
         }
         return out;
     };
-    // anonymous, councillor, officer cs, officer ss, supervisor cs, admin, client key, staff key
+    // anonymous, councillor, officer cs, officer ss, supervisor cs, supervisor ss, admin,
+    // client key, staff key
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_contact_read)),
-              "401 403 ok 403 ok ok 403 403 ");
+              "401 403 ok 403 ok 403 ok 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::audit_read)),
-              "401 403 403 403 403 ok 403 403 ");
+              "401 403 403 403 403 403 ok 403 403 ");
     // Routes keys may call keep their 403 for a missing api_key.
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_create)),
-              "403 403 403 403 403 403 ok ok ");
+              "403 403 403 403 403 403 403 ok ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::catalogue_manage)),
-              "403 403 403 403 403 ok 403 ok ");
+              "403 403 403 403 403 403 ok 403 ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_update)),
-              "403 403 ok 403 ok ok 403 ok ");
-    EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ");
+              "403 403 ok 403 ok 403 ok 403 ok ");
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::crew_work)),
+              "403 403 403 ok 403 ok ok 403 ok ");
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::crew_supervise)),
+              "401 403 403 403 403 ok ok 403 403 ");
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::photo_upload)),
+              "403 403 403 ok 403 ok ok ok ok ");
+    EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ok ");
 }
 
 TEST_F(RouteTable, DocsPermissionsShowsTheMatrix) {

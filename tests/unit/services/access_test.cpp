@@ -79,6 +79,27 @@ TEST(Allows, StaffByTeamAndAdminsEverywhere) {
     }
 }
 
+TEST(Allows, StreetsceneOfficersWorkInCrewsAndSupervisorsAssign) {
+    const auto officer = person({{Role::officer, {}, {Team::streetscene}}});
+    const auto supervisor = person({{Role::supervisor, {}, {Team::streetscene}}});
+    const auto cs_supervisor = person({{Role::supervisor, {}, {Team::customer_services}}});
+    const auto planning = person({{Role::officer, {}, {Team::planning}}});
+    EXPECT_TRUE(allows(officer, Permission::crew_work));
+    EXPECT_TRUE(allows(officer, Permission::photo_upload));
+    EXPECT_FALSE(allows(officer, Permission::crew_supervise));
+    EXPECT_TRUE(allows(supervisor, Permission::crew_work));
+    EXPECT_TRUE(allows(supervisor, Permission::crew_supervise));
+    // Another team's supervisor supervises nothing of streetscene's.
+    EXPECT_FALSE(allows(cs_supervisor, Permission::crew_supervise));
+    EXPECT_FALSE(allows(cs_supervisor, Permission::crew_work));
+    EXPECT_FALSE(allows(planning, Permission::crew_work));
+    EXPECT_FALSE(allows(planning, Permission::photo_upload));
+    EXPECT_TRUE(allows(key("staff"), Permission::crew_work));
+    EXPECT_FALSE(allows(key("staff"), Permission::crew_supervise));
+    EXPECT_FALSE(allows(key("client"), Permission::crew_work));
+    EXPECT_TRUE(allows(key("client"), Permission::photo_upload));
+}
+
 TEST(Allows, ApiKeysByRole) {
     EXPECT_TRUE(allows(key("client"), Permission::request_create));
     EXPECT_FALSE(allows(key("client"), Permission::request_update));
