@@ -12,6 +12,7 @@
 #include "server/http/requests/request_routes.hpp"
 #include "server/http/routes.hpp"
 #include "server/http/streetscene/crew_routes.hpp"
+#include "server/http/streetscene/job_routes.hpp"
 #include "server/http/streetscene/round_routes.hpp"
 #include "server/http/streetscene/schedule_routes.hpp"
 #include "server/services/access/oidc_accounts.hpp"
@@ -51,19 +52,27 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       photos(pool, requests, image_limits(settings)),
       my_reports(pool, requests, settings.public_url),
       followers(pool, requests, settings.public_url), schedules(pool), crews(pool), rounds(pool),
-      audit(pool), accounts(pool), sessions(pool, settings.sessions),
-      sign_in(accounts, sessions, settings.sign_in), authenticator(pool, sessions),
-      sign_in_links(pool,
-                    accounts,
-                    sessions,
-                    {.public_url = settings.public_url,
-                     .council_name = requests.catalogue()->council(),
-                     .limits = settings.sign_in_links}),
+      jobs(pool, requests, bng, settings.job_categories), audit(pool), accounts(pool),
+      sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
+      authenticator(pool, sessions), sign_in_links(pool,
+                                                   accounts,
+                                                   sessions,
+                                                   {.public_url = settings.public_url,
+                                                    .council_name = requests.catalogue()->council(),
+                                                    .limits = settings.sign_in_links}),
       cookies(settings.cookies), mail_delivered(settings.mail_delivered), files(settings.web_root),
       pages(settings.page_cache_bytes) {
     // The street-asset collections derive each asset's ward from the ward index (never stored).
     services::define_ward_function(pool, wards);
     requests.sync_categories();
+    // Streetscene's intake rules: the missed-collection check and bin links (0018).
+    requests.set_intake_hooks(jobs.intake_hooks());
+    // A crew's completion of a job's visit closes (or updates) its request in the
+    // completion's own transaction.
+    crews.set_completion_hook([this](store::Database& db, const services::Principal& by,
+                                     const services::Completion& completion) {
+        jobs.on_crew_completion(db, by, completion);
+    });
     if (settings.oidc) {
         oidc = std::make_unique<services::OidcClient>(*settings.oidc);
         oidc_accounts = std::make_unique<services::AccountsOidcBridge>(accounts, sessions,
@@ -93,6 +102,7 @@ void add_server_routes(http::Router& router,
     http::add_schedule_routes(router, services.schedules, services.requests.catalogue()->council());
     http::add_crew_routes(router, services.crews);
     http::add_round_routes(router, services.rounds);
+    http::add_job_routes(router, services.jobs);
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);
     if (services.mail_delivered) {

@@ -34,6 +34,7 @@
 #include "server/services/shared/import_history.hpp"
 #include "server/services/shared/transform_service.hpp"
 #include "server/services/streetscene/crew_service.hpp"
+#include "server/services/streetscene/job_service.hpp"
 #include "server/services/streetscene/round_admin.hpp"
 #include "server/services/streetscene/schedule_service.hpp"
 #include "server/services/wards/ward_service.hpp"
@@ -60,6 +61,9 @@ struct ServiceSettings {
     /// Whether mail is delivered (SMTP or .eml files): without it an emailed sign-in link
     /// would never arrive, so that way is not offered.
     bool mail_delivered = false;
+    /// Which categories are streetscene jobs, bin reports and missed collections
+    /// (data/streetscene/jobs.json; JobCategories::defaults() when not given).
+    services::JobCategories job_categories = services::JobCategories::defaults();
     /// OpenID Connect sign-in for staff; off when absent.
     std::optional<services::OidcSettings> oidc;
 };
@@ -94,6 +98,7 @@ class ServerServices {
     services::ScheduleService schedules;
     services::CrewService crews;
     services::RoundAdmin rounds;
+    services::JobService jobs;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

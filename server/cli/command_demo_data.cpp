@@ -8,6 +8,7 @@
 #include "server/services/access/accounts.hpp"
 #include "server/services/requests/demo_activity.hpp"
 #include "server/services/streetscene/demo_crews.hpp"
+#include "server/services/streetscene/demo_jobs.hpp"
 #include "server/services/streetscene/demo_rounds.hpp"
 
 #include <spdlog/spdlog.h>
@@ -118,6 +119,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     services::DemoActivitySummary activity;
     services::DemoRoundsSummary rounds;
     services::DemoCrewsSummary crews;
+    services::DemoJobsSummary jobs;
     try {
         store::migrate(building);
         auto db = store::Database::open(building);
@@ -134,6 +136,12 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
         add_demo_accounts(building);
         // The crews need the demo officer's account: after the accounts.
         crews = services::generate_demo_crews(db, *date, options.seed);
+        {
+            // A few open streetscene reports made into jobs on the nearest crews' day.
+            store::ConnectionPool pool(building, 2, {});
+            jobs = services::generate_demo_jobs(
+                pool, transform, services::ServiceCatalogue::load(default_services_file()), *date);
+        }
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (...) {
         remove_with_sidecars(building);
@@ -155,7 +163,8 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     std::cout << "  " << rounds.rounds << " streetscene rounds with " << rounds.visits
               << " visits (13 weeks ahead, and their past), " << crews.crews << " crews of "
               << crews.members << " people with " << crews.completions << " completions ("
-              << crews.rolled << " not done and rolled)\n";
+              << crews.rolled << " not done and rolled), " << jobs.jobs << " jobs from reports ("
+              << jobs.cleared << " cleared)\n";
     print_demo_accounts();
     return exit_ok;
 }

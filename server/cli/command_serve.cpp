@@ -38,7 +38,8 @@ struct ServeOptions {
     http::ServerOptions server;
     std::filesystem::path web_root = WARDMAP_DEFAULT_WEB_ROOT;
     std::filesystem::path services_file = WARDMAP_DEFAULT_SERVICES_FILE;
-    std::filesystem::path mail_dir; // empty: notifications stay queued
+    std::filesystem::path jobs_file; // empty: JobCategories::defaults()
+    std::filesystem::path mail_dir;  // empty: notifications stay queued
     std::string mail_from = "Chorley Council <no-reply@chorley.gov.uk>";
     int mail_interval_seconds = 10;
     int mail_retry_seconds = 30;
@@ -310,6 +311,9 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     if (!options.oidc_issuer.empty()) {
         settings.oidc = oidc_settings(options);
     }
+    if (!options.jobs_file.empty()) {
+        settings.job_categories = services::JobCategories::load(options.jobs_file);
+    }
     app::ServerServices served(pool, transform, std::move(catalogue_file), settings);
     services::ChangeWatcher watcher(common.db, std::chrono::seconds(2));
     const app::MemoryTrimmer trimmer(std::chrono::seconds(30));
@@ -406,6 +410,11 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "Service catalogue (JSON) for service requests and Open311")
         ->envname("WARDMAP_SERVICES")
         ->capture_default_str();
+    cmd->add_option("--jobs-file", options->jobs_file,
+                    "Streetscene jobs: which service categories become which crew work, bin "
+                    "reports and missed collections (JSON, docs/streetscene.md; built-in "
+                    "defaults when absent)")
+        ->envname("WARDMAP_JOBS_FILE");
     cmd->add_option("--mail-dir", options->mail_dir,
                     "Folder the notification sender writes .eml files to (none: keep them "
                     "queued in notification_outbox)")

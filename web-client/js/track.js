@@ -47,6 +47,26 @@ function render(t) {
       note.textContent = h.note;
       li.append(note);
     }
+    if (h.photos?.length) {
+      // The update's photos (a crew's "after" photo when the council closes it), each a
+      // thumbnail linking to the full photo.
+      const list = document.createElement('ul');
+      list.className = 'photo-list history-photos';
+      list.setAttribute('aria-label', `Photos ${h.by === 'council' ? 'from the council' : 'you added'}`);
+      list.append(...h.photos.map((p, i) => {
+        const item = document.createElement('li');
+        const link = document.createElement('a');
+        link.href = p.url;
+        const img = document.createElement('img');
+        img.src = p.thumbnail_url;
+        img.alt = `Photo ${i + 1} ${h.by === 'council' ? 'from the council' : 'you added'}, ${formatDate(h.at)}`;
+        img.loading = 'lazy';
+        link.append(img);
+        item.append(link);
+        return item;
+      }));
+      li.append(list);
+    }
     return li;
   }));
   $('reopen-box').hidden = t.open;

@@ -201,7 +201,22 @@ void append_feature(std::string& out, const services::DayVisit& v, bool with_cre
     } else {
         out += "null";
     }
-    out += R"(,"job":null}})";
+    // A job made from a service request (0018): its id, request, category and due date.
+    out += R"(,"job":)";
+    if (v.job) {
+        out += R"({"id":)";
+        geo::append_integer(out, v.job->id);
+        out += R"(,"request_id":)";
+        geo::append_integer(out, v.job->request_id);
+        out += R"(,"category":)";
+        geo::append_json_string(out, v.job->category);
+        out += R"(,"due_date":)";
+        geo::append_json_string(out, v.job->due_date);
+        out += '}';
+    } else {
+        out += "null";
+    }
+    out += "}}";
 }
 
 std::string features(const services::Day& day, bool with_crew) {

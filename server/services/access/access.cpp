@@ -22,7 +22,7 @@ constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
     {Team::housing, "housing"},
 }};
 
-constexpr std::array<std::pair<Permission, std::string_view>, 12> permission_names = {{
+constexpr std::array<std::pair<Permission, std::string_view>, 13> permission_names = {{
     {Permission::request_create, "request_create"},
     {Permission::request_update, "request_update"},
     {Permission::request_contact_read, "request_contact_read"},
@@ -35,6 +35,7 @@ constexpr std::array<std::pair<Permission, std::string_view>, 12> permission_nam
     {Permission::crew_supervise, "crew_supervise"},
     {Permission::photo_upload, "photo_upload"},
     {Permission::rounds_manage, "rounds_manage"},
+    {Permission::job_manage, "job_manage"},
 }};
 static_assert(permission_names.size() == all_permissions.size());
 
@@ -52,6 +53,7 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::admin, Permission::crew_supervise},
     {Grantee::admin, Permission::photo_upload},
     {Grantee::admin, Permission::rounds_manage},
+    {Grantee::admin, Permission::job_manage},
     {Grantee::customer_services_staff, Permission::request_update},
     {Grantee::customer_services_staff, Permission::request_contact_read},
     {Grantee::customer_services_staff, Permission::ward_read},
@@ -61,11 +63,13 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::streetscene_officer, Permission::ward_read},
     {Grantee::streetscene_officer, Permission::crew_work},
     {Grantee::streetscene_officer, Permission::photo_upload},
+    {Grantee::streetscene_officer, Permission::job_manage},
     {Grantee::streetscene_supervisor, Permission::ward_read},
     {Grantee::streetscene_supervisor, Permission::crew_work},
     {Grantee::streetscene_supervisor, Permission::crew_supervise},
     {Grantee::streetscene_supervisor, Permission::photo_upload},
     {Grantee::streetscene_supervisor, Permission::rounds_manage},
+    {Grantee::streetscene_supervisor, Permission::job_manage},
     // Other teams' own domains (the burial register, ...) add theirs later.
     {Grantee::other_team_staff, Permission::ward_read},
     {Grantee::councillor, Permission::ward_read},
@@ -74,6 +78,7 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::staff_key, Permission::request_create},
     {Grantee::staff_key, Permission::photo_upload},
     {Grantee::staff_key, Permission::crew_work},
+    {Grantee::staff_key, Permission::job_manage},
     {Grantee::staff_key, Permission::request_update},
     {Grantee::staff_key, Permission::catalogue_manage},
 };

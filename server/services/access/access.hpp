@@ -47,6 +47,7 @@ enum class Permission {
     crew_supervise,       ///< assignments of visits and rounds, the day's progress of every crew
     photo_upload,         ///< POST /api/photos
     rounds_manage,        ///< streetscene rounds: create and edit them, their history
+    job_manage, ///< streetscene jobs made from requests, their closing, bins' emptying reviews
 };
 std::string_view permission_name(Permission permission);
 
@@ -95,7 +96,8 @@ inline constexpr std::array all_permissions = {
     Permission::request_create,   Permission::request_update, Permission::request_contact_read,
     Permission::catalogue_manage, Permission::ward_read,      Permission::accounts_manage,
     Permission::keys_manage,      Permission::audit_read,     Permission::crew_work,
-    Permission::crew_supervise,   Permission::photo_upload,   Permission::rounds_manage};
+    Permission::crew_supervise,   Permission::photo_upload,   Permission::rounds_manage,
+    Permission::job_manage};
 /// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.

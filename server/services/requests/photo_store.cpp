@@ -95,6 +95,27 @@ void attach_photos(store::Database& db,
     }
 }
 
+void attach_completion_photos(store::Database& db,
+                              const std::vector<std::string>& ids,
+                              std::int64_t request_id,
+                              std::int64_t history_id,
+                              const std::string& field) {
+    if (ids.empty()) {
+        return;
+    }
+    auto st = db.prepare("UPDATE photos SET request_id = ?2, history_id = ?3, position = ?4 "
+                         "WHERE id = ?1 AND request_id IS NULL AND EXISTS (SELECT 1 FROM "
+                         "schedule_visit_completion_photos cp WHERE cp.photo_id = ?1)");
+    int position = 0;
+    for (const auto& id : ids) {
+        st.reset();
+        st.bind(1, id).bind(2, request_id).bind(3, history_id).bind(4, position++).run();
+        if (db.changes() != 1) {
+            invalid_parameter(field, "'" + id + "' is not a crew's photo free to show");
+        }
+    }
+}
+
 std::vector<std::string>
 photo_ids_of(store::Database& db, std::int64_t request_id, std::optional<std::int64_t> history_id) {
     auto st = db.prepare("SELECT id FROM photos WHERE request_id = ?1 AND history_id IS ?2 "

@@ -47,6 +47,16 @@ void attach_photos(store::Database& db,
                    std::optional<std::int64_t> history_id,
                    const std::string& field);
 
+/// Shows a crew's completion photos (already stored by the completion, 0017) on a request's
+/// update, in this order, in the caller's transaction: a job's "after" photo on the update
+/// that closes its request. They stay the completion's too. invalid_parameter naming `field`
+/// for a photo that is not a completion's or is on a request already.
+void attach_completion_photos(store::Database& db,
+                              const std::vector<std::string>& ids,
+                              std::int64_t request_id,
+                              std::int64_t history_id,
+                              const std::string& field);
+
 /// Photo ids of a request's own photos (`history_id` nullopt) or of one update, in order.
 std::vector<std::string>
 photo_ids_of(store::Database& db, std::int64_t request_id, std::optional<std::int64_t> history_id);

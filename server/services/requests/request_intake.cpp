@@ -34,6 +34,7 @@ struct RequestService::CheckedRequest {
     bool anonymous = true;
     std::string priority;
     core::UnixSeconds expected = 0;
+    IntakeFacts facts;
 };
 
 CreatedRequest RequestService::create(const NewRequest& request) const {
@@ -167,6 +168,15 @@ RequestService::CheckedRequest RequestService::check_new(const NewRequest& reque
     if (!usrn && place) {
         usrn = place->usrn;
     }
+    const IntakeFacts facts{.service = service,
+                            .at = *at,
+                            .uprn = place ? std::optional<std::int64_t>(place->uprn) : std::nullopt,
+                            .usrn = usrn,
+                            .attributes = &request.attributes,
+                            .now = now};
+    if (m_hooks.check) {
+        m_hooks.check(facts);
+    }
     const std::string priority = choose_priority(*service, answers);
     const core::Date due =
         core::add_working_days(core::uk_date(now), service->priority(priority).sla_working_days);
@@ -185,7 +195,8 @@ RequestService::CheckedRequest RequestService::check_new(const NewRequest& reque
                           .photo_ids = photo_ids,
                           .anonymous = anonymous,
                           .priority = priority,
-                          .expected = core::uk_instant(due, core::uk_seconds_of_day(now))};
+                          .expected = core::uk_instant(due, core::uk_seconds_of_day(now)),
+                          .facts = facts};
 }
 
 CreatedRequest RequestService::store_new(store::Database& db, const CheckedRequest& c) const {
@@ -230,6 +241,9 @@ CreatedRequest RequestService::store_new(store::Database& db, const CheckedReque
         photos.push_back(insert_photo(db, upload, c.client.id, c.now));
     }
     attach_photos(db, photos, id, std::nullopt, "photo_id");
+    if (m_hooks.stored) {
+        m_hooks.stored(db, id, c.facts);
+    }
     return CreatedRequest{id, token, service->service_notice, request.account_id};
 }
 

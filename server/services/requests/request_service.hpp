@@ -175,6 +175,25 @@ struct StatusUpdate {
     std::optional<Principal> by_person;
 };
 
+/// What a rule of another domain sees of a new request once it is checked and enriched.
+struct IntakeFacts {
+    const ServiceDefinition* service = nullptr;
+    geo::EastNorth at; ///< the report's point, EPSG:27700
+    std::optional<std::int64_t> uprn;
+    std::optional<std::int64_t> usrn;
+    /// The answers as given (attribute[code]), already checked against the service.
+    const std::map<std::string, std::vector<std::string>>* attributes = nullptr;
+    core::UnixSeconds now = 0;
+};
+
+/// Rules other domains add to intake (the server sets them; streetscene's missed-collection
+/// rule and bin links): `check` runs before anything is stored and refuses a request by
+/// throwing DomainError; `stored` runs in the request's own transaction after its row.
+struct IntakeHooks {
+    std::function<void(const IntakeFacts&)> check;
+    std::function<void(store::Database&, std::int64_t request_id, const IntakeFacts&)> stored;
+};
+
 /// GET /api/kpis: a date range (inclusive, on when requests were received) and a ward.
 struct KpiQuery {
     std::optional<core::Date> from; ///< default: 90 days before `to`
@@ -231,6 +250,9 @@ class RequestService {
                    const StreetService& streets,
                    Clock clock = {},
                    std::string public_url = "http://localhost:8080");
+
+    /// Sets the intake rules of other domains; call once, before the service is shared.
+    void set_intake_hooks(IntakeHooks hooks) { m_hooks = std::move(hooks); }
 
     /// Writes the catalogue's services into service_categories (code, name, group) so that
     /// requests can reference them; existing rows are updated, none removed.
@@ -365,6 +387,7 @@ class RequestService {
     Clock m_clock;
     std::string m_public_url;
     mutable RateLimiter m_limiter;
+    IntakeHooks m_hooks;
 };
 
 // Tokens and their stored hashes come from core (libsodium).

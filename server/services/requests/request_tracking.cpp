@@ -37,12 +37,15 @@ Tracking RequestService::tracking_of(PublicRequest request) const {
     st.bind(1, id);
     std::vector<std::int64_t> history_ids;
     while (st.step()) {
-        t.history.push_back(TrackEntry{core::parse_w3c_datetime(st.text(0)).value_or(0),
-                                       st.optional_text(1),
-                                       std::string(st.text(2)),
-                                       std::string(st.text(3)),
-                                       st.text(4).starts_with("staff:"),
-                                       {}});
+        t.history.push_back(
+            TrackEntry{core::parse_w3c_datetime(st.text(0)).value_or(0),
+                       st.optional_text(1),
+                       std::string(st.text(2)),
+                       std::string(st.text(3)),
+                       // a staff system's key or a signed-in
+                       // person of the council
+                       st.text(4).starts_with("staff:") || st.text(4).starts_with("person:"),
+                       {}});
         history_ids.push_back(st.int64(5));
     }
     for (std::size_t i = 0; i < history_ids.size(); ++i) {

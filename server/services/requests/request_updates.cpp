@@ -45,7 +45,12 @@ RequestService::CheckedUpdate RequestService::check_update(const StatusUpdate& u
     // A staff system's key, counted against its rate limits; or a signed-in person.
     std::optional<std::int64_t> key_id;
     std::string actor;
-    if (u.by_person) {
+    if (u.by_person && u.by_person->kind == Principal::Kind::api_key) {
+        // A staff system's key already checked by the caller (a crew's completion sent with
+        // a key): the key's own actor and id, as if it had posted the update itself.
+        key_id = u.by_person->id;
+        actor = "staff:" + u.by_person->name;
+    } else if (u.by_person) {
         actor = "person:" + u.by_person->name;
     } else {
         const ApiClient client = authenticate(u.api_key, true);

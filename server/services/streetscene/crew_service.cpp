@@ -26,7 +26,10 @@ constexpr const char* crew_of_visit =
 /// Every visit in [?1, ?2] that passes `filter` (over the CTE `d`: id, crew, person_id, ...),
 /// with what a crew needs, in work order. The point is computed once in the inner query.
 std::string visits_sql(const std::string& filter) {
-    return std::string("SELECT q.*, X(q.pt), Y(q.pt) FROM (WITH d AS (SELECT v.id, v.round_id, "
+    // The job of a visit's stop (0018) comes last: its id, request, category, due date and
+    // point (the request's).
+    return std::string("SELECT q.*, X(q.pt), Y(q.pt), j.id, j.request_id, j.category, "
+                       "j.due_date, j.lon, j.lat FROM (WITH d AS (SELECT v.id, v.round_id, "
                        "v.stop_id, v.planned_date, v.rolled_from, a.person_id, ") +
            crew_of_visit +
            " AS crew FROM schedule_visits v JOIN schedule_rounds r ON r.id = v.round_id "
@@ -63,7 +66,9 @@ std::string visits_sql(const std::string& filter) {
            "LEFT JOIN schedule_visit_completions c ON c.id = (SELECT c2.id FROM "
            "schedule_visit_completions c2 WHERE c2.visit_id = d.id ORDER BY c2.at DESC, c2.id "
            "DESC LIMIT 1) WHERE " +
-           filter + ") q ORDER BY q.planned_date, q.round_code, q.seq, q.visit_id";
+           filter +
+           ") q LEFT JOIN schedule_visits jv ON jv.id = q.visit_id LEFT JOIN streetscene_jobs j "
+           "ON j.stop_id = jv.stop_id ORDER BY q.planned_date, q.round_code, q.seq, q.visit_id";
 }
 
 std::optional<std::int64_t> opt_int(const store::Statement& q, int col) {
@@ -126,6 +131,12 @@ std::vector<DayVisit> read_visits(store::Statement& q) {
         // 23 is the point's blob; 24 and 25 its coordinates.
         v.lon = opt_real(q, 24);
         v.lat = opt_real(q, 25);
+        if (!q.is_null(26)) {
+            v.job = DayVisit::Job{q.int64(26), q.int64(27), std::string(q.text(28)),
+                                  std::string(q.text(29))};
+            v.lon = q.real(30);
+            v.lat = q.real(31);
+        }
         out.push_back(std::move(v));
     }
     return out;
@@ -354,6 +365,9 @@ CompletionResult CrewService::record_completion(const Principal& who,
     const auto in = parse_completion(body, m_clock());
     store::Transaction tx(*db);
     auto result = record_completion_in(*db, who, visit_id, in, m_clock());
+    if (!result.duplicate && m_completion_hook) {
+        m_completion_hook(*db, who, result.completion);
+    }
     tx.commit();
     return result;
 }

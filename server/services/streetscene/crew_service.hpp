@@ -78,6 +78,15 @@ struct DayVisit {
     std::optional<Completion> completion; ///< the latest (id, outcome, reason, at, by)
     std::optional<double> lon;
     std::optional<double> lat;
+    /// A job made from a service request (0018, JobService): its visits are those of its stop
+    /// on the crew's one-off round, and their point is the request's. Null for a round's visit.
+    struct Job {
+        std::int64_t id = 0;
+        std::int64_t request_id = 0;
+        std::string category;
+        std::string due_date;
+    };
+    std::optional<Job> job;
 };
 
 struct Day {
@@ -129,6 +138,12 @@ struct Assignment {
 class CrewService {
   public:
     using Clock = std::function<core::UnixSeconds()>;
+    /// Called in a new (not duplicate) completion's own transaction, after it is stored and
+    /// before it commits: jobs close their requests through it (app::ServerServices sets
+    /// JobService::on_crew_completion). An exception rolls the completion back.
+    using CompletionHook =
+        std::function<void(store::Database&, const Principal&, const Completion&)>;
+    void set_completion_hook(CompletionHook hook) { m_completion_hook = std::move(hook); }
     explicit CrewService(store::ConnectionPool& pool, Clock clock = core::now_seconds)
         : m_pool(pool), m_clock(std::move(clock)) {}
 
@@ -181,6 +196,7 @@ class CrewService {
   private:
     store::ConnectionPool& m_pool;
     Clock m_clock;
+    CompletionHook m_completion_hook;
 };
 
 /// "Europe/London today" of an instant.

@@ -358,8 +358,8 @@ constexpr const char* visit_columns =
     "coalesce((SELECT c.outcome FROM schedule_visit_completions c WHERE c.visit_id = v.id ORDER "
     "BY c.at DESC, c.id DESC LIMIT 1), 'planned'), v.rolled_from FROM schedule_visits v JOIN "
     "schedule_round_stops s ON s.id = v.stop_id "
-    "JOIN schedule_rounds r ON r.id = v.round_id JOIN schedule_activities a ON a.code = "
-    "r.activity ";
+    "JOIN schedule_rounds r ON r.id = v.round_id AND r.one_off = 0 JOIN schedule_activities a "
+    "ON a.code = r.activity ";
 
 } // namespace
 
@@ -439,6 +439,14 @@ SaveResult ScheduleService::save_round(store::Database& db,
                                        const core::Date& to,
                                        bool require_visits) {
     check_definition(db, def);
+    {
+        auto q = db.prepare_cached("SELECT one_off FROM schedule_rounds WHERE code = ?");
+        q.bind(1, def.code);
+        if (q.step() && q.int64(0) != 0) {
+            invalid_parameter("code", "'" + def.code +
+                                          "' is a crew's round of jobs, which has no rule to save");
+        }
+    }
     if (date_less(to, from)) {
         invalid_parameter("to", "is before 'from'");
     }
@@ -538,7 +546,9 @@ VisitCounts ScheduleService::materialise_all(store::Database& db,
                                              const std::string& actor) {
     std::vector<std::string> codes;
     {
-        auto q = db.prepare("SELECT code FROM schedule_rounds ORDER BY code");
+        // A crew's round of jobs (0018) has no rule to regenerate: its visits are put on a
+        // day by hand.
+        auto q = db.prepare("SELECT code FROM schedule_rounds WHERE one_off = 0 ORDER BY code");
         while (q.step()) {
             codes.emplace_back(q.text(0));
         }

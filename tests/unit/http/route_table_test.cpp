@@ -99,6 +99,11 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
     }
     EXPECT_EQ(needs("GET", "/api/rounds/:code/changes"), "`rounds_manage`");
     EXPECT_EQ(needs("GET", "/api/assets/:id/history"), "public");
+    // Streetscene jobs (JobService).
+    EXPECT_EQ(needs("POST", "/api/requests/:id/job"), "`job_manage`");
+    EXPECT_EQ(needs("GET", "/api/jobs/:id"), "`job_manage`");
+    EXPECT_EQ(needs("POST", "/api/jobs/:id/close"), "`job_manage`");
+    EXPECT_EQ(needs("GET", "/api/assets/:id/review"), "`job_manage`");
     EXPECT_EQ(needs("GET", "/api/track/:token"), "resident token");
     EXPECT_EQ(needs("GET", "/api/my-reports/:token"), "resident token");
     EXPECT_EQ(needs("GET", "/open311/v2/tokens/:token"), "resident token");
@@ -139,6 +144,9 @@ TEST_F(RouteTable, TheMatrixFollowsAllows) {
     EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::rounds_manage)),
               "401 403 403 403 403 ok ok 403 403 ");
+    // Keys may make jobs too: a route that lets a key through keeps 403 for no credentials.
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::job_manage)),
+              "403 403 403 ok 403 ok ok 403 ok ");
 }
 
 TEST_F(RouteTable, DocsPermissionsShowsTheMatrix) {
