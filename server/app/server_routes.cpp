@@ -6,6 +6,7 @@
 #include "server/http/access/oidc_routes.hpp"
 #include "server/http/features/ogc_routes.hpp"
 #include "server/http/features/tile_routes.hpp"
+#include "server/http/housing/housing_routes.hpp"
 #include "server/http/requests/catalogue_routes.hpp"
 #include "server/http/requests/open311_routes.hpp"
 #include "server/http/requests/photo_routes.hpp"
@@ -48,7 +49,8 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       requests(pool, bng, catalogues, wards, addresses, streets, {}, settings.public_url),
       photos(pool, requests, image_limits(settings)),
       my_reports(pool, requests, settings.public_url),
-      followers(pool, requests, settings.public_url), schedules(pool), audit(pool), accounts(pool),
+      followers(pool, requests, settings.public_url), schedules(pool),
+      empty_properties(pool, image_limits(settings)), audit(pool), accounts(pool),
       sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
       authenticator(pool, sessions), sign_in_links(pool,
                                                    accounts,
@@ -88,6 +90,7 @@ void add_server_routes(http::Router& router,
     http::add_my_reports_routes(router, services.my_reports);
     http::add_catalogue_routes(router, services.catalogues, services.requests);
     http::add_schedule_routes(router, services.schedules, services.requests.catalogue()->council());
+    http::add_housing_routes(router, services.empty_properties);
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);
     if (services.mail_delivered) {

@@ -25,6 +25,7 @@
 #include "server/services/features/tile_service.hpp"
 #include "server/services/gazetteer/address_service.hpp"
 #include "server/services/gazetteer/street_service.hpp"
+#include "server/services/housing/empty_property_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
 #include "server/services/requests/followers.hpp"
 #include "server/services/requests/my_reports_service.hpp"
@@ -90,6 +91,7 @@ class ServerServices {
     services::MyReportsService my_reports;
     services::FollowerService followers;
     services::ScheduleService schedules;
+    services::EmptyPropertyService empty_properties;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

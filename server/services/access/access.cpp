@@ -22,7 +22,7 @@ constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
     {Team::housing, "housing"},
 }};
 
-constexpr std::array<std::pair<Permission, std::string_view>, 8> permission_names = {{
+constexpr std::array<std::pair<Permission, std::string_view>, 11> permission_names = {{
     {Permission::request_create, "request_create"},
     {Permission::request_update, "request_update"},
     {Permission::request_contact_read, "request_contact_read"},
@@ -31,6 +31,9 @@ constexpr std::array<std::pair<Permission, std::string_view>, 8> permission_name
     {Permission::accounts_manage, "accounts_manage"},
     {Permission::keys_manage, "keys_manage"},
     {Permission::audit_read, "audit_read"},
+    {Permission::housing_read, "housing_read"},
+    {Permission::housing_manage, "housing_manage"},
+    {Permission::housing_owner_read, "housing_owner_read"},
 }};
 static_assert(permission_names.size() == all_permissions.size());
 
@@ -47,6 +50,14 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::customer_services_staff, Permission::request_update},
     {Grantee::customer_services_staff, Permission::request_contact_read},
     {Grantee::customer_services_staff, Permission::ward_read},
+    // The empty-property register is the housing team's; its owners' details are theirs alone
+    // (not an admin's: reference/domain.md §2.7, issue #18).
+    {Grantee::admin, Permission::housing_read},
+    {Grantee::admin, Permission::housing_manage},
+    {Grantee::housing_staff, Permission::housing_read},
+    {Grantee::housing_staff, Permission::housing_manage},
+    {Grantee::housing_staff, Permission::housing_owner_read},
+    {Grantee::housing_staff, Permission::ward_read},
     // Other teams' own domains (streetscene jobs, the burial register, ...) add theirs later.
     {Grantee::other_team_staff, Permission::ward_read},
     {Grantee::councillor, Permission::ward_read},
@@ -99,7 +110,8 @@ bool grant_allows(const RoleGrant& grant, Permission permission, const Scope& sc
             }
             const Grantee grantee = team == Team::customer_services
                                         ? Grantee::customer_services_staff
-                                        : Grantee::other_team_staff;
+                                    : team == Team::housing ? Grantee::housing_staff
+                                                            : Grantee::other_team_staff;
             if (grantee_holds(grantee, permission)) {
                 return true;
             }
@@ -136,6 +148,8 @@ std::string_view grantee_name(Grantee grantee) {
         return "admin";
     case Grantee::customer_services_staff:
         return "officer/supervisor (customer_services)";
+    case Grantee::housing_staff:
+        return "officer/supervisor (housing)";
     case Grantee::other_team_staff:
         return "officer/supervisor (other teams)";
     case Grantee::councillor:

@@ -43,6 +43,9 @@ enum class Permission {
     accounts_manage,      ///< people, roles, sessions of others
     keys_manage,          ///< API keys
     audit_read,           ///< GET /api/audit and its CSV export
+    housing_read,         ///< the empty-property register, its map and due lists (housing)
+    housing_manage,       ///< register, update, status changes, inspections (housing)
+    housing_owner_read,   ///< empty properties' owner contact details: audited (housing only)
 };
 std::string_view permission_name(Permission permission);
 
@@ -72,21 +75,22 @@ struct Scope {
 enum class Grantee {
     admin,
     customer_services_staff, ///< an officer or supervisor of customer_services
+    housing_staff,           ///< an officer or supervisor of housing
     other_team_staff,        ///< an officer or supervisor of any other team
     councillor,              ///< ward_read for their own wards only
     client_key,              ///< an API key with role client
     staff_key,               ///< an API key with role staff
 };
-inline constexpr std::array all_grantees = {Grantee::admin,
-                                            Grantee::customer_services_staff,
-                                            Grantee::other_team_staff,
-                                            Grantee::councillor,
-                                            Grantee::client_key,
-                                            Grantee::staff_key};
+inline constexpr std::array all_grantees = {
+    Grantee::admin,         Grantee::customer_services_staff,
+    Grantee::housing_staff, Grantee::other_team_staff,
+    Grantee::councillor,    Grantee::client_key,
+    Grantee::staff_key};
 inline constexpr std::array all_permissions = {
-    Permission::request_create,   Permission::request_update, Permission::request_contact_read,
-    Permission::catalogue_manage, Permission::ward_read,      Permission::accounts_manage,
-    Permission::keys_manage,      Permission::audit_read};
+    Permission::request_create,   Permission::request_update,    Permission::request_contact_read,
+    Permission::catalogue_manage, Permission::ward_read,         Permission::accounts_manage,
+    Permission::keys_manage,      Permission::audit_read,        Permission::housing_read,
+    Permission::housing_manage,   Permission::housing_owner_read};
 /// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.
