@@ -6,6 +6,7 @@
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
 #include "server/services/access/accounts.hpp"
+#include "server/services/housing/demo_empty_properties.hpp"
 #include "server/services/requests/demo_activity.hpp"
 #include "server/services/streetscene/demo_rounds.hpp"
 
@@ -42,6 +43,7 @@ constexpr DemoAccount demo_accounts[] = {
      "Demo-bereavement-1"},
     {"customer.services@demo.wardmap.test", "Casey Customer", "officer", "customer_services",
      "Demo-customer-1"},
+    {"housing@demo.wardmap.test", "Harper Housing", "officer", "housing", "Demo-housing-1"},
     {"admin@demo.wardmap.test", "Ada Admin", "admin", nullptr, "Demo-admin-pass-1"},
 };
 
@@ -114,6 +116,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     importers::DemoSummary summary;
     services::DemoActivitySummary activity;
     services::DemoRoundsSummary rounds;
+    services::DemoEmptySummary empty;
     try {
         store::migrate(building);
         auto db = store::Database::open(building);
@@ -127,6 +130,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
                 {.seed = options.seed, .until = *date});
         }
         rounds = services::generate_demo_rounds(db, *date);
+        empty = services::generate_demo_empty_properties(db, *date, options.seed);
         add_demo_accounts(building);
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (...) {
@@ -148,6 +152,9 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
               << activity.open << " open) with " << activity.updates << " staff updates\n";
     std::cout << "  " << rounds.rounds << " streetscene rounds with " << rounds.visits
               << " planned visits over 13 weeks\n";
+    std::cout << "  " << empty.properties << " empty properties (" << empty.overdue
+              << " overdue for inspection) with " << empty.inspections << " inspections and "
+              << empty.owners << " synthetic owners\n";
     print_demo_accounts();
     return exit_ok;
 }
