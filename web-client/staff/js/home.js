@@ -44,7 +44,8 @@ const TEAM_TILES = {
   bereavement: ['Burial register', ['Cemeteries, plots and burials on the map, and the register behind them.']],
   planning: ['Planning', ['Planning applications on the map by ward.']],
   customer_services: ['Customer services', ['Residents\' reports with their contact details, and updating them.']],
-  housing: ['Empty properties', ['Inspections of empty properties.']],
+  housing: ['Empty properties', ['Inspections of empty properties: what is due and overdue, on a map and as a list.'],
+    [['Empty properties and inspections', '/staff/housing.html']]],
 };
 
 function tilesFor(person, wardNames) {
@@ -64,8 +65,8 @@ function tilesFor(person, wardNames) {
       for (const team of grant.teams) {
         if (seen.has(team)) continue;
         seen.add(team);
-        const [heading, text] = TEAM_TILES[team] ?? [teamName(team), []];
-        tiles.push(tile(`tile-${team}`, heading, text, { coming: true }));
+        const [heading, text, links] = TEAM_TILES[team] ?? [teamName(team), []];
+        tiles.push(tile(`tile-${team}`, heading, text, links ? { links } : { coming: true }));
       }
     }
     if (grant.role === 'admin' && !seen.has('admin')) {
