@@ -18,7 +18,7 @@ set(layer_rules
 )
 
 # Domains of server/services/ and the domains each may include (besides itself and shared/).
-set(domains access gazetteer wards requests features streetscene burials planning myward)
+set(domains access gazetteer wards requests features streetscene burials planning housing myward)
 set(domain_uses
   "access|"
   "gazetteer|wards features"
@@ -28,7 +28,8 @@ set(domain_uses
   "streetscene|access gazetteer wards requests features"
   "burials|access gazetteer wards features"
   "planning|access gazetteer wards features"
-  "myward|access gazetteer wards requests features streetscene burials planning"
+  "housing|access gazetteer wards"
+  "myward|access gazetteer wards requests features streetscene burials planning housing"
 )
 
 set(violations "")

@@ -25,6 +25,7 @@
 #include "server/services/features/tile_service.hpp"
 #include "server/services/gazetteer/address_service.hpp"
 #include "server/services/gazetteer/street_service.hpp"
+#include "server/services/housing/empty_property_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
 #include "server/services/requests/followers.hpp"
 #include "server/services/requests/my_reports_service.hpp"
@@ -99,6 +100,7 @@ class ServerServices {
     services::CrewService crews;
     services::RoundAdmin rounds;
     services::JobService jobs;
+    services::EmptyPropertyService empty_properties;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

@@ -6,6 +6,7 @@
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
 #include "server/services/access/accounts.hpp"
+#include "server/services/housing/demo_empty_properties.hpp"
 #include "server/services/requests/demo_activity.hpp"
 #include "server/services/streetscene/demo_crews.hpp"
 #include "server/services/streetscene/demo_jobs.hpp"
@@ -46,6 +47,7 @@ constexpr DemoAccount demo_accounts[] = {
      "Demo-bereavement-1"},
     {"customer.services@demo.wardmap.test", "Casey Customer", "officer", "customer_services",
      "Demo-customer-1"},
+    {"housing@demo.wardmap.test", "Harper Housing", "officer", "housing", "Demo-housing-1"},
     {"admin@demo.wardmap.test", "Ada Admin", "admin", nullptr, "Demo-admin-pass-1"},
 };
 
@@ -120,6 +122,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     services::DemoRoundsSummary rounds;
     services::DemoCrewsSummary crews;
     services::DemoJobsSummary jobs;
+    services::DemoEmptySummary empty;
     try {
         store::migrate(building);
         auto db = store::Database::open(building);
@@ -133,6 +136,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
                 {.seed = options.seed, .until = *date});
         }
         rounds = services::generate_demo_rounds(db, *date);
+        empty = services::generate_demo_empty_properties(db, *date, options.seed);
         add_demo_accounts(building);
         // The crews need the demo officer's account: after the accounts.
         crews = services::generate_demo_crews(db, *date, options.seed);
@@ -165,6 +169,9 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
               << crews.members << " people with " << crews.completions << " completions ("
               << crews.rolled << " not done and rolled), " << jobs.jobs << " jobs from reports ("
               << jobs.cleared << " cleared)\n";
+    std::cout << "  " << empty.properties << " empty properties (" << empty.overdue
+              << " overdue for inspection) with " << empty.inspections << " inspections and "
+              << empty.owners << " synthetic owners\n";
     print_demo_accounts();
     return exit_ok;
 }

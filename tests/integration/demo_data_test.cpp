@@ -53,7 +53,16 @@ std::string casework_of(const std::filesystem::path& path) {
           "SELECT code, name, depot, vehicle FROM crews ORDER BY code",
           "SELECT crew_code, person_id FROM crew_members ORDER BY crew_code, person_id",
           "SELECT id, visit_id, client_id, person_id, actor, outcome, reason, at, recorded_at, "
-          "lon, lat, accuracy_m, quantities, notes FROM schedule_visit_completions ORDER BY id"}) {
+          "lon, lat, accuracy_m, quantities, notes FROM schedule_visit_completions ORDER BY id",
+          // The empty-property register (its created_at/recorded_at are the clock's).
+          "SELECT id, uprn, source, empty_since, registered_on, furnished, risk FROM "
+          "empty_properties ORDER BY id",
+          "SELECT id, property_id, status, effective_on, person_name, note FROM "
+          "empty_property_status_log ORDER BY id",
+          "SELECT id, property_id, inspected_on, inspector_name, condition, security, "
+          "recommended_action FROM empty_property_inspections ORDER BY id",
+          "SELECT property_id, name, address, phone, email FROM empty_property_owners "
+          "ORDER BY property_id"}) {
         auto st = db.prepare(sql);
         while (st.step()) {
             for (int c = 0; c < st.column_count(); ++c) {
@@ -175,6 +184,30 @@ TEST_F(DemoCasework, KpisHaveEveryMeasure) {
     EXPECT_GT(k["high_priority_decided"].get<int>(), 0);
     EXPECT_TRUE(k["high_priority_within_target_share"].is_number()) << r.body;
     EXPECT_TRUE(k["median_days_to_close"].is_number()) << r.body;
+}
+
+TEST_F(DemoCasework, TheEmptyPropertyRegisterHasHistoriesAndSyntheticOwners) {
+    auto db = open();
+    const auto properties = count(db, "SELECT count(*) FROM empty_properties");
+    EXPECT_GE(properties, 140);
+    EXPECT_LE(properties, 150);
+    // On the gazetteer's residential properties, each with a status log from its registration.
+    EXPECT_EQ(count(db, "SELECT count(*) FROM empty_properties e JOIN properties p ON "
+                        "p.uprn = e.uprn WHERE p.classification LIKE 'R%'"),
+              properties);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM empty_properties e WHERE NOT EXISTS (SELECT 1 "
+                        "FROM empty_property_status_log s WHERE s.property_id = e.id AND "
+                        "s.effective_on = e.registered_on)"),
+              0);
+    EXPECT_GT(count(db, "SELECT count(*) FROM empty_property_inspections"), properties);
+    EXPECT_GT(count(db, "SELECT count(*) FROM empty_property_status_log WHERE status = "
+                        "'back_in_use'"),
+              0);
+    // Owners are synthetic: drama numbers and example.com only.
+    EXPECT_GT(count(db, "SELECT count(*) FROM empty_property_owners"), properties / 2);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM empty_property_owners WHERE phone NOT LIKE "
+                        "'01632 960%' OR email NOT LIKE '%@example.com'"),
+              0);
 }
 
 } // namespace

@@ -54,6 +54,7 @@ class PermissionMatrix : public ::testing::Test {
             {"cllr@example.org", "Cllr A", "councillor", "--ward", ward},
             {"officer.cs@example.org", "Officer CS", "officer", "--team", "customer_services"},
             {"officer.ss@example.org", "Officer SS", "officer", "--team", "streetscene"},
+            {"officer.h@example.org", "Officer H", "officer", "--team", "housing"},
             {"supervisor.cs@example.org", "Supervisor CS", "supervisor", "--team",
              "customer_services"},
             {"supervisor.ss@example.org", "Supervisor SS", "supervisor", "--team", "streetscene"},
@@ -85,6 +86,7 @@ class PermissionMatrix : public ::testing::Test {
             {"councillor (own wards)", "cllr@example.org"},
             {"officer (customer_services)", "officer.cs@example.org"},
             {"officer (streetscene)", "officer.ss@example.org"},
+            {"officer (housing)", "officer.h@example.org"},
             {"supervisor (customer_services)", "supervisor.cs@example.org"},
             {"supervisor (streetscene)", "supervisor.ss@example.org"},
             {"admin", "admin@example.org"}};

@@ -67,6 +67,7 @@ std::vector<MatrixCaller> matrix_callers(const std::string& ward) {
          person(2, "Officer CS", {Role::officer, {}, {Team::customer_services}})},
         {"officer (streetscene)",
          person(3, "Officer SS", {Role::officer, {}, {Team::streetscene}})},
+        {"officer (housing)", person(7, "Officer H", {Role::officer, {}, {Team::housing}})},
         {"supervisor (customer_services)",
          person(4, "Supervisor CS", {Role::supervisor, {}, {Team::customer_services}})},
         {"supervisor (streetscene)",

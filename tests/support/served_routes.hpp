@@ -41,7 +41,7 @@ struct MatrixCaller {
     services::Principal principal;
 };
 
-/// anonymous; a councillor for `ward`; officers of customer_services and of streetscene;
+/// anonymous; a councillor for `ward`; officers of customer_services, streetscene and housing;
 /// supervisors of customer_services and of streetscene; an admin; a client API key; a staff
 /// API key.
 std::vector<MatrixCaller> matrix_callers(const std::string& ward);

@@ -22,7 +22,7 @@ constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
     {Team::housing, "housing"},
 }};
 
-constexpr std::array<std::pair<Permission, std::string_view>, 13> permission_names = {{
+constexpr std::array<std::pair<Permission, std::string_view>, 16> permission_names = {{
     {Permission::request_create, "request_create"},
     {Permission::request_update, "request_update"},
     {Permission::request_contact_read, "request_contact_read"},
@@ -36,6 +36,9 @@ constexpr std::array<std::pair<Permission, std::string_view>, 13> permission_nam
     {Permission::photo_upload, "photo_upload"},
     {Permission::rounds_manage, "rounds_manage"},
     {Permission::job_manage, "job_manage"},
+    {Permission::housing_read, "housing_read"},
+    {Permission::housing_manage, "housing_manage"},
+    {Permission::housing_owner_read, "housing_owner_read"},
 }};
 static_assert(permission_names.size() == all_permissions.size());
 
@@ -70,6 +73,14 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::streetscene_supervisor, Permission::photo_upload},
     {Grantee::streetscene_supervisor, Permission::rounds_manage},
     {Grantee::streetscene_supervisor, Permission::job_manage},
+    // The empty-property register is the housing team's; its owners' details are theirs alone
+    // (not an admin's: reference/domain.md §2.7, issue #18).
+    {Grantee::admin, Permission::housing_read},
+    {Grantee::admin, Permission::housing_manage},
+    {Grantee::housing_staff, Permission::housing_read},
+    {Grantee::housing_staff, Permission::housing_manage},
+    {Grantee::housing_staff, Permission::housing_owner_read},
+    {Grantee::housing_staff, Permission::ward_read},
     // Other teams' own domains (the burial register, ...) add theirs later.
     {Grantee::other_team_staff, Permission::ward_read},
     {Grantee::councillor, Permission::ward_read},
@@ -130,6 +141,8 @@ bool grant_allows(const RoleGrant& grant, Permission permission, const Scope& sc
             } else if (team == Team::streetscene) {
                 grantee = grant.role == Role::supervisor ? Grantee::streetscene_supervisor
                                                          : Grantee::streetscene_officer;
+            } else if (team == Team::housing) {
+                grantee = Grantee::housing_staff;
             }
             if (grantee_holds(grantee, permission)) {
                 return true;
@@ -171,6 +184,8 @@ std::string_view grantee_name(Grantee grantee) {
         return "officer (streetscene)";
     case Grantee::streetscene_supervisor:
         return "supervisor (streetscene)";
+    case Grantee::housing_staff:
+        return "officer/supervisor (housing)";
     case Grantee::other_team_staff:
         return "officer/supervisor (other teams)";
     case Grantee::councillor:

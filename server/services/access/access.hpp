@@ -47,7 +47,10 @@ enum class Permission {
     crew_supervise,       ///< assignments of visits and rounds, the day's progress of every crew
     photo_upload,         ///< POST /api/photos
     rounds_manage,        ///< streetscene rounds: create and edit them, their history
-    job_manage, ///< streetscene jobs made from requests, their closing, bins' emptying reviews
+    job_manage,     ///< streetscene jobs made from requests, their closing, bins' emptying reviews
+    housing_read,   ///< the empty-property register, its map and due lists (housing)
+    housing_manage, ///< register, update, status changes, inspections (housing)
+    housing_owner_read, ///< empty properties' owner contact details: audited (housing only)
 };
 std::string_view permission_name(Permission permission);
 
@@ -79,6 +82,7 @@ enum class Grantee {
     customer_services_staff, ///< an officer or supervisor of customer_services
     streetscene_officer,     ///< an officer of streetscene (crews' members)
     streetscene_supervisor,  ///< a supervisor of streetscene
+    housing_staff,           ///< an officer or supervisor of housing
     other_team_staff,        ///< an officer or supervisor of any other team
     councillor,              ///< ward_read for their own wards only
     client_key,              ///< an API key with role client
@@ -88,16 +92,18 @@ inline constexpr std::array all_grantees = {Grantee::admin,
                                             Grantee::customer_services_staff,
                                             Grantee::streetscene_officer,
                                             Grantee::streetscene_supervisor,
+                                            Grantee::housing_staff,
                                             Grantee::other_team_staff,
                                             Grantee::councillor,
                                             Grantee::client_key,
                                             Grantee::staff_key};
 inline constexpr std::array all_permissions = {
-    Permission::request_create,   Permission::request_update, Permission::request_contact_read,
-    Permission::catalogue_manage, Permission::ward_read,      Permission::accounts_manage,
-    Permission::keys_manage,      Permission::audit_read,     Permission::crew_work,
-    Permission::crew_supervise,   Permission::photo_upload,   Permission::rounds_manage,
-    Permission::job_manage};
+    Permission::request_create,    Permission::request_update, Permission::request_contact_read,
+    Permission::catalogue_manage,  Permission::ward_read,      Permission::accounts_manage,
+    Permission::keys_manage,       Permission::audit_read,     Permission::crew_work,
+    Permission::crew_supervise,    Permission::photo_upload,   Permission::rounds_manage,
+    Permission::job_manage,        Permission::housing_read,   Permission::housing_manage,
+    Permission::housing_owner_read};
 /// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.

@@ -89,6 +89,17 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
         EXPECT_EQ(needs(method, "/api/services/:code"), "`catalogue_manage`");
     }
     EXPECT_EQ(needs("GET", "/api/requests/:id/contact"), "`request_contact_read`");
+    for (const auto* method : {"GET", "PUT"}) {
+        EXPECT_EQ(needs(method, "/api/housing/properties/:id/owner"), "`housing_owner_read`");
+    }
+    for (const auto* pattern :
+         {"/api/housing/properties", "/api/housing/properties.geojson", "/api/housing/due",
+          "/api/housing/properties/:id", "/api/housing/photos/:photo"}) {
+        EXPECT_EQ(needs("GET", pattern), "`housing_read`");
+    }
+    EXPECT_EQ(needs("POST", "/api/housing/properties/:id/inspections"), "`housing_manage`");
+    EXPECT_EQ(needs("PATCH", "/api/housing/properties/:id"), "`housing_manage`");
+    EXPECT_EQ(needs("GET", "/api/wards/:code/empty-properties"), "`ward_read` in ward `:code`");
     EXPECT_EQ(needs("GET", "/api/audit"), "`audit_read`");
     EXPECT_EQ(needs("GET", "/api/audit.csv"), "`audit_read`");
     for (const auto* method : {"GET", "POST"}) {
@@ -122,31 +133,38 @@ TEST_F(RouteTable, TheMatrixFollowsAllows) {
         }
         return out;
     };
-    // anonymous, councillor, officer cs, officer ss, supervisor cs, supervisor ss, admin,
-    // client key, staff key
+    // anonymous, councillor, officer cs, officer ss, officer housing, supervisor cs,
+    // supervisor ss, admin, client key, staff key
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_contact_read)),
-              "401 403 ok 403 ok 403 ok 403 403 ");
+              "401 403 ok 403 403 ok 403 ok 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::audit_read)),
-              "401 403 403 403 403 403 ok 403 403 ");
+              "401 403 403 403 403 403 403 ok 403 403 ");
     // Routes keys may call keep their 403 for a missing api_key.
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_create)),
-              "403 403 403 403 403 403 403 ok ok ");
+              "403 403 403 403 403 403 403 403 ok ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::catalogue_manage)),
-              "403 403 403 403 403 403 ok 403 ok ");
+              "403 403 403 403 403 403 403 ok 403 ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_update)),
-              "403 403 ok 403 ok 403 ok 403 ok ");
+              "403 403 ok 403 403 ok 403 ok 403 ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::crew_work)),
-              "403 403 403 ok 403 ok ok 403 ok ");
+              "403 403 403 ok 403 403 ok ok 403 ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::crew_supervise)),
-              "401 403 403 403 403 ok ok 403 403 ");
+              "401 403 403 403 403 403 ok ok 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::photo_upload)),
-              "403 403 403 ok 403 ok ok ok ok ");
-    EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ok ");
+              "403 403 403 ok 403 403 ok ok ok ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::rounds_manage)),
-              "401 403 403 403 403 ok ok 403 403 ");
+              "401 403 403 403 403 403 ok ok 403 403 ");
     // Keys may make jobs too: a route that lets a key through keeps 403 for no credentials.
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::job_manage)),
-              "403 403 403 ok 403 ok ok 403 ok ");
+              "403 403 403 ok 403 403 ok ok 403 ok ");
+    // The empty-property register: the housing team and admins; its owners the team alone.
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::housing_read)),
+              "401 403 403 403 ok 403 403 ok 403 403 ");
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::housing_owner_read)),
+              "401 403 403 403 ok 403 403 403 403 403 ");
+    EXPECT_EQ(row(RouteAccess::needs_in_ward(services::Permission::ward_read, "code")),
+              "401 ok ok ok ok ok ok ok 403 403 ");
+    EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ok ok ");
 }
 
 TEST_F(RouteTable, DocsPermissionsShowsTheMatrix) {

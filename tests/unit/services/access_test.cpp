@@ -72,10 +72,23 @@ TEST(Allows, StaffByTeamAndAdminsEverywhere) {
     EXPECT_TRUE(allows(street, Permission::ward_read, Scope{std::nullopt, Team::streetscene}));
     EXPECT_FALSE(allows(street, Permission::ward_read, Scope{std::nullopt, Team::bereavement}));
     EXPECT_FALSE(allows(cs, Permission::request_update, Scope{std::nullopt, Team::streetscene}));
+    // Admins hold everything but creating reports (keys do) and reading empty properties'
+    // owners (the housing team alone, docs/housing.md).
     for (const auto permission : all_permissions) {
         EXPECT_EQ(allows(admin, permission, Scope{"E05000009", Team::housing}),
-                  permission != Permission::request_create)
+                  permission != Permission::request_create &&
+                      permission != Permission::housing_owner_read)
             << permission_name(permission);
+    }
+    const auto housing = person({{Role::officer, {}, {Team::housing}}});
+    EXPECT_TRUE(allows(housing, Permission::housing_owner_read));
+    EXPECT_TRUE(allows(housing, Permission::housing_manage));
+    EXPECT_TRUE(allows(housing, Permission::ward_read, in_ward("E05000009")));
+    EXPECT_FALSE(allows(housing, Permission::request_contact_read));
+    for (const auto permission :
+         {Permission::housing_read, Permission::housing_manage, Permission::housing_owner_read}) {
+        EXPECT_FALSE(allows(street, permission)) << permission_name(permission);
+        EXPECT_FALSE(allows(cs, permission)) << permission_name(permission);
     }
 }
 

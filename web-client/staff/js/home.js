@@ -44,13 +44,14 @@ const TEAM_TILES = {
   bereavement: ['Burial register', ['Cemeteries, plots and burials on the map, and the register behind them.']],
   planning: ['Planning', ['Planning applications on the map by ward.']],
   customer_services: ['Customer services', ['Residents\' reports with their contact details, and updating them.']],
-  housing: ['Empty properties', ['Inspections of empty properties.']],
+  housing: ['Empty properties', ['Inspections of empty properties: what is due and overdue, on a map and as a list.']],
 };
 
 // The teams whose pages are built: their links (a supervisor's too).
 const BUILT_TEAM_PAGES = {
   streetscene: (supervises) => [['Your day: stops on a map, recording them (works offline)', '/staff/crew.html'],
     ...(supervises ? [['Crews\' progress, reassigning work and the week\'s plan', '/staff/supervisor.html']] : [])],
+  housing: () => [['Empty properties and inspections', '/staff/housing.html']],
 };
 
 function tilesFor(person, wardNames) {
