@@ -4,6 +4,7 @@
 #include "server/http/access/audit_routes.hpp"
 #include "server/http/access/link_routes.hpp"
 #include "server/http/access/oidc_routes.hpp"
+#include "server/http/burials/burial_routes.hpp"
 #include "server/http/features/ogc_routes.hpp"
 #include "server/http/features/tile_routes.hpp"
 #include "server/http/requests/catalogue_routes.hpp"
@@ -48,14 +49,15 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       requests(pool, bng, catalogues, wards, addresses, streets, {}, settings.public_url),
       photos(pool, requests, image_limits(settings)),
       my_reports(pool, requests, settings.public_url),
-      followers(pool, requests, settings.public_url), schedules(pool), audit(pool), accounts(pool),
-      sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
-      authenticator(pool, sessions), sign_in_links(pool,
-                                                   accounts,
-                                                   sessions,
-                                                   {.public_url = settings.public_url,
-                                                    .council_name = requests.catalogue()->council(),
-                                                    .limits = settings.sign_in_links}),
+      followers(pool, requests, settings.public_url), schedules(pool), burials(pool), audit(pool),
+      accounts(pool), sessions(pool, settings.sessions),
+      sign_in(accounts, sessions, settings.sign_in), authenticator(pool, sessions),
+      sign_in_links(pool,
+                    accounts,
+                    sessions,
+                    {.public_url = settings.public_url,
+                     .council_name = requests.catalogue()->council(),
+                     .limits = settings.sign_in_links}),
       cookies(settings.cookies), mail_delivered(settings.mail_delivered), files(settings.web_root),
       pages(settings.page_cache_bytes) {
     // The street-asset collections derive each asset's ward from the ward index (never stored).
@@ -88,6 +90,7 @@ void add_server_routes(http::Router& router,
     http::add_my_reports_routes(router, services.my_reports);
     http::add_catalogue_routes(router, services.catalogues, services.requests);
     http::add_schedule_routes(router, services.schedules, services.requests.catalogue()->council());
+    http::add_burial_routes(router, services.burials);
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);
     if (services.mail_delivered) {

@@ -19,6 +19,7 @@
 #include "server/services/access/sessions.hpp"
 #include "server/services/access/sign_in.hpp"
 #include "server/services/access/sign_in_links.hpp"
+#include "server/services/burials/burial_service.hpp"
 #include "server/services/features/feature_service.hpp"
 #include "server/services/features/ogc_documents.hpp"
 #include "server/services/features/tile_documents.hpp"
@@ -90,6 +91,7 @@ class ServerServices {
     services::MyReportsService my_reports;
     services::FollowerService followers;
     services::ScheduleService schedules;
+    services::BurialService burials;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

@@ -54,6 +54,7 @@ class PermissionMatrix : public ::testing::Test {
             {"cllr@example.org", "Cllr A", "councillor", "--ward", ward},
             {"officer.cs@example.org", "Officer CS", "officer", "--team", "customer_services"},
             {"officer.ss@example.org", "Officer SS", "officer", "--team", "streetscene"},
+            {"officer.br@example.org", "Officer BR", "officer", "--team", "bereavement"},
             {"supervisor.cs@example.org", "Supervisor CS", "supervisor", "--team",
              "customer_services"},
             {"admin@example.org", "Admin", "admin"},
@@ -84,6 +85,7 @@ class PermissionMatrix : public ::testing::Test {
             {"councillor (own wards)", "cllr@example.org"},
             {"officer (customer_services)", "officer.cs@example.org"},
             {"officer (streetscene)", "officer.ss@example.org"},
+            {"officer (bereavement)", "officer.br@example.org"},
             {"supervisor (customer_services)", "supervisor.cs@example.org"},
             {"admin", "admin@example.org"}};
         for (const auto& [name, email] : emails) {

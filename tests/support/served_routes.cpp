@@ -67,6 +67,8 @@ std::vector<MatrixCaller> matrix_callers(const std::string& ward) {
          person(2, "Officer CS", {Role::officer, {}, {Team::customer_services}})},
         {"officer (streetscene)",
          person(3, "Officer SS", {Role::officer, {}, {Team::streetscene}})},
+        {"officer (bereavement)",
+         person(6, "Officer BR", {Role::officer, {}, {Team::bereavement}})},
         {"supervisor (customer_services)",
          person(4, "Supervisor CS", {Role::supervisor, {}, {Team::customer_services}})},
         {"admin", person(5, "Admin", {Role::admin, {}, {}})},

@@ -22,7 +22,7 @@ constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
     {Team::housing, "housing"},
 }};
 
-constexpr std::array<std::pair<Permission, std::string_view>, 8> permission_names = {{
+constexpr std::array<std::pair<Permission, std::string_view>, 10> permission_names = {{
     {Permission::request_create, "request_create"},
     {Permission::request_update, "request_update"},
     {Permission::request_contact_read, "request_contact_read"},
@@ -31,6 +31,8 @@ constexpr std::array<std::pair<Permission, std::string_view>, 8> permission_name
     {Permission::accounts_manage, "accounts_manage"},
     {Permission::keys_manage, "keys_manage"},
     {Permission::audit_read, "audit_read"},
+    {Permission::burial_read, "burial_read"},
+    {Permission::burial_record, "burial_record"},
 }};
 static_assert(permission_names.size() == all_permissions.size());
 
@@ -44,10 +46,15 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::admin, Permission::ward_read},
     {Grantee::admin, Permission::request_update},
     {Grantee::admin, Permission::request_contact_read},
+    {Grantee::admin, Permission::burial_read},
+    {Grantee::admin, Permission::burial_record},
     {Grantee::customer_services_staff, Permission::request_update},
     {Grantee::customer_services_staff, Permission::request_contact_read},
     {Grantee::customer_services_staff, Permission::ward_read},
     // Other teams' own domains (streetscene jobs, the burial register, ...) add theirs later.
+    {Grantee::bereavement_staff, Permission::ward_read},
+    {Grantee::bereavement_staff, Permission::burial_read},
+    {Grantee::bereavement_staff, Permission::burial_record},
     {Grantee::other_team_staff, Permission::ward_read},
     {Grantee::councillor, Permission::ward_read},
     {Grantee::client_key, Permission::request_create},
@@ -99,7 +106,8 @@ bool grant_allows(const RoleGrant& grant, Permission permission, const Scope& sc
             }
             const Grantee grantee = team == Team::customer_services
                                         ? Grantee::customer_services_staff
-                                        : Grantee::other_team_staff;
+                                    : team == Team::bereavement ? Grantee::bereavement_staff
+                                                                : Grantee::other_team_staff;
             if (grantee_holds(grantee, permission)) {
                 return true;
             }
@@ -136,6 +144,8 @@ std::string_view grantee_name(Grantee grantee) {
         return "admin";
     case Grantee::customer_services_staff:
         return "officer/supervisor (customer_services)";
+    case Grantee::bereavement_staff:
+        return "officer/supervisor (bereavement)";
     case Grantee::other_team_staff:
         return "officer/supervisor (other teams)";
     case Grantee::councillor:

@@ -43,6 +43,8 @@ enum class Permission {
     accounts_manage,      ///< people, roles, sessions of others
     keys_manage,          ///< API keys
     audit_read,           ///< GET /api/audit and its CSV export
+    burial_read,          ///< a grave's register entries, grants and holders: audited
+    burial_record,        ///< interments, grants and their events, status overrides
 };
 std::string_view permission_name(Permission permission);
 
@@ -72,6 +74,7 @@ struct Scope {
 enum class Grantee {
     admin,
     customer_services_staff, ///< an officer or supervisor of customer_services
+    bereavement_staff,       ///< an officer or supervisor of bereavement (the burial register)
     other_team_staff,        ///< an officer or supervisor of any other team
     councillor,              ///< ward_read for their own wards only
     client_key,              ///< an API key with role client
@@ -79,6 +82,7 @@ enum class Grantee {
 };
 inline constexpr std::array all_grantees = {Grantee::admin,
                                             Grantee::customer_services_staff,
+                                            Grantee::bereavement_staff,
                                             Grantee::other_team_staff,
                                             Grantee::councillor,
                                             Grantee::client_key,
@@ -86,7 +90,8 @@ inline constexpr std::array all_grantees = {Grantee::admin,
 inline constexpr std::array all_permissions = {
     Permission::request_create,   Permission::request_update, Permission::request_contact_read,
     Permission::catalogue_manage, Permission::ward_read,      Permission::accounts_manage,
-    Permission::keys_manage,      Permission::audit_read};
+    Permission::keys_manage,      Permission::audit_read,     Permission::burial_read,
+    Permission::burial_record};
 /// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.
