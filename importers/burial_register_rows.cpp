@@ -158,8 +158,9 @@ std::optional<std::string> parse_register_date(std::string_view text) {
         b - a - 1 > 2) {
         return std::nullopt;
     }
-    const std::string iso = s.substr(b + 1, 4) + "-" + (a == 1 ? "0" : "") + s.substr(0, a) + "-" +
-                            (b - a - 1 == 1 ? "0" : "") + s.substr(a + 1, b - a - 1);
+    const std::string day = s.substr(0, a), month = s.substr(a + 1, b - a - 1);
+    const std::string iso = s.substr(b + 1, 4) + "-" + (month.size() == 1 ? "0" : "") + month +
+                            "-" + (day.size() == 1 ? "0" : "") + day;
     if (const auto d = core::parse_iso_date(iso)) {
         return d->iso();
     }

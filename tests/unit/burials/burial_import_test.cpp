@@ -101,11 +101,12 @@ class BurialImport : public ImportFixture {
         return s + "]}";
     }
     void load_plan() {
-        auto r = run("cemeteries",
-                     bng(write("c.geojson",
-                               collection({feature("{\"CEM_NAME\":\"Test Cemetery\",\"address\":"
+        auto c = bng(
+            write("c.geojson", collection({feature("{\"CEM_NAME\":\"Test Cemetery\",\"address\":"
                                                    "\"Test Road\",\"opened\":1900}",
-                                                   square(358000, 418000, 100, 100))}))));
+                                                   square(358000, 418000, 100, 100))})));
+        c.field_map = {"name=CEM_NAME"};
+        auto r = run("cemeteries", c);
         ASSERT_TRUE(r.ok) << r.to_text();
         auto o = bng(write("s.geojson",
                            collection({feature("{\"name\":\"Section A\",\"code\":\"A\",\"kind\":"

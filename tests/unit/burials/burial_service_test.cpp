@@ -185,17 +185,17 @@ TEST_F(BurialServiceTest, EventsPassTheRightAndEveryHoldersReadIsAudited) {
     NewGrantEvent ext;
     ext.kind = "extension";
     ext.effective_on = "2020-01-01";
-    ext.extend_years = 20;
+    ext.extend_years = 19; // to 2119-01-10: within 100 years of 2020-01-01
     burials().add_grant_event(grant, ext, caller());
     NewGrantEvent too_long = ext;
-    too_long.extend_years = 90; // 2120 + 90 > 2020 + 100
+    too_long.extend_years = 2; // 2121-01-10 is past 2120-01-01
     EXPECT_THROW(burials().add_grant_event(grant, too_long, caller()), DomainError);
 
     const auto before = count("SELECT count(*) FROM audit_log WHERE record_kind = "
                               "'burial_grant' AND action = 'read'");
     const auto r = burials().grave(1, caller());
     ASSERT_EQ(r.grants.size(), 1U);
-    EXPECT_EQ(r.grants[0].expires_on, "2120-01-10");
+    EXPECT_EQ(r.grants[0].expires_on, "2119-01-10");
     EXPECT_TRUE(r.grants[0].active);
     ASSERT_EQ(r.grants[0].holders.size(), 2U);
     EXPECT_EQ(r.grants[0].holders[0].held_to, "2019-06-01");
