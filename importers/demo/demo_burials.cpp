@@ -73,14 +73,25 @@ struct Builder {
     long last_day; // the day before the reference date
     BurialRecords out;
 
-    std::string deceased_forename(const std::string& kind, long day) {
+    /// One or (a quarter of the time) two forenames of the era, of one sex.
+    std::string deceased_forenames(const std::string& kind, long day) {
         if (kind == "muslim") {
             return rng.pick(muslim_names);
         }
         const bool old = day < day_of(1975);
         const bool woman = rng.chance(0.5);
-        return old ? (woman ? rng.pick(women_old) : rng.pick(men_old))
-                   : (woman ? rng.pick(women_new) : rng.pick(men_new));
+        const auto one = [&] {
+            return std::string(old ? (woman ? rng.pick(women_old) : rng.pick(men_old))
+                                   : (woman ? rng.pick(women_new) : rng.pick(men_new)));
+        };
+        std::string names = one();
+        if (rng.chance(0.25)) {
+            const std::string second = woman ? rng.pick(women_old) : rng.pick(men_old);
+            if (second != names) {
+                names += " " + second;
+            }
+        }
+        return names;
     }
 
     std::string holder_name(const std::string& surname) {
@@ -174,11 +185,7 @@ struct Builder {
                                                                         : 11);
             }
         } else {
-            i.forenames = deceased_forename(section.kind, day);
-            if (rng.chance(0.25)) {
-                i.forenames +=
-                    " " + std::string(rng.chance(0.5) ? rng.pick(women_old) : rng.pick(men_old));
-            }
+            i.forenames = deceased_forenames(section.kind, day);
             i.age_years = rng.chance(0.9) ? rng.range(58, 99) : rng.range(18, 57);
         }
         if (!i.stillborn) {

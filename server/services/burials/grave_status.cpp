@@ -42,8 +42,6 @@ std::string grant_active_sql(std::string_view gr, std::string_view on) {
 }
 
 std::string grave_status_sql(std::string_view g, std::string_view on) {
-    const std::string coffins = used_sql("coffin", "prior_coffins");
-    const std::string ashes = used_sql("cremated_remains", "prior_cremated_remains");
     const std::string active_grant = "EXISTS (SELECT 1 FROM burial_grants ga WHERE ga.grave_id = "
                                      "{g}.id AND " +
                                      grant_active_sql("ga", "{on}") + ")";
@@ -54,20 +52,34 @@ std::string grave_status_sql(std::string_view g, std::string_view on) {
         "AND s.kind = 'surrender' AND s.effective_on <= {on}) FROM burial_grants gl WHERE "
         "gl.grave_id = {g}.id AND gl.granted_on <= {on} ORDER BY gl.granted_on DESC, gl.id DESC "
         "LIMIT 1), 0)";
-    const std::string used = "(" + coffins + " + " + ashes + ")";
-    return fill("CASE WHEN (SELECT o.status FROM grave_status_overrides o WHERE o.grave_id = "
-                "{g}.id ORDER BY o.id DESC LIMIT 1) IS NOT NULL THEN (SELECT o.status FROM "
-                "grave_status_overrides o WHERE o.grave_id = {g}.id ORDER BY o.id DESC LIMIT 1) "
-                "WHEN {g}.unavailable_reason IS NOT NULL THEN 'unavailable' WHEN " +
+    // The grave's interments are read once: one aggregate over them (a row even when there are
+    // none) whose CASE applies rules 3 to 7; the latest override (unless NULL) and unavailable
+    // ground come first without reading them.
+    const std::string coffins = "({g}.prior_coffins + coalesce(sum(i.kind = 'coffin'), 0))";
+    const std::string ashes =
+        "({g}.prior_cremated_remains + coalesce(sum(i.kind = 'cremated_remains'), 0))";
+    const std::string used = "({g}.prior_coffins + {g}.prior_cremated_remains + count(i.id))";
+    return fill("coalesce((SELECT o.status FROM grave_status_overrides o WHERE o.grave_id = "
+                "{g}.id ORDER BY o.id DESC LIMIT 1), CASE WHEN {g}.unavailable_reason IS NOT NULL "
+                "THEN 'unavailable' ELSE (SELECT CASE WHEN " +
                     coffins + " >= {g}.max_coffins AND " + ashes +
                     " >= {g}.max_cremated_remains THEN 'full' WHEN " + active_grant +
                     " THEN CASE WHEN " + used + " > 0 THEN 'in_use' ELSE 'reserved' END WHEN " +
                     latest_expired + " THEN 'right_expired' WHEN " + used +
-                    " > 0 THEN 'in_use' ELSE 'available' END",
+                    " > 0 THEN 'in_use' ELSE 'available' END FROM interments i WHERE i.grave_id = "
+                    "{g}.id AND i.buried_on <= {on} AND NOT EXISTS (SELECT 1 FROM disinterments d "
+                    "WHERE d.interment_id = i.id AND d.disinterred_on <= {on})) END)",
                 g, on);
 }
 
 namespace {
+
+/// Number and status only (the public box query).
+std::string select_lean_sql(std::string_view where) {
+    return "SELECT g.id, g.grave_number, " + grave_status_sql("g", "?1") +
+           ", 0, NULL, 0, 0, g.max_coffins, g.max_cremated_remains FROM grave_spaces g WHERE " +
+           std::string(where) + " ORDER BY g.id";
+}
 
 std::string select_sql(std::string_view where) {
     return "SELECT g.id, g.grave_number, " + grave_status_sql("g", "?1") +
@@ -101,8 +113,8 @@ void graves_status_in_box(store::Database& db,
                           const core::Date& on,
                           const std::function<void(const GraveStatus&)>& row) {
     static const std::string sql =
-        select_sql("g.id IN (SELECT pkid FROM idx_grave_spaces_geom WHERE xmax >= ?2 AND "
-                   "xmin <= ?3 AND ymax >= ?4 AND ymin <= ?5)");
+        select_lean_sql("g.id IN (SELECT pkid FROM idx_grave_spaces_geom WHERE xmax >= ?2 AND "
+                        "xmin <= ?3 AND ymax >= ?4 AND ymin <= ?5)");
     auto st = db.prepare_cached(sql);
     st.bind(1, on.iso()).bind(2, box.min_x).bind(3, box.max_x).bind(4, box.min_y);
     st.bind(5, box.max_y);

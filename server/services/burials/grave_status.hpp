@@ -55,6 +55,7 @@ struct GraveStatus {
 
 /// The status of every grave whose EPSG:27700 envelope meets `box`, on `on`, ordered by id:
 /// one set-based query (the R*Tree narrows, the subqueries read indexes), no query per grave.
+/// Only id, grave_number, status and the capacity are filled (not the counts or the reason).
 void graves_status_in_box(store::Database& db,
                           const geo::BBox& box,
                           const core::Date& on,
