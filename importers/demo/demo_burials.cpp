@@ -270,7 +270,7 @@ BurialRecords make_burials(Rng rng,
             const auto [fraction, count] = fill[g.section];
             const double used = fraction * count;
             if (g.fill_order < used) {
-                const double p = (g.fill_order + rng.uniform()) / used;
+                const double p = std::min((g.fill_order + rng.uniform()) / used, 1.0);
                 first = day_of(1990) +
                         static_cast<long>(p * static_cast<double>(last - 30 - day_of(1990)));
             } else if (needs_grant && rng.chance(0.05)) {

@@ -102,19 +102,25 @@ TEST_F(RouteTable, TheMatrixFollowsAllows) {
         }
         return out;
     };
-    // anonymous, councillor, officer cs, officer ss, supervisor cs, admin, client key, staff key
+    // anonymous, councillor, officer cs, officer ss, officer bereavement, supervisor cs, admin,
+    // client key, staff key
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_contact_read)),
-              "401 403 ok 403 ok ok 403 403 ");
+              "401 403 ok 403 403 ok ok 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::audit_read)),
-              "401 403 403 403 403 ok 403 403 ");
+              "401 403 403 403 403 403 ok 403 403 ");
+    // The burial register is the bereavement team's (and admins').
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::burial_read)),
+              "401 403 403 403 ok 403 ok 403 403 ");
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::burial_record)),
+              "401 403 403 403 ok 403 ok 403 403 ");
     // Routes keys may call keep their 403 for a missing api_key.
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_create)),
-              "403 403 403 403 403 403 ok ok ");
+              "403 403 403 403 403 403 403 ok ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::catalogue_manage)),
-              "403 403 403 403 403 ok 403 ok ");
+              "403 403 403 403 403 403 ok 403 ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_update)),
-              "403 403 ok 403 ok ok 403 ok ");
-    EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ");
+              "403 403 ok 403 403 ok ok 403 ok ");
+    EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ok ");
 }
 
 TEST_F(RouteTable, DocsPermissionsShowsTheMatrix) {

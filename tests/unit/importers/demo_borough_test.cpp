@@ -126,8 +126,8 @@ class DemoBoroughTest : public ::testing::Test {
             << (shared / "summary.bin") << " is short";
         std::cout << "[ demo     ] borough built in " << s_summary.seconds
                   << " s: " << s_summary.properties << " properties, " << s_summary.streets
-                  << " streets, " << s_summary.postcodes << " postcodes, " << s_summary.plots
-                  << " plots, " << s_summary.litter_bins << " bins, "
+                  << " streets, " << s_summary.postcodes << " postcodes, " << s_summary.graves
+                  << " graves, " << s_summary.litter_bins << " bins, "
                   << s_summary.planning_applications << " planning applications\n";
     }
     static void TearDownTestSuite() {
