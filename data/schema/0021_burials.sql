@@ -217,7 +217,7 @@ UPDATE cemetery_sections SET
                        FROM burial_plots p WHERE p.section_id = cemetery_sections.id
                        GROUP BY p.plot_type ORDER BY count(*) DESC, p.plot_type LIMIT 1),
                       'traditional') END,
-    consecrated = (denomination = 'Church of England');
+    consecrated = (denomination IS 'Church of England');
 INSERT INTO burial_registers (cemetery_id, name) SELECT id, 'Register of burials' FROM cemeteries;
 
 -- Plots become grave spaces under their ids. The plot reference is the grave number when it
