@@ -43,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     };
     static constexpr std::array cases{Case{"service_requests", FeatureCrs::crs84},
                                       Case{"planning_applications", FeatureCrs::epsg4326},
-                                      Case{"burial_plots", FeatureCrs::epsg27700}};
+                                      Case{"graves", FeatureCrs::epsg27700}};
     for (const auto& c : cases) {
         const auto* layer = layers().find(c.layer);
         fuzz::check(layer != nullptr, "a layer the target names is gone");

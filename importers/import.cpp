@@ -37,6 +37,25 @@ constexpr std::array kinds{
                "matched by reference: inserted, updated, unchanged, and retired when missing "
                "from a full file",
                &import_assets, &check_asset_options},
+    ImportKind{"cemeteries",
+               "cemetery boundaries (Polygon or MultiPolygon) matched by name; --map NAME=FIELD "
+               "for name, address, opened",
+               &import_cemeteries, &check_cemetery_options},
+    ImportKind{"sections",
+               "cemetery sections (Polygon) matched by cemetery and name; --map NAME=FIELD for "
+               "cemetery, name, code, kind, denomination, consecrated; --cemetery NAME",
+               &import_sections, &check_section_options},
+    ImportKind{"graves",
+               "grave spaces (Polygon) matched by cemetery and grave number; --map NAME=FIELD "
+               "for cemetery, section, row, grave_number, grave_type, max_coffins, "
+               "max_cremated_remains, depth_used_m, ground_notes, unavailable_reason; "
+               "--cemetery NAME",
+               &import_graves, &check_grave_options},
+    ImportKind{"burial-register",
+               "a burial register CSV (register number, grave, names, dates, age, ...) appended "
+               "to each cemetery's register; rows naming an unknown grave, burying before the "
+               "death, with an age that does not parse or over a grave's capacity are rejected",
+               &import_burial_register, &check_register_options},
 };
 
 /// The checks GdalSource makes, for files a kind reads itself.

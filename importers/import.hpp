@@ -59,6 +59,9 @@ struct ImportOptions {
     std::string owner;           ///< owner of every row without an owner field value
     std::vector<std::string> attribute_fields; ///< --attr NAME=FIELD, as typed
     bool partial = false; ///< not the type's whole register: retire nothing missing from it
+    // cemeteries, sections, graves, burial-register
+    std::string cemetery;               ///< --cemetery: rows without a cemetery column
+    std::vector<std::string> field_map; ///< --map NAME=FIELD, as typed
 };
 
 /// "minx,miny,maxx,maxy" in EPSG:27700; nullopt when malformed.

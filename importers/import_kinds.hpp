@@ -30,4 +30,14 @@ std::string check_address_options(const ImportOptions& options);
 void import_assets(ImportContext& ctx);
 std::string check_asset_options(const ImportOptions& options);
 
+// burials (burial_importer.cpp): --map NAME=FIELD and --cemetery NAME
+void import_cemeteries(ImportContext& ctx);
+std::string check_cemetery_options(const ImportOptions& options);
+void import_sections(ImportContext& ctx);
+std::string check_section_options(const ImportOptions& options);
+void import_graves(ImportContext& ctx);
+std::string check_grave_options(const ImportOptions& options);
+void import_burial_register(ImportContext& ctx);
+std::string check_register_options(const ImportOptions& options);
+
 } // namespace wardmap::importers

@@ -12,16 +12,16 @@ namespace wardmap::importers {
 namespace {
 
 /// Bump whenever the same seed would produce a different borough.
-constexpr int generator_version = 2; // 2: the street-asset register's other types
+constexpr int generator_version = 3; // 3: grave spaces, the burial register and grants
 
 /// The first schema version that has every table the demo fills.
-constexpr int required_schema_version = 15; // the street-asset register, 0015
+constexpr int required_schema_version = 20; // the burial register, 0020
 
 constexpr const char* filled_tables[] = {
-    "council_area",       "boundary_sets",   "wards",         "streets",
-    "properties",         "addresses",       "postcodes",     "cemeteries",
-    "cemetery_sections",  "burial_plots",    "street_assets", "planning_applications",
-    "service_categories", "service_requests"};
+    "council_area",       "boundary_sets",    "wards",         "streets",
+    "properties",         "addresses",        "postcodes",     "cemeteries",
+    "cemetery_sections",  "grave_spaces",     "street_assets", "planning_applications",
+    "service_categories", "service_requests", "interments",    "burial_grants"};
 
 std::vector<std::pair<std::string, std::string>> meta_rows(const DemoOptions& options) {
     return {{"dataset", "demo"},
@@ -92,6 +92,9 @@ DemoSummary generate_demo_borough(store::Database& db,
                                                           borough.cemeteries, current_wards,
                                                           previous_wards, *reference});
 
+    borough.burials = demo::make_burials(root.fork(6), borough.cemeteries, borough.gazetteer,
+                                         options.reference_date);
+
     store::Transaction tx(db);
     require_empty(db, options); // again under the write lock: nobody slipped rows in meanwhile
     demo::write_borough(db, transform, borough, meta_rows(options));
@@ -108,7 +111,9 @@ DemoSummary generate_demo_borough(store::Database& db,
     s.postcodes = static_cast<int>(g.postcodes.size());
     s.cemeteries = static_cast<int>(c.cemeteries.size());
     s.sections = static_cast<int>(c.sections.size());
-    s.plots = static_cast<int>(c.plots.size());
+    s.graves = static_cast<int>(c.graves.size());
+    s.interments = static_cast<int>(borough.burials.interments.size());
+    s.grants = static_cast<int>(borough.burials.grants.size());
     s.litter_bins = static_cast<int>(w.litter_bins.size());
     s.street_assets = static_cast<int>(w.street_assets.size());
     s.planning_applications = static_cast<int>(w.planning.size());

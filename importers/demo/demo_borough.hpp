@@ -33,7 +33,9 @@ struct DemoSummary {
     int postcodes = 0;
     int cemeteries = 0;
     int sections = 0;
-    int plots = 0;
+    int graves = 0;
+    int interments = 0;
+    int grants = 0;
     int litter_bins = 0;
     int street_assets = 0; ///< the register's other types (benches, trees, verges, ...)
     int planning_applications = 0;
@@ -42,10 +44,10 @@ struct DemoSummary {
 
 /// Fills an empty, migrated database with a synthetic but plausible borough at Chorley's
 /// position (council area, current and previous wards, LLPG streets/properties/addresses,
-/// postcodes, cemeteries with plots, litter bins, planning applications), all in one
-/// transaction. Service requests and API keys are the request service's to make
-/// (services::generate_demo_activity). Throws DemoDataError, leaving the database untouched, when
-/// any of those tables already has rows or the options are invalid.
+/// postcodes, cemeteries with graves, a century of burials and grants, litter bins, planning
+/// applications), all in one transaction. Service requests and API keys are the request service's
+/// to make (services::generate_demo_activity). Throws DemoDataError, leaving the database
+/// untouched, when any of those tables already has rows or the options are invalid.
 DemoSummary generate_demo_borough(store::Database& db,
                                   const geo::BngTransform& transform,
                                   const DemoOptions& options = {});

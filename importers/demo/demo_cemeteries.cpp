@@ -1,8 +1,9 @@
-// The two council cemeteries, their sections and burial plots.
+// The two council cemeteries, their sections and grave spaces (facts only: the register,
+// grants and history that give each its status are demo_burials.cpp's).
 //
 // Each cemetery fronts a main road. Sections are shelved into two columns behind an entrance
-// strip (so the outline is often L-shaped); plots stand in rows inside their section. Old
-// sections are nearly full; newer ones fill row by row, so their status depends on position.
+// strip (so the outline is often L-shaped); plots stand in rows inside their section. Newer
+// sections fill row by row from the front (GraveSpace::fill_order).
 
 #include "importers/demo/demo_model.hpp"
 
@@ -18,22 +19,27 @@ namespace {
 enum class Era { old, current };
 
 struct PlotShape {
-    const char* type;
-    double length, width; // the plot itself
+    const char* type;     // the grave type
+    double length, width; // the grave space itself
     double pitch_u;       // along the row
     double pitch_v;       // between rows
-    int capacity;
+    int max_coffins;
+    int max_cremated_remains;
 };
 
-constexpr PlotShape traditional{"traditional", 2.4, 1.2, 1.5, 3.3, 3};
-constexpr PlotShape lawn{"lawn", 2.4, 1.2, 1.4, 3.0, 2};
-constexpr PlotShape ashes{"cremated_remains", 1.0, 1.0, 1.3, 1.8, 4};
-constexpr PlotShape childrens{"childrens", 1.5, 0.9, 1.2, 2.2, 1};
+constexpr PlotShape traditional{"private", 2.4, 1.2, 1.5, 3.3, 3, 2};
+constexpr PlotShape lawn{"private", 2.4, 1.2, 1.4, 3.0, 2, 1};
+constexpr PlotShape muslim{"private", 2.4, 1.2, 1.5, 3.3, 1, 0};
+constexpr PlotShape ashes{"cremated_remains", 1.0, 1.0, 1.3, 1.8, 0, 4};
+constexpr PlotShape remembrance{"cremated_remains", 1.0, 1.0, 1.3, 1.8, 0, 2};
+constexpr PlotShape baby{"baby", 1.5, 0.9, 1.2, 2.2, 1, 0};
 
 struct SectionSpec {
     const char* name;
-    const char* code; // prefix of plot references
+    const char* code; // prefix of grave numbers
+    const char* kind;
     const char* denomination;
+    bool consecrated;
     const PlotShape& shape;
     int plots;
     Era era;
@@ -49,6 +55,9 @@ struct CemeterySpec {
     std::vector<SectionSpec> sections;
 };
 
+// Chorley's two lawn cemeteries (reference/domain.md §0): Established Church (consecrated),
+// Roman Catholic and non-conformist sections, and at Chorley a Muslim section, family ashes
+// and a baby garden; Adlington's garden of remembrance takes cremated remains.
 const std::vector<CemeterySpec>& cemetery_specs() {
     static const std::vector<CemeterySpec> specs = {
         {"Chorley Cemetery",
@@ -57,25 +66,26 @@ const std::vector<CemeterySpec>& cemetery_specs() {
          1300,
          1857,
          95,
-         {{"Section A", "A", "Church of England", traditional, 850, Era::old},
-          {"Section B", "B", "Roman Catholic", traditional, 650, Era::old},
-          {"Section C", "C", "Non-conformist", traditional, 450, Era::old},
-          {"Section D", "D", "Church of England", lawn, 600, Era::current},
-          {"Section E", "E", "Roman Catholic", lawn, 350, Era::current},
-          {"Muslim Section", "M", "Muslim", traditional, 220, Era::current},
-          {"Family Ashes Garden", "FA", nullptr, ashes, 300, Era::current},
-          {"Baby Garden", "BG", nullptr, childrens, 110, Era::current}}},
+         {{"Section A", "A", "traditional", "Church of England", true, traditional, 850, Era::old},
+          {"Section B", "B", "traditional", "Roman Catholic", false, traditional, 650, Era::old},
+          {"Section C", "C", "traditional", "Non-conformist", false, traditional, 450, Era::old},
+          {"Section D", "D", "lawn", "Church of England", true, lawn, 600, Era::current},
+          {"Section E", "E", "lawn", "Roman Catholic", false, lawn, 350, Era::current},
+          {"Muslim Section", "M", "muslim", "Muslim", false, muslim, 220, Era::current},
+          {"Family Ashes Garden", "FA", "family_ashes", nullptr, false, ashes, 300, Era::current},
+          {"Baby Garden", "BG", "baby", nullptr, false, baby, 110, Era::current}}},
         {"Adlington Cemetery",
          "Adlington",
          "Bolton Road",
          700,
          1902,
          70,
-         {{"Section A", "A", "Church of England", traditional, 550, Era::old},
-          {"Section B", "B", "Roman Catholic", traditional, 320, Era::old},
-          {"Section C", "C", "Non-conformist", traditional, 220, Era::old},
-          {"Section D", "D", "Church of England", lawn, 380, Era::current},
-          {"Garden of Rest", "GR", nullptr, ashes, 120, Era::current}}},
+         {{"Section A", "A", "traditional", "Church of England", true, traditional, 550, Era::old},
+          {"Section B", "B", "traditional", "Roman Catholic", false, traditional, 320, Era::old},
+          {"Section C", "C", "traditional", "Non-conformist", false, traditional, 220, Era::old},
+          {"Section D", "D", "lawn", "Church of England", true, lawn, 380, Era::current},
+          {"Garden of Rest", "GR", "garden_of_remembrance", nullptr, false, remembrance, 120,
+           Era::current}}},
     };
     return specs;
 }
@@ -103,33 +113,6 @@ struct Shelf {
     double v0, v1; // from the back of the entrance strip
     int per_row;
 };
-
-const char* status_for(Rng& rng, Era era, bool used) {
-    if (era == Era::old) {
-        static constexpr double w[] = {55, 33, 4, 1, 5, 2};
-        static constexpr const char* s[] = {"full",     "occupied", "purchased_unused",
-                                            "reserved", "unusable", "available"};
-        return s[rng.weighted(w)];
-    }
-    if (used) {
-        static constexpr double w[] = {60, 15, 20, 5};
-        static constexpr const char* s[] = {"occupied", "full", "purchased_unused", "reserved"};
-        return s[rng.weighted(w)];
-    }
-    static constexpr double w[] = {93, 5, 2};
-    static constexpr const char* s[] = {"available", "reserved", "unusable"};
-    return s[rng.weighted(w)];
-}
-
-int interments_for(Rng& rng, const std::string& status, int capacity) {
-    if (status == "full") {
-        return capacity;
-    }
-    if (status == "occupied") {
-        return capacity > 1 ? rng.range(1, capacity - 1) : 1;
-    }
-    return 0;
-}
 
 bool crosses_roads(const Ring& clearance, const RoadPlan& plan) {
     for (const auto& road : plan.roads) {
@@ -217,29 +200,34 @@ Cemeteries make_cemeteries(Rng rng, const RoadPlan& plan) {
             const double sv0 = entrance_depth + shelf.v0;
             const std::size_t section = out.sections.size();
             out.sections.push_back(
-                {cemetery, s.name,
+                {cemetery, s.name, s.code, s.kind,
                  s.denomination ? std::optional<std::string>(s.denomination) : std::nullopt,
+                 s.consecrated, s.era == Era::old,
                  site.rect(su0, sv0, su0 + width, entrance_depth + shelf.v1)});
-            // Newer sections fill row by row from the front.
-            const int used = static_cast<int>(s.plots * rng.uniform(0.45, 0.75));
             for (int k = 0; k < s.plots; ++k) {
                 const int row = k / shelf.per_row, col = k % shelf.per_row;
                 const double pu = su0 + 2 + col * s.shape.pitch_u;
                 const double pv = sv0 + 2 + row * s.shape.pitch_v;
-                BurialPlot plot;
-                plot.section = section;
+                GraveSpace grave;
+                grave.section = section;
                 char ref[32];
                 std::snprintf(ref, sizeof ref, "%s-%02d-%03d", s.code, row + 1, col + 1);
-                plot.ref = ref;
-                plot.type = s.shape.type;
-                plot.status = status_for(rng, s.era, k < used);
-                plot.capacity = s.shape.capacity;
-                plot.interments = interments_for(rng, plot.status, plot.capacity);
-                if (plot.status == "occupied" && plot.interments == plot.capacity) {
-                    plot.status = "full";
+                grave.number = ref;
+                grave.type = s.shape.type;
+                // The old sections' common graves: shared by unrelated people, no grant.
+                if (s.era == Era::old && rng.chance(0.08)) {
+                    grave.type = "public";
                 }
-                plot.outline = site.rect(pu, pv, pu + s.shape.width, pv + s.shape.length);
-                out.plots.push_back(std::move(plot));
+                grave.max_coffins = s.shape.max_coffins;
+                grave.max_cremated_remains = s.shape.max_cremated_remains;
+                grave.fill_order = k;
+                // Ground that cannot be dug: a tree's roots, a path cut through, bad ground.
+                if (rng.chance(s.era == Era::old ? 0.02 : 0.01)) {
+                    static constexpr const char* reasons[] = {"ground", "path", "tree"};
+                    grave.unavailable_reason = rng.pick(reasons);
+                }
+                grave.outline = site.rect(pu, pv, pu + s.shape.width, pv + s.shape.length);
+                out.graves.push_back(std::move(grave));
             }
         }
     }

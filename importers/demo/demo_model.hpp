@@ -211,22 +211,72 @@ struct Cemetery {
 struct CemeterySection {
     std::size_t cemetery = 0;
     std::string name;
+    std::string code;
+    std::string kind; ///< traditional, lawn, baby, family_ashes, muslim, garden_of_remembrance
     std::optional<std::string> denomination;
+    bool consecrated = false;
+    bool old = false; ///< filled before 1990 (the register's first decades)
     Ring outline;
 };
-struct BurialPlot {
+/// A grave space: facts only (its status is derived when read).
+struct GraveSpace {
     std::size_t section = 0;
-    std::string ref;
-    std::string type;
-    std::string status;
-    int capacity = 0;
-    int interments = 0;
+    std::string number; ///< unique in its cemetery
+    std::string type;   ///< private, public, cremated_remains, baby
+    int max_coffins = 0;
+    int max_cremated_remains = 0;
+    int fill_order = 0; ///< position in its section's fill order (row by row from the front)
+    std::optional<std::string> unavailable_reason;
     Ring outline;
 };
 struct Cemeteries {
     std::vector<Cemetery> cemeteries;
     std::vector<CemeterySection> sections;
-    std::vector<BurialPlot> plots;
+    std::vector<GraveSpace> graves;
+};
+
+/// The burial register, grants and their history (demo_burials.cpp).
+struct DemoInterment {
+    std::size_t grave = 0;
+    std::string buried_on, burial_time;
+    std::string forenames, surname;
+    std::optional<int> age_years, age_months, age_weeks, age_days;
+    bool stillborn = false;
+    std::optional<std::string> parents_names;
+    std::optional<std::string> died_on;
+    std::string last_address;
+    std::optional<std::int64_t> last_address_uprn;
+    std::string kind; ///< coffin or cremated_remains
+    std::string position;
+    std::string minister, funeral_director;
+    std::optional<std::size_t> grant; ///< the grant it was made under (private graves)
+    std::optional<std::size_t> consent_holder;
+};
+struct DemoHolder {
+    std::size_t grant = 0;
+    std::string full_name; ///< always with a middle initial ("Joan K. Ainscough")
+    std::string address;
+    std::string held_from;
+    std::optional<std::string> held_to;
+};
+struct DemoGrantEvent {
+    std::size_t grant = 0;
+    std::string kind;
+    std::string effective_on;
+    std::optional<int> extend_years;
+    std::string evidence;
+};
+struct DemoGrant {
+    std::size_t grave = 0;
+    std::string deed_number;
+    std::string granted_on;
+    int term_years = 100;
+};
+struct BurialRecords {
+    std::vector<DemoInterment> interments; ///< in register order per cemetery
+    std::vector<DemoGrant> grants;
+    std::vector<DemoHolder> holders;
+    std::vector<DemoGrantEvent> events;
 };
 
 struct LitterBin {
@@ -282,6 +332,7 @@ struct Borough {
     Cemeteries cemeteries;
     Gazetteer gazetteer;
     Casework casework;
+    BurialRecords burials;
 };
 
 // ---- generators, in the order generate_demo_borough runs them ----
@@ -304,6 +355,12 @@ struct CaseworkContext {
     std::int64_t reference_time; // seconds since the epoch
 };
 Casework make_casework(Rng rng, const CaseworkContext& context);
+/// About a century of burials, grants with holders and their events, up to the day before
+/// `reference_date` (YYYY-MM-DD); last addresses from the gazetteer's properties.
+BurialRecords make_burials(Rng rng,
+                           const Cemeteries& cemeteries,
+                           const Gazetteer& gazetteer,
+                           const std::string& reference_date);
 
 /// Writes everything (the caller owns the transaction).
 void write_borough(store::Database& db,

@@ -211,25 +211,102 @@ void write_cemeteries(store::Database& db, GeometryBinder& geom, const Cemeterie
         cemetery.run();
     }
     auto section = db.prepare(
-        "INSERT INTO cemetery_sections (id, cemetery_id, name, denomination, geom, geom_wgs84) "
-        "VALUES (?, ?, ?, ?, GeomFromWKB(?, 27700), GeomFromWKB(?, 4326))");
+        "INSERT INTO cemetery_sections (id, cemetery_id, name, code, kind, denomination, "
+        "consecrated, geom, geom_wgs84) VALUES (?, ?, ?, ?, ?, ?, ?, GeomFromWKB(?, 27700), "
+        "GeomFromWKB(?, 4326))");
     for (std::size_t i = 0; i < c.sections.size(); ++i) {
         const CemeterySection& s = c.sections[i];
         section.bind(1, static_cast<std::int64_t>(i + 1));
         section.bind(2, static_cast<std::int64_t>(s.cemetery + 1)).bind(3, s.name);
-        section.bind(4, s.denomination);
-        geom.polygon(section, 5, {s.outline});
+        section.bind(4, s.code).bind(5, s.kind).bind(6, s.denomination);
+        section.bind(7, s.consecrated ? 1 : 0);
+        geom.polygon(section, 8, {s.outline});
         section.run();
     }
-    auto plot =
-        db.prepare("INSERT INTO burial_plots (section_id, plot_ref, plot_type, status, capacity, "
-                   "interments, geom, geom_wgs84) "
-                   "VALUES (?, ?, ?, ?, ?, ?, GeomFromWKB(?, 27700), GeomFromWKB(?, 4326))");
-    for (const BurialPlot& p : c.plots) {
-        plot.bind(1, static_cast<std::int64_t>(p.section + 1)).bind(2, p.ref).bind(3, p.type);
-        plot.bind(4, p.status).bind(5, p.capacity).bind(6, p.interments);
-        geom.polygon(plot, 7, {p.outline});
-        plot.run();
+    auto grave = db.prepare(
+        "INSERT INTO grave_spaces (id, cemetery_id, section_id, grave_number, grave_type, "
+        "max_coffins, max_cremated_remains, unavailable_reason, ground_notes, geom, geom_wgs84) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, GeomFromWKB(?, 27700), GeomFromWKB(?, 4326))");
+    for (std::size_t i = 0; i < c.graves.size(); ++i) {
+        const GraveSpace& g = c.graves[i];
+        grave.bind(1, static_cast<std::int64_t>(i + 1));
+        grave.bind(2, static_cast<std::int64_t>(c.sections[g.section].cemetery + 1));
+        grave.bind(3, static_cast<std::int64_t>(g.section + 1)).bind(4, g.number);
+        grave.bind(5, g.type).bind(6, g.max_coffins).bind(7, g.max_cremated_remains);
+        grave.bind(8, g.unavailable_reason);
+        std::optional<std::string> notes;
+        if (g.unavailable_reason) {
+            notes = *g.unavailable_reason == "tree"   ? "roots of a mature lime tree"
+                    : *g.unavailable_reason == "path" ? "crossed by a service path"
+                                                      : "waterlogged ground; not to be dug";
+        }
+        grave.bind(9, notes);
+        geom.polygon(grave, 10, {g.outline});
+        grave.run();
+    }
+    db.exec("INSERT INTO burial_registers (id, cemetery_id, name) SELECT id, id, 'Register of "
+            "burials' FROM cemeteries ORDER BY id");
+}
+
+void write_burials(store::Database& db,
+                   const Cemeteries& c,
+                   const BurialRecords& b,
+                   const std::string& entered_at) {
+    auto grant = db.prepare("INSERT INTO burial_grants (id, grave_id, deed_number, granted_on, "
+                            "term_years) VALUES (?, ?, ?, ?, ?)");
+    for (std::size_t i = 0; i < b.grants.size(); ++i) {
+        const DemoGrant& g = b.grants[i];
+        grant.bind(1, static_cast<std::int64_t>(i + 1))
+            .bind(2, static_cast<std::int64_t>(g.grave + 1));
+        grant.bind(3, g.deed_number).bind(4, g.granted_on).bind(5, g.term_years).run();
+    }
+    auto holder = db.prepare("INSERT INTO burial_grant_holders (id, grant_id, full_name, address, "
+                             "held_from, held_to) VALUES (?, ?, ?, ?, ?, ?)");
+    for (std::size_t i = 0; i < b.holders.size(); ++i) {
+        const DemoHolder& h = b.holders[i];
+        holder.bind(1, static_cast<std::int64_t>(i + 1))
+            .bind(2, static_cast<std::int64_t>(h.grant + 1));
+        holder.bind(3, h.full_name).bind(4, h.address).bind(5, h.held_from).bind(6, h.held_to);
+        holder.run();
+    }
+    auto event = db.prepare("INSERT INTO burial_grant_events (grant_id, kind, effective_on, "
+                            "extend_years, evidence, recorded_at, recorded_by) VALUES (?, ?, ?, ?, "
+                            "?, ?, 'demo-data')");
+    for (const DemoGrantEvent& e : b.events) {
+        event.bind(1, static_cast<std::int64_t>(e.grant + 1))
+            .bind(2, e.kind)
+            .bind(3, e.effective_on);
+        event.bind(4, e.extend_years).bind(5, e.evidence).bind(6, entered_at).run();
+    }
+    auto interment = db.prepare(
+        "INSERT INTO interments (register_id, register_number, grave_id, buried_on, burial_time, "
+        "forenames, surname, age_years, age_months, age_weeks, age_days, stillborn, "
+        "parents_names, died_on, last_address, last_address_uprn, kind, position, "
+        "officiating_minister, funeral_director, grant_id, consent_holder_id, consent_on, "
+        "entered_at, entered_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+        "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, 'demo-data')");
+    std::vector<std::int64_t> next(c.cemeteries.size(), 1);
+    for (const DemoInterment& i : b.interments) {
+        const std::size_t cemetery = c.sections[c.graves[i.grave].section].cemetery;
+        interment.bind(1, static_cast<std::int64_t>(cemetery + 1)).bind(2, next[cemetery]++);
+        interment.bind(3, static_cast<std::int64_t>(i.grave + 1)).bind(4, i.buried_on);
+        interment.bind(5, i.burial_time);
+        interment.bind(6, i.forenames.empty() ? std::optional<std::string>() : i.forenames);
+        interment.bind(7, i.surname).bind(8, i.age_years).bind(9, i.age_months);
+        interment.bind(10, i.age_weeks).bind(11, i.age_days).bind(12, i.stillborn ? 1 : 0);
+        interment.bind(13, i.parents_names).bind(14, i.died_on).bind(15, i.last_address);
+        interment.bind(16, i.last_address_uprn).bind(17, i.kind).bind(18, i.position);
+        interment.bind(19, i.minister).bind(20, i.funeral_director);
+        if (i.grant) {
+            interment.bind(21, static_cast<std::int64_t>(*i.grant + 1));
+            interment.bind(22, static_cast<std::int64_t>(*i.consent_holder + 1));
+            // Written consent a few days before the funeral (the date is the burial's here).
+            interment.bind(23, i.buried_on);
+        } else {
+            interment.bind_null(21).bind_null(22).bind_null(23);
+        }
+        interment.bind(24, entered_at);
+        interment.run();
     }
 }
 
@@ -305,7 +382,7 @@ void write_borough(store::Database& db,
     static constexpr const char* spatial_tables[] = {"council_area",      "wards",
                                                      "streets",           "properties",
                                                      "postcodes",         "cemeteries",
-                                                     "cemetery_sections", "burial_plots",
+                                                     "cemetery_sections", "grave_spaces",
                                                      "street_assets",     "planning_applications"};
     store::DeferredSpatialIndex deferred(db, spatial_tables);
     deferred.rebuild_all();
@@ -324,6 +401,7 @@ void write_borough(store::Database& db,
         }
     }
     write_casework(db, geom, borough.casework, changed_at);
+    write_burials(db, borough.cemeteries, borough.burials, changed_at);
     deferred.restore();
     store::mark_changed(db, "addresses");
     store::mark_changed(db, "wards");

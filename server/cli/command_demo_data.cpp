@@ -159,8 +159,9 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
               << " s:\n  " << summary.wards_current << " current and " << summary.wards_previous
               << " previous wards, " << summary.streets << " streets, " << summary.properties
               << " properties, " << summary.postcodes << " postcodes,\n  " << summary.cemeteries
-              << " cemeteries with " << summary.sections << " sections and " << summary.plots
-              << " plots, " << summary.litter_bins << " litter bins and " << summary.street_assets
+              << " cemeteries with " << summary.sections << " sections and " << summary.graves
+              << " graves (" << summary.interments << " interments, " << summary.grants
+              << " grants), " << summary.litter_bins << " litter bins and " << summary.street_assets
               << " other street assets,\n  " << summary.planning_applications
               << " planning applications, " << activity.requests << " service requests ("
               << activity.open << " open) with " << activity.updates << " staff updates\n";

@@ -56,7 +56,7 @@ const std::vector<std::pair<std::string, std::string>>& collections() {
             {"litter_bins", "SELECT count(*) FROM litter_bins"},
             {"cemeteries", "SELECT count(*) FROM cemeteries"},
             {"cemetery_sections", "SELECT count(*) FROM cemetery_sections"},
-            {"burial_plots", "SELECT count(*) FROM burial_plots"},
+            {"graves", "SELECT count(*) FROM grave_spaces"},
         };
         // The street-asset register's other types (litter_bins is above).
         for (const auto& type : core::street_asset_types) {
@@ -176,8 +176,8 @@ TEST_F(OgcApiGdal, WhereFilterReachesTheServerAsAQueryParameter) {
 
 TEST_F(OgcApiGdal, SingleFeatureByFid) {
     std::string out;
-    ASSERT_EQ(run("ogrinfo -ro -q -al -fid 17 " + url + " burial_plots", out), 0) << out;
-    EXPECT_NE(out.find("OGRFeature(burial_plots):17"), std::string::npos) << out;
+    ASSERT_EQ(run("ogrinfo -ro -q -al -fid 17 " + url + " graves", out), 0) << out;
+    EXPECT_NE(out.find("OGRFeature(graves):17"), std::string::npos) << out;
 }
 
 } // namespace

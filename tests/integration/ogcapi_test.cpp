@@ -4,6 +4,7 @@
 #include "core/street_asset_types.hpp"
 
 #include "geo/store/database.hpp"
+#include "server/services/burials/grave_status.hpp"
 #include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
@@ -204,7 +205,7 @@ TEST_F(OgcApi, CollectionsListEveryLayerWithExtentAndCrs) {
     }
     std::set<std::string> expected = {"wards",      "addresses",         "streets",
                                       "postcodes",  "service_requests",  "planning_applications",
-                                      "cemeteries", "cemetery_sections", "burial_plots"};
+                                      "cemeteries", "cemetery_sections", "graves"};
     for (const auto& type : core::street_asset_types) { // litter_bins and the register's others
         expected.emplace(type.collection);
     }
@@ -248,8 +249,8 @@ TEST_F(OgcApi, ItemsDefaultToTenWithExactNumberMatchedAndLinks) {
 
 TEST_F(OgcApi, CursorPagingVisitsEveryFeatureOnceKeepingOtherParameters) {
     const std::string first =
-        "/ogc/collections/burial_plots/items?limit=333&filter=status%20IN%20('available','"
-        "reserved')";
+        "/ogc/collections/graves/items?limit=333&filter=status%20IN%20('available','"
+        "in_use')";
     std::set<std::int64_t> seen;
     std::size_t total = 0;
     std::string next = first;
@@ -259,7 +260,7 @@ TEST_F(OgcApi, CursorPagingVisitsEveryFeatureOnceKeepingOtherParameters) {
         for (const auto& f : fc["features"]) {
             seen.insert(f["id"].get<std::int64_t>());
             EXPECT_TRUE(f["properties"]["status"] == "available" ||
-                        f["properties"]["status"] == "reserved");
+                        f["properties"]["status"] == "in_use");
             ++total;
         }
         next = target_of(href(fc["links"], "next"));
@@ -269,8 +270,11 @@ TEST_F(OgcApi, CursorPagingVisitsEveryFeatureOnceKeepingOtherParameters) {
         }
         ++pages;
     }
+    // The status is derived (services/burials/grave_status.cpp): the same expression, run
+    // here directly on the file, counts what the filtered pages must hold.
     const auto expected =
-        sql_count("SELECT count(*) FROM burial_plots WHERE status IN ('available','reserved')");
+        sql_count("SELECT count(*) FROM grave_spaces g WHERE " +
+                  services::grave_status_sql("g", "date('now')") + " IN ('available','in_use')");
     EXPECT_GT(expected, 333);
     EXPECT_EQ(static_cast<std::int64_t>(total), expected);
     EXPECT_EQ(seen.size(), total);
@@ -290,8 +294,8 @@ TEST_F(OgcApi, LimitIsCheckedAndClamped) {
     expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?limit=0"), 400, "limit");
     expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?limit=-5"), 400, "limit");
     expect_problem(http_get(port(), "/ogc/collections/litter_bins/items?limit=ten"), 400, "limit");
-    const auto fc = get_json("/ogc/collections/burial_plots/items?limit=99999999999999999999");
-    EXPECT_EQ(fc["numberReturned"], sql_count("SELECT count(*) FROM burial_plots"));
+    const auto fc = get_json("/ogc/collections/graves/items?limit=99999999999999999999");
+    EXPECT_EQ(fc["numberReturned"], sql_count("SELECT count(*) FROM grave_spaces"));
     EXPECT_LE(fc["numberReturned"].get<int>(), 10000);
     EXPECT_EQ(href(fc["links"], "next"), "");
 }

@@ -55,6 +55,7 @@ class PermissionMatrix : public ::testing::Test {
             {"officer.cs@example.org", "Officer CS", "officer", "--team", "customer_services"},
             {"officer.ss@example.org", "Officer SS", "officer", "--team", "streetscene"},
             {"officer.h@example.org", "Officer H", "officer", "--team", "housing"},
+            {"officer.br@example.org", "Officer BR", "officer", "--team", "bereavement"},
             {"supervisor.cs@example.org", "Supervisor CS", "supervisor", "--team",
              "customer_services"},
             {"supervisor.ss@example.org", "Supervisor SS", "supervisor", "--team", "streetscene"},
@@ -87,6 +88,7 @@ class PermissionMatrix : public ::testing::Test {
             {"officer (customer_services)", "officer.cs@example.org"},
             {"officer (streetscene)", "officer.ss@example.org"},
             {"officer (housing)", "officer.h@example.org"},
+            {"officer (bereavement)", "officer.br@example.org"},
             {"supervisor (customer_services)", "supervisor.cs@example.org"},
             {"supervisor (streetscene)", "supervisor.ss@example.org"},
             {"admin", "admin@example.org"}};

@@ -68,6 +68,8 @@ std::vector<MatrixCaller> matrix_callers(const std::string& ward) {
         {"officer (streetscene)",
          person(3, "Officer SS", {Role::officer, {}, {Team::streetscene}})},
         {"officer (housing)", person(7, "Officer H", {Role::officer, {}, {Team::housing}})},
+        {"officer (bereavement)",
+         person(8, "Officer BR", {Role::officer, {}, {Team::bereavement}})},
         {"supervisor (customer_services)",
          person(4, "Supervisor CS", {Role::supervisor, {}, {Team::customer_services}})},
         {"supervisor (streetscene)",

@@ -22,7 +22,7 @@ constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
     {Team::housing, "housing"},
 }};
 
-constexpr std::array<std::pair<Permission, std::string_view>, 16> permission_names = {{
+constexpr std::array<std::pair<Permission, std::string_view>, 18> permission_names = {{
     {Permission::request_create, "request_create"},
     {Permission::request_update, "request_update"},
     {Permission::request_contact_read, "request_contact_read"},
@@ -39,6 +39,8 @@ constexpr std::array<std::pair<Permission, std::string_view>, 16> permission_nam
     {Permission::housing_read, "housing_read"},
     {Permission::housing_manage, "housing_manage"},
     {Permission::housing_owner_read, "housing_owner_read"},
+    {Permission::burial_read, "burial_read"},
+    {Permission::burial_record, "burial_record"},
 }};
 static_assert(permission_names.size() == all_permissions.size());
 
@@ -57,6 +59,8 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::admin, Permission::photo_upload},
     {Grantee::admin, Permission::rounds_manage},
     {Grantee::admin, Permission::job_manage},
+    {Grantee::admin, Permission::burial_read},
+    {Grantee::admin, Permission::burial_record},
     {Grantee::customer_services_staff, Permission::request_update},
     {Grantee::customer_services_staff, Permission::request_contact_read},
     {Grantee::customer_services_staff, Permission::ward_read},
@@ -81,7 +85,11 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::housing_staff, Permission::housing_manage},
     {Grantee::housing_staff, Permission::housing_owner_read},
     {Grantee::housing_staff, Permission::ward_read},
-    // Other teams' own domains (the burial register, ...) add theirs later.
+    // The burial register is bereavement's: holders' details are audited per read.
+    {Grantee::bereavement_staff, Permission::ward_read},
+    {Grantee::bereavement_staff, Permission::burial_read},
+    {Grantee::bereavement_staff, Permission::burial_record},
+    // Other teams' own domains (planning, ...) add theirs later.
     {Grantee::other_team_staff, Permission::ward_read},
     {Grantee::councillor, Permission::ward_read},
     {Grantee::client_key, Permission::request_create},
@@ -143,6 +151,8 @@ bool grant_allows(const RoleGrant& grant, Permission permission, const Scope& sc
                                                          : Grantee::streetscene_officer;
             } else if (team == Team::housing) {
                 grantee = Grantee::housing_staff;
+            } else if (team == Team::bereavement) {
+                grantee = Grantee::bereavement_staff;
             }
             if (grantee_holds(grantee, permission)) {
                 return true;
@@ -186,6 +196,8 @@ std::string_view grantee_name(Grantee grantee) {
         return "supervisor (streetscene)";
     case Grantee::housing_staff:
         return "officer/supervisor (housing)";
+    case Grantee::bereavement_staff:
+        return "officer/supervisor (bereavement)";
     case Grantee::other_team_staff:
         return "officer/supervisor (other teams)";
     case Grantee::councillor:

@@ -51,6 +51,8 @@ enum class Permission {
     housing_read,   ///< the empty-property register, its map and due lists (housing)
     housing_manage, ///< register, update, status changes, inspections (housing)
     housing_owner_read, ///< empty properties' owner contact details: audited (housing only)
+    burial_read,        ///< a grave's register entries, grants and holders: audited
+    burial_record,      ///< interments, grants and their events, status overrides
 };
 std::string_view permission_name(Permission permission);
 
@@ -83,6 +85,7 @@ enum class Grantee {
     streetscene_officer,     ///< an officer of streetscene (crews' members)
     streetscene_supervisor,  ///< a supervisor of streetscene
     housing_staff,           ///< an officer or supervisor of housing
+    bereavement_staff,       ///< an officer or supervisor of bereavement (the burial register)
     other_team_staff,        ///< an officer or supervisor of any other team
     councillor,              ///< ward_read for their own wards only
     client_key,              ///< an API key with role client
@@ -93,17 +96,18 @@ inline constexpr std::array all_grantees = {Grantee::admin,
                                             Grantee::streetscene_officer,
                                             Grantee::streetscene_supervisor,
                                             Grantee::housing_staff,
+                                            Grantee::bereavement_staff,
                                             Grantee::other_team_staff,
                                             Grantee::councillor,
                                             Grantee::client_key,
                                             Grantee::staff_key};
 inline constexpr std::array all_permissions = {
-    Permission::request_create,    Permission::request_update, Permission::request_contact_read,
-    Permission::catalogue_manage,  Permission::ward_read,      Permission::accounts_manage,
-    Permission::keys_manage,       Permission::audit_read,     Permission::crew_work,
-    Permission::crew_supervise,    Permission::photo_upload,   Permission::rounds_manage,
-    Permission::job_manage,        Permission::housing_read,   Permission::housing_manage,
-    Permission::housing_owner_read};
+    Permission::request_create,     Permission::request_update, Permission::request_contact_read,
+    Permission::catalogue_manage,   Permission::ward_read,      Permission::accounts_manage,
+    Permission::keys_manage,        Permission::audit_read,     Permission::crew_work,
+    Permission::crew_supervise,     Permission::photo_upload,   Permission::rounds_manage,
+    Permission::job_manage,         Permission::housing_read,   Permission::housing_manage,
+    Permission::housing_owner_read, Permission::burial_read,    Permission::burial_record};
 /// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.

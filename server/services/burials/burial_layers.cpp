@@ -1,6 +1,7 @@
-// Cemeteries, their sections and grave plots (status and number only).
+// Cemeteries, their sections and graves (grave number and derived status only).
 // Only public data: what a member of the public may see on the council's map.
 
+#include "server/services/burials/grave_status.hpp"
 #include "server/services/features/layer.hpp"
 
 namespace wardmap::services {
@@ -34,29 +35,31 @@ void add_burial_layers(LayerRegistry& registry) {
         prop("cemetery_id", "t.cemetery_id", integer, "Cemetery"),
         prop("cemetery", "c.name", string, "Cemetery name"),
         prop("name", "t.name", string, "Section"),
+        prop("code", "t.code", string, "Section code"),
+        prop("kind", "t.kind", string,
+             "Kind: traditional, lawn, baby, child, cremated_remains, garden_of_remembrance, "
+             "family_ashes, muslim, woodland or common"),
         prop("denomination", "t.denomination", string, "Denomination"),
+        prop("consecrated", "t.consecrated", integer, "Consecrated ground (1) or not (0)"),
     };
     registry.add(std::move(sections));
 
-    // Public view: where plots are and whether one can be bought; nothing about who lies there.
-    Layer plots;
-    plots.id = "burial_plots";
-    plots.title = "Burial plots";
-    plots.description = "Burial plots (public view: reference, type and availability).";
-    plots.table = "burial_plots";
-    plots.joins = "JOIN cemetery_sections s ON s.id = t.section_id "
-                  "JOIN cemeteries c ON c.id = s.cemetery_id";
-    plots.id_column = "t.id";
-    plots.geometry = GeometryKind::polygon;
-    plots.properties = {
-        prop("plot_ref", "t.plot_ref", string, "Plot reference"),
-        prop("section_id", "t.section_id", integer, "Cemetery section"),
-        prop("section", "s.name", string, "Section name"),
-        prop("cemetery", "c.name", string, "Cemetery name"),
-        prop("plot_type", "t.plot_type", string, "Plot type"),
-        prop("status", "t.status", string, "Availability"),
+    // Public view: where graves are and whether one can be had; nothing about who lies there
+    // or who holds the right (docs/burials.md). The status is derived on every read, today.
+    Layer graves;
+    graves.id = "graves";
+    graves.title = "Graves";
+    graves.description = "Grave spaces (public view: grave number and status only; status "
+                         "derived today from the register, grants and overrides).";
+    graves.table = "grave_spaces";
+    graves.id_column = "t.id";
+    graves.geometry = GeometryKind::polygon;
+    graves.properties = {
+        prop("grave_number", "t.grave_number", string, "Grave number"),
+        prop("status", grave_status_sql("t", "date('now')"), string,
+             "Status: available, reserved, in_use, full, unavailable or right_expired"),
     };
-    registry.add(std::move(plots));
+    registry.add(std::move(graves));
 }
 
 } // namespace wardmap::services

@@ -133,38 +133,43 @@ TEST_F(RouteTable, TheMatrixFollowsAllows) {
         }
         return out;
     };
-    // anonymous, councillor, officer cs, officer ss, officer housing, supervisor cs,
-    // supervisor ss, admin, client key, staff key
+    // anonymous, councillor, officer cs, officer ss, officer housing, officer bereavement,
+    // supervisor cs, supervisor ss, admin, client key, staff key
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_contact_read)),
-              "401 403 ok 403 403 ok 403 ok 403 403 ");
+              "401 403 ok 403 403 403 ok 403 ok 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::audit_read)),
-              "401 403 403 403 403 403 403 ok 403 403 ");
+              "401 403 403 403 403 403 403 403 ok 403 403 ");
+    // The burial register is the bereavement team's (and admins').
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::burial_read)),
+              "401 403 403 403 403 ok 403 403 ok 403 403 ");
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::burial_record)),
+              "401 403 403 403 403 ok 403 403 ok 403 403 ");
     // Routes keys may call keep their 403 for a missing api_key.
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_create)),
-              "403 403 403 403 403 403 403 403 ok ok ");
+              "403 403 403 403 403 403 403 403 403 ok ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::catalogue_manage)),
-              "403 403 403 403 403 403 403 ok 403 ok ");
+              "403 403 403 403 403 403 403 403 ok 403 ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_update)),
-              "403 403 ok 403 403 ok 403 ok 403 ok ");
+              "403 403 ok 403 403 403 ok 403 ok 403 ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::crew_work)),
-              "403 403 403 ok 403 403 ok ok 403 ok ");
+              "403 403 403 ok 403 403 403 ok ok 403 ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::crew_supervise)),
-              "401 403 403 403 403 403 ok ok 403 403 ");
+              "401 403 403 403 403 403 403 ok ok 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::photo_upload)),
-              "403 403 403 ok 403 403 ok ok ok ok ");
+              "403 403 403 ok 403 403 403 ok ok ok ok ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::rounds_manage)),
-              "401 403 403 403 403 403 ok ok 403 403 ");
+              "401 403 403 403 403 403 403 ok ok 403 403 ");
     // Keys may make jobs too: a route that lets a key through keeps 403 for no credentials.
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::job_manage)),
-              "403 403 403 ok 403 403 ok ok 403 ok ");
+              "403 403 403 ok 403 403 403 ok ok 403 ok ");
     // The empty-property register: the housing team and admins; its owners the team alone.
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::housing_read)),
-              "401 403 403 403 ok 403 403 ok 403 403 ");
+              "401 403 403 403 ok 403 403 403 ok 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::housing_owner_read)),
-              "401 403 403 403 ok 403 403 403 403 403 ");
+              "401 403 403 403 ok 403 403 403 403 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs_in_ward(services::Permission::ward_read, "code")),
-              "401 ok ok ok ok ok ok ok 403 403 ");
-    EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ok ok ");
+              "401 ok ok ok ok ok ok ok ok 403 403 ");
+    EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ok ok ok ");
 }
 
 TEST_F(RouteTable, DocsPermissionsShowsTheMatrix) {

@@ -1,0 +1,328 @@
+// Burials over real HTTP against the demo borough: the public graves collection and status
+// route carry grave numbers and statuses only; the bereavement officer's routes (a grave with
+// its register entries, grants, holders and history, each holders' read audited; new entries
+// refused for a full grave or a private one without a grant, 409 naming the reason); and a
+// scan of every public GET route's output for the names of the demo's grant holders.
+
+#include "geo/store/database.hpp"
+#include "tests/support/demo_store.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/served_routes.hpp"
+#include "tests/support/server_process.hpp"
+#include "tests/support/test_paths.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace wardmap {
+namespace {
+
+using nlohmann::json;
+using testing::HttpResponse;
+
+struct Credentials {
+    std::string cookie;
+    std::string csrf_token;
+};
+
+class BurialsApi : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        tmp = new testing::TempDir();
+        db_path = tmp->path() / "demo.sqlite";
+        ASSERT_TRUE(testing::make_demo_store(db_path));
+        server = new testing::ServerProcess(db_path, {"--no-access-log"});
+    }
+    static void TearDownTestSuite() {
+        delete server;
+        delete tmp;
+    }
+
+    static Credentials sign_in(const std::string& email, const std::string& password) {
+        const auto r = testing::http_request(server->port(), "POST", "/api/session",
+                                             json{{"email", email}, {"password", password}}.dump(),
+                                             {{"Content-Type", "application/json"}});
+        EXPECT_EQ(r.status, 200) << email << ": " << r.body;
+        const auto set_cookie = r.header("set-cookie");
+        return {set_cookie.substr(0, set_cookie.find(';')),
+                json::parse(r.body).value("csrf_token", "")};
+    }
+    static Credentials officer() {
+        static const auto c = sign_in("bereavement@demo.wardmap.test", "Demo-bereavement-1");
+        return c;
+    }
+    static HttpResponse get(const std::string& target, const Credentials& who = {}) {
+        std::vector<std::pair<std::string, std::string>> h;
+        if (!who.cookie.empty()) {
+            h.emplace_back("Cookie", who.cookie);
+        }
+        return testing::http_get(server->port(), target, h);
+    }
+    static HttpResponse post(const std::string& target, const json& body, const Credentials& who) {
+        return testing::http_request(server->port(), "POST", target, body.dump(),
+                                     {{"Content-Type", "application/json"},
+                                      {"Cookie", who.cookie},
+                                      {"X-CSRF-Token", who.csrf_token}});
+    }
+    static std::int64_t sql_int(const std::string& sql) {
+        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+        return db.query_int(sql).value_or(-1);
+    }
+    static std::string sql_text(const std::string& sql) {
+        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+        return db.query_text(sql).value_or("");
+    }
+
+    static testing::TempDir* tmp;
+    static std::filesystem::path db_path;
+    static testing::ServerProcess* server;
+};
+testing::TempDir* BurialsApi::tmp = nullptr;
+std::filesystem::path BurialsApi::db_path;
+testing::ServerProcess* BurialsApi::server = nullptr;
+
+TEST_F(BurialsApi, TheGravesCollectionIsNumberAndStatusOnly) {
+    const auto q = json::parse(get("/ogc/collections/graves/queryables").body);
+    std::set<std::string> names;
+    for (const auto& [k, v] : q["properties"].items()) {
+        names.insert(k);
+    }
+    EXPECT_EQ(names, (std::set<std::string>{"grave_number", "status", "geometry"}));
+    const auto fc = json::parse(get("/ogc/collections/graves/items?limit=10000").body);
+    EXPECT_EQ(fc["numberReturned"], sql_int("SELECT count(*) FROM grave_spaces"));
+    std::map<std::string, int> statuses;
+    for (const auto& f : fc["features"]) {
+        std::set<std::string> keys;
+        for (const auto& [k, v] : f["properties"].items()) {
+            keys.insert(k);
+        }
+        ASSERT_EQ(keys, (std::set<std::string>{"grave_number", "status"})) << f.dump();
+        ++statuses[f["properties"]["status"].get<std::string>()];
+    }
+    // The demo shows every status the facts can give.
+    for (const char* s :
+         {"available", "reserved", "in_use", "full", "unavailable", "right_expired"}) {
+        EXPECT_GT(statuses[s], 0) << s;
+    }
+    // A filter on the derived status.
+    const auto full =
+        json::parse(get("/ogc/collections/graves/items?limit=10000&status=full").body);
+    EXPECT_EQ(full["numberReturned"], statuses["full"]);
+}
+
+TEST_F(BurialsApi, TheStatusRouteAgreesWithTheCollectionForAWholeCemetery) {
+    const std::string box =
+        sql_text("SELECT printf('%f,%f,%f,%f', MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), "
+                 "MbrMaxY(geom)) FROM cemeteries WHERE name = 'Chorley Cemetery'");
+    const auto r = get("/api/burials/graves/status?bbox=" + box);
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto doc = json::parse(r.body);
+    const auto fc = json::parse(get("/ogc/collections/graves/items?limit=10000").body);
+    std::map<std::int64_t, std::string> from_layer;
+    for (const auto& f : fc["features"]) {
+        from_layer[f["id"].get<std::int64_t>()] = f["properties"]["status"];
+    }
+    EXPECT_EQ(static_cast<std::int64_t>(doc["graves"].size()),
+              sql_int("SELECT count(*) FROM grave_spaces g JOIN cemeteries c ON c.id = "
+                      "g.cemetery_id WHERE c.name = 'Chorley Cemetery'"));
+    for (const auto& g : doc["graves"]) {
+        ASSERT_EQ(g.size(), 3U) << g.dump(); // id, grave_number, status: nothing else
+        EXPECT_EQ(from_layer[g["id"].get<std::int64_t>()], g["status"]) << g.dump();
+    }
+    EXPECT_EQ(get("/api/burials/graves/status?bbox=1,2,3").status, 400);
+    EXPECT_EQ(get("/api/burials/graves/status?bbox=0,0,100000,100000").status, 400);
+    EXPECT_EQ(get("/api/burials/graves/status?bbox=1,2,3,4&colour=red").status, 400);
+}
+
+TEST_F(BurialsApi, StaffSeeAGraveWithItsRegisterAndGrantsAndEachReadIsAudited) {
+    const auto grave =
+        sql_int("SELECT g.id FROM grave_spaces g WHERE EXISTS (SELECT 1 FROM "
+                "burial_grant_events e JOIN burial_grants gr ON gr.id = e.grant_id WHERE "
+                "gr.grave_id = g.id AND e.kind = 'transfer_on_death') ORDER BY g.id LIMIT 1");
+    ASSERT_GT(grave, 0);
+    const std::string target = "/api/burials/graves/" + std::to_string(grave);
+    EXPECT_EQ(get(target).status, 401);
+    const auto street = sign_in("streetscene@demo.wardmap.test", "Demo-streetscene-1");
+    EXPECT_EQ(get(target, street).status, 403);
+    const auto before = sql_int("SELECT count(*) FROM audit_log WHERE record_kind = "
+                                "'burial_grant'");
+    const auto r = get(target, officer());
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.header("cache-control"), "no-store");
+    const auto g = json::parse(r.body);
+    EXPECT_FALSE(g["interments"].empty());
+    ASSERT_FALSE(g["grants"].empty());
+    const auto& grant = g["grants"][0];
+    EXPECT_GE(grant["holders"].size(), 2U);
+    EXPECT_EQ(grant["events"][0]["kind"], "purchase");
+    EXPECT_EQ(sql_int("SELECT count(*) FROM audit_log WHERE record_kind = 'burial_grant'"),
+              before + static_cast<std::int64_t>(g["grants"].size()));
+    EXPECT_EQ(sql_text("SELECT route FROM audit_log WHERE record_kind = 'burial_grant' ORDER BY "
+                       "id DESC LIMIT 1"),
+              "/api/burials/graves/:id");
+}
+
+TEST_F(BurialsApi, NewEntriesAreRefusedForAFullGraveOrAPrivateOneWithoutAGrant) {
+    const auto full = sql_int(
+        "SELECT g.id FROM grave_spaces g WHERE g.unavailable_reason IS NULL AND (SELECT count(*) "
+        "FROM interments i WHERE i.grave_id = g.id AND i.kind = 'coffin') = g.max_coffins AND "
+        "(SELECT count(*) FROM interments i WHERE i.grave_id = g.id AND i.kind = "
+        "'cremated_remains') = g.max_cremated_remains ORDER BY g.id LIMIT 1");
+    const auto empty = sql_int(
+        "SELECT g.id FROM grave_spaces g WHERE g.grave_type = 'private' AND g.unavailable_reason "
+        "IS NULL AND NOT EXISTS (SELECT 1 FROM burial_grants gr WHERE gr.grave_id = g.id) AND NOT "
+        "EXISTS (SELECT 1 FROM interments i WHERE i.grave_id = g.id) ORDER BY g.id LIMIT 1");
+    ASSERT_GT(full, 0);
+    ASSERT_GT(empty, 0);
+    const json entry = {{"buried_on", "2026-11-20"}, {"died_on", "2026-11-12"},
+                        {"surname", "Testing"},      {"forenames", "Anne"},
+                        {"age_years", 88},           {"kind", "coffin"}};
+    auto r = post("/api/burials/graves/" + std::to_string(full) + "/interments", entry, officer());
+    EXPECT_EQ(r.status, 409) << r.body;
+    EXPECT_NE(r.body.find("\"full\""), std::string::npos) << r.body;
+    r = post("/api/burials/graves/" + std::to_string(empty) + "/interments", entry, officer());
+    EXPECT_EQ(r.status, 409) << r.body;
+    EXPECT_NE(r.body.find("no_active_grant"), std::string::npos) << r.body;
+
+    // Grant, then the holder's consent: the entry takes the register's next number.
+    r = post("/api/burials/graves/" + std::to_string(empty) + "/grants",
+             {{"deed_number", "TEST/2026/1"},
+              {"granted_on", "2026-11-15"},
+              {"holders", {{{"full_name", "Testy Q. Holder"}}}}},
+             officer());
+    ASSERT_EQ(r.status, 201) << r.body;
+    const auto holder = sql_int("SELECT h.id FROM burial_grant_holders h JOIN burial_grants g ON "
+                                "g.id = h.grant_id WHERE g.deed_number = 'TEST/2026/1'");
+    auto with_consent = entry;
+    with_consent["consent_holder_id"] = holder;
+    with_consent["consent_on"] = "2026-11-16";
+    const auto next = sql_int("SELECT max(register_number) + 1 FROM interments i JOIN "
+                              "grave_spaces g ON g.id = i.grave_id JOIN grave_spaces e ON "
+                              "e.cemetery_id = g.cemetery_id WHERE e.id = " +
+                              std::to_string(empty));
+    r = post("/api/burials/graves/" + std::to_string(empty) + "/interments", with_consent,
+             officer());
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(json::parse(r.body)["register_number"], next);
+    // A bad body is a 400 naming the field.
+    auto bad = with_consent;
+    bad["died_on"] = "2026-11-25";
+    r = post("/api/burials/graves/" + std::to_string(empty) + "/interments", bad, officer());
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.body.find("buried_on"), std::string::npos) << r.body;
+}
+
+/// Every "Forename X. Surname" in `text` (the shape every demo holder's name has).
+std::vector<std::string> initialled_names(const std::string& text) {
+    std::vector<std::string> out;
+    const auto is_word = [](char c) {
+        return std::isalpha(static_cast<unsigned char>(c)) || c == '\'' || c == '-';
+    };
+    for (std::size_t i = 1; i + 3 < text.size(); ++i) {
+        if (text[i - 1] != ' ' || !std::isupper(static_cast<unsigned char>(text[i])) ||
+            text[i + 1] != '.' || text[i + 2] != ' ') {
+            continue;
+        }
+        std::size_t a = i - 1;
+        while (a > 0 && is_word(text[a - 1])) {
+            --a;
+        }
+        std::size_t b = i + 3;
+        while (b < text.size() && is_word(text[b])) {
+            ++b;
+        }
+        if (a < i - 1 && b > i + 3) {
+            out.push_back(text.substr(a, b - a));
+        }
+    }
+    return out;
+}
+
+TEST_F(BurialsApi, NoPublicRouteShowsAGrantHoldersName) {
+    std::set<std::string> holders;
+    {
+        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+        auto st = db.prepare("SELECT full_name FROM burial_grant_holders");
+        while (st.step()) {
+            holders.insert(std::string(st.text(0)));
+        }
+    }
+    ASSERT_GT(holders.size(), 1000U);
+    // The scanner finds a holder's name where one is (the staff view shows them).
+    const auto staff =
+        get("/api/burials/graves/" +
+                std::to_string(sql_int("SELECT grave_id FROM burial_grants LIMIT 1")),
+            officer());
+    bool seen = false;
+    for (const auto& n : initialled_names(staff.body)) {
+        seen = seen || holders.count(n) > 0;
+    }
+    ASSERT_TRUE(seen) << "the scan cannot find holders' names at all";
+
+    // Every public GET route of the server's route table, with its parameters filled in.
+    testing::TempDir routes_dir;
+    testing::ServedRoutes served(routes_dir.path());
+    std::vector<std::string> collections;
+    for (const auto& c : json::parse(get("/ogc/collections").body)["collections"]) {
+        collections.push_back(c["id"]);
+    }
+    const std::string chorley =
+        sql_text("SELECT printf('%f,%f,%f,%f', MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), "
+                 "MbrMaxY(geom)) FROM cemeteries WHERE name = 'Chorley Cemetery'");
+    const std::map<std::string, std::vector<std::string>> query_for = {
+        {"/api/burials/graves/status", {"?bbox=" + chorley}},
+        {"/ogc/collections/:collectionId/items", {"?limit=10000"}},
+    };
+    int scanned = 0;
+    for (const auto& route : served.router().routes()) {
+        if (route.method != "GET" ||
+            route.options.access.kind != services::RouteAccess::Kind::public_route) {
+            continue;
+        }
+        // Fill each ":name": every collection, else the first feature or a harmless value.
+        std::vector<std::string> targets = {""};
+        std::size_t start = 1;
+        const auto& p = route.pattern;
+        while (start <= p.size()) {
+            const auto slash = p.find('/', start);
+            const auto segment =
+                p.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+            std::vector<std::string> values = {segment};
+            if (segment == ":collectionId") {
+                values = collections;
+            } else if (segment.starts_with(":")) {
+                values = {"1"};
+            } else if (segment == "*") {
+                values = {"index.html"};
+            }
+            std::vector<std::string> next;
+            for (const auto& t : targets) {
+                for (const auto& v : values) {
+                    next.push_back(t + "/" + v);
+                }
+            }
+            targets = std::move(next);
+            if (slash == std::string::npos) {
+                break;
+            }
+            start = slash + 1;
+        }
+        const auto q = query_for.find(route.pattern);
+        for (const auto& t : targets) {
+            const auto r = get(t + (q == query_for.end() ? "" : q->second.front()));
+            ++scanned;
+            for (const auto& n : initialled_names(r.body)) {
+                EXPECT_EQ(holders.count(n), 0U) << route.pattern << " -> " << t << ": " << n;
+            }
+        }
+    }
+    EXPECT_GT(scanned, 30);
+}
+
+} // namespace
+} // namespace wardmap
