@@ -163,7 +163,8 @@ DemoRoundsSummary generate_demo_rounds(store::Database& db, const core::Date& da
         // demo_crews. A seasonal round out of season for the next 13 weeks (sweeping in
         // November, grass in December) is stored with no visits yet; the rolling horizon
         // brings them.
-        const bool big_waste_round = def.team && (def.team->starts_with("waste") || *def.team == "garden");
+        const bool big_waste_round =
+            def.team && (def.team->starts_with("waste") || *def.team == "garden");
         const core::Date from = add_days(date, big_waste_round ? -28 : -365);
         const auto saved = ScheduleService::save_round(db, std::move(def), demo_actor, from, to,
                                                        /*require_visits=*/false);
