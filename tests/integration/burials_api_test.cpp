@@ -268,8 +268,11 @@ TEST_F(BurialsApi, NoPublicRouteShowsAGrantHoldersName) {
     testing::TempDir routes_dir;
     testing::ServedRoutes served(routes_dir.path());
     std::vector<std::string> collections;
-    for (const auto& c : json::parse(get("/ogc/collections").body)["collections"]) {
-        collections.push_back(c["id"]);
+    // The parsed document is kept while it is walked (a range-for over a member of a
+    // temporary reads freed memory).
+    const auto listed = json::parse(get("/ogc/collections").body);
+    for (const auto& c : listed.at("collections")) {
+        collections.push_back(c.at("id"));
     }
     const std::string chorley =
         sql_text("SELECT printf('%f,%f,%f,%f', MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), "
