@@ -90,13 +90,18 @@ BurialSearchResult BurialSearch::search(const BurialSearchQuery& q, const core::
     for (std::size_t k = 0; k < name->keys.size(); ++k) {
         keys += (k ? ", ?" : "?") + std::to_string(20 + k);
     }
+    // A forename matches a word of the burial's forenames it begins ("Eliz" finds Elizabeth),
+    // or one that sounds the same when the sound has three consonants or more (Catherine,
+    // Katherine); shorter sounds are too common to tell names apart (John, Joan, Jean, Jane).
     std::string forenames_match, forenames_exact;
     for (std::size_t k = 0; k < name->forenames.size(); ++k) {
         const std::string s = "?" + std::to_string(40 + 2 * k),
                           key = "?" + std::to_string(41 + 2 * k);
-        forenames_match += " AND (instr(n.forename_keys, ' ' || " + key +
-                           " || ' ') > 0 OR instr(n.forename_spellings, ' ' || " + s +
-                           " || ' ') > 0)";
+        forenames_match += " AND (instr(n.forename_spellings, ' ' || " + s + ") > 0" +
+                           (name->forename_keys[k].size() >= 3
+                                ? " OR instr(n.forename_keys, ' ' || " + key + " || ' ') > 0"
+                                : std::string()) +
+                           ")";
         forenames_exact += " AND instr(n.forename_spellings, ' ' || " + s + " || ' ') > 0";
     }
     std::string sql =
@@ -129,7 +134,9 @@ BurialSearchResult BurialSearch::search(const BurialSearchQuery& q, const core::
     }
     for (std::size_t k = 0; k < name->forenames.size(); ++k) {
         st.bind(static_cast<int>(40 + 2 * k), name->forenames[k]);
-        st.bind(static_cast<int>(41 + 2 * k), name->forename_keys[k]);
+        if (name->forename_keys[k].size() >= 3) { // bound only where the SQL has it
+            st.bind(static_cast<int>(41 + 2 * k), name->forename_keys[k]);
+        }
     }
     BurialSearchResult out;
     while (st.step()) {
