@@ -8,6 +8,7 @@
 // its capacity is rejected with file, line and field (--skip-bad keeps the others).
 
 #include "geo/errors.hpp"
+#include "geo/store/burial_name_keys.hpp"
 #include "geo/store/database.hpp"
 #include "importers/asset_fields.hpp"
 #include "importers/burial_register_rows.hpp"
@@ -555,6 +556,8 @@ void import_burial_register(ImportContext& ctx) {
         insert.bind(17, r->kind).bind(18, r->position).bind(19, r->officiating_minister);
         insert.bind(20, r->funeral_director).bind(21, ctx.report.started_at).bind(22, entered_by);
         insert.run();
+        // The public search's name keys (0021), in the import's transaction.
+        store::index_interment_name(ctx.db, ctx.db.last_insert_rowid(), r->forenames, r->surname);
         ++ctx.report.inserted;
     });
 }

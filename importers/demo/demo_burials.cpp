@@ -24,14 +24,15 @@ namespace wardmap::importers::demo {
 namespace {
 
 constexpr const char* surnames[] = {
-    "Ainscough",  "Haydock",    "Whittle",     "Livesey",  "Baxendale",  "Cowburn",    "Worden",
-    "Bretherton", "Sumner",     "Marsden",     "Tootell",  "Halliwell",  "Greenhalgh", "Rigby",
-    "Parkinson",  "Hindle",     "Catterall",   "Clayton",  "Gaskell",    "Heaton",     "Miller",
-    "Sharples",   "Walmsley",   "Fazackerley", "Aspinall", "Brindle",    "Crook",      "Dewhurst",
-    "Eccleston",  "Fairclough", "Gorton",      "Holden",   "Iddon",      "Jolly",      "Kay",
-    "Leyland",    "Moss",       "Nightingale", "Ormerod",  "Pilkington", "Riley",      "Shaw",
-    "Taylor",     "Unsworth",   "Vickers",     "Wilding",  "Yates",      "Hussain",    "Patel",
-    "Khan",       "Kowalski",   "O'Neill",     "Murphy",   "Nowak",      "Begum",      "Ahmed"};
+    "Ainscough", "Haydock", "Whittle", "Livesey", "Baxendale", "Cowburn", "Worden", "Bretherton",
+    "Sumner", "Marsden", "Tootell", "Halliwell", "Greenhalgh", "Rigby", "Parkinson", "Hindle",
+    "Catterall", "Clayton", "Gaskell", "Heaton", "Miller", "Sharples", "Walmsley", "Fazackerley",
+    "Aspinall", "Brindle", "Crook", "Dewhurst", "Eccleston", "Fairclough", "Gorton", "Holden",
+    "Iddon", "Jolly", "Kay", "Leyland", "Moss", "Nightingale", "Ormerod", "Pilkington", "Riley",
+    "Shaw", "Taylor", "Unsworth", "Vickers", "Wilding", "Yates", "Hussain", "Patel", "Khan",
+    "Kowalski", "O'Neill", "Murphy", "Nowak", "Begum", "Ahmed",
+    // Spellings a register really has side by side (the public search finds one by another).
+    "Smith", "Smyth", "Thompson", "Thomson", "McDonald", "Macdonald", "Ainscow"};
 constexpr const char* women_old[] = {"Mary",  "Annie",    "Elizabeth", "Margaret", "Alice",
                                      "Edith", "Florence", "Ellen",     "Sarah",    "Jane",
                                      "Ada",   "Nellie",   "Doris",     "Lily",     "Hilda"};

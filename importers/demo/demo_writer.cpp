@@ -1,6 +1,7 @@
 // Writes the in-memory demo borough to the database: each INSERT prepared once, geometry bound
 // as WKB (or as two numbers for points) in EPSG:27700 with its WGS84 copy made by BngTransform.
 
+#include "geo/store/burial_name_keys.hpp"
 #include "geo/store/deferred_spatial_index.hpp"
 #include "geo/store/generations.hpp"
 #include "importers/address_text.hpp"
@@ -308,6 +309,8 @@ void write_burials(store::Database& db,
         interment.bind(24, entered_at);
         interment.run();
     }
+    // The public search's name keys (0021).
+    store::index_missing_interment_names(db);
 }
 
 void write_casework(store::Database& db,

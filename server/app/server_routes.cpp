@@ -55,7 +55,8 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       my_reports(pool, requests, settings.public_url),
       followers(pool, requests, settings.public_url), schedules(pool), crews(pool), rounds(pool),
       jobs(pool, requests, bng, settings.job_categories),
-      empty_properties(pool, image_limits(settings)), burials(pool), audit(pool), accounts(pool),
+      empty_properties(pool, image_limits(settings)), burials(pool),
+      burial_search(pool, settings.burial_search), audit(pool), accounts(pool),
       sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
       authenticator(pool, sessions), sign_in_links(pool,
                                                    accounts,
@@ -108,6 +109,7 @@ void add_server_routes(http::Router& router,
     http::add_job_routes(router, services.jobs);
     http::add_housing_routes(router, services.empty_properties);
     http::add_burial_routes(router, services.burials);
+    http::add_burial_search_route(router, services.burial_search);
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);
     if (services.mail_delivered) {

@@ -19,6 +19,7 @@
 #include "server/services/access/sessions.hpp"
 #include "server/services/access/sign_in.hpp"
 #include "server/services/access/sign_in_links.hpp"
+#include "server/services/burials/burial_search.hpp"
 #include "server/services/burials/burial_service.hpp"
 #include "server/services/features/feature_service.hpp"
 #include "server/services/features/ogc_documents.hpp"
@@ -68,6 +69,8 @@ struct ServiceSettings {
     services::JobCategories job_categories = services::JobCategories::defaults();
     /// OpenID Connect sign-in for staff; off when absent.
     std::optional<services::OidcSettings> oidc;
+    /// The public grave search's embargo and infant policy (docs/burials.md).
+    services::BurialSearchPolicy burial_search;
 };
 
 /// Every service behind the HTTP API, built in dependency order over `pool`. Loads the ward
@@ -103,6 +106,7 @@ class ServerServices {
     services::JobService jobs;
     services::EmptyPropertyService empty_properties;
     services::BurialService burials;
+    services::BurialSearch burial_search;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

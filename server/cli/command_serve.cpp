@@ -58,6 +58,8 @@ struct ServeOptions {
     int drain_seconds = 10;
     double query_timeout_seconds = 5;
     int page_cache_mb = 64;
+    int burial_search_embargo_days = 30;
+    bool burial_search_exclude_infants = true;
     std::size_t max_photo_bytes = 10U * 1024U * 1024U;
     bool access_log = true;
     bool cookie_secure = false;
@@ -314,7 +316,14 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     if (!options.jobs_file.empty()) {
         settings.job_categories = services::JobCategories::load(options.jobs_file);
     }
+    settings.burial_search = {.embargo_days = options.burial_search_embargo_days,
+                              .exclude_infants = options.burial_search_exclude_infants};
     app::ServerServices served(pool, transform, std::move(catalogue_file), settings);
+    // The public grave search's name keys for interments written without them (a database
+    // migrated to 0021 from 0020): once, here.
+    if (const auto indexed = served.burial_search.index_missing(); indexed > 0) {
+        spdlog::info("burial search: indexed the names of {} interments", indexed);
+    }
     services::ChangeWatcher watcher(common.db, std::chrono::seconds(2));
     const app::MemoryTrimmer trimmer(std::chrono::seconds(30));
     auto& wards = served.wards;
@@ -403,6 +412,14 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                   "Behind nginx: take the client's address (for rate limits) from the last "
                   "X-Forwarded-For entry instead of the socket peer")
         ->envname("WARDMAP_TRUST_PROXY");
+    cmd->add_option("--burial-search-embargo-days", options->burial_search_embargo_days,
+                    "The public grave search hides burials of the last N days")
+        ->check(CLI::Range(0, 3650))
+        ->capture_default_str();
+    cmd->add_option("--burial-search-exclude-infants", options->burial_search_exclude_infants,
+                    "The public grave search leaves out stillborn children, burials under one "
+                    "year old and baby sections (true/false)")
+        ->capture_default_str();
     cmd->add_option("--web-root", options->web_root, "Folder of the web client's files")
         ->envname("WARDMAP_WEB_ROOT")
         ->capture_default_str();

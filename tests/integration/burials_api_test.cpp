@@ -279,6 +279,10 @@ TEST_F(BurialsApi, NoPublicRouteShowsAGrantHoldersName) {
                  "MbrMaxY(geom)) FROM cemeteries WHERE name = 'Chorley Cemetery'");
     const std::map<std::string, std::vector<std::string>> query_for = {
         {"/api/burials/graves/status", {"?bbox=" + chorley}},
+        // The most common surname of the holders, a page of 100 of its burials.
+        {"/api/burials/search",
+         {"?limit=100&name=" + sql_text("SELECT surname FROM interments GROUP BY surname ORDER "
+                                        "BY count(*) DESC LIMIT 1")}},
         {"/ogc/collections/:collectionId/items", {"?limit=10000"}},
     };
     int scanned = 0;
@@ -325,6 +329,232 @@ TEST_F(BurialsApi, NoPublicRouteShowsAGrantHoldersName) {
         }
     }
     EXPECT_GT(scanned, 30);
+}
+
+json search(const std::string& query, std::uint16_t port = 0) {
+    const auto r = testing::http_get(port, "/api/burials/search?" + query);
+    EXPECT_EQ(r.status, 200) << query << ": " << r.body;
+    return json::parse(r.body);
+}
+
+/// Every result of a search, page after page (100 a page).
+std::vector<json> all_results(const std::string& query, std::uint16_t port) {
+    std::vector<json> out;
+    for (int page = 1; page <= 20; ++page) {
+        const auto doc = search(query + "&limit=100&page=" + std::to_string(page), port);
+        for (const auto& h : doc["results"]) {
+            out.push_back(h);
+        }
+        if (static_cast<std::int64_t>(out.size()) >= doc["total"].get<std::int64_t>() ||
+            doc["results"].empty()) {
+            break;
+        }
+    }
+    return out;
+}
+
+std::set<std::int64_t> ids_of(const json& doc) {
+    std::set<std::int64_t> ids;
+    for (const auto& h : doc["results"]) {
+        ids.insert(h["id"].get<std::int64_t>());
+    }
+    return ids;
+}
+
+TEST_F(BurialsApi, TheSearchFindsSoundAlikesExactSpellingsFirst) {
+    const auto doc = search("name=Smyth&limit=100", server->port());
+    ASSERT_GT(doc["total"].get<int>(), 0) << doc.dump();
+    const auto every = all_results("name=Smyth", server->port());
+    EXPECT_EQ(static_cast<std::int64_t>(every.size()), doc["total"].get<std::int64_t>());
+    std::set<std::string> surnames;
+    bool sounds_like_seen = false;
+    for (const auto& h : every) {
+        surnames.insert(h["surname"].get<std::string>());
+        // Exact spellings come first, then sound-alikes.
+        if (h["match"] == "sounds_like") {
+            sounds_like_seen = true;
+        } else {
+            EXPECT_FALSE(sounds_like_seen) << h.dump();
+            EXPECT_EQ(h["surname"], "Smyth");
+        }
+    }
+    EXPECT_TRUE(surnames.count("Smith")) << doc.dump();
+    EXPECT_EQ(surnames, (std::set<std::string>{"Smith", "Smyth"}));
+    // Every match, exact ones and sound-alikes, is counted.
+    EXPECT_EQ(doc["total"].get<std::int64_t>(),
+              sql_int("SELECT count(*) FROM interments i JOIN grave_spaces g ON g.id = "
+                      "i.grave_id JOIN cemetery_sections s ON s.id = g.section_id WHERE "
+                      "i.surname IN ('Smith', 'Smyth') AND i.buried_on <= date('now', '-30 "
+                      "days') AND i.stillborn = 0 AND g.grave_type <> 'baby' AND s.kind <> "
+                      "'baby' AND NOT (coalesce(i.age_years, 0) = 0 AND coalesce(i.age_months, "
+                      "0) < 12 AND (i.age_years IS NOT NULL OR i.age_months IS NOT NULL OR "
+                      "i.age_weeks IS NOT NULL OR i.age_days IS NOT NULL))"));
+    // Each variant finds the other.
+    for (const auto& [asked, other] :
+         std::vector<std::pair<std::string, std::string>>{{"Macdonald", "McDonald"},
+                                                          {"McDonald", "Macdonald"},
+                                                          {"Thomson", "Thompson"},
+                                                          {"Ainscow", "Ainscough"}}) {
+        std::set<std::string> found;
+        for (const auto& h : all_results("name=" + asked, server->port())) {
+            found.insert(h["surname"].get<std::string>());
+        }
+        EXPECT_TRUE(found.count(other)) << asked;
+    }
+    // A forename narrows; each result has the public fields and nothing else.
+    const auto john = search("name=John%20Smith&limit=100", server->port());
+    ASSERT_GT(john["total"].get<int>(), 0);
+    EXPECT_LT(john["total"].get<int>(), doc["total"].get<int>());
+    for (const auto& h : john["results"]) {
+        EXPECT_NE(h["forenames"].get<std::string>().find("John"), std::string::npos) << h.dump();
+        std::set<std::string> keys;
+        for (const auto& [k, v] : h.items()) {
+            keys.insert(k);
+        }
+        EXPECT_EQ(keys, (std::set<std::string>{"id", "forenames", "surname", "age", "died_on",
+                                               "buried_on", "cemetery", "section", "grave", "match",
+                                               "disinterred"}));
+        EXPECT_EQ(h["grave"]["point"]["type"], "Point");
+    }
+    // Year range and cemetery.
+    const auto old = search("name=Smith&year_from=1926&year_to=1950&cemetery=Chorley%20Cemetery"
+                            "&limit=100",
+                            server->port());
+    for (const auto& h : old["results"]) {
+        EXPECT_LE(h["buried_on"].get<std::string>(), "1950-12-31");
+        EXPECT_EQ(h["cemetery"]["name"], "Chorley Cemetery");
+    }
+}
+
+TEST_F(BurialsApi, TheSearchShowsNothingOfTheLivingOrTheFuneral) {
+    // Everything a result could leak: funeral directors, ministers, last addresses,
+    // parents' names, holders (none of them is in any result's text).
+    std::set<std::string> secret;
+    {
+        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+        auto st = db.prepare(
+            "SELECT funeral_director FROM interments UNION SELECT officiating_minister FROM "
+            "interments UNION SELECT last_address FROM interments UNION SELECT parents_names "
+            "FROM interments UNION SELECT full_name FROM burial_grant_holders");
+        while (st.step()) {
+            if (!st.is_null(0)) {
+                secret.insert(std::string(st.text(0)));
+            }
+        }
+    }
+    ASSERT_GT(secret.size(), 100U);
+    int results = 0;
+    for (const char* name : {"Smith", "Ainscough", "Taylor", "Hussain", "Pilkington"}) {
+        const auto doc = search(std::string("limit=100&name=") + name, server->port());
+        const std::string body = doc.dump();
+        results += static_cast<int>(doc["results"].size());
+        for (const auto& s : secret) {
+            EXPECT_EQ(body.find(s), std::string::npos) << name << ": " << s;
+        }
+    }
+    EXPECT_GT(results, 100);
+}
+
+TEST_F(BurialsApi, TheSearchHidesRecentBurialsAndInfants) {
+    // Public graves (no grant needed) with a coffin space left: one burial in each.
+    const auto grave_with_space = [](int k) {
+        return sql_int("SELECT g.id FROM grave_spaces g JOIN cemetery_sections s ON s.id = "
+                       "g.section_id WHERE g.grave_type = 'public' AND s.kind <> 'baby' AND "
+                       "g.unavailable_reason IS NULL AND g.prior_coffins + (SELECT count(*) FROM "
+                       "interments i WHERE i.grave_id = g.id AND i.kind = 'coffin') < "
+                       "g.max_coffins AND NOT EXISTS (SELECT 1 FROM grave_status_overrides o "
+                       "WHERE o.grave_id = g.id) ORDER BY g.id LIMIT 1 OFFSET " +
+                       std::to_string(k));
+    };
+    int graves_used = 0;
+    const auto days_ago = [](int n) {
+        return sql_text("SELECT date('now', '-" + std::to_string(n) + " days')");
+    };
+    const auto bury = [&](const json& extra) {
+        json entry = {{"kind", "coffin"}, {"forenames", "Quentin"}};
+        entry.update(extra);
+        const auto grave = grave_with_space(graves_used++);
+        EXPECT_GT(grave, 0);
+        const auto r =
+            post("/api/burials/graves/" + std::to_string(grave) + "/interments", entry, officer());
+        EXPECT_EQ(r.status, 201) << r.body;
+        return json::parse(r.body).value("id", std::int64_t{0});
+    };
+    const auto recent =
+        bury({{"surname", "Zebedeeworth"}, {"buried_on", days_ago(10)}, {"age_years", 80}});
+    const auto older =
+        bury({{"surname", "Zebedeeworth"}, {"buried_on", days_ago(40)}, {"age_years", 81}});
+    const auto stillborn =
+        bury({{"surname", "Zebedeeworth"}, {"buried_on", days_ago(60)}, {"stillborn", true}});
+    const auto baby =
+        bury({{"surname", "Zebedeworth"}, {"buried_on", days_ago(70)}, {"age_months", 3}});
+    // Default policy: 30 days' embargo, infants left out.
+    auto doc = search("name=Zebedeeworth", server->port());
+    EXPECT_EQ(ids_of(doc), (std::set<std::int64_t>{older})) << doc.dump();
+    EXPECT_EQ(doc["results"][0]["age"], "81 years");
+    // The demo's own burials of the last 30 days and its baby garden are not shown either.
+    const auto latest = sql_text("SELECT surname FROM interments WHERE entered_by = 'demo-data' "
+                                 "ORDER BY buried_on DESC LIMIT 1");
+    doc = search("limit=100&name=" + latest, server->port());
+    for (const auto& h : doc["results"]) {
+        EXPECT_LE(h["buried_on"].get<std::string>(), days_ago(30)) << h.dump();
+    }
+    const auto in_baby_garden = sql_int(
+        "SELECT i.id FROM interments i JOIN grave_spaces g ON g.id = i.grave_id JOIN "
+        "cemetery_sections s ON s.id = g.section_id WHERE s.kind = 'baby' AND i.buried_on < "
+        "date('now', '-60 days') ORDER BY i.id LIMIT 1");
+    ASSERT_GT(in_baby_garden, 0);
+    // Its name, year and cemetery narrow the search to a page.
+    const auto narrow = sql_text(
+        "SELECT 'limit=100&name=' || replace(i.surname, ' ', '%20') || '&year_from=' || "
+        "substr(i.buried_on, 1, 4) || '&year_to=' || substr(i.buried_on, 1, 4) || '&cemetery=' "
+        "|| g.cemetery_id FROM interments i JOIN grave_spaces g ON g.id = i.grave_id WHERE i.id "
+        "= " +
+        std::to_string(in_baby_garden));
+    EXPECT_FALSE(ids_of(search(narrow, server->port())).count(in_baby_garden));
+
+    // With the embargo off and infants shown (a second server over the same store).
+    testing::ServerProcess open(db_path, {"--no-access-log", "--burial-search-embargo-days", "0",
+                                          "--burial-search-exclude-infants", "false"});
+    doc = search("name=Zebedeeworth", open.port());
+    EXPECT_EQ(ids_of(doc), (std::set<std::int64_t>{recent, older, stillborn, baby})) << doc.dump();
+    EXPECT_EQ(doc["embargo_days"], 0);
+    EXPECT_EQ(doc["infants_excluded"], false);
+    bool stillborn_shown = false;
+    for (const auto& h : doc["results"]) {
+        stillborn_shown = stillborn_shown || h["age"] == "stillborn";
+    }
+    EXPECT_TRUE(stillborn_shown);
+    EXPECT_TRUE(ids_of(search(narrow, open.port())).count(in_baby_garden)) << narrow;
+}
+
+TEST_F(BurialsApi, BadSearchesAre400NamingTheField) {
+    const std::vector<std::pair<std::string, std::string>> bad = {
+        {"", "name"},
+        {"name=", "name"},
+        {"name=J", "name"},
+        {"name=%2C%2C", "name"},
+        {"name=Smith&year_from=1990&year_to=1950", "year_to"},
+        {"name=Smith&year_from=19x0", "year_from"},
+        {"name=Smith&year_to=100", "year_to"},
+        {"name=Smith&cemetery=Nowhere%20Park", "cemetery"},
+        {"name=Smith&cemetery=999999", "cemetery"},
+        {"name=Smith&limit=0", "limit"},
+        {"name=Smith&limit=101", "limit"},
+        {"name=Smith&page=0", "page"},
+        {"name=Smith&colour=red", "colour"},
+        {"name=" + std::string(300, 'a'), "name"},
+    };
+    for (const auto& [query, field] : bad) {
+        const auto r = get("/api/burials/search?" + query);
+        EXPECT_EQ(r.status, 400) << query << ": " << r.body;
+        EXPECT_EQ(r.header("content-type"), "application/problem+json") << query;
+        EXPECT_NE(r.body.find("\"" + field + "\""), std::string::npos) << query << ": " << r.body;
+    }
+    // A cemetery by id works as by name.
+    const auto id = sql_int("SELECT id FROM cemeteries WHERE name = 'Chorley Cemetery'");
+    EXPECT_EQ(search("name=Smith&cemetery=" + std::to_string(id), server->port())["total"],
+              search("name=Smith&cemetery=chorley%20cemetery", server->port())["total"]);
 }
 
 } // namespace

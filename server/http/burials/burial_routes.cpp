@@ -237,7 +237,101 @@ geo::BBox bbox_param(const Request& request) {
     return box;
 }
 
+int int_param(const Request& request, const char* name, int fallback) {
+    const auto text = request.query_param(name);
+    if (!text) {
+        return fallback;
+    }
+    int value = 0;
+    const char* end = text->data() + text->size();
+    const auto [ptr, ec] = std::from_chars(text->data(), end, value);
+    if (text->empty() || ec != std::errc() || ptr != end) {
+        invalid_parameter(name, "must be a whole number");
+    }
+    return value;
+}
+
+std::optional<int> opt_int_param(const Request& request, const char* name) {
+    if (!request.query_param(name)) {
+        return std::nullopt;
+    }
+    return int_param(request, name, 0);
+}
+
+ojson search_hit_json(const services::BurialSearchHit& h) {
+    ojson j{{"id", h.interment_id},
+            {"forenames", opt(h.forenames)},
+            {"surname", h.surname},
+            {"age", opt(h.age)},
+            {"died_on", opt(h.died_on)},
+            {"buried_on", h.buried_on},
+            {"cemetery", {{"id", h.cemetery_id}, {"name", h.cemetery}}},
+            {"section", h.section},
+            {"grave", {{"id", h.grave_id}, {"grave_number", h.grave_number}}},
+            {"match", h.exact ? "exact" : "sounds_like"}};
+    j["grave"]["point"] =
+        h.lon && h.lat ? ojson{{"type", "Point"}, {"coordinates", ojson::array({*h.lon, *h.lat})}}
+                       : ojson(nullptr);
+    if (h.disinterred_on) {
+        ojson moved{{"on", *h.disinterred_on}};
+        if (h.reinterred_grave_id) {
+            moved["cemetery"] = opt(h.reinterred_cemetery);
+            moved["grave"] = {{"id", *h.reinterred_grave_id},
+                              {"grave_number", opt(h.reinterred_grave_number)}};
+        }
+        j["disinterred"] = std::move(moved);
+    } else {
+        j["disinterred"] = nullptr;
+    }
+    return j;
+}
+
 } // namespace
+
+void add_burial_search_route(Router& router, const services::BurialSearch& search) {
+    router.get(
+        "/api/burials/search",
+        [&search](Request& request) {
+            for (const auto& [name, value] : request.query) {
+                if (name != "name" && name != "year_from" && name != "year_to" &&
+                    name != "cemetery" && name != "page" && name != "limit") {
+                    invalid_parameter(name.substr(0, 40),
+                                      "is not a parameter of this route (name, year_from, "
+                                      "year_to, cemetery, page, limit)");
+                }
+            }
+            services::BurialSearchQuery q;
+            const auto name = request.query_param("name");
+            if (!name || name->empty()) {
+                invalid_parameter("name", "is required: a surname, \"forename surname\" or "
+                                          "\"surname, forename\"");
+            }
+            q.name = *name;
+            q.year_from = opt_int_param(request, "year_from");
+            q.year_to = opt_int_param(request, "year_to");
+            if (const auto c = request.query_param("cemetery"); c && !c->empty()) {
+                q.cemetery = *c;
+            }
+            q.page = int_param(request, "page", 1);
+            q.limit = int_param(request, "limit", 20);
+            const auto result = search.search(q, core::today_utc());
+            ojson results = ojson::array();
+            for (const auto& h : result.hits) {
+                results.push_back(search_hit_json(h));
+            }
+            Response r = Response::json(ojson{
+                {"total", result.total},
+                {"page", q.page},
+                {"limit", q.limit},
+                {"embargo_days", search.policy().embargo_days},
+                {"infants_excluded", search.policy().exclude_infants},
+                {"results",
+                 std::move(results)}}.dump());
+            r.header("Cache-Control", "public, max-age=300");
+            return r;
+        },
+        RouteOptions{.access = RouteAccess::public_route()});
+}
 
 void add_burial_routes(Router& router, services::BurialService& burials) {
     const RouteOptions read{.access = RouteAccess::needs(Permission::burial_read)};

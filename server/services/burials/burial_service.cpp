@@ -2,6 +2,7 @@
 
 #include "core/w3c_time.hpp"
 
+#include "geo/store/burial_name_keys.hpp"
 #include "server/services/access/audit.hpp"
 #include "server/services/shared/errors.hpp"
 
@@ -347,6 +348,7 @@ std::pair<std::int64_t, std::int64_t> BurialService::add_interment(std::int64_t 
     st.bind(24, core::format_utc(core::now_seconds())).bind(25, who_of(caller));
     st.run();
     const std::int64_t id = db->last_insert_rowid();
+    store::index_interment_name(*db, id, in.forenames, in.surname); // the public search's keys
     AuditLog::record(*db, caller.principal, AuditAction::change, "interment", std::to_string(id),
                      caller.route, caller.client_address);
     tx.commit();

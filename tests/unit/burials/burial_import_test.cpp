@@ -171,6 +171,11 @@ TEST_F(BurialImport, BadRegisterRowsAreRejectedWithFileLineAndField) {
     EXPECT_EQ(kept.inserted, 2);
     EXPECT_EQ(query_int("SELECT count(*) FROM interments"), 2);
     EXPECT_EQ(query_text("SELECT age_months FROM interments WHERE surname = 'Heaton'"), "3");
+    // The public search's name keys (0021) come with the rows kept, none with those rejected.
+    EXPECT_EQ(query_int("SELECT count(*) FROM interment_names"), 2);
+    EXPECT_EQ(query_int("SELECT count(*) FROM interment_name_keys k JOIN interments i ON i.id = "
+                        "k.interment_id WHERE i.surname = 'Heaton' AND k.key = 'HTN'"),
+              1);
 }
 
 TEST_F(BurialImport, RegisterNumbersOnlyGoUp) {
