@@ -19,6 +19,7 @@
 #include "server/services/access/sessions.hpp"
 #include "server/services/access/sign_in.hpp"
 #include "server/services/access/sign_in_links.hpp"
+#include "server/services/burials/booking_service.hpp"
 #include "server/services/burials/burial_service.hpp"
 #include "server/services/features/feature_service.hpp"
 #include "server/services/features/ogc_documents.hpp"
@@ -103,6 +104,7 @@ class ServerServices {
     services::JobService jobs;
     services::EmptyPropertyService empty_properties;
     services::BurialService burials;
+    services::BookingService bookings;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

@@ -36,6 +36,7 @@ struct DemoAccount {
     const char* role;
     const char* team; // nullptr: none (the councillor gets the first two current wards)
     const char* password;
+    const char* firm = nullptr; // a funeral director's firm
 };
 constexpr DemoAccount demo_accounts[] = {
     {"councillor@demo.wardmap.test", "Cllr Alex Demo", "councillor", nullptr, "Demo-councillor-1"},
@@ -49,13 +50,17 @@ constexpr DemoAccount demo_accounts[] = {
      "Demo-customer-1"},
     {"housing@demo.wardmap.test", "Harper Housing", "officer", "housing", "Demo-housing-1"},
     {"admin@demo.wardmap.test", "Ada Admin", "admin", nullptr, "Demo-admin-pass-1"},
+    // An outside account: a funeral director of a (synthetic) firm, for bookings of burials.
+    {"funeral.director@demo.wardmap.test", "Frankie Undertaker", "funeral_director", nullptr,
+     "Demo-funeral-1", "Demo Family Funeral Directors"},
 };
 
 void print_demo_accounts() {
     std::cout << "demo accounts (synthetic; sign in at POST /api/session):\n";
     for (const auto& a : demo_accounts) {
         std::cout << "  " << a.email << "  password " << a.password << "  (" << a.role
-                  << (a.team != nullptr ? std::string(", ") + a.team : std::string()) << ")\n";
+                  << (a.team != nullptr ? std::string(", ") + a.team : std::string())
+                  << (a.firm != nullptr ? std::string(", ") + a.firm : std::string()) << ")\n";
     }
 }
 
@@ -76,7 +81,8 @@ void add_demo_accounts(const std::filesystem::path& db_path) {
         const bool councillor = std::string_view(a.role) == "councillor";
         const auto grant = services::make_grant(
             a.role, councillor ? wards : std::vector<std::string>{},
-            a.team != nullptr ? std::vector<std::string>{a.team} : std::vector<std::string>{});
+            a.team != nullptr ? std::vector<std::string>{a.team} : std::vector<std::string>{},
+            a.firm != nullptr ? std::optional<std::string>(a.firm) : std::nullopt);
         accounts.add(a.email, a.name, grant, std::string(a.password));
     }
 }

@@ -73,7 +73,8 @@ nlohmann::json person_json(const services::Person& person) {
         }
         roles.push_back({{"role", std::string(services::role_name(grant.role))},
                          {"wards", grant.wards},
-                         {"teams", std::move(teams)}});
+                         {"teams", std::move(teams)},
+                         {"firm", grant.firm ? nlohmann::json(*grant.firm) : nullptr}});
     }
     return {{"id", person.id},
             {"name", person.name},

@@ -3,6 +3,7 @@
 #include "core/w3c_time.hpp"
 
 #include "server/services/access/audit.hpp"
+#include "server/services/burials/booking_service.hpp"
 #include "server/services/shared/errors.hpp"
 
 #include <algorithm>
@@ -347,6 +348,9 @@ std::pair<std::int64_t, std::int64_t> BurialService::add_interment(std::int64_t 
     st.bind(24, core::format_utc(core::now_seconds())).bind(25, who_of(caller));
     st.run();
     const std::int64_t id = db->last_insert_rowid();
+    if (in.booking_id) {
+        complete_booking_in(*db, *in.booking_id, grave_id, id, who_of(caller));
+    }
     AuditLog::record(*db, caller.principal, AuditAction::change, "interment", std::to_string(id),
                      caller.route, caller.client_address);
     tx.commit();
