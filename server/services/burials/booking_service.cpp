@@ -330,6 +330,13 @@ std::int64_t BookingService::create(const NewBooking& in, const BurialCaller& ca
     }
     auto db = m_pool.acquire();
     store::Transaction tx(*db); // BEGIN IMMEDIATE: the checks and the hold are one write
+    {
+        auto c = db->prepare_cached("SELECT 1 FROM cemeteries WHERE id = ?1");
+        c.bind(1, in.cemetery_id);
+        if (!c.step()) {
+            invalid_parameter("cemetery_id", "is not a cemetery");
+        }
+    }
     const auto times = slot_times(*db, in.cemetery_id, *date);
     if (std::find(times.begin(), times.end(), in.time) == times.end()) {
         std::string list;

@@ -180,6 +180,7 @@ staff = !roles.some((r) => r.role === 'funeral_director');
 $('list-section').hidden = false;
 if (!staff) {
   $('book-form').hidden = false;
+  $('main').classList.add('with-form');
   $('date').min = londonToday();
   $('date').value = addDays(londonToday(), 7);
   $('died-on').max = londonToday();
