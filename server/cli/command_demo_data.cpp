@@ -6,6 +6,7 @@
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
 #include "server/services/access/accounts.hpp"
+#include "server/services/burials/booking_service.hpp"
 #include "server/services/housing/demo_empty_properties.hpp"
 #include "server/services/requests/demo_activity.hpp"
 #include "server/services/streetscene/demo_crews.hpp"
@@ -129,6 +130,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     services::DemoCrewsSummary crews;
     services::DemoJobsSummary jobs;
     services::DemoEmptySummary empty;
+    services::DemoBookingsSummary bookings;
     try {
         store::migrate(building);
         auto db = store::Database::open(building);
@@ -151,6 +153,11 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
             store::ConnectionPool pool(building, 2, {});
             jobs = services::generate_demo_jobs(
                 pool, transform, services::ServiceCatalogue::load(default_services_file()), *date);
+        }
+        {
+            // Bookings of burials by the demo funeral director (after accounts and crews).
+            store::ConnectionPool pool(building, 1, {});
+            bookings = services::generate_demo_bookings(pool, *date);
         }
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (...) {
@@ -179,6 +186,9 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     std::cout << "  " << empty.properties << " empty properties (" << empty.overdue
               << " overdue for inspection) with " << empty.inspections << " inspections and "
               << empty.owners << " synthetic owners\n";
+    std::cout << "  burial bookings by the demo funeral director: " << bookings.requested
+              << " requested, " << bookings.confirmed << " confirmed, " << bookings.refused
+              << " refused, " << bookings.withdrawn << " withdrawn\n";
     print_demo_accounts();
     return exit_ok;
 }

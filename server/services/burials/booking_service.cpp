@@ -318,10 +318,10 @@ std::int64_t BookingService::create(const NewBooking& in, const BurialCaller& ca
     if (!date) {
         invalid_parameter("date", "must be a date YYYY-MM-DD");
     }
-    if (core::days_since_epoch(*date) < core::days_since_epoch(core::today_utc())) {
+    if (core::days_since_epoch(*date) < core::days_since_epoch(today())) {
         invalid_parameter("date", "is in the past");
     }
-    if (core::days_since_epoch(*date) > core::days_since_epoch(core::today_utc()) + 366) {
+    if (core::days_since_epoch(*date) > core::days_since_epoch(today()) + 366) {
         invalid_parameter("date", "is more than a year ahead");
     }
     if (!core::is_working_day(*date)) {

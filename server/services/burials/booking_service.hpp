@@ -15,6 +15,7 @@
 #include "server/services/burials/burial_service.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -95,7 +96,9 @@ inline constexpr std::size_t booking_document_max_bytes = 10 * 1024 * 1024;
 
 class BookingService {
   public:
-    explicit BookingService(store::ConnectionPool& pool) : m_pool(pool) {}
+    /// `today`: the council's day (default core::today_utc(); the demo passes its date).
+    explicit BookingService(store::ConnectionPool& pool, std::function<core::Date()> today = {})
+        : m_pool(pool), m_today(std::move(today)) {}
 
     /// The cemetery's slots on `date` (a working day; none on a weekend or bank holiday), each
     /// free unless a live booking holds it. not_found for an unknown cemetery.
@@ -125,7 +128,10 @@ class BookingService {
     void withdraw(std::int64_t id, const BurialCaller& caller);
 
   private:
+    [[nodiscard]] core::Date today() const { return m_today ? m_today() : core::today_utc(); }
+
     store::ConnectionPool& m_pool;
+    std::function<core::Date()> m_today;
 };
 
 /// Called by BurialService::add_interment in its transaction when the interment names a
@@ -136,5 +142,14 @@ void complete_booking_in(store::Database& db,
                          std::int64_t grave_id,
                          std::int64_t interment_id,
                          const std::string& by);
+
+struct DemoBookingsSummary {
+    int requested = 0, confirmed = 0, refused = 0, withdrawn = 0;
+};
+/// The demo's bookings by the demo funeral director (funeral.director@demo.wardmap.test), in
+/// the working days after `date`: requested (an existing grave and a new one), confirmed by
+/// the demo bereavement officer (a new grave picked, its grave-digging visit on the grounds
+/// crew's day), refused, withdrawn. After the accounts and crews; deterministic for the date.
+DemoBookingsSummary generate_demo_bookings(store::ConnectionPool& pool, const core::Date& date);
 
 } // namespace wardmap::services
