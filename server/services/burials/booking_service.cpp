@@ -646,9 +646,14 @@ void BookingService::confirm(std::int64_t id,
                                                 " is " + (status ? status->status : "") +
                                                 ", not available for a new grave");
         }
-        if (holder_of_grave(*db, grave_id, row.date)) {
-            conflict("grave_booked",
-                     "grave " + status->grave_number + " has another burial booked on " + row.date);
+        // A new grave is empty: another live booking of it, any day, has taken it.
+        auto held = db->prepare_cached("SELECT slot_date FROM burial_slot_holds WHERE grave_id = "
+                                       "?1 AND released_at IS NULL AND booking_id <> ?2");
+        held.bind(1, grave_id).bind(2, id);
+        if (held.step()) {
+            conflict("grave_booked", "grave " + status->grave_number +
+                                         " is booked for another burial on " +
+                                         std::string(held.text(0)));
         }
         try {
             auto u = db->prepare_cached("UPDATE burial_slot_holds SET grave_id = ?2 WHERE "
