@@ -26,7 +26,7 @@ set(domain_uses
   "requests|access gazetteer wards features"
   "features|"
   "streetscene|access gazetteer wards requests features"
-  "burials|access gazetteer wards features"
+  "burials|access gazetteer wards features streetscene"
   "planning|access gazetteer wards features"
   "housing|access gazetteer wards"
   "myward|access gazetteer wards requests features streetscene burials planning housing"

@@ -4,6 +4,7 @@
 #include "server/http/access/audit_routes.hpp"
 #include "server/http/access/link_routes.hpp"
 #include "server/http/access/oidc_routes.hpp"
+#include "server/http/burials/booking_routes.hpp"
 #include "server/http/burials/burial_routes.hpp"
 #include "server/http/features/ogc_routes.hpp"
 #include "server/http/features/tile_routes.hpp"
@@ -55,15 +56,16 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       my_reports(pool, requests, settings.public_url),
       followers(pool, requests, settings.public_url), schedules(pool), crews(pool), rounds(pool),
       jobs(pool, requests, bng, settings.job_categories),
-      empty_properties(pool, image_limits(settings)), burials(pool),
-      burial_search(pool, settings.burial_search), audit(pool), accounts(pool),
-      sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
-      authenticator(pool, sessions), sign_in_links(pool,
-                                                   accounts,
-                                                   sessions,
-                                                   {.public_url = settings.public_url,
-                                                    .council_name = requests.catalogue()->council(),
-                                                    .limits = settings.sign_in_links}),
+      empty_properties(pool, image_limits(settings)), burials(pool), bookings(pool),
+      burial_search(pool, settings.burial_search), audit(pool),
+      accounts(pool), sessions(pool, settings.sessions),
+      sign_in(accounts, sessions, settings.sign_in), authenticator(pool, sessions),
+      sign_in_links(pool,
+                    accounts,
+                    sessions,
+                    {.public_url = settings.public_url,
+                     .council_name = requests.catalogue()->council(),
+                     .limits = settings.sign_in_links}),
       cookies(settings.cookies), mail_delivered(settings.mail_delivered), files(settings.web_root),
       pages(settings.page_cache_bytes) {
     // The street-asset collections derive each asset's ward from the ward index (never stored).
@@ -110,6 +112,7 @@ void add_server_routes(http::Router& router,
     http::add_housing_routes(router, services.empty_properties);
     http::add_burial_routes(router, services.burials);
     http::add_burial_search_route(router, services.burial_search);
+    http::add_booking_routes(router, services.bookings);
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);
     if (services.mail_delivered) {

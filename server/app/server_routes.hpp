@@ -20,6 +20,7 @@
 #include "server/services/access/sign_in.hpp"
 #include "server/services/access/sign_in_links.hpp"
 #include "server/services/burials/burial_search.hpp"
+#include "server/services/burials/booking_service.hpp"
 #include "server/services/burials/burial_service.hpp"
 #include "server/services/features/feature_service.hpp"
 #include "server/services/features/ogc_documents.hpp"
@@ -107,6 +108,7 @@ class ServerServices {
     services::EmptyPropertyService empty_properties;
     services::BurialService burials;
     services::BurialSearch burial_search;
+    services::BookingService bookings;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

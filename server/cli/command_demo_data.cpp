@@ -6,6 +6,7 @@
 #include "server/cli/commands.hpp"
 #include "server/cli/logging.hpp"
 #include "server/services/access/accounts.hpp"
+#include "server/services/burials/booking_service.hpp"
 #include "server/services/housing/demo_empty_properties.hpp"
 #include "server/services/requests/demo_activity.hpp"
 #include "server/services/streetscene/demo_crews.hpp"
@@ -36,6 +37,7 @@ struct DemoAccount {
     const char* role;
     const char* team; // nullptr: none (the councillor gets the first two current wards)
     const char* password;
+    const char* firm = nullptr; // a funeral director's firm
 };
 constexpr DemoAccount demo_accounts[] = {
     {"councillor@demo.wardmap.test", "Cllr Alex Demo", "councillor", nullptr, "Demo-councillor-1"},
@@ -49,13 +51,17 @@ constexpr DemoAccount demo_accounts[] = {
      "Demo-customer-1"},
     {"housing@demo.wardmap.test", "Harper Housing", "officer", "housing", "Demo-housing-1"},
     {"admin@demo.wardmap.test", "Ada Admin", "admin", nullptr, "Demo-admin-pass-1"},
+    // An outside account: a funeral director of a (synthetic) firm, for bookings of burials.
+    {"funeral.director@demo.wardmap.test", "Frankie Undertaker", "funeral_director", nullptr,
+     "Demo-funeral-1", "Demo Family Funeral Directors"},
 };
 
 void print_demo_accounts() {
     std::cout << "demo accounts (synthetic; sign in at POST /api/session):\n";
     for (const auto& a : demo_accounts) {
         std::cout << "  " << a.email << "  password " << a.password << "  (" << a.role
-                  << (a.team != nullptr ? std::string(", ") + a.team : std::string()) << ")\n";
+                  << (a.team != nullptr ? std::string(", ") + a.team : std::string())
+                  << (a.firm != nullptr ? std::string(", ") + a.firm : std::string()) << ")\n";
     }
 }
 
@@ -76,7 +82,8 @@ void add_demo_accounts(const std::filesystem::path& db_path) {
         const bool councillor = std::string_view(a.role) == "councillor";
         const auto grant = services::make_grant(
             a.role, councillor ? wards : std::vector<std::string>{},
-            a.team != nullptr ? std::vector<std::string>{a.team} : std::vector<std::string>{});
+            a.team != nullptr ? std::vector<std::string>{a.team} : std::vector<std::string>{},
+            a.firm != nullptr ? std::optional<std::string>(a.firm) : std::nullopt);
         accounts.add(a.email, a.name, grant, std::string(a.password));
     }
 }
@@ -123,6 +130,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     services::DemoCrewsSummary crews;
     services::DemoJobsSummary jobs;
     services::DemoEmptySummary empty;
+    services::DemoBookingsSummary bookings;
     try {
         store::migrate(building);
         auto db = store::Database::open(building);
@@ -145,6 +153,11 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
             store::ConnectionPool pool(building, 2, {});
             jobs = services::generate_demo_jobs(
                 pool, transform, services::ServiceCatalogue::load(default_services_file()), *date);
+        }
+        {
+            // Bookings of burials by the demo funeral director (after accounts and crews).
+            store::ConnectionPool pool(building, 1, {});
+            bookings = services::generate_demo_bookings(pool, *date);
         }
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (...) {
@@ -173,6 +186,9 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     std::cout << "  " << empty.properties << " empty properties (" << empty.overdue
               << " overdue for inspection) with " << empty.inspections << " inspections and "
               << empty.owners << " synthetic owners\n";
+    std::cout << "  burial bookings by the demo funeral director: " << bookings.requested
+              << " requested, " << bookings.confirmed << " confirmed, " << bookings.refused
+              << " refused, " << bookings.withdrawn << " withdrawn\n";
     print_demo_accounts();
     return exit_ok;
 }

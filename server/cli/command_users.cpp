@@ -20,6 +20,7 @@ struct UserOptions {
     std::string role;
     std::vector<std::string> wards;
     std::vector<std::string> teams;
+    std::string firm;
 };
 
 /// Restores the terminal's echo however the prompt ends.
@@ -90,6 +91,9 @@ std::string describe(const services::RoleGrant& grant) {
     for (const auto team : grant.teams) {
         scope += (scope.empty() ? "" : ",") + std::string(services::team_name(team));
     }
+    if (grant.firm) {
+        scope += (scope.empty() ? "" : ",") + *grant.firm;
+    }
     return scope.empty() ? out : out + "(" + scope + ")";
 }
 
@@ -104,7 +108,10 @@ int with_accounts(const CommonOptions& common,
 }
 
 void add_role_options(CLI::App& cmd, UserOptions& options) {
-    cmd.add_option("--role", options.role, "councillor, officer, supervisor or admin")->required();
+    cmd.add_option("--role", options.role,
+                   "councillor, officer, supervisor, admin or funeral_director")
+        ->required();
+    cmd.add_option("--firm", options.firm, "A funeral director's firm (bookings of burials)");
     cmd.add_option("--ward", options.wards, "A councillor's ward code (repeat for several)");
     cmd.add_option("--team", options.teams,
                    "An officer's or supervisor's team: streetscene, bereavement, planning, "
@@ -129,8 +136,9 @@ void add_users_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     add->callback([&common, &exit_code, options] {
         exit_code = run_guarded("users add", [&] {
             return with_accounts(common, [&](services::AccountService& accounts) {
-                const auto grant =
-                    services::make_grant(options->role, options->wards, options->teams);
+                const auto grant = services::make_grant(
+                    options->role, options->wards, options->teams,
+                    options->firm.empty() ? std::nullopt : std::optional(options->firm));
                 const auto person =
                     accounts.add(options->email, options->name, grant, new_password(false));
                 std::cout << "added person " << person.id << " as " << describe(grant)
@@ -180,8 +188,9 @@ void add_users_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     set_role->callback([&common, &exit_code, options] {
         exit_code = run_guarded("users set-role", [&] {
             return with_accounts(common, [&](services::AccountService& accounts) {
-                const auto grant =
-                    services::make_grant(options->role, options->wards, options->teams);
+                const auto grant = services::make_grant(
+                    options->role, options->wards, options->teams,
+                    options->firm.empty() ? std::nullopt : std::optional(options->firm));
                 accounts.set_role(options->email, grant);
                 std::cout << "role set to " << describe(grant) << "\n";
                 return static_cast<int>(exit_ok);

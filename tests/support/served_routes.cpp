@@ -77,6 +77,8 @@ std::vector<MatrixCaller> matrix_callers(const std::string& ward) {
         {"admin", person(5, "Admin", {Role::admin, {}, {}})},
         {"API key: client", key(1, "client key", "client")},
         {"API key: staff", key(2, "staff key", "staff")},
+        {"funeral director",
+         person(9, "Funeral Director", {Role::funeral_director, {}, {}, "A Firm"})},
     };
 }
 

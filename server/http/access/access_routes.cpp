@@ -71,9 +71,13 @@ nlohmann::json person_json(const services::Person& person) {
         for (const auto team : grant.teams) {
             teams.push_back(std::string(services::team_name(team)));
         }
-        roles.push_back({{"role", std::string(services::role_name(grant.role))},
-                         {"wards", grant.wards},
-                         {"teams", std::move(teams)}});
+        nlohmann::json role{{"role", std::string(services::role_name(grant.role))},
+                            {"wards", grant.wards},
+                            {"teams", std::move(teams)}};
+        if (grant.firm) {
+            role["firm"] = *grant.firm; // a funeral director's
+        }
+        roles.push_back(std::move(role));
     }
     return {{"id", person.id},
             {"name", person.name},

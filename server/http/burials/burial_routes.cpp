@@ -408,6 +408,7 @@ void add_burial_routes(Router& router, services::BurialService& burials) {
             in.funeral_director = opt_text(body, "funeral_director", 200);
             in.consent_holder_id = opt_int(body, "consent_holder_id");
             in.consent_on = opt_text(body, "consent_on", 10);
+            in.booking_id = opt_int(body, "booking_id");
             const auto [id, number] = burials.add_interment(id_of(request), in, caller_of(request));
             return created({{"id", id}, {"register_number", number}});
         },

@@ -7,11 +7,12 @@ namespace wardmap::services {
 
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 4> role_names = {{
+constexpr std::array<std::pair<Role, std::string_view>, 5> role_names = {{
     {Role::councillor, "councillor"},
     {Role::officer, "officer"},
     {Role::supervisor, "supervisor"},
     {Role::admin, "admin"},
+    {Role::funeral_director, "funeral_director"},
 }};
 
 constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
@@ -22,7 +23,7 @@ constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
     {Team::housing, "housing"},
 }};
 
-constexpr std::array<std::pair<Permission, std::string_view>, 18> permission_names = {{
+constexpr std::array<std::pair<Permission, std::string_view>, 19> permission_names = {{
     {Permission::request_create, "request_create"},
     {Permission::request_update, "request_update"},
     {Permission::request_contact_read, "request_contact_read"},
@@ -41,6 +42,7 @@ constexpr std::array<std::pair<Permission, std::string_view>, 18> permission_nam
     {Permission::housing_owner_read, "housing_owner_read"},
     {Permission::burial_read, "burial_read"},
     {Permission::burial_record, "burial_record"},
+    {Permission::burial_book, "burial_book"},
 }};
 static_assert(permission_names.size() == all_permissions.size());
 
@@ -89,6 +91,11 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     {Grantee::bereavement_staff, Permission::ward_read},
     {Grantee::bereavement_staff, Permission::burial_read},
     {Grantee::bereavement_staff, Permission::burial_record},
+    // Bookings of burials: a funeral director requests, sees and withdraws its own firm's
+    // (BookingService scopes them by firm) and nothing else; bereavement sees and decides all.
+    {Grantee::funeral_director, Permission::burial_book},
+    {Grantee::bereavement_staff, Permission::burial_book},
+    {Grantee::admin, Permission::burial_book},
     // Other teams' own domains (planning, ...) add theirs later.
     {Grantee::other_team_staff, Permission::ward_read},
     {Grantee::councillor, Permission::ward_read},
@@ -137,6 +144,8 @@ bool grant_allows(const RoleGrant& grant, Permission permission, const Scope& sc
         // (a list of "my wards") is left to the route, which lists only theirs.
         return grantee_holds(Grantee::councillor, permission) &&
                (!scope.ward || contains(grant.wards, *scope.ward));
+    case Role::funeral_director:
+        return grant.firm.has_value() && grantee_holds(Grantee::funeral_director, permission);
     case Role::officer:
     case Role::supervisor:
         for (const Team team : grant.teams) {
@@ -202,6 +211,8 @@ std::string_view grantee_name(Grantee grantee) {
         return "officer/supervisor (other teams)";
     case Grantee::councillor:
         return "councillor";
+    case Grantee::funeral_director:
+        return "funeral director (own firm)";
     case Grantee::client_key:
         return "API key: client";
     case Grantee::staff_key:

@@ -14,7 +14,7 @@
 
 namespace wardmap::services {
 
-enum class Role { councillor, officer, supervisor, admin };
+enum class Role { councillor, officer, supervisor, admin, funeral_director };
 enum class Team { streetscene, bereavement, planning, customer_services, housing };
 
 /// "councillor", "officer", ...; and back (nullopt for an unknown name).
@@ -25,11 +25,13 @@ std::string_view team_name(Team team);
 std::optional<Team> parse_team(std::string_view name);
 
 /// One role held by a person, with its scope: a councillor's wards (ONS codes), an officer's
-/// or supervisor's teams. An admin's grant has no scope.
+/// or supervisor's teams, a funeral director's firm (an outside account: bookings of burials,
+/// docs/burials.md "Bookings"). An admin's grant has no scope.
 struct RoleGrant {
     Role role = Role::officer;
     std::vector<std::string> wards;
     std::vector<Team> teams;
+    std::optional<std::string> firm = std::nullopt;
 };
 
 /// What a caller may do. Each route requires one; roles and API keys grant them
@@ -53,6 +55,7 @@ enum class Permission {
     housing_owner_read, ///< empty properties' owner contact details: audited (housing only)
     burial_read,        ///< a grave's register entries, grants and holders: audited
     burial_record,      ///< interments, grants and their events, status overrides
+    burial_book,        ///< bookings of burials: a funeral director's own firm's; bereavement's all
 };
 std::string_view permission_name(Permission permission);
 
@@ -88,6 +91,7 @@ enum class Grantee {
     bereavement_staff,       ///< an officer or supervisor of bereavement (the burial register)
     other_team_staff,        ///< an officer or supervisor of any other team
     councillor,              ///< ward_read for their own wards only
+    funeral_director,        ///< an outside firm's account: burial_book for its own bookings
     client_key,              ///< an API key with role client
     staff_key,               ///< an API key with role staff
 };
@@ -99,6 +103,7 @@ inline constexpr std::array all_grantees = {Grantee::admin,
                                             Grantee::bereavement_staff,
                                             Grantee::other_team_staff,
                                             Grantee::councillor,
+                                            Grantee::funeral_director,
                                             Grantee::client_key,
                                             Grantee::staff_key};
 inline constexpr std::array all_permissions = {
@@ -107,7 +112,8 @@ inline constexpr std::array all_permissions = {
     Permission::keys_manage,        Permission::audit_read,     Permission::crew_work,
     Permission::crew_supervise,     Permission::photo_upload,   Permission::rounds_manage,
     Permission::job_manage,         Permission::housing_read,   Permission::housing_manage,
-    Permission::housing_owner_read, Permission::burial_read,    Permission::burial_record};
+    Permission::housing_owner_read, Permission::burial_read,    Permission::burial_record,
+    Permission::burial_book};
 /// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.

@@ -77,15 +77,14 @@ void check_wards_exist(store::Database& db, const RoleGrant& grant) {
 void write_grant(store::Database& db, std::int64_t person_id, const RoleGrant& grant) {
     auto del = db.prepare("DELETE FROM person_roles WHERE person_id = ?1");
     del.bind(1, person_id).run();
-    auto st =
-        db.prepare("INSERT INTO person_roles (person_id, role, ward_code, team) VALUES (?1, ?2, "
-                   "?3, ?4)");
+    auto st = db.prepare("INSERT INTO person_roles (person_id, role, ward_code, team, firm) VALUES "
+                         "(?1, ?2, ?3, ?4, ?5)");
     const auto row = [&](std::optional<std::string> ward, std::optional<std::string> team) {
         st.reset();
         st.bind(1, person_id).bind(2, std::string(role_name(grant.role))).bind(3, ward);
-        st.bind(4, team).run();
+        st.bind(4, team).bind(5, grant.firm).run();
     };
-    if (grant.role == Role::admin) {
+    if (grant.role == Role::admin || grant.role == Role::funeral_director) {
         row(std::nullopt, std::nullopt);
     }
     for (const auto& ward : grant.wards) {
@@ -133,11 +132,13 @@ std::int64_t person_id_or_throw(store::Database& db, const std::string& email) {
 
 RoleGrant make_grant(const std::string& role,
                      const std::vector<std::string>& wards,
-                     const std::vector<std::string>& teams) {
+                     const std::vector<std::string>& teams,
+                     const std::optional<std::string>& firm) {
     const auto parsed = parse_role(role);
     if (!parsed) {
-        invalid_parameter("role",
-                          "must be councillor, officer, supervisor or admin, not '" + role + "'");
+        invalid_parameter("role", "must be councillor, officer, supervisor, admin or "
+                                  "funeral_director, not '" +
+                                      role + "'");
     }
     RoleGrant grant;
     grant.role = *parsed;
@@ -178,12 +179,23 @@ RoleGrant make_grant(const std::string& role,
             invalid_parameter("role", "an admin has no wards or teams");
         }
         break;
+    case Role::funeral_director:
+        if (!grant.teams.empty() || !grant.wards.empty() || !firm || firm->empty() ||
+            firm->size() > 200 || firm->find_first_of("\r\n\t") != std::string::npos) {
+            invalid_parameter("firm", "a funeral director needs their firm's name (--firm, 1 to "
+                                      "200 characters on one line) and no wards or teams");
+        }
+        grant.firm = *firm;
+        break;
+    }
+    if (firm && grant.role != Role::funeral_director) {
+        invalid_parameter("firm", "only a funeral director belongs to a firm");
     }
     return grant;
 }
 
 std::vector<RoleGrant> load_grants(store::Database& db, std::int64_t person_id) {
-    auto st = db.prepare_cached("SELECT role, ward_code, team FROM person_roles WHERE "
+    auto st = db.prepare_cached("SELECT role, ward_code, team, firm FROM person_roles WHERE "
                                 "person_id = ?1 ORDER BY role, ward_code, team");
     st.bind(1, person_id);
     std::map<Role, RoleGrant> by_role;
@@ -199,6 +211,9 @@ std::vector<RoleGrant> load_grants(store::Database& db, std::int64_t person_id) 
         }
         if (const auto team = st.optional_text(2); team && parse_team(*team)) {
             grant.teams.push_back(*parse_team(*team));
+        }
+        if (const auto firm = st.optional_text(3)) {
+            grant.firm = *firm;
         }
     }
     std::vector<RoleGrant> grants;

@@ -22,12 +22,14 @@ struct Person {
     std::vector<RoleGrant> grants;
 };
 
-/// A role with its scope as an admin types it: `role` by name, wards and teams by name.
-/// DomainError invalid_parameter for an unknown role or team, a councillor without wards or
-/// with teams, an officer or supervisor without teams or with wards, an admin with either.
+/// A role with its scope as an admin types it: `role` by name, wards and teams by name, a
+/// funeral director's firm. DomainError invalid_parameter for an unknown role or team, a
+/// councillor without wards or with teams, an officer or supervisor without teams or with
+/// wards, an admin with either, a funeral director without a firm, a firm for anyone else.
 RoleGrant make_grant(const std::string& role,
                      const std::vector<std::string>& wards,
-                     const std::vector<std::string>& teams);
+                     const std::vector<std::string>& teams,
+                     const std::optional<std::string>& firm = std::nullopt);
 
 /// A person's roles as stored (person_roles), grouped into one grant per role.
 std::vector<RoleGrant> load_grants(store::Database& db, std::int64_t person_id);

@@ -4,6 +4,7 @@
 
 #include "geo/store/burial_name_keys.hpp"
 #include "server/services/access/audit.hpp"
+#include "server/services/burials/booking_service.hpp"
 #include "server/services/shared/errors.hpp"
 
 #include <algorithm>
@@ -349,6 +350,9 @@ std::pair<std::int64_t, std::int64_t> BurialService::add_interment(std::int64_t 
     st.run();
     const std::int64_t id = db->last_insert_rowid();
     store::index_interment_name(*db, id, in.forenames, in.surname); // the public search's keys
+    if (in.booking_id) {
+        complete_booking_in(*db, *in.booking_id, grave_id, id, who_of(caller));
+    }
     AuditLog::record(*db, caller.principal, AuditAction::change, "interment", std::to_string(id),
                      caller.route, caller.client_address);
     tx.commit();

@@ -98,6 +98,8 @@ struct NewInterment {
     /// The registered holder who consented in writing, and when (private graves).
     std::optional<std::int64_t> consent_holder_id;
     std::optional<std::string> consent_on;
+    /// The confirmed booking this burial completes (booking_service.hpp), if any.
+    std::optional<std::int64_t> booking_id;
 };
 
 struct NewHolder {

@@ -116,6 +116,18 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
     EXPECT_EQ(needs("GET", "/api/jobs/:id"), "`job_manage`");
     EXPECT_EQ(needs("POST", "/api/jobs/:id/close"), "`job_manage`");
     EXPECT_EQ(needs("GET", "/api/assets/:id/review"), "`job_manage`");
+    // Bookings of burials.
+    for (const auto* pattern :
+         {"/api/burials/slots", "/api/burials/bookings", "/api/burials/bookings/:id",
+          "/api/burials/bookings/:id/documents/:doc"}) {
+        EXPECT_EQ(needs("GET", pattern), "`burial_book`");
+    }
+    for (const auto* pattern : {"/api/burials/bookings", "/api/burials/bookings/:id/documents",
+                                "/api/burials/bookings/:id/withdraw"}) {
+        EXPECT_EQ(needs("POST", pattern), "`burial_book`");
+    }
+    EXPECT_EQ(needs("POST", "/api/burials/bookings/:id/confirm"), "`burial_record`");
+    EXPECT_EQ(needs("POST", "/api/burials/bookings/:id/refuse"), "`burial_record`");
     EXPECT_EQ(needs("GET", "/api/track/:token"), "resident token");
     EXPECT_EQ(needs("GET", "/api/my-reports/:token"), "resident token");
     EXPECT_EQ(needs("GET", "/open311/v2/tokens/:token"), "resident token");
@@ -135,42 +147,46 @@ TEST_F(RouteTable, TheMatrixFollowsAllows) {
         return out;
     };
     // anonymous, councillor, officer cs, officer ss, officer housing, officer bereavement,
-    // supervisor cs, supervisor ss, admin, client key, staff key
+    // supervisor cs, supervisor ss, admin, client key, staff key, funeral director
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_contact_read)),
-              "401 403 ok 403 403 403 ok 403 ok 403 403 ");
+              "401 403 ok 403 403 403 ok 403 ok 403 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::audit_read)),
-              "401 403 403 403 403 403 403 403 ok 403 403 ");
+              "401 403 403 403 403 403 403 403 ok 403 403 403 ");
     // The burial register is the bereavement team's (and admins').
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::burial_read)),
-              "401 403 403 403 403 ok 403 403 ok 403 403 ");
+              "401 403 403 403 403 ok 403 403 ok 403 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::burial_record)),
-              "401 403 403 403 403 ok 403 403 ok 403 403 ");
+              "401 403 403 403 403 ok 403 403 ok 403 403 403 ");
+    // Bookings of burials: funeral directors (their own firm's: BookingService), bereavement
+    // and admins; only bereavement and admins decide (burial_record above).
+    EXPECT_EQ(row(RouteAccess::needs(services::Permission::burial_book)),
+              "401 403 403 403 403 ok 403 403 ok 403 403 ok ");
     // Routes keys may call keep their 403 for a missing api_key.
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_create)),
-              "403 403 403 403 403 403 403 403 403 ok ok ");
+              "403 403 403 403 403 403 403 403 403 ok ok 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::catalogue_manage)),
-              "403 403 403 403 403 403 403 403 ok 403 ok ");
+              "403 403 403 403 403 403 403 403 ok 403 ok 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::request_update)),
-              "403 403 ok 403 403 403 ok 403 ok 403 ok ");
+              "403 403 ok 403 403 403 ok 403 ok 403 ok 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::crew_work)),
-              "403 403 403 ok 403 403 403 ok ok 403 ok ");
+              "403 403 403 ok 403 403 403 ok ok 403 ok 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::crew_supervise)),
-              "401 403 403 403 403 403 403 ok ok 403 403 ");
+              "401 403 403 403 403 403 403 ok ok 403 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::photo_upload)),
-              "403 403 403 ok 403 403 403 ok ok ok ok ");
+              "403 403 403 ok 403 403 403 ok ok ok ok 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::rounds_manage)),
-              "401 403 403 403 403 403 403 ok ok 403 403 ");
+              "401 403 403 403 403 403 403 ok ok 403 403 403 ");
     // Keys may make jobs too: a route that lets a key through keeps 403 for no credentials.
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::job_manage)),
-              "403 403 403 ok 403 403 403 ok ok 403 ok ");
+              "403 403 403 ok 403 403 403 ok ok 403 ok 403 ");
     // The empty-property register: the housing team and admins; its owners the team alone.
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::housing_read)),
-              "401 403 403 403 ok 403 403 403 ok 403 403 ");
+              "401 403 403 403 ok 403 403 403 ok 403 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs(services::Permission::housing_owner_read)),
-              "401 403 403 403 ok 403 403 403 403 403 403 ");
+              "401 403 403 403 ok 403 403 403 403 403 403 403 ");
     EXPECT_EQ(row(RouteAccess::needs_in_ward(services::Permission::ward_read, "code")),
-              "401 ok ok ok ok ok ok ok ok 403 403 ");
-    EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ok ok ok ");
+              "401 ok ok ok ok ok ok ok ok 403 403 403 ");
+    EXPECT_EQ(row(RouteAccess::public_route()), "ok ok ok ok ok ok ok ok ok ok ok ok ");
 }
 
 TEST_F(RouteTable, DocsPermissionsShowsTheMatrix) {

@@ -131,6 +131,27 @@ TEST(Allows, RoundsByStreetsceneSupervisors) {
     EXPECT_FALSE(an_api_key_may_hold(Permission::rounds_manage));
 }
 
+// A funeral director is an outside account of a firm: bookings of burials, nothing else.
+TEST(Allows, FuneralDirectorsBookAndNothingElse) {
+    const auto fd = person({{Role::funeral_director, {}, {}, "A Firm Ltd"}});
+    for (const auto permission : all_permissions) {
+        EXPECT_EQ(allows(fd, permission), permission == Permission::burial_book)
+            << permission_name(permission);
+    }
+    // Without a firm (a row the CHECK constraint forbids) the role grants nothing.
+    EXPECT_FALSE(
+        allows(person({{Role::funeral_director, {}, {}, std::nullopt}}), Permission::burial_book));
+    const auto bereavement = person({{Role::officer, {}, {Team::bereavement}}});
+    EXPECT_TRUE(
+        allows(bereavement, Permission::burial_book, Scope{std::nullopt, Team::bereavement}));
+    EXPECT_FALSE(allows(person({{Role::officer, {}, {Team::housing}}}), Permission::burial_book));
+    EXPECT_FALSE(an_api_key_may_hold(Permission::burial_book));
+    EXPECT_EQ(make_grant("funeral_director", {}, {}, "A Firm Ltd").firm, "A Firm Ltd");
+    EXPECT_THROW(make_grant("funeral_director", {}, {}), DomainError);
+    EXPECT_THROW(make_grant("funeral_director", {}, {"bereavement"}, "A Firm Ltd"), DomainError);
+    EXPECT_THROW(make_grant("officer", {}, {"bereavement"}, "A Firm Ltd"), DomainError);
+}
+
 TEST(Allows, ApiKeysByRole) {
     EXPECT_TRUE(allows(key("client"), Permission::request_create));
     EXPECT_FALSE(allows(key("client"), Permission::request_update));
@@ -144,7 +165,8 @@ TEST(AccessNames, RoundTrip) {
     for (const auto permission : all_permissions) {
         EXPECT_EQ(parse_permission(permission_name(permission)), permission);
     }
-    for (const auto role : {Role::councillor, Role::officer, Role::supervisor, Role::admin}) {
+    for (const auto role :
+         {Role::councillor, Role::officer, Role::supervisor, Role::admin, Role::funeral_director}) {
         EXPECT_EQ(parse_role(role_name(role)), role);
     }
     EXPECT_EQ(parse_team("customer_services"), Team::customer_services);
@@ -258,6 +280,18 @@ class AccountsTest : public ::testing::Test {
     std::unique_ptr<store::ConnectionPool> pool;
     std::unique_ptr<AccountService> accounts;
 };
+
+TEST_F(AccountsTest, AFuneralDirectorKeepsTheirFirm) {
+    const auto p = accounts->add("fd@example.org", "F Director",
+                                 make_grant("funeral_director", {}, {}, "Ashworth & Sons"));
+    const auto back = accounts->find(p.id);
+    ASSERT_TRUE(back);
+    ASSERT_EQ(back->grants.size(), 1U);
+    EXPECT_EQ(back->grants[0].role, Role::funeral_director);
+    EXPECT_EQ(back->grants[0].firm, "Ashworth & Sons");
+    EXPECT_TRUE(allows(person(back->grants), Permission::burial_book));
+    EXPECT_FALSE(allows(person(back->grants), Permission::burial_read));
+}
 
 TEST_F(AccountsTest, AddChecksEmailWardsAndDuplicates) {
     const auto p = accounts->add("Cllr@Example.org", "A Councillor",

@@ -89,6 +89,11 @@ function tilesFor(person, wardNames) {
       ], { coming: true, links: [['Streetscene crews\' progress', '/staff/supervisor.html']] }));
     }
   }
+  // Bookings of burials: funeral directors (their firm's) and the bereavement team.
+  if (person.roles.some((r) => r.role === 'funeral_director' || r.teams?.includes('bereavement'))) {
+    tiles.push(tile('tile-bookings', 'Burial bookings', ['Booking burials: free times, the documents, and confirming or refusing them.'],
+      { links: [['Burial bookings', '/staff/bookings.html']] }));
+  }
   // Rounds: streetscene supervisors and admins plan them (rounds_manage).
   if (person.roles.some((r) => r.role === 'admin' || (r.role === 'supervisor' && r.teams.includes('streetscene')))) {
     tiles.push(tile('tile-rounds', 'Rounds', ['The streetscene rounds: their stops on a map, their rules in words, the next visits, and changing them.'],

@@ -110,7 +110,8 @@ export function retryMessage(what, seconds) {
   return `${what} Try again in ${waitInWords(seconds)} (after ${at}).`;
 }
 
-const ROLE_NAMES = { councillor: 'Councillor', officer: 'Officer', supervisor: 'Supervisor', admin: 'Administrator' };
+const ROLE_NAMES = { councillor: 'Councillor', officer: 'Officer', supervisor: 'Supervisor', admin: 'Administrator',
+  funeral_director: 'Funeral director' };
 const TEAM_NAMES = { streetscene: 'Streetscene', bereavement: 'Bereavement services', planning: 'Planning',
   customer_services: 'Customer services', housing: 'Housing' };
 
@@ -123,5 +124,6 @@ export function describeRole(grant, wardNames = {}) {
   if (grant.role === 'admin') return `${name} (every ward and team)`;
   if (grant.wards?.length) return `${name} for ${grant.wards.map((c) => wardNames[c] ?? c).join(', ')}`;
   if (grant.teams?.length) return `${name}, ${grant.teams.map(teamName).join(', ')}`;
+  if (grant.firm) return `${name}, ${grant.firm}`;
   return name;
 }
