@@ -20,6 +20,7 @@
 #include "server/services/access/sign_in.hpp"
 #include "server/services/access/sign_in_links.hpp"
 #include "server/services/burials/burial_service.hpp"
+#include "server/services/burials/memorial_service.hpp"
 #include "server/services/features/feature_service.hpp"
 #include "server/services/features/ogc_documents.hpp"
 #include "server/services/features/tile_documents.hpp"
@@ -103,6 +104,7 @@ class ServerServices {
     services::JobService jobs;
     services::EmptyPropertyService empty_properties;
     services::BurialService burials;
+    services::MemorialService memorials;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;
