@@ -41,16 +41,12 @@ std::string now_text() {
 std::string memorial_next_due_sql(std::string_view m) {
     const std::string a(m);
     // The latest inspection (by date, then id) decides; none: five years after erection.
-    const std::string latest = "(SELECT li.inspected_on || '|' || li.result || '|' || "
-                               "li.risk_category FROM memorial_inspections li WHERE "
-                               "li.memorial_id = " +
-                               a + ".id ORDER BY li.inspected_on DESC, li.id DESC LIMIT 1)";
-    return "(SELECT CASE WHEN l IS NULL THEN date(coalesce(" + a + ".erected_on, substr(" + a +
-           ".recorded_at, 1, 10)), '+5 years') WHEN substr(l, 12, 4) = 'fail' AND substr(l, 17) "
-           "= '1' THEN date(substr(l, 1, 10), '+1 months') WHEN substr(l, 12, 4) = 'fail' AND "
-           "substr(l, 17) = '2' THEN date(substr(l, 1, 10), '+1 years') ELSE date(substr(l, 1, "
-           "10), '+5 years') END FROM (SELECT " +
-           latest + " AS l))";
+    return "coalesce((SELECT CASE WHEN li.result = 'fail' AND li.risk_category = 1 THEN "
+           "date(li.inspected_on, '+1 months') WHEN li.result = 'fail' AND li.risk_category = 2 "
+           "THEN date(li.inspected_on, '+1 years') ELSE date(li.inspected_on, '+5 years') END "
+           "FROM memorial_inspections li WHERE li.memorial_id = " +
+           a + ".id ORDER BY li.inspected_on DESC, li.id DESC LIMIT 1), date(coalesce(" + a +
+           ".erected_on, substr(" + a + ".recorded_at, 1, 10)), '+5 years'))";
 }
 
 double mean_rate(const std::vector<int>& per_year) {
