@@ -3,9 +3,10 @@
 // eighteen months after the first burial, under a permit. From 2011 (when the council began its
 // five-yearly programme) each is inspected about five years after it was erected or last
 // inspected; most pass, some fail and are laid flat or staked (a failed memorial of immediate
-// risk is seen again a month later, and about half of those are repaired by then), and about
-// one in seven misses its latest round, so the due and overdue lists have something on them.
-// Deterministic for the seed and the reference date: nothing is dated on or after it.
+// risk is seen again a month later and repaired, except some six in ten of those of the last
+// three years, still waiting), and about one in seven misses its latest round, so the due and
+// overdue lists have something on them. Deterministic for the seed and the reference date: nothing
+// is dated on or after it.
 
 #include "core/working_days.hpp"
 
@@ -136,7 +137,9 @@ MemorialRecords make_memorials(Rng rng,
             if (risk == 1) {
                 // Seen again a month on; about half are repaired by then.
                 const long again = on + rng.range(25, 35);
-                if (again > last || !rng.chance(0.5)) {
+                // Older ones were all put right; of the last three years' some six in ten wait
+                // still.
+                if (again > last || (on > last - 1095 && rng.chance(0.6))) {
                     break;
                 }
                 out.inspections.push_back({index, iso(again), rng.pick(inspectors), "pass", 3,
