@@ -373,7 +373,7 @@ CapacityReport MemorialService::capacity(const CapacityQuery& q, const BurialCal
     {
         // The derived status of every grave in one statement (docs/burials.md "Status").
         auto st = db->prepare_cached("SELECT g.section_id, g.grave_type, count(*), sum(" +
-                                     grave_status_sql("g.id", "?1") +
+                                     grave_status_sql("g", "?1") +
                                      " = 'available') FROM grave_spaces g GROUP BY 1, 2");
         st.bind(1, q.on.iso());
         while (st.step()) {
