@@ -56,6 +56,11 @@ constexpr std::array kinds{
                "to each cemetery's register; rows naming an unknown grave, burying before the "
                "death, with an age that does not parse or over a grave's capacity are rejected",
                &import_burial_register, &check_register_options},
+    ImportKind{"empty-properties",
+               "the register of empty homes (CSV or any table) by UPRN, which must be in the "
+               "gazetteer: source, empty_since, furnished, status, risk, owner, notes; inserted, "
+               "updated or unchanged, never deleted; --map NAME=FIELD",
+               &import_empty_properties, &check_empty_property_options},
 };
 
 /// The checks GdalSource makes, for files a kind reads itself.

@@ -40,4 +40,8 @@ std::string check_grave_options(const ImportOptions& options);
 void import_burial_register(ImportContext& ctx);
 std::string check_register_options(const ImportOptions& options);
 
+// empty-properties (empty_property_importer.cpp): --map NAME=FIELD
+void import_empty_properties(ImportContext& ctx);
+std::string check_empty_property_options(const ImportOptions& options);
+
 } // namespace wardmap::importers

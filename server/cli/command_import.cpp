@@ -283,9 +283,10 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_option("--cemetery", o.cemetery,
                     "sections, graves, burial-register: the cemetery (by name) of rows without a "
                     "cemetery column");
-    cmd->add_option("--map", o.field_map,
-                    "cemeteries, sections, graves, burial-register: read NAME from column FIELD, "
-                    "NAME=FIELD (repeatable), e.g. --map grave_number=PLOT_NO");
+    cmd->add_option(
+        "--map", o.field_map,
+        "cemeteries, sections, graves, burial-register, empty-properties: read NAME from "
+        "column FIELD, NAME=FIELD (repeatable), e.g. --map grave_number=PLOT_NO");
     cmd->add_option("--uprn", f->uprns, "bin-calendar: a property the calendar is for (repeat)");
     cmd->add_option("--usrn", f->usrns, "bin-calendar: a street the calendar is for (repeat)");
     cmd->add_option("--postcode", f->postcode,

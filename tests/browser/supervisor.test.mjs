@@ -1,8 +1,9 @@
 // The streetscene supervisor's page against the real server: a day with completions recorded
 // through the API by the demo crew officer, then the page's table per crew and its map, each
 // visit drawn in its status's colour (pixels read back from the map's canvas), the legend;
-// reassigning a visit to another crew and a round to a crew from a date, each checked through
-// the API afterwards; the weekly plan table. Screenshots at 1280x800 and 390x844.
+// reassigning a visit to another crew, then to one person (the officer: on their own day), and a
+// round to a crew from a date, each checked through the API afterwards; the weekly plan table.
+// Screenshots at 1280x800 and 390x844.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -158,6 +159,27 @@ test('supervisor: the day per crew on a map in status colours, reassigning a vis
   assert.ok(otherDay.features.some((f) => f.id === third.id), 'the visit is on the other crew\'s day');
   const ownDay = (await supervisor(`/api/crews/${ownCrew}/day?date=${date}`)).body;
   assert.ok(!ownDay.features.some((f) => f.id === third.id), 'and no longer on its own crew\'s');
+
+  // Then the same visit to one person: the officer, chosen among the crews' members the page
+  // lists (GET /api/crews, names only). It stays the other crew's and is on the officer's day.
+  const crews = (await supervisor('/api/crews')).body.crews;
+  assert.ok(crews.every((c) => c.members.every((m) => Object.keys(m).sort().join() === 'id,name')),
+    `members are ids and names only: ${JSON.stringify(crews).slice(0, 300)}`);
+  const officerId = day.person.id;
+  assert.ok(crews.find((c) => c.code === ownCrew).members.some((m) => m.id === officerId), 'the officer is a member of their crew');
+  await page.fill('#visit-search', third.properties.label);
+  await page.click(`#visit-matches button >> nth=0`);
+  assert.equal(await page.getAttribute('#visit-chosen', 'data-visit-id'), String(third.id));
+  await page.selectOption('#visit-crew', '');
+  await page.selectOption('#visit-person', String(officerId));
+  await page.click('#visit-submit');
+  await page.waitForFunction((name) => document.getElementById('visit-done').textContent.endsWith(`given to ${name}.`),
+    day.person.name);
+  const theirDay = (await officer(`/api/me/day?date=${date}`)).body;
+  const assigned = theirDay.features.find((f) => f.id === third.id);
+  assert.ok(assigned, 'the visit is on the officer\'s own day');
+  assert.equal(assigned.properties.assigned_person?.id, officerId);
+  assert.equal(assigned.properties.crew, otherCrew, 'and still its new crew\'s');
 
   // Hand the round over to the other crew from the day after.
   const round = first.properties.round_code;

@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -519,6 +520,32 @@ TEST_F(CrewsApi, ProgressShowsEveryCrewsDay) {
     }
 }
 
+TEST_F(CrewsApi, TheCrewsListTheirMembersByNameOnly) {
+    EXPECT_EQ(get("/api/crews", officer).status, 403);
+    EXPECT_EQ(get("/api/crews?x=1", supervisor).status, 400);
+    const auto r = get("/api/crews", supervisor);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body.find("@"), std::string::npos) << "no e-mail address: " << r.body;
+    const auto doc = json::parse(r.body);
+    std::vector<std::string> codes;
+    const auto officer_id =
+        count("SELECT id FROM people WHERE email = '" + std::string(officer_email) + "'");
+    bool officer_listed = false;
+    for (const auto& c : doc.at("crews")) {
+        codes.push_back(c.at("code"));
+        for (const auto& m : c.at("members")) {
+            EXPECT_EQ(m.size(), 2U) << m.dump();
+            EXPECT_TRUE(m.at("id").is_number_integer() && m.at("name").is_string()) << m.dump();
+            officer_listed =
+                officer_listed || (c.at("code") == "cleansing" && m.at("id") == officer_id &&
+                                   m.at("name") == "Sam Streetscene");
+        }
+    }
+    EXPECT_TRUE(officer_listed) << r.body;
+    EXPECT_TRUE(std::is_sorted(codes.begin(), codes.end()));
+    EXPECT_EQ(static_cast<std::int64_t>(codes.size()), count("SELECT count(*) FROM crews"));
+}
+
 TEST_F(CrewsApi, AWeekPlanCountsEachDayAndRound) {
     const auto doc = get_json("/api/crews/cleansing/week?from=" + demo_date, officer);
     ASSERT_EQ(doc.at("days").size(), 7U);
@@ -538,6 +565,88 @@ TEST_F(CrewsApi, AWeekPlanCountsEachDayAndRound) {
     }
     EXPECT_EQ(get("/api/crews/cleansing/week?from=" + demo_date, outsider).status, 403);
     EXPECT_EQ(get("/api/crews/no-such-crew/week", supervisor).status, 404);
+}
+
+TEST_F(CrewsApi, ACrewsDayIsTheSameWhenAnotherCrewWorksThatDay) {
+    // The day reads only the visits that can be the crew's (the rounds it has or had, the
+    // visits assigned to it) before it keeps its own: it must answer exactly what reading every
+    // crew's visits of the date and keeping its own answers. The supervisors' progress still
+    // reads them all: the officer's own day is its cleansing part, byte for byte.
+    auto progress = get_json("/api/crews/progress?date=" + demo_date, supervisor);
+    json cleansing_part = json::array();
+    for (const auto& f : progress.at("features")) {
+        if (f.at("properties").at("crew") == "cleansing") {
+            cleansing_part.push_back(f);
+        }
+    }
+    ASSERT_GE(cleansing_part.size(), 40U);
+    EXPECT_EQ(get_json("/api/me/day?date=" + demo_date, officer).at("features"), cleansing_part);
+    json crew_part = cleansing_part;
+    for (auto& f : crew_part) {
+        f.at("properties").erase("crew");
+    }
+    EXPECT_EQ(get_json("/api/crews/cleansing/day?date=" + demo_date, officer).at("features"),
+              crew_part);
+
+    // A day of our own, 2032-03-02: the cleansing crew's, then the grounds crew gets visits.
+    const auto save = [](const std::string& code, const std::string& team, int offset) {
+        auto db = store::Database::open(db_path);
+        services::RoundDefinition def;
+        def.code = code;
+        def.name = "Day test " + code;
+        def.activity = "sweep";
+        def.team = team;
+        def.rule.kind = services::RuleKind::rrule;
+        def.rule.rrule = "FREQ=DAILY";
+        def.rule.first_date = *core::parse_iso_date("2032-03-01");
+        def.rule.bank_holidays = services::BankHolidayRule::work;
+        auto q = db.prepare("SELECT usrn FROM streets ORDER BY usrn LIMIT 3 OFFSET " +
+                            std::to_string(offset));
+        while (q.step()) {
+            def.stops.push_back({services::StopTarget::Kind::street, q.int64(0)});
+        }
+        store::Transaction tx(db);
+        services::ScheduleService::save_round(db, def, "test", *core::parse_iso_date("2032-03-01"),
+                                              *core::parse_iso_date("2032-03-03"));
+        tx.commit();
+    };
+    save("TEST-DAY-ONE", "cleansing", 10);
+    const std::string day_target = "/api/crews/cleansing/day?date=2032-03-02";
+    const auto before = get(day_target, officer);
+    ASSERT_EQ(before.status, 200) << before.body;
+    const auto mine_before = get("/api/me/day?date=2032-03-02", officer);
+    ASSERT_EQ(json::parse(before.body).at("features").size(), 3U);
+    EXPECT_TRUE(
+        get_json("/api/crews/grounds/day?date=2032-03-02", supervisor).at("features").empty());
+
+    save("TEST-DAY-TWO", "grounds", 20);
+    EXPECT_EQ(get_json("/api/crews/grounds/day?date=2032-03-02", supervisor).at("features").size(),
+              3U);
+    const auto after = get(day_target, officer);
+    EXPECT_EQ(after.body, before.body);
+    EXPECT_EQ(after.header("etag"), before.header("etag"));
+    EXPECT_EQ(get("/api/me/day?date=2032-03-02", officer).body, mine_before.body);
+    EXPECT_EQ(get_json("/api/crews/progress?date=2032-03-02", supervisor).at("features").size(),
+              6U);
+
+    // A grounds visit assigned to the cleansing crew joins its day; to the officer, their own.
+    const auto grounds = get_json("/api/crews/grounds/day?date=2032-03-02", supervisor);
+    const auto moved = grounds.at("features")[0].at("id").get<std::int64_t>();
+    const auto mine = grounds.at("features")[1].at("id").get<std::int64_t>();
+    ASSERT_EQ(send("PUT", "/api/visits/" + std::to_string(moved) + "/assignment",
+                   {{"crew", "cleansing"}}, supervisor)
+                  .status,
+              200);
+    const auto officer_id =
+        count("SELECT id FROM people WHERE email = '" + std::string(officer_email) + "'");
+    ASSERT_EQ(send("PUT", "/api/visits/" + std::to_string(mine) + "/assignment",
+                   {{"person_id", officer_id}}, supervisor)
+                  .status,
+              200);
+    EXPECT_EQ(json::parse(get(day_target, officer).body).at("features").size(), 4U);
+    EXPECT_EQ(get_json("/api/me/day?date=2032-03-02", officer).at("features").size(), 5U);
+    EXPECT_EQ(get_json("/api/crews/grounds/day?date=2032-03-02", supervisor).at("features").size(),
+              2U);
 }
 
 TEST_F(CrewsApi, RegenerationKeepsVisitsWithCompletions) {

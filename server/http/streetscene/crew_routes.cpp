@@ -272,6 +272,24 @@ void add_crew_routes(Router& router, services::CrewService& crews) {
     const RouteOptions work{.access = RouteAccess::needs(Permission::crew_work)};
     const RouteOptions supervise{.access = RouteAccess::needs(Permission::crew_supervise)};
 
+    // The crews and the people a visit can be given to (the supervisor's page): names only.
+    router.get(
+        "/api/crews",
+        [&crews](Request& request) {
+            only_params(request, {});
+            ordered_json list = ordered_json::array();
+            for (const auto& c : crews.crews()) {
+                ordered_json members = ordered_json::array();
+                for (const auto& m : c.members) {
+                    members.push_back({{"id", m.person_id}, {"name", m.name}});
+                }
+                auto item = crew_json(c.crew);
+                item["members"] = std::move(members);
+                list.push_back(std::move(item));
+            }
+            return Response::json(ordered_json{{"crews", std::move(list)}}.dump());
+        },
+        supervise);
     // Registered before /api/crews/:crew/... (a different depth: no clash, but read first).
     router.get(
         "/api/crews/progress",

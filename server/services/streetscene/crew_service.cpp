@@ -23,16 +23,57 @@ constexpr const char* crew_of_visit =
     "= v.round_id AND rc.from_date <= v.planned_date ORDER BY rc.from_date DESC LIMIT 1), "
     "r.team, '')";
 
-/// Every visit in [?1, ?2] that passes `filter` (over the CTE `d`: id, crew, person_id, ...),
-/// with what a crew needs, in work order. The point is computed once in the inner query.
-std::string visits_sql(const std::string& filter) {
+/// Which visits of [?1, ?2] a day reads before `filter` keeps its own: every visit (the
+/// supervisors' progress), or those that can be some crews' or a person's.
+struct VisitScope {
+    /// A subquery giving the crew codes asked for (over ?3); empty for every visit.
+    std::string crews;
+    /// Also the visits assigned to the person ?3.
+    bool person = false;
+};
+
+/// The ids of the visits of [?1, ?2] that may belong to `scope`: a superset of those the
+/// exact crew (crew_of_visit) keeps, found through indexes: the visits of the rounds whose
+/// team is, or was handed to, one of the crews (schedule_visits_round_date), those assigned to
+/// one of the crews (schedule_visit_assignments_crew) and, with `person`, those assigned to
+/// the person (schedule_visit_assignments_person). Without it a day worked out every crew's
+/// visits of the date, with their labels and points, before it kept one crew's (bench/README.md,
+/// "Crews").
+std::string candidates_sql(const VisitScope& scope) {
+    std::string sql =
+        "cand(id) AS (SELECT cv.id FROM schedule_visits cv WHERE cv.round_id IN (SELECT cr.id "
+        "FROM schedule_rounds cr WHERE cr.team IN (" +
+        scope.crews +
+        ") UNION SELECT rc.round_id FROM schedule_round_crews rc WHERE rc.crew_code IN (" +
+        scope.crews +
+        ")) AND cv.planned_date BETWEEN ?1 AND ?2 UNION SELECT ca.visit_id FROM "
+        "schedule_visit_assignments ca WHERE ca.crew_code IN (" +
+        scope.crews + ")";
+    if (scope.person) {
+        sql +=
+            " UNION SELECT cp.visit_id FROM schedule_visit_assignments cp WHERE cp.person_id = ?3";
+    }
+    return sql + "), ";
+}
+
+/// Every visit in [?1, ?2] of `scope` that passes `filter` (over the CTE `d`: id, crew,
+/// person_id, ...), with what a crew needs, in work order. The point is computed once in the
+/// inner query.
+std::string visits_sql(const std::string& filter, const VisitScope& scope = {}) {
+    const bool all = scope.crews.empty();
     // The job of a visit's stop (0018) comes last: its id, request, category, due date and
-    // point (the request's).
-    return std::string("SELECT q.*, X(q.pt), Y(q.pt), j.id, j.request_id, j.category, "
-                       "j.due_date, j.lon, j.lat FROM (WITH d AS (SELECT v.id, v.round_id, "
-                       "v.stop_id, v.planned_date, v.rolled_from, a.person_id, ") +
-           crew_of_visit +
-           " AS crew FROM schedule_visits v JOIN schedule_rounds r ON r.id = v.round_id "
+    // point (the request's). The point: a property's is its own lon/lat (no geometry made and read
+    // back); a street's or an asset's a geometry, made once per row in `q` (kept from being
+    // flattened into this query by its LIMIT, which would evaluate the expression once per use).
+    return std::string("SELECT q.*, coalesce(X(q.pt), q.p_lon), coalesce(Y(q.pt), q.p_lat), "
+                       "j.id, j.request_id, j.category, "
+                       "j.due_date, j.lon, j.lat FROM (WITH ") +
+           (all ? std::string() : candidates_sql(scope)) +
+           "d AS (SELECT v.id, v.round_id, v.stop_id, v.planned_date, v.rolled_from, "
+           "a.person_id, " +
+           crew_of_visit + " AS crew FROM " +
+           (all ? "schedule_visits v" : "cand CROSS JOIN schedule_visits v ON v.id = cand.id") +
+           " JOIN schedule_rounds r ON r.id = v.round_id "
            "LEFT JOIN schedule_visit_assignments a ON a.visit_id = v.id "
            "WHERE v.planned_date BETWEEN ?1 AND ?2) "
            "SELECT d.id AS visit_id, d.crew AS crew, r.code AS round_code, r.name AS round_name, "
@@ -51,8 +92,9 @@ std::string visits_sql(const std::string& filter) {
            "sa.reference AS asset_reference, "
            "CASE WHEN s.usrn IS NOT NULL THEN coalesce(Line_Interpolate_Point(st.geom_wgs84, "
            "0.5), PointOnSurface(st.geom_wgs84)) WHEN s.uprn IS NOT NULL THEN "
-           "MakePoint(pr.lon, pr.lat, 4326) WHEN GeometryType(sa.geom_wgs84) = 'POINT' THEN "
-           "sa.geom_wgs84 ELSE PointOnSurface(sa.geom_wgs84) END AS pt "
+           "NULL WHEN GeometryType(sa.geom_wgs84) = 'POINT' THEN "
+           "sa.geom_wgs84 ELSE PointOnSurface(sa.geom_wgs84) END AS pt, pr.lon AS p_lon, pr.lat "
+           "AS p_lat "
            "FROM d JOIN schedule_rounds r ON r.id = d.round_id "
            "JOIN schedule_round_stops s ON s.id = d.stop_id "
            "JOIN schedule_activities act ON act.code = r.activity "
@@ -67,7 +109,8 @@ std::string visits_sql(const std::string& filter) {
            "schedule_visit_completions c2 WHERE c2.visit_id = d.id ORDER BY c2.at DESC, c2.id "
            "DESC LIMIT 1) WHERE " +
            filter +
-           ") q LEFT JOIN schedule_visits jv ON jv.id = q.visit_id LEFT JOIN streetscene_jobs j "
+           " LIMIT -1) q LEFT JOIN schedule_visits jv ON jv.id = q.visit_id LEFT JOIN "
+           "streetscene_jobs j "
            "ON j.stop_id = jv.stop_id ORDER BY q.planned_date, q.round_code, q.seq, q.visit_id";
 }
 
@@ -128,14 +171,15 @@ std::vector<DayVisit> read_visits(store::Statement& q) {
         v.usrn = opt_int(q, 20);
         v.uprn = opt_int(q, 21);
         v.asset_reference = q.optional_text(22);
-        // 23 is the point's blob; 24 and 25 its coordinates.
-        v.lon = opt_real(q, 24);
-        v.lat = opt_real(q, 25);
-        if (!q.is_null(26)) {
-            v.job = DayVisit::Job{q.int64(26), q.int64(27), std::string(q.text(28)),
-                                  std::string(q.text(29))};
-            v.lon = q.real(30);
-            v.lat = q.real(31);
+        // 23 is a street's or asset's point, 24 and 25 a property's lon/lat; 26 and 27 the
+        // point's coordinates.
+        v.lon = opt_real(q, 26);
+        v.lat = opt_real(q, 27);
+        if (!q.is_null(28)) {
+            v.job = DayVisit::Job{q.int64(28), q.int64(29), std::string(q.text(30)),
+                                  std::string(q.text(31))};
+            v.lon = q.real(32);
+            v.lat = q.real(33);
         }
         out.push_back(std::move(v));
     }
@@ -145,8 +189,9 @@ std::vector<DayVisit> read_visits(store::Statement& q) {
 Day day_of(store::Database& db,
            const core::Date& date,
            const std::string& filter,
+           const VisitScope& scope,
            const std::function<void(store::Statement&)>& bind_filter) {
-    auto q = db.prepare_cached(visits_sql(filter));
+    auto q = db.prepare_cached(visits_sql(filter, scope));
     q.bind(1, date.iso()).bind(2, date.iso());
     bind_filter(q);
     Day day;
@@ -341,7 +386,8 @@ std::pair<CrewInfo, Day>
 CrewService::crew_day(const Principal& who, const std::string& crew, const core::Date& date) const {
     auto db = m_pool.acquire();
     auto info = crew_for(*db, who, crew);
-    auto day = day_of(*db, date, "d.crew = ?3", [&crew](store::Statement& q) { q.bind(3, crew); });
+    auto day = day_of(*db, date, "d.crew = ?3", VisitScope{"?3", false},
+                      [&crew](store::Statement& q) { q.bind(3, crew); });
     return {std::move(info), std::move(day)};
 }
 
@@ -350,6 +396,7 @@ Day CrewService::person_day(std::int64_t person_id, const core::Date& date) cons
     return day_of(*db, date,
                   "(d.crew IN (SELECT crew_code FROM crew_members WHERE person_id = ?3) OR "
                   "d.person_id = ?3)",
+                  VisitScope{"SELECT crew_code FROM crew_members WHERE person_id = ?3", true},
                   [person_id](store::Statement& q) { q.bind(3, person_id); });
 }
 
@@ -587,11 +634,38 @@ void CrewService::set_round_crew(const Principal& who,
     tx.commit();
 }
 
+std::vector<CrewWithMembers> CrewService::crews() const {
+    auto db = m_pool.acquire();
+    std::vector<CrewWithMembers> out;
+    {
+        auto q = db->prepare_cached("SELECT code, name, depot, vehicle FROM crews ORDER BY code");
+        while (q.step()) {
+            out.push_back({CrewInfo{std::string(q.text(0)), std::string(q.text(1)),
+                                    q.optional_text(2), q.optional_text(3)},
+                           {}});
+        }
+    }
+    // The people assign_visit accepts: active, with a streetscene role.
+    auto q = db->prepare_cached(
+        "SELECT m.crew_code, p.id, p.name FROM crew_members m JOIN people p ON p.id = "
+        "m.person_id WHERE p.status = 'active' AND EXISTS (SELECT 1 FROM person_roles pr WHERE "
+        "pr.person_id = p.id AND pr.team = 'streetscene') ORDER BY m.crew_code, p.name, p.id");
+    while (q.step()) {
+        const std::string code(q.text(0));
+        auto it = std::find_if(out.begin(), out.end(),
+                               [&code](const CrewWithMembers& c) { return c.crew.code == code; });
+        if (it != out.end()) {
+            it->members.push_back({q.int64(1), std::string(q.text(2))});
+        }
+    }
+    return out;
+}
+
 Progress CrewService::progress(const core::Date& date) const {
     auto db = m_pool.acquire();
     Progress out;
     out.date = date;
-    out.day = day_of(*db, date, "1", [](store::Statement&) {});
+    out.day = day_of(*db, date, "1", VisitScope{}, [](store::Statement&) {});
     std::map<std::string, CrewProgress> by_code;
     {
         auto q = db->prepare_cached("SELECT code, name, depot, vehicle FROM crews ORDER BY code");
@@ -617,7 +691,7 @@ CrewService::week(const Principal& who, const std::string& crew, const core::Dat
     auto db = m_pool.acquire();
     auto info = crew_for(*db, who, crew);
     const core::Date to = core::date_from_days(core::days_since_epoch(from) + 6);
-    auto q = db->prepare_cached(visits_sql("d.crew = ?3"));
+    auto q = db->prepare_cached(visits_sql("d.crew = ?3", VisitScope{"?3", false}));
     q.bind(1, from.iso()).bind(2, to.iso()).bind(3, crew);
     const auto visits = read_visits(q);
     std::vector<WeekDay> days;

@@ -102,6 +102,18 @@ struct CrewInfo {
     std::optional<std::string> vehicle;
 };
 
+/// A member of a crew that a visit can be assigned to (an active streetscene person): no
+/// e-mail, no phone.
+struct CrewMember {
+    std::int64_t person_id = 0;
+    std::string name;
+};
+
+struct CrewWithMembers {
+    CrewInfo crew;
+    std::vector<CrewMember> members; ///< by name, then id
+};
+
 struct CrewProgress {
     CrewInfo crew; ///< name empty for a team code that names no crew
     VisitCounts3 counts;
@@ -180,6 +192,9 @@ class CrewService {
                         const std::string& round_code,
                         const std::string& crew,
                         const core::Date& from);
+
+    /// Every crew (by code) with its members who can be given a visit (active, streetscene).
+    [[nodiscard]] std::vector<CrewWithMembers> crews() const;
 
     /// Every crew's counts on `date`, and all the day's visits.
     [[nodiscard]] Progress progress(const core::Date& date) const;

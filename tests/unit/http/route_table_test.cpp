@@ -82,6 +82,7 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
     EXPECT_EQ(needs("PUT", "/api/visits/:id/assignment"), "`crew_supervise`");
     EXPECT_EQ(needs("PUT", "/api/rounds/:code/crew"), "`crew_supervise`");
     EXPECT_EQ(needs("GET", "/api/crews/progress"), "`crew_supervise`");
+    EXPECT_EQ(needs("GET", "/api/crews"), "`crew_supervise`");
     for (const auto* method : {"GET", "POST"}) {
         EXPECT_EQ(needs(method, "/api/services"), "`catalogue_manage`");
     }

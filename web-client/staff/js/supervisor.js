@@ -1,8 +1,9 @@
 // The streetscene supervisor's page (/staff/supervisor.html?date=YYYY-MM-DD&crew=CODE): the
 // day's progress per crew (GET /api/crews/progress) as a table and on the map (still to do,
 // done, not done in the colours and fills of visit-map.js, with a legend), reassigning a visit
-// to another crew or one person (PUT /api/visits/{id}/assignment) or a round to a crew from a
-// date (PUT /api/rounds/{code}/crew), and a crew's weekly plan (GET /api/crews/{crew}/week).
+// to another crew or to one member of a crew (GET /api/crews; PUT /api/visits/{id}/assignment)
+// or a round to a crew from a date (PUT /api/rounds/{code}/crew), and a crew's weekly plan
+// (GET /api/crews/{crew}/week).
 // The progress is asked for again every minute while the page is in view.
 import { createMap } from '/js/map.js';
 import { StaffError, staffFetch } from './staff-api.js';
@@ -43,23 +44,38 @@ function fillSelect(select, first, items) {
 }
 
 /**
- * The crews, as the progress answer lists them. (It names no members yet: choosing one person
- * appears when it does.)
+ * The crews and their members (GET /api/crews: {crews: [{code, name, depot, vehicle, members:
+ * [{id, name}]}]}), so a visit can go to a crew or to one person. Should that list fail to
+ * load, the crews the progress answer names are offered, with nobody to choose.
  */
-function loadCrews() {
-  const list = state.progress?.crews ?? [];
-  // /api/crews/progress lists {crew: {code, name, depot, vehicle}, counts}.
-  state.crews = list.map((c) => c.crew ?? c).map((c) => ({ code: c.code, name: c.name ?? c.code, members: c.members ?? [] }));
+async function loadCrews() {
+  let list = null;
+  try {
+    list = (await staffFetch('/api/crews')).crews;
+  } catch {
+    list = (state.progress?.crews ?? []).map((c) => c.crew ?? c);
+  }
+  state.crews = list.map((c) => ({ code: c.code, name: c.name ?? c.code, members: c.members ?? [] }));
   const crews = state.crews.map((c) => [c.code, c.name]);
   fillSelect($('crew-filter'), 'Every crew', crews);
   fillSelect($('visit-crew'), 'Keep its crew', crews);
   fillSelect($('round-crew'), 'Choose a crew', crews);
   fillSelect($('week-crew'), null, crews);
-  const people = new Map();
-  for (const c of state.crews) for (const m of c.members) people.set(m.id ?? m.person_id, `${m.name} (${c.name})`);
-  fillSelect($('visit-person'), 'Nobody in particular', [...people].map(([id, label]) => [String(id), label]));
-  // Without the crews' members from the server there is nobody to choose.
-  $('visit-person-block').hidden = people.size === 0;
+  // One option per person (a person in two crews once), grouped by crew.
+  const seen = new Set();
+  const groups = state.crews.filter((c) => c.members.length).map((c) => {
+    const group = document.createElement('optgroup');
+    group.label = c.name;
+    for (const m of c.members) {
+      if (seen.has(m.id)) continue;
+      seen.add(m.id);
+      group.append(option(String(m.id), m.name));
+    }
+    return group;
+  }).filter((g) => g.children.length);
+  const select = $('visit-person');
+  select.replaceChildren(option('', 'Nobody in particular'), ...groups);
+  $('visit-person-block').hidden = seen.size === 0;
   $('crew-filter').value = state.crew;
   if (state.crew) $('week-crew').value = state.crew;
 }
@@ -384,7 +400,7 @@ async function start() {
     $('map').textContent = 'The map could not be drawn; the table has the day\'s figures.';
   }
   await loadProgress();
-  loadCrews();
+  await loadCrews();
   renderTable();
   renderRounds();
   renderMap();
