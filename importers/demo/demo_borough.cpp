@@ -15,7 +15,7 @@ namespace {
 constexpr int generator_version = 3; // 3: grave spaces, the burial register and grants
 
 /// The first schema version that has every table the demo fills.
-constexpr int required_schema_version = 22; // bookings of burials, 0022
+constexpr int required_schema_version = 23; // memorials and inspections, 0023
 
 constexpr const char* filled_tables[] = {
     "council_area",       "boundary_sets",    "wards",         "streets",
@@ -94,6 +94,8 @@ DemoSummary generate_demo_borough(store::Database& db,
 
     borough.burials = demo::make_burials(root.fork(6), borough.cemeteries, borough.gazetteer,
                                          options.reference_date);
+    borough.memorials = demo::make_memorials(root.fork(23), borough.cemeteries, borough.burials,
+                                             options.reference_date);
 
     store::Transaction tx(db);
     require_empty(db, options); // again under the write lock: nobody slipped rows in meanwhile

@@ -327,12 +327,30 @@ struct Casework {
     std::vector<PlanningApplication> planning;
 };
 
+/// Memorials on the demo's graves and their safety inspections (0023).
+struct DemoMemorial {
+    std::size_t grave = 0;
+    std::string permit_number, mason, memorial_type, inscription, erected_on;
+};
+struct DemoMemorialInspection {
+    std::size_t memorial = 0;
+    std::string inspected_on, inspector, result;
+    int risk_category = 3;
+    std::string action;
+    std::optional<std::string> notes;
+};
+struct MemorialRecords {
+    std::vector<DemoMemorial> memorials;
+    std::vector<DemoMemorialInspection> inspections; ///< by memorial, oldest first
+};
+
 struct Borough {
     Boundaries boundaries;
     Cemeteries cemeteries;
     Gazetteer gazetteer;
     Casework casework;
     BurialRecords burials;
+    MemorialRecords memorials;
 };
 
 // ---- generators, in the order generate_demo_borough runs them ----
@@ -361,6 +379,14 @@ BurialRecords make_burials(Rng rng,
                            const Cemeteries& cemeteries,
                            const Gazetteer& gazetteer,
                            const std::string& reference_date);
+
+/// A few hundred memorials on graves with burials, erected after the first burial, with five-
+/// yearly safety inspections up to the day before `reference_date`: some failed (laid flat,
+/// staked), some overdue.
+MemorialRecords make_memorials(Rng rng,
+                               const Cemeteries& cemeteries,
+                               const BurialRecords& burials,
+                               const std::string& reference_date);
 
 /// Writes everything (the caller owns the transaction).
 void write_borough(store::Database& db,

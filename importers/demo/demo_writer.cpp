@@ -313,6 +313,28 @@ void write_burials(store::Database& db,
     store::index_missing_interment_names(db);
 }
 
+void write_memorials(store::Database& db, const MemorialRecords& m, const std::string& at) {
+    auto memorial = db.prepare(
+        "INSERT INTO memorials (id, grave_id, permit_number, mason, memorial_type, inscription, "
+        "erected_on, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'demo-data')");
+    for (std::size_t i = 0; i < m.memorials.size(); ++i) {
+        const DemoMemorial& x = m.memorials[i];
+        memorial.bind(1, static_cast<std::int64_t>(i + 1))
+            .bind(2, static_cast<std::int64_t>(x.grave + 1));
+        memorial.bind(3, x.permit_number).bind(4, x.mason).bind(5, x.memorial_type);
+        memorial.bind(6, x.inscription).bind(7, x.erected_on).bind(8, at).run();
+    }
+    auto inspection = db.prepare(
+        "INSERT INTO memorial_inspections (memorial_id, inspected_on, inspector, result, "
+        "risk_category, action, notes, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "'demo-data')");
+    for (const DemoMemorialInspection& x : m.inspections) {
+        inspection.bind(1, static_cast<std::int64_t>(x.memorial + 1)).bind(2, x.inspected_on);
+        inspection.bind(3, x.inspector).bind(4, x.result).bind(5, x.risk_category);
+        inspection.bind(6, x.action).bind(7, x.notes).bind(8, at).run();
+    }
+}
+
 void write_casework(store::Database& db,
                     GeometryBinder& geom,
                     const Casework& c,
@@ -405,6 +427,7 @@ void write_borough(store::Database& db,
     }
     write_casework(db, geom, borough.casework, changed_at);
     write_burials(db, borough.cemeteries, borough.burials, changed_at);
+    write_memorials(db, borough.memorials, changed_at);
     deferred.restore();
     store::mark_changed(db, "addresses");
     store::mark_changed(db, "wards");

@@ -22,6 +22,7 @@
 #include "server/services/burials/burial_search.hpp"
 #include "server/services/burials/booking_service.hpp"
 #include "server/services/burials/burial_service.hpp"
+#include "server/services/burials/memorial_service.hpp"
 #include "server/services/features/feature_service.hpp"
 #include "server/services/features/ogc_documents.hpp"
 #include "server/services/features/tile_documents.hpp"
@@ -107,8 +108,9 @@ class ServerServices {
     services::JobService jobs;
     services::EmptyPropertyService empty_properties;
     services::BurialService burials;
-    services::BurialSearch burial_search;
     services::BookingService bookings;
+    services::MemorialService memorials;
+    services::BurialSearch burial_search;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

@@ -131,6 +131,16 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
     EXPECT_EQ(needs("GET", "/api/track/:token"), "resident token");
     EXPECT_EQ(needs("GET", "/api/my-reports/:token"), "resident token");
     EXPECT_EQ(needs("GET", "/open311/v2/tokens/:token"), "resident token");
+    // Memorials, disinterments and the capacity forecast: the bereavement team's.
+    for (const auto* pattern : {"/api/burials/graves/:id/memorials", "/api/burials/memorials/due",
+                                "/api/burials/capacity"}) {
+        EXPECT_EQ(needs("GET", pattern), "`burial_read`");
+    }
+    for (const auto* pattern :
+         {"/api/burials/graves/:id/memorials", "/api/burials/memorials/:id/inspections",
+          "/api/burials/interments/:id/disinterments"}) {
+        EXPECT_EQ(needs("POST", pattern), "`burial_record`");
+    }
     EXPECT_EQ(needs("GET", "/healthz"), "public");
     EXPECT_EQ(needs("GET", "/metrics"), "public");
     EXPECT_EQ(needs("GET", "/*"), "public");

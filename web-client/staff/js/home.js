@@ -52,6 +52,7 @@ const BUILT_TEAM_PAGES = {
   streetscene: (supervises) => [['Your day: stops on a map, recording them (works offline)', '/staff/crew.html'],
     ...(supervises ? [['Crews\' progress, reassigning work and the week\'s plan', '/staff/supervisor.html']] : [])],
   housing: () => [['Empty properties and inspections', '/staff/housing.html']],
+  bereavement: () => [['Graves, memorial inspections due and the capacity forecast', '/staff/bereavement.html']],
 };
 
 function tilesFor(person, wardNames) {
