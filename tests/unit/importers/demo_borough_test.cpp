@@ -69,7 +69,7 @@ std::uint64_t digest_of(Database& db) {
         d.add(wards.blob(1));
     }
     auto rest =
-        db.prepare("SELECT reference || ward_code || received_date FROM planning_applications "
+        db.prepare("SELECT reference || status || received_date FROM planning_applications "
                    "UNION ALL SELECT asset_ref || ward_code || usrn FROM litter_bins "
                    "UNION ALL SELECT asset_type || reference || coalesce(usrn, '') || "
                    "attributes || coalesce(condition, '') || owner || AsText(geom) FROM "
@@ -83,6 +83,10 @@ std::uint64_t digest_of(Database& db) {
                    "UNION ALL SELECT full_name || held_from || coalesce(held_to, '') FROM "
                    "burial_grant_holders "
                    "UNION ALL SELECT grant_id || kind || effective_on FROM burial_grant_events "
+                   "UNION ALL SELECT kind || reference || coalesce(grade, '') || "
+                   "designation_date || AsText(geom) FROM planning_constraints "
+                   "UNION ALL SELECT reference || register_part || registered_date || "
+                   "AsText(geom) FROM local_land_charges "
                    "UNION ALL SELECT single_line || postcode FROM addresses ORDER BY 1");
     while (rest.step()) {
         d.add(rest.text(0));
