@@ -102,13 +102,17 @@ std::optional<PlanningFormat> parse_planning_format(std::string_view text) {
 std::optional<PlanningFormat> detect_planning_format(const std::vector<std::string>& columns) {
     bool uid = false, state = false;
     for (const auto& column : columns) {
-        const auto c = code_of(column);
+        // Lower case only: PlanIt's start_date is not the national start-date.
+        std::string c = trim(column);
+        for (auto& ch : c) {
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        }
         if (c == "planning-application-status" || c == "address-text" || c == "start-date" ||
             c == "planning-decision") {
             return PlanningFormat::national;
         }
         uid = uid || c == "uid";
-        state = state || c == "state" || c == "app-state";
+        state = state || c == "state" || c == "app_state";
     }
     if (uid && state) {
         return PlanningFormat::planit;

@@ -47,7 +47,7 @@ TEST(PlanningRow, DatesFormatsAndDetection) {
     EXPECT_FALSE(parse_planning_date("March 2024"));
     EXPECT_EQ(importers::detect_planning_format({"reference", "start-date"}),
               PlanningFormat::national);
-    EXPECT_EQ(importers::detect_planning_format({"uid", "address", "state"}),
+    EXPECT_EQ(importers::detect_planning_format({"uid", "address", "state", "start_date"}),
               PlanningFormat::planit);
     EXPECT_FALSE(importers::detect_planning_format({"id", "name"}));
 }
@@ -142,9 +142,8 @@ TEST_F(PlanningImport, NationalCsvWithPointsAndSiteBoundaries) {
               "2024-03-01");
 }
 
-TEST_F(PlanningImport,
-       NationalGeoJsonSiteIsTheFeatureGeometry){const std::string json =
-                                                    R"({"type":"FeatureCollection","features":[
+TEST_F(PlanningImport, NationalGeoJsonSiteIsTheFeatureGeometry) {
+    const std::string json = R"json({"type":"FeatureCollection","features":[
 {"type":"Feature","properties":{"reference":"24/00200/FUL","description":"New dwelling",
 "address-text":"Plot 1 Moor Road","planning-application-status":"decided",
 "planning-decision":"refused","start-date":"2024-05-01","decision-date":"2024-07-01"},
@@ -152,20 +151,17 @@ TEST_F(PlanningImport,
 [-2.650,53.641],[-2.650,53.640]]]}},
 {"type":"Feature","properties":{"reference":"24/00201/ADV","description":"Sign",
 "address-text":"1 Market St","planning-application-status":"withdrawn",
-"start-date":"2024-05-02","point":"POINT (-2.62 53.65)"},
-    "geometry" : null
-}]
-})";
+"start-date":"2024-05-02","point":"POINT (-2.62 53.65)"},"geometry":null}]})json";
     auto r = run("planning", options(write("apps.geojson", json)));
-ASSERT_TRUE(r.ok) << r.to_text();
-EXPECT_EQ(r.inserted, 2);
-EXPECT_EQ(query_int("SELECT count(*) FROM planning_applications WHERE reference = "
-                    "'24/00200/FUL' AND site_geom IS NOT NULL AND site_geom_wgs84 IS NOT NULL "
-                    "AND ST_Within(geom, site_geom) AND decision = 'refused'"),
-          1);
-EXPECT_EQ(query_text("SELECT status || coalesce(decision, '-') FROM planning_applications "
-                     "WHERE reference = '24/00201/ADV'"),
-          "withdrawn-");
+    ASSERT_TRUE(r.ok) << r.to_text();
+    EXPECT_EQ(r.inserted, 2);
+    EXPECT_EQ(query_int("SELECT count(*) FROM planning_applications WHERE reference = "
+                        "'24/00200/FUL' AND site_geom IS NOT NULL AND site_geom_wgs84 IS NOT NULL "
+                        "AND ST_Within(geom, site_geom) AND decision = 'refused'"),
+              1);
+    EXPECT_EQ(query_text("SELECT status || coalesce(decision, '-') FROM planning_applications "
+                         "WHERE reference = '24/00201/ADV'"),
+              "withdrawn-");
 }
 
 TEST_F(PlanningImport, EachBadRowKindNamesFileLineAndField) {
