@@ -61,6 +61,22 @@ constexpr std::array kinds{
                "gazetteer: source, empty_since, furnished, status, risk, owner, notes; inserted, "
                "updated or unchanged, never deleted; --map NAME=FIELD",
                &import_empty_properties, &check_empty_property_options},
+    ImportKind{"planning",
+               "planning applications: planning.data.gov.uk's planning-application dataset "
+               "(CSV or GeoJSON) or PlanIt's (CSV or JSON), --format national|planit else told "
+               "by the header, --map NAME=FIELD; matched by reference, status changes logged",
+               &import_planning, &check_planning_options, &is_planit_json, &import_planning_json},
+    ImportKind{"constraints",
+               "a constraint layer (Polygon or MultiPolygon) of one --kind: "
+               "conservation_area, tree_preservation_order, listed_building or article_4; "
+               "matched by reference; --map NAME=FIELD for reference, name, designation_date, "
+               "grade, description, documentation_url",
+               &import_constraints, &check_constraint_options},
+    ImportKind{"land-charges",
+               "local land charges (Polygon or MultiPolygon) matched by reference; --map "
+               "NAME=FIELD for reference, register_part, charge_type, description, "
+               "registered_date, originating_authority, instrument_reference, status",
+               &import_land_charges, &check_land_charge_options},
 };
 
 /// The checks GdalSource makes, for files a kind reads itself.

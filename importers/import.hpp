@@ -62,6 +62,10 @@ struct ImportOptions {
     // cemeteries, sections, graves, burial-register
     std::string cemetery;               ///< --cemetery: rows without a cemetery column
     std::vector<std::string> field_map; ///< --map NAME=FIELD, as typed
+    // planning (also field_map)
+    std::string planning_format; ///< --format national|planit; empty: told by the header
+    // constraints (also field_map)
+    std::string constraint_kind; ///< --kind conservation_area|tree_preservation_order|...
 };
 
 /// "minx,miny,maxx,maxy" in EPSG:27700; nullopt when malformed.

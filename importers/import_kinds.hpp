@@ -43,5 +43,14 @@ std::string check_register_options(const ImportOptions& options);
 // empty-properties (empty_property_importer.cpp): --map NAME=FIELD
 void import_empty_properties(ImportContext& ctx);
 std::string check_empty_property_options(const ImportOptions& options);
+// planning (planning_importer.cpp, constraint_importer.cpp): --map NAME=FIELD
+void import_planning(ImportContext& ctx);
+std::string check_planning_options(const ImportOptions& options);
+bool is_planit_json(const ImportOptions& options);
+void import_planning_json(FileImportContext& ctx);
+void import_constraints(ImportContext& ctx);
+std::string check_constraint_options(const ImportOptions& options);
+void import_land_charges(ImportContext& ctx);
+std::string check_land_charge_options(const ImportOptions& options);
 
 } // namespace wardmap::importers

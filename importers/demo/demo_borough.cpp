@@ -12,16 +12,17 @@ namespace wardmap::importers {
 namespace {
 
 /// Bump whenever the same seed would produce a different borough.
-constexpr int generator_version = 3; // 3: grave spaces, the burial register and grants
+constexpr int generator_version = 4; // 4: planning constraints and land charges
 
 /// The first schema version that has every table the demo fills.
-constexpr int required_schema_version = 23; // memorials and inspections, 0023
+constexpr int required_schema_version = 24; // planning records and constraints, 0024
 
 constexpr const char* filled_tables[] = {
-    "council_area",       "boundary_sets",    "wards",         "streets",
-    "properties",         "addresses",        "postcodes",     "cemeteries",
-    "cemetery_sections",  "grave_spaces",     "street_assets", "planning_applications",
-    "service_categories", "service_requests", "interments",    "burial_grants"};
+    "council_area",         "boundary_sets",     "wards",         "streets",
+    "properties",           "addresses",         "postcodes",     "cemeteries",
+    "cemetery_sections",    "grave_spaces",      "street_assets", "planning_applications",
+    "service_categories",   "service_requests",  "interments",    "burial_grants",
+    "planning_constraints", "local_land_charges"};
 
 std::vector<std::pair<std::string, std::string>> meta_rows(const DemoOptions& options) {
     return {{"dataset", "demo"},

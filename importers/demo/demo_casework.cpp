@@ -514,7 +514,6 @@ std::vector<PlanningApplication> make_planning(Rng& rng, const CaseworkContext& 
     }
     const auto& props = c.gazetteer.properties;
     const std::int64_t today = c.reference_time / day_seconds;
-    const WardFinder wards(c);
 
     struct Draft {
         const PlanningType* type;
@@ -564,7 +563,6 @@ std::vector<PlanningApplication> make_planning(Rng& rng, const CaseworkContext& 
         app.address = p.single_line;
         app.uprn = p.uprn;
         app.at = p.at;
-        app.ward_code = wards.at(p.at, received).value_or("");
         app.received_date = received;
         const std::int64_t decided = d.received + rng.range(d.type->min_days, d.type->max_days);
         if (decided >= today) {
@@ -583,6 +581,87 @@ std::vector<PlanningApplication> make_planning(Rng& rng, const CaseworkContext& 
     return out;
 }
 
+/// A closed axis-aligned rectangle of w x h metres centred on `at`.
+Ring rectangle(EastNorth at, double w, double h) {
+    const double x0 = at.easting - w / 2, y0 = at.northing - h / 2;
+    return {{x0, y0}, {x0 + w, y0}, {x0 + w, y0 + h}, {x0, y0 + h}, {x0, y0}};
+}
+
+/// A few synthetic constraint areas and land charges around the gazetteer's properties and the
+/// decided planning applications: two conservation areas, four TPO areas, five listed building
+/// outlines, one article 4 area; s.106 (planning) charges on some approved applications, a
+/// listed-building charge on each listed building and a TPO charge on each TPO.
+void make_constraints(Rng& rng, const CaseworkContext& c, Casework& out) {
+    const auto& props = c.gazetteer.properties;
+    const auto pick_where = [&](std::string_view prefix) -> const Property& {
+        for (int attempt = 0; attempt < 5000; ++attempt) {
+            const Property& p = props[rng.index(props.size())];
+            if (p.classification.starts_with(prefix)) {
+                return p;
+            }
+        }
+        return props[rng.index(props.size())];
+    };
+    const auto year = [&](int lo, int hi) { return std::to_string(rng.range(lo, hi)); };
+    const auto day = [&](const std::string& y) {
+        return y + format("-%02lld", rng.range(1, 12)) + format("-%02lld", rng.range(1, 28));
+    };
+    static constexpr const char* areas[] = {"Market Street", "Church Brow"};
+    for (int k = 0; k < 2; ++k) {
+        const Property& p = pick_where(k == 0 ? "CR" : "RD");
+        const std::string y = year(1970, 1995);
+        out.constraints.push_back({"conservation_area", format("CA%02lld", k + 1),
+                                   std::string(areas[k]) + " Conservation Area (synthetic)", day(y),
+                                   std::nullopt, "Synthetic demo conservation area.",
+                                   rectangle(p.at, rng.range(300, 500), rng.range(250, 400))});
+    }
+    for (int k = 0; k < 4; ++k) {
+        const Property& p = pick_where("RD");
+        const std::string y = year(1975, 2020);
+        out.constraints.push_back(
+            {"tree_preservation_order", "TPO/" + y + format("/%02lld", k + 1),
+             "Tree preservation order " + y + format("/%02lld", k + 1), day(y), std::nullopt,
+             rng.chance(0.5) ? "Group of trees (synthetic)" : "Area of woodland (synthetic)",
+             rectangle(p.at, rng.range(30, 80), rng.range(30, 80))});
+    }
+    for (int k = 0; k < 5; ++k) {
+        const Property& p = pick_where(k % 2 == 0 ? "RD04" : "C");
+        const std::string y = year(1950, 1990);
+        out.constraints.push_back({"listed_building", format("10720%02lld", 10 + k), p.single_line,
+                                   day(y), std::string(k == 0 ? "II*" : "II"),
+                                   "Synthetic demo listed building.",
+                                   rectangle(p.at, rng.range(10, 20), rng.range(8, 14))});
+    }
+    {
+        const Property& p = pick_where("RD");
+        out.constraints.push_back({"article_4", "A4D/2016/01",
+                                   "Article 4 direction: houses in multiple occupation",
+                                   "2016-03-01", std::nullopt,
+                                   "Withdraws permitted development from dwellinghouse (C3) to "
+                                   "small HMO (C4) (synthetic).",
+                                   rectangle(p.at, 600, 500)});
+    }
+    int n = 0;
+    for (const auto& a : out.planning) {
+        if (a.decision == std::optional<std::string>("approved") && a.decided_date &&
+            (a.app_type == "FULMAJ" || a.app_type == "OUTMAJ" || rng.chance(0.03))) {
+            out.land_charges.push_back({format("LLC/%04lld", ++n), 3, "planning-agreement",
+                                        "Section 106 agreement under " + a.reference,
+                                        *a.decided_date, rectangle(a.at, 60, 60)});
+        }
+    }
+    for (const auto& k : out.constraints) {
+        if (k.kind == "listed_building" || k.kind == "tree_preservation_order") {
+            const bool listed = k.kind == "listed_building";
+            out.land_charges.push_back(
+                {format("LLC/%04lld", ++n), listed ? 10 : 3,
+                 listed ? "listed-building" : "tree-preservation-order",
+                 (listed ? "Listed building: " : "Tree preservation order ") + k.name,
+                 k.designation_date, k.outline});
+        }
+    }
+}
+
 } // namespace
 
 Casework make_casework(Rng rng, const CaseworkContext& context) {
@@ -599,6 +678,8 @@ Casework make_casework(Rng rng, const CaseworkContext& context) {
         bin.condition = grades[condition_rng.weighted(weights)];
     }
     out.street_assets = make_street_assets(assets_rng, context, streets);
+    Rng constraints_rng = rng.fork(5);
+    make_constraints(constraints_rng, context, out);
     return out;
 }
 

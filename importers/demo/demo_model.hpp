@@ -313,7 +313,6 @@ struct PlanningApplication {
     std::string description;
     std::string address;
     std::int64_t uprn = 0;
-    std::string ward_code;
     std::string status;
     std::optional<std::string> decision;
     std::string received_date;
@@ -321,10 +320,34 @@ struct PlanningApplication {
     EastNorth at;
 };
 
+/// A constraint area (planning_constraints, 0024): conservation area, TPO, listed building
+/// outline or article 4 area.
+struct PlanningConstraint {
+    std::string kind;
+    std::string reference;
+    std::string name;
+    std::string designation_date;
+    std::optional<std::string> grade;
+    std::string description;
+    Ring outline;
+};
+
+/// A local land charge (local_land_charges, 0024).
+struct LandCharge {
+    std::string reference;
+    int register_part = 3;
+    std::string charge_type;
+    std::string description;
+    std::string registered_date;
+    Ring outline;
+};
+
 struct Casework {
     std::vector<LitterBin> litter_bins;
     std::vector<StreetAsset> street_assets;
     std::vector<PlanningApplication> planning;
+    std::vector<PlanningConstraint> constraints;
+    std::vector<LandCharge> land_charges;
 };
 
 /// Memorials on the demo's graves and their safety inspections (0023).

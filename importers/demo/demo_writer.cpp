@@ -384,17 +384,49 @@ void write_casework(store::Database& db,
         st.run();
     }
 
+    // The ward is never stored: it is derived at the date received (0024). Each application's
+    // log starts with the status the demo gives it, dated when it was received or decided.
     auto app = db.prepare(
         "INSERT INTO planning_applications (reference, app_type, description, address, uprn, "
-        "ward_code, status, decision, received_date, decided_date, geom, geom_wgs84) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, MakePoint(?11, ?12, 27700), "
-        "MakePoint(?13, ?14, 4326))");
+        "status, decision, received_date, decided_date, source, updated_at, geom, geom_wgs84) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'demo-data', ?10, MakePoint(?11, ?12, "
+        "27700), MakePoint(?13, ?14, 4326))");
+    auto log = db.prepare(
+        "INSERT INTO planning_application_log (application_id, reference, status, decision, "
+        "event_date, seen_at, source) VALUES (last_insert_rowid(), ?1, ?2, ?3, ?4, ?5, "
+        "'demo-data')");
     for (const PlanningApplication& a : c.planning) {
         app.bind(1, a.reference).bind(2, a.app_type).bind(3, a.description).bind(4, a.address);
-        app.bind(5, a.uprn).bind(6, a.ward_code).bind(7, a.status).bind(8, a.decision);
-        app.bind(9, a.received_date).bind(10, a.decided_date);
+        app.bind(5, a.uprn).bind(6, a.status).bind(7, a.decision);
+        app.bind(8, a.received_date).bind(9, a.decided_date).bind(10, changed_at);
         geom.point(app, 11, a.at);
         app.run();
+        log.bind(1, a.reference).bind(2, a.status).bind(3, a.decision);
+        log.bind(4, a.decided_date.value_or(a.received_date)).bind(5, changed_at);
+        log.run();
+    }
+
+    auto constraint = db.prepare(
+        "INSERT INTO planning_constraints (kind, reference, name, designation_date, grade, "
+        "description, source, updated_at, geom, geom_wgs84) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+        "'demo-data', ?7, GeomFromWKB(?8, 27700), GeomFromWKB(?9, 4326))");
+    for (const PlanningConstraint& k : c.constraints) {
+        constraint.bind(1, k.kind).bind(2, k.reference).bind(3, k.name);
+        constraint.bind(4, k.designation_date).bind(5, k.grade).bind(6, k.description);
+        constraint.bind(7, changed_at);
+        geom.multipolygon(constraint, 8, {{k.outline}});
+        constraint.run();
+    }
+    auto charge = db.prepare(
+        "INSERT INTO local_land_charges (reference, register_part, charge_type, description, "
+        "registered_date, originating_authority, source, updated_at, geom, geom_wgs84) VALUES "
+        "(?1, ?2, ?3, ?4, ?5, 'Chorley Council (synthetic)', 'demo-data', ?6, GeomFromWKB(?7, "
+        "27700), GeomFromWKB(?8, 4326))");
+    for (const LandCharge& l : c.land_charges) {
+        charge.bind(1, l.reference).bind(2, l.register_part).bind(3, l.charge_type);
+        charge.bind(4, l.description).bind(5, l.registered_date).bind(6, changed_at);
+        geom.multipolygon(charge, 7, {{l.outline}});
+        charge.run();
     }
 }
 
@@ -404,11 +436,18 @@ void write_borough(store::Database& db,
                    const geo::BngTransform& transform,
                    const Borough& borough,
                    const std::vector<std::pair<std::string, std::string>>& meta) {
-    static constexpr const char* spatial_tables[] = {"council_area",      "wards",
-                                                     "streets",           "properties",
-                                                     "postcodes",         "cemeteries",
-                                                     "cemetery_sections", "grave_spaces",
-                                                     "street_assets",     "planning_applications"};
+    static constexpr const char* spatial_tables[] = {"council_area",
+                                                     "wards",
+                                                     "streets",
+                                                     "properties",
+                                                     "postcodes",
+                                                     "cemeteries",
+                                                     "cemetery_sections",
+                                                     "grave_spaces",
+                                                     "street_assets",
+                                                     "planning_applications",
+                                                     "planning_constraints",
+                                                     "local_land_charges"};
     store::DeferredSpatialIndex deferred(db, spatial_tables);
     deferred.rebuild_all();
     auto row = db.prepare("INSERT INTO wardmap_meta (key, value) VALUES (?, ?)");

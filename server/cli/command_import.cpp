@@ -283,10 +283,17 @@ void add_import_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_option("--cemetery", o.cemetery,
                     "sections, graves, burial-register: the cemetery (by name) of rows without a "
                     "cemetery column");
-    cmd->add_option(
-        "--map", o.field_map,
-        "cemeteries, sections, graves, burial-register, empty-properties: read NAME from "
-        "column FIELD, NAME=FIELD (repeatable), e.g. --map grave_number=PLOT_NO");
+    cmd->add_option("--map", o.field_map,
+                    "cemeteries, sections, graves, burial-register, empty-properties: read NAME "
+                    "from column FIELD, "
+                    "NAME=FIELD (repeatable), e.g. --map grave_number=PLOT_NO; planning, "
+                    "constraints, land-charges: the same, e.g. --map reference=CASE_REF");
+    cmd->add_option("--format", o.planning_format,
+                    "planning: national (planning.data.gov.uk planning-application) or planit; "
+                    "default told by the file's header");
+    cmd->add_option("--kind", o.constraint_kind,
+                    "constraints: conservation_area, tree_preservation_order, listed_building "
+                    "or article_4");
     cmd->add_option("--uprn", f->uprns, "bin-calendar: a property the calendar is for (repeat)");
     cmd->add_option("--usrn", f->usrns, "bin-calendar: a street the calendar is for (repeat)");
     cmd->add_option("--postcode", f->postcode,

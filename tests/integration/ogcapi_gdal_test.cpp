@@ -57,6 +57,15 @@ const std::vector<std::pair<std::string, std::string>>& collections() {
             {"cemeteries", "SELECT count(*) FROM cemeteries"},
             {"cemetery_sections", "SELECT count(*) FROM cemetery_sections"},
             {"graves", "SELECT count(*) FROM grave_spaces"},
+            {"conservation_areas",
+             "SELECT count(*) FROM planning_constraints WHERE kind = 'conservation_area'"},
+            {"tree_preservation_orders",
+             "SELECT count(*) FROM planning_constraints WHERE kind = 'tree_preservation_order'"},
+            {"listed_buildings",
+             "SELECT count(*) FROM planning_constraints WHERE kind = 'listed_building'"},
+            {"article_4_areas",
+             "SELECT count(*) FROM planning_constraints WHERE kind = 'article_4'"},
+            {"local_land_charges", "SELECT count(*) FROM local_land_charges"},
         };
         // The street-asset register's other types (litter_bins is above).
         for (const auto& type : core::street_asset_types) {

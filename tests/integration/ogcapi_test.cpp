@@ -203,9 +203,20 @@ TEST_F(OgcApi, CollectionsListEveryLayerWithExtentAndCrs) {
         EXPECT_NEAR(b[1].get<double>(), 53.65, 0.2) << c["id"];
         EXPECT_NE(href(c["links"], "items"), "") << c["id"];
     }
-    std::set<std::string> expected = {"wards",      "addresses",         "streets",
-                                      "postcodes",  "service_requests",  "planning_applications",
-                                      "cemeteries", "cemetery_sections", "graves"};
+    std::set<std::string> expected = {"wards",
+                                      "addresses",
+                                      "streets",
+                                      "postcodes",
+                                      "service_requests",
+                                      "planning_applications",
+                                      "cemeteries",
+                                      "cemetery_sections",
+                                      "graves",
+                                      "conservation_areas",
+                                      "tree_preservation_orders",
+                                      "listed_buildings",
+                                      "article_4_areas",
+                                      "local_land_charges"};
     for (const auto& type : core::street_asset_types) { // litter_bins and the register's others
         expected.emplace(type.collection);
     }

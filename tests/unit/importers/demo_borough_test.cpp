@@ -69,7 +69,7 @@ std::uint64_t digest_of(Database& db) {
         d.add(wards.blob(1));
     }
     auto rest =
-        db.prepare("SELECT reference || ward_code || received_date FROM planning_applications "
+        db.prepare("SELECT reference || status || received_date FROM planning_applications "
                    "UNION ALL SELECT asset_ref || ward_code || usrn FROM litter_bins "
                    "UNION ALL SELECT asset_type || reference || coalesce(usrn, '') || "
                    "attributes || coalesce(condition, '') || owner || AsText(geom) FROM "
@@ -83,6 +83,10 @@ std::uint64_t digest_of(Database& db) {
                    "UNION ALL SELECT full_name || held_from || coalesce(held_to, '') FROM "
                    "burial_grant_holders "
                    "UNION ALL SELECT grant_id || kind || effective_on FROM burial_grant_events "
+                   "UNION ALL SELECT kind || reference || coalesce(grade, '') || "
+                   "designation_date || AsText(geom) FROM planning_constraints "
+                   "UNION ALL SELECT reference || register_part || registered_date || "
+                   "AsText(geom) FROM local_land_charges "
                    "UNION ALL SELECT single_line || postcode FROM addresses ORDER BY 1");
     while (rest.step()) {
         d.add(rest.text(0));
@@ -544,10 +548,34 @@ TEST_F(DemoBoroughTest, CaseworkHasWardsDatesAndARealisticMix) {
         EXPECT_TRUE(std::regex_match(std::string(refs.text(0)), reference)) << refs.text(0);
     }
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM planning_applications WHERE received_date < "
-                        "'2024-11-01' OR received_date >= '2026-11-01' OR ward_code IS NULL OR "
+                        "'2024-11-01' OR received_date >= '2026-11-01' OR "
                         "(decided_date IS NOT NULL AND decided_date < received_date)"),
               0);
+    // The ward is not stored (0024): every application lies in a ward of the set in force on
+    // the day it was received.
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM planning_applications a WHERE NOT EXISTS (SELECT "
+                        "1 FROM wards w JOIN boundary_sets s ON s.id = w.boundary_set_id WHERE "
+                        "s.valid_from <= a.received_date AND (s.valid_to IS NULL OR "
+                        "a.received_date < s.valid_to) AND ST_Contains(w.geom, a.geom))"),
+              0);
     EXPECT_GE(count(db, "SELECT COUNT(DISTINCT app_type) FROM planning_applications"), 5);
+    // Each application's log starts with its status; constraints and land charges are there.
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM planning_applications a WHERE (SELECT COUNT(*) "
+                        "FROM planning_application_log l WHERE l.application_id = a.id AND "
+                        "l.status = a.status) <> 1"),
+              0);
+    for (const char* kind :
+         {"conservation_area", "tree_preservation_order", "listed_building", "article_4"}) {
+        EXPECT_GE(
+            count(db, std::string("SELECT COUNT(*) FROM planning_constraints WHERE kind = '") +
+                          kind + "' AND ST_IsValid(geom)"),
+            1)
+            << kind;
+    }
+    EXPECT_GE(count(db, "SELECT COUNT(*) FROM local_land_charges WHERE register_part = 10"), 5);
+    EXPECT_GE(count(db, "SELECT COUNT(*) FROM local_land_charges WHERE charge_type = "
+                        "'planning-agreement'"),
+              1);
 }
 
 TEST_F(DemoBoroughTest, SpatiaLiteTriggersAndIndexesAreIntact) {
