@@ -27,6 +27,7 @@
 #include "server/services/gazetteer/address_service.hpp"
 #include "server/services/gazetteer/street_service.hpp"
 #include "server/services/housing/empty_property_service.hpp"
+#include "server/services/myarea/my_area_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
 #include "server/services/requests/followers.hpp"
 #include "server/services/requests/my_reports_service.hpp"
@@ -103,6 +104,7 @@ class ServerServices {
     services::JobService jobs;
     services::EmptyPropertyService empty_properties;
     services::BurialService burials;
+    services::MyAreaService my_area;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;
