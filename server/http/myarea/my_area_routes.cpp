@@ -2,8 +2,10 @@
 
 #include "core/w3c_time.hpp"
 
+#include "server/http/base_url.hpp"
 #include "server/services/shared/errors.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
@@ -78,6 +80,56 @@ services::MyAreaQuery my_area_query(const Request& request) {
     return query;
 }
 
+services::AreaFeedQuery feed_query(const Request& request) {
+    for (const auto& [name, value] : request.query) {
+        if (name != "uprn" && name != "distance" && name != "ward") {
+            invalid_parameter(name.substr(0, 40),
+                              "is not a parameter of this route (uprn and distance, or ward)");
+        }
+    }
+    const auto uprn = request.query_param("uprn");
+    const auto ward = request.query_param("ward");
+    const auto distance = request.query_param("distance");
+    if (uprn && ward) {
+        invalid_parameter("ward", "give uprn (with distance) or ward, not both");
+    }
+    if (!uprn && !ward) {
+        invalid_parameter("uprn", "is required: give uprn (with distance) or ward");
+    }
+    services::AreaFeedQuery query;
+    query.today = core::uk_date(core::now_seconds());
+    query.now = core::format_utc(core::now_seconds());
+    query.base_url = public_base_url(request);
+    if (uprn) {
+        query.uprn = uprn_param(*uprn);
+        if (distance) {
+            std::int64_t d = 0;
+            const char* end = distance->data() + distance->size();
+            const auto [ptr, ec] = std::from_chars(distance->data(), end, d);
+            if (distance->empty() || ec != std::errc() || ptr != end || d < 50 || d > 5000) {
+                invalid_parameter("distance", "must be whole metres from 50 to 5000, not '" +
+                                                  distance->substr(0, 40) + "'");
+            }
+            query.distance_m = static_cast<double>(d);
+        }
+    } else {
+        if (distance) {
+            invalid_parameter("distance", "applies to uprn, not to a ward");
+        }
+        const auto& code = *ward;
+        bool plain = !code.empty() && code.size() <= 16;
+        for (const char c : code) {
+            plain = plain && std::isalnum(static_cast<unsigned char>(c));
+        }
+        if (!plain) {
+            invalid_parameter("ward", "must be a ward's code (e.g. E05013064), not '" +
+                                          code.substr(0, 40) + "'");
+        }
+        query.ward_code = code;
+    }
+    return query;
+}
+
 } // namespace
 
 void add_my_area_routes(Router& router, const services::MyAreaService& area) {
@@ -88,6 +140,16 @@ void add_my_area_routes(Router& router, const services::MyAreaService& area) {
         [&area](Request& request) {
             Response response = Response::json(area.area(my_area_query(request)));
             response.header("Cache-Control", "public, max-age=60");
+            return response;
+        },
+        public_read);
+    // Public: the same public fields as a feed a reader can subscribe to, no account.
+    router.get(
+        "/api/alerts/feed.atom",
+        [&area](Request& request) {
+            Response response = Response::text(area.feed(feed_query(request)),
+                                               "application/atom+xml; charset=utf-8");
+            response.header("Cache-Control", "public, max-age=300");
             return response;
         },
         public_read);

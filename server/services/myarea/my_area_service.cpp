@@ -9,7 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <string_view>
+#include <vector>
 
 namespace wardmap::services {
 
@@ -240,6 +243,48 @@ ordered_json bins(store::Database& db, const Place& place, const MyAreaLimits& l
     return list;
 }
 
+std::string xml(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            // XML 1.0 has no place for other control characters.
+            if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') {
+                out += c;
+            }
+        }
+    }
+    return out;
+}
+
+struct FeedEntry {
+    std::string updated; ///< W3C UTC
+    std::string id;
+    std::string title;
+    std::string summary;
+};
+
+/// A W3C UTC time from a stored time or date: "2026-12-01" -> "2026-12-01T00:00:00Z".
+std::string w3c(std::string_view stored) {
+    if (stored.size() == 10) {
+        return std::string(stored) + "T00:00:00Z";
+    }
+    return std::string(stored);
+}
+
 } // namespace
 
 MyAreaService::MyAreaService(store::ConnectionPool& pool,
@@ -355,6 +400,122 @@ std::string MyAreaService::area(const MyAreaQuery& query) const {
     doc["reports_nearby"] = reports(*db, place, m_limits);
     doc["litter_bins"] = bins(*db, place, m_limits);
     return doc.dump();
+}
+
+std::string MyAreaService::feed(const AreaFeedQuery& query) const {
+    auto db = m_pool.acquire();
+    // The area as a box for the spatial indexes (?1..?4) and an exact test on t.geom.
+    double box[4] = {0, 0, 0, 0};
+    std::string inside;
+    std::string title;
+    std::string link;
+    std::int64_t ward_id = 0;
+    geo::EastNorth centre{};
+    if (query.uprn) {
+        const auto place = property_place(*db, *query.uprn);
+        centre = place.bng;
+        const double d = query.distance_m;
+        box[0] = centre.easting - d;
+        box[1] = centre.northing - d;
+        box[2] = centre.easting + d;
+        box[3] = centre.northing + d;
+        inside = "ST_Distance(t.geom, MakePoint(?5, ?6, 27700)) <= ?7";
+        title = "Within " + std::to_string(static_cast<int>(query.distance_m)) + " m of " +
+                place.address.value_or("UPRN " + std::to_string(*query.uprn));
+        link = query.base_url + "/area.html?uprn=" + std::to_string(*query.uprn);
+    } else {
+        const WardRecord* ward = nullptr;
+        for (const auto& w : m_wards.index()->wards()) {
+            const auto today = query.today.iso();
+            if (w.code == *query.ward_code && w.valid_from <= today &&
+                (!w.valid_to || today < *w.valid_to)) {
+                ward = &w;
+            }
+        }
+        if (!ward) {
+            throw DomainError(ErrorCode::not_found, "no ward " + query.ward_code->substr(0, 40) +
+                                                        " on " + query.today.iso());
+        }
+        ward_id = ward->id;
+        auto mbr = db->prepare_cached("SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), "
+                                      "MbrMaxY(geom) FROM wards WHERE id = ?1");
+        mbr.bind(1, ward_id);
+        if (!mbr.step()) {
+            throw DomainError(ErrorCode::not_found, "no ward " + *query.ward_code);
+        }
+        for (int i = 0; i < 4; ++i) {
+            box[i] = mbr.real(i);
+        }
+        inside = "ST_Contains((SELECT geom FROM wards WHERE id = ?5), t.geom)";
+        title = ward->name + " ward";
+        link = query.base_url + "/ward.html?code=" + ward->code;
+    }
+    const auto bind_area = [&](store::Statement& q) {
+        for (int i = 0; i < 4; ++i) {
+            q.bind(i + 1, box[i]);
+        }
+        if (query.uprn) {
+            q.bind(5, centre.easting).bind(6, centre.northing).bind(7, query.distance_m);
+        } else {
+            q.bind(5, ward_id);
+        }
+    };
+    const auto in_box = [](const char* table) {
+        return std::string("t.ROWID IN (SELECT pkid FROM idx_") + table +
+               "_geom WHERE xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 AND ymax >= ?2)";
+    };
+    std::vector<FeedEntry> entries;
+    {
+        // Public reports: category, status and the time reported; nothing of the reporter.
+        auto q = db->prepare_cached(
+            "SELECT t.id, coalesce(c.name, t.category_code), t.status, t.created_at FROM "
+            "service_requests t LEFT JOIN service_categories c ON c.code = t.category_code "
+            "WHERE " +
+            in_box("service_requests") + " AND t.private = 0 AND " + inside +
+            " ORDER BY t.created_at DESC, t.id DESC LIMIT 50");
+        bind_area(q);
+        while (q.step()) {
+            entries.push_back(
+                {w3c(q.text(3)), "urn:wardmap:report:" + std::to_string(q.int64(0)),
+                 "Report " + std::to_string(q.int64(0)) + ": " + std::string(q.text(1)),
+                 "Status: " + std::string(q.text(2))});
+        }
+    }
+    {
+        auto q = db->prepare_cached(
+            "SELECT t.reference, t.description, t.address, t.status, t.received_date FROM "
+            "planning_applications t WHERE " +
+            in_box("planning_applications") + " AND " + inside +
+            " ORDER BY t.received_date DESC, t.id DESC LIMIT 50");
+        bind_area(q);
+        while (q.step()) {
+            entries.push_back(
+                {w3c(q.text(4)), "urn:wardmap:planning:" + std::string(q.text(0)),
+                 "Planning application " + std::string(q.text(0)) + ": " + std::string(q.text(1)),
+                 std::string(q.text(2)) + " (" + std::string(q.text(3)) + ")"});
+        }
+    }
+    std::sort(entries.begin(), entries.end(), [](const FeedEntry& a, const FeedEntry& b) {
+        return a.updated != b.updated ? a.updated > b.updated : a.id < b.id;
+    });
+    if (entries.size() > 50) {
+        entries.resize(50);
+    }
+    std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                      "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";
+    out += "<id>" + xml(link) + "</id>\n";
+    out += "<title>New reports and planning applications: " + xml(title) + "</title>\n";
+    out +=
+        "<updated>" + xml(entries.empty() ? query.now : entries.front().updated) + "</updated>\n";
+    out += "<link rel=\"alternate\" href=\"" + xml(link) + "\"/>\n";
+    out += "<author><name>wardmap</name></author>\n";
+    for (const auto& e : entries) {
+        out += "<entry><id>" + xml(e.id) + "</id><title>" + xml(e.title) + "</title><updated>" +
+               xml(e.updated) + "</updated><link href=\"" + xml(link) + "\"/><summary>" +
+               xml(e.summary) + "</summary></entry>\n";
+    }
+    out += "</feed>\n";
+    return out;
 }
 
 } // namespace wardmap::services

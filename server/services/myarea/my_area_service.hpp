@@ -39,6 +39,17 @@ struct MyAreaLimits {
     int bins = 5;
 };
 
+/// An Atom feed of new reports and planning applications: around a property (`distance_m`)
+/// or in a ward (by its code, the boundaries in force `today`).
+struct AreaFeedQuery {
+    std::optional<std::int64_t> uprn;
+    std::optional<std::string> ward_code;
+    double distance_m = 500;
+    core::Date today;
+    std::string base_url; ///< the links' base (--public-url)
+    std::string now;      ///< W3C UTC time: the feed's <updated> when it has no entry
+};
+
 /// Thread-safe: each call leases pooled connections one at a time (never two at once).
 class MyAreaService {
   public:
@@ -54,6 +65,10 @@ class MyAreaService {
     /// postcode and for a point in no ward of the council on `today`; invalid_parameter naming
     /// postcode for text that is no postcode, lon/lat for a point out of range.
     [[nodiscard]] std::string area(const MyAreaQuery& query) const;
+
+    /// The newest 50 public reports and planning applications (public fields only) as an
+    /// Atom document. not_found for an unknown UPRN or a ward not in force `today`.
+    [[nodiscard]] std::string feed(const AreaFeedQuery& query) const;
 
     [[nodiscard]] bool has_constraints() const { return m_constraints; }
     [[nodiscard]] bool has_land_charges() const { return m_land_charges; }
