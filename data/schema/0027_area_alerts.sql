@@ -5,9 +5,9 @@
 -- point in EPSG:27700, with a distance) or a ward by its code; and the kinds of news (new
 -- reports, new planning applications). It receives nothing but the one confirmation message
 -- until the link in it is used (confirmed_at set, the confirmation token's hash cleared, so
--- the link works once). Every alert message carries the unsubscribe link; only its token's
--- SHA-256 is kept. An unsubscribed row keeps unsubscribed_at and sends nothing more. The
--- watermarks are the newest report and planning application already sent, so each new one is
+-- the link works once). Every alert message carries an unsubscribe link of its own
+-- (area_alert_unsubscribe_tokens: only the token's SHA-256 is kept). An unsubscribed row
+-- keeps unsubscribed_at and sends nothing more. The watermarks are the newest report and planning application already sent, so each new one is
 -- sent once. A ward subscription names the ward it watches; which ward a report is in is still
 -- derived from the versioned boundaries when the alert is made, never stored.
 
@@ -25,7 +25,6 @@ CREATE TABLE area_alerts (
     confirmed_at         TEXT,
     confirm_sha256       TEXT,
     confirm_expires_at   TEXT,
-    unsubscribe_sha256   TEXT NOT NULL UNIQUE,
     unsubscribed_at      TEXT,
     last_report_id       INTEGER NOT NULL DEFAULT 0,
     last_planning_id     INTEGER NOT NULL DEFAULT 0,
@@ -39,6 +38,12 @@ CREATE UNIQUE INDEX area_alerts_confirm ON area_alerts(confirm_sha256)
 CREATE INDEX area_alerts_live ON area_alerts(confirmed_at)
     WHERE confirmed_at IS NOT NULL AND unsubscribed_at IS NULL;
 CREATE INDEX area_alerts_email ON area_alerts(email);
+
+CREATE TABLE area_alert_unsubscribe_tokens (
+    token_sha256  TEXT PRIMARY KEY,
+    alert_id      INTEGER NOT NULL REFERENCES area_alerts(id),
+    created_at    TEXT NOT NULL
+);
 
 -- My area lists the planning applications on a property by its UPRN. IF NOT EXISTS: the
 -- planning register's own migration may add the same index.
