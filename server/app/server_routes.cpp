@@ -57,14 +57,16 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       followers(pool, requests, settings.public_url), schedules(pool), crews(pool), rounds(pool),
       jobs(pool, requests, bng, settings.job_categories),
       empty_properties(pool, image_limits(settings)), burials(pool),
-      my_area(pool, bng, wards, schedules), audit(pool), accounts(pool),
-      sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
-      authenticator(pool, sessions), sign_in_links(pool,
-                                                   accounts,
-                                                   sessions,
-                                                   {.public_url = settings.public_url,
-                                                    .council_name = requests.catalogue()->council(),
-                                                    .limits = settings.sign_in_links}),
+      my_area(pool, bng, wards, schedules),
+      area_alerts(pool, bng, wards, settings.public_url, requests.catalogue()->council()),
+      audit(pool), accounts(pool), sessions(pool, settings.sessions),
+      sign_in(accounts, sessions, settings.sign_in), authenticator(pool, sessions),
+      sign_in_links(pool,
+                    accounts,
+                    sessions,
+                    {.public_url = settings.public_url,
+                     .council_name = requests.catalogue()->council(),
+                     .limits = settings.sign_in_links}),
       cookies(settings.cookies), mail_delivered(settings.mail_delivered), files(settings.web_root),
       pages(settings.page_cache_bytes) {
     // The street-asset collections derive each asset's ward from the ward index (never stored).
@@ -110,7 +112,8 @@ void add_server_routes(http::Router& router,
     http::add_job_routes(router, services.jobs);
     http::add_housing_routes(router, services.empty_properties);
     http::add_burial_routes(router, services.burials);
-    http::add_my_area_routes(router, services.my_area);
+    http::add_my_area_routes(router, services.my_area, services.area_alerts,
+                             services.requests.catalogue()->council());
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);
     if (services.mail_delivered) {

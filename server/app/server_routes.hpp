@@ -27,6 +27,7 @@
 #include "server/services/gazetteer/address_service.hpp"
 #include "server/services/gazetteer/street_service.hpp"
 #include "server/services/housing/empty_property_service.hpp"
+#include "server/services/myarea/area_alerts.hpp"
 #include "server/services/myarea/my_area_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
 #include "server/services/requests/followers.hpp"
@@ -105,6 +106,7 @@ class ServerServices {
     services::EmptyPropertyService empty_properties;
     services::BurialService burials;
     services::MyAreaService my_area;
+    services::AreaAlerts area_alerts;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

@@ -3,156 +3,200 @@
 #include "core/w3c_time.hpp"
 
 #include "server/http/base_url.hpp"
+#include "server/http/json_body.hpp"
+#include "server/http/myarea/my_area_params.hpp"
+#include "server/http/requests/open311_format.hpp"
 #include "server/services/shared/errors.hpp"
 
-#include <cctype>
-#include <charconv>
-#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <optional>
 
 namespace wardmap::http {
 
-using services::invalid_parameter;
-
 namespace {
 
-std::int64_t uprn_param(const std::string& text) {
-    std::int64_t value = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc() || ptr != end || value < 1 || value > 999'999'999'999) {
-        invalid_parameter("uprn", "must be a whole number from 1 to 999999999999, not '" +
-                                      text.substr(0, 40) + "'");
-    }
-    return value;
+std::string html_text(std::string_view text) {
+    std::string out;
+    append_xml_text(out, text);
+    return out;
 }
 
-double degrees_param(const std::string& name, const std::string& text, double limit) {
-    double value = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(value) ||
-        std::fabs(value) > limit) {
-        invalid_parameter(name, "must be a number of degrees from -" +
-                                    std::to_string(static_cast<int>(limit)) + " to " +
-                                    std::to_string(static_cast<int>(limit)) + ", not '" +
-                                    text.substr(0, 40) + "'");
+/// The page of a link from an alert mail, in the residents' look, with no script; `button`
+/// adds a form that POSTs to the page's own URL.
+Response alert_page(const std::string& council,
+                    const std::string& title,
+                    const std::string& text,
+                    const std::optional<std::string>& button,
+                    int status = 200) {
+    const std::string site = html_text(council);
+    std::string html =
+        "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<link rel=\"icon\" href=\"data:,\"><meta name=\"referrer\" "
+        "content=\"no-referrer\"><title>" +
+        html_text(title) + " \u2013 " + site +
+        "</title><link rel=\"stylesheet\" href=\"/css/base.css\"></head>\n"
+        "<body class=\"mail-link\"><a class=\"skip-link\" href=\"#main\">Skip to the message</a>\n"
+        "<header class=\"site-header\"><a class=\"brand\" href=\"/\">" +
+        site +
+        " <span>wardmap</span></a><nav aria-label=\"Main\"><ul>"
+        "<li><a href=\"/\">Report a problem</a></li>"
+        "<li><a href=\"/reports.html\">Local reports</a></li>"
+        "<li><a href=\"/area.html\">My area</a></li></ul></nav></header>\n"
+        "<main id=\"main\"><h1>" +
+        html_text(title) + "</h1><p>" + html_text(text) + "</p>";
+    if (button) {
+        html += "<form method=\"post\"><button type=\"submit\" class=\"primary\">" +
+                html_text(*button) + "</button></form>";
     }
-    return value;
+    html += "<p><a href=\"/area.html\">See your area</a>.</p></main></body></html>\n";
+    Response response = Response::text(std::move(html), "text/html; charset=utf-8", status);
+    response.header("Cache-Control", "no-store");
+    response.header("Referrer-Policy", "no-referrer");
+    response.header("Content-Security-Policy",
+                    "default-src 'none'; style-src 'self'; img-src data:; form-action 'self'; "
+                    "frame-ancestors 'none'");
+    response.header("X-Content-Type-Options", "nosniff");
+    return response;
 }
 
-services::MyAreaQuery my_area_query(const Request& request) {
-    for (const auto& [name, value] : request.query) {
-        if (name != "uprn" && name != "postcode" && name != "lon" && name != "lat") {
-            invalid_parameter(name.substr(0, 40),
-                              "is not a parameter of this route (uprn, postcode, or lon and lat)");
-        }
-    }
-    const auto uprn = request.query_param("uprn");
-    const auto postcode = request.query_param("postcode");
-    const auto lon = request.query_param("lon");
-    const auto lat = request.query_param("lat");
-    const int given = (uprn ? 1 : 0) + (postcode ? 1 : 0) + ((lon || lat) ? 1 : 0);
-    if (given == 0) {
-        invalid_parameter("uprn", "is required: give uprn, postcode, or lon and lat");
-    }
-    if (given > 1) {
-        invalid_parameter(uprn ? (postcode ? "postcode" : "lon") : "lon",
-                          "give exactly one of uprn, postcode, or lon and lat");
-    }
-    services::MyAreaQuery query;
-    query.today = core::uk_date(core::now_seconds());
-    if (uprn) {
-        query.uprn = uprn_param(*uprn);
-    } else if (postcode) {
-        if (postcode->empty() || postcode->size() > 16) {
-            invalid_parameter("postcode", "must be a UK postcode (e.g. PR7 1DP)");
-        }
-        query.postcode = *postcode;
-    } else {
-        if (!lon) {
-            invalid_parameter("lon", "is required with lat");
-        }
-        if (!lat) {
-            invalid_parameter("lat", "is required with lon");
-        }
-        query.point = geo::LonLat{degrees_param("lon", *lon, 180), degrees_param("lat", *lat, 90)};
-    }
-    return query;
+bool wants_json(const Request& request) {
+    return request.header("Accept").value_or("").find("application/json") != std::string::npos;
 }
 
-services::AreaFeedQuery feed_query(const Request& request) {
-    for (const auto& [name, value] : request.query) {
-        if (name != "uprn" && name != "distance" && name != "ward") {
-            invalid_parameter(name.substr(0, 40),
-                              "is not a parameter of this route (uprn and distance, or ward)");
+/// Runs the link's action; an unknown, expired or used link is a 404 page (problem+json for a
+/// script).
+Response link_page(const Request& request,
+                   const std::string& council,
+                   const std::function<std::string(const std::string&)>& run,
+                   const std::string& title,
+                   const std::function<std::string(const std::string&)>& text,
+                   const std::optional<std::string>& button,
+                   const char* json_flag) {
+    std::string what;
+    try {
+        what = run(request.param("token"));
+    } catch (const services::DomainError& e) {
+        if (e.code() != services::ErrorCode::not_found || wants_json(request)) {
+            throw;
         }
+        std::string reason = e.what();
+        if (!reason.empty() && reason.front() >= 'a' && reason.front() <= 'z') {
+            reason.front() = static_cast<char>(reason.front() - 'a' + 'A');
+        }
+        return alert_page(council, "Link not valid", reason + ".", std::nullopt, 404);
     }
-    const auto uprn = request.query_param("uprn");
-    const auto ward = request.query_param("ward");
-    const auto distance = request.query_param("distance");
-    if (uprn && ward) {
-        invalid_parameter("ward", "give uprn (with distance) or ward, not both");
+    if (wants_json(request)) {
+        Response response =
+            Response::json(nlohmann::json{{"alert", what}, {json_flag, true}}.dump());
+        response.header("Cache-Control", "no-store");
+        return response;
     }
-    if (!uprn && !ward) {
-        invalid_parameter("uprn", "is required: give uprn (with distance) or ward");
-    }
-    services::AreaFeedQuery query;
-    query.today = core::uk_date(core::now_seconds());
-    query.now = core::format_utc(core::now_seconds());
-    query.base_url = public_base_url(request);
-    if (uprn) {
-        query.uprn = uprn_param(*uprn);
-        if (distance) {
-            std::int64_t d = 0;
-            const char* end = distance->data() + distance->size();
-            const auto [ptr, ec] = std::from_chars(distance->data(), end, d);
-            if (distance->empty() || ec != std::errc() || ptr != end || d < 50 || d > 5000) {
-                invalid_parameter("distance", "must be whole metres from 50 to 5000, not '" +
-                                                  distance->substr(0, 40) + "'");
-            }
-            query.distance_m = static_cast<double>(d);
-        }
-    } else {
-        if (distance) {
-            invalid_parameter("distance", "applies to uprn, not to a ward");
-        }
-        const auto& code = *ward;
-        bool plain = !code.empty() && code.size() <= 16;
-        for (const char c : code) {
-            plain = plain && std::isalnum(static_cast<unsigned char>(c));
-        }
-        if (!plain) {
-            invalid_parameter("ward", "must be a ward's code (e.g. E05013064), not '" +
-                                          code.substr(0, 40) + "'");
-        }
-        query.ward_code = code;
-    }
-    return query;
+    return alert_page(council, title, text(what), button);
 }
 
 } // namespace
 
-void add_my_area_routes(Router& router, const services::MyAreaService& area) {
+void add_my_area_routes(Router& router,
+                        const services::MyAreaService& area,
+                        const services::AreaAlerts& alerts,
+                        std::string council) {
     // Public, account-free: public fields only (no reporter data, councillors' public contact).
     const RouteOptions public_read{.access = services::RouteAccess::public_route()};
+    // Only whoever holds the private token in the path (the subscriber, from their email).
+    const RouteOptions token_holder{.access = services::RouteAccess::resident_token()};
     router.get(
         "/api/my-area",
         [&area](Request& request) {
-            Response response = Response::json(area.area(my_area_query(request)));
+            Response response = Response::json(
+                area.area(parse_my_area_query(request, core::uk_date(core::now_seconds()))));
             response.header("Cache-Control", "public, max-age=60");
             return response;
         },
         public_read);
-    // Public: the same public fields as a feed a reader can subscribe to, no account.
     router.get(
         "/api/alerts/feed.atom",
         [&area](Request& request) {
-            Response response = Response::text(area.feed(feed_query(request)),
-                                               "application/atom+xml; charset=utf-8");
+            auto query = parse_area_feed_query(request, core::uk_date(core::now_seconds()));
+            query.now = core::format_utc(core::now_seconds());
+            query.base_url = public_base_url(request);
+            Response response =
+                Response::text(area.feed(query), "application/atom+xml; charset=utf-8");
             response.header("Cache-Control", "public, max-age=300");
             return response;
         },
         public_read);
+    // Public: anyone may ask; nothing is sent but the confirmation until its link is used,
+    // and both the client address and the email address are rate-limited.
+    router.post(
+        "/api/alerts",
+        [&alerts](Request& request) {
+            alerts.subscribe(parse_alert_body(parse_json_body(request)), request.client_address);
+            Response response = Response::json(
+                nlohmann::json{
+                    {"accepted", true},
+                    {"detail", "A message has been sent to the address with a link to confirm. "
+                               "Nothing more is sent until it is used; it works once, within " +
+                                   std::to_string(services::AreaAlerts::confirm_lifetime.count()) +
+                                   " hours."}}
+                    .dump(),
+                202);
+            response.header("Cache-Control", "no-store");
+            return response;
+        },
+        public_read);
+    router.get(
+        "/api/alerts/confirm/:token",
+        [&alerts, council](Request& request) {
+            return link_page(
+                request, council, [&](const std::string& t) { return alerts.pending(t); },
+                "Confirm your local alert",
+                [](const std::string& what) {
+                    return "Press the button to be emailed about " + what + ".";
+                },
+                "Confirm", "pending");
+        },
+        token_holder);
+    router.post(
+        "/api/alerts/confirm/:token",
+        [&alerts, council](Request& request) {
+            return link_page(
+                request, council, [&](const std::string& t) { return alerts.confirm(t); },
+                "Your local alert is on",
+                [](const std::string& what) {
+                    return "We will email you about " + what +
+                           ". Each message has a link to stop them.";
+                },
+                std::nullopt, "confirmed");
+        },
+        token_holder);
+    router.get(
+        "/api/alerts/unsubscribe/:token",
+        [&alerts, council](Request& request) {
+            return link_page(
+                request, council,
+                [&](const std::string& t) { return alerts.unsubscribe_target(t); },
+                "Stop this local alert",
+                [](const std::string& what) {
+                    return "Press the button to stop the messages about " + what + ".";
+                },
+                "Stop messages", "subscribed");
+        },
+        token_holder);
+    router.post(
+        "/api/alerts/unsubscribe/:token",
+        [&alerts, council](Request& request) {
+            return link_page(
+                request, council, [&](const std::string& t) { return alerts.unsubscribe(t); },
+                "Messages stopped",
+                [](const std::string& what) {
+                    return "You will get no more messages about " + what + ".";
+                },
+                std::nullopt, "unsubscribed");
+        },
+        token_holder);
 }
 
 } // namespace wardmap::http
