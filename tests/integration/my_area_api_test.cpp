@@ -274,5 +274,73 @@ TEST_F(MyAreaApi, NoReporterNameOrEmailReachesTheOutput) {
     EXPECT_GT(reports_seen, 10);
 }
 
+TEST_F(MyAreaApi, TheAtomFeedListsPublicReportsAndPlanningAroundAPropertyOrInAWard) {
+    const auto r = testing::http_get(
+        server->port(), "/api/alerts/feed.atom?uprn=" + std::to_string(uprn) + "&distance=500");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/atom+xml; charset=utf-8");
+    EXPECT_EQ(r.body.rfind("<?xml version=\"1.0\" encoding=\"utf-8\"?>", 0), 0U);
+    EXPECT_NE(r.body.find("<feed xmlns=\"http://www.w3.org/2005/Atom\">"), std::string::npos);
+    // As many report entries as public reports within 500 m (at most 50), counted here.
+    const auto reports = sql_int("SELECT min(50, count(*)) FROM service_requests WHERE private = "
+                                 "0 AND ST_Distance(geom, " +
+                                 point_of(uprn) + ") <= 500");
+    std::size_t seen = 0;
+    for (auto at = r.body.find("urn:wardmap:report:"); at != std::string::npos;
+         at = r.body.find("urn:wardmap:report:", at + 1)) {
+        ++seen;
+    }
+    EXPECT_GT(reports, 0);
+    EXPECT_LE(static_cast<std::int64_t>(seen), reports);
+    EXPECT_GT(seen, 0U);
+
+    const auto code = get("/api/my-area?uprn=" + std::to_string(uprn)).at("ward").at("code");
+    const auto ward =
+        testing::http_get(server->port(), "/api/alerts/feed.atom?ward=" + code.get<std::string>());
+    ASSERT_EQ(ward.status, 200) << ward.body;
+    EXPECT_NE(ward.body.find("<entry>"), std::string::npos);
+
+    for (const auto& [target, status] : std::vector<std::pair<std::string, int>>{
+             {"/api/alerts/feed.atom", 400},
+             {"/api/alerts/feed.atom?uprn=1&ward=E05000001", 400},
+             {"/api/alerts/feed.atom?uprn=" + std::to_string(uprn) + "&distance=10", 400},
+             {"/api/alerts/feed.atom?ward=E05000001&distance=100", 400},
+             {"/api/alerts/feed.atom?ward=%3Cscript%3E", 400},
+             {"/api/alerts/feed.atom?ward=E05999999", 404},
+             {"/api/alerts/feed.atom?uprn=999999999998", 404}}) {
+        EXPECT_EQ(testing::http_get(server->port(), target).status, status) << target;
+    }
+}
+
+TEST_F(MyAreaApi, AnAlertRequestIsRefusedNamingItsField) {
+    const std::vector<std::pair<json, std::string>> cases = {
+        {json{{"uprn", uprn}}, "email"},
+        {json{{"email", "a@example.org"}}, "uprn"},
+        {json{{"email", "a@example.org"}, {"uprn", uprn}, {"ward", "E05000001"}}, "ward"},
+        {json{{"email", "a@example.org"}, {"lon", -2.6}}, "lat"},
+        {json{{"email", "a@example.org"}, {"uprn", uprn}, {"distance", 9000}}, "distance"},
+        {json{{"email", "a@example.org"}, {"uprn", uprn}, {"kinds", {"gossip"}}}, "kinds"},
+        {json{{"email", "a@example.org"}, {"uprn", uprn}, {"colour", "red"}}, "colour"},
+        {json{{"email", "not an address"}, {"uprn", uprn}}, "email"},
+    };
+    for (const auto& [body, field] : cases) {
+        const auto r = testing::http_request(server->port(), "POST", "/api/alerts", body.dump(),
+                                             {{"Content-Type", "application/json"}});
+        EXPECT_EQ(r.status, 400) << body.dump() << " " << r.body;
+        const auto problem = json::parse(r.body, nullptr, false);
+        ASSERT_TRUE(problem.is_object()) << r.body;
+        EXPECT_EQ(problem.at("errors").at(0).at("name"), field) << body.dump() << " " << r.body;
+    }
+    const auto unknown =
+        testing::http_request(server->port(), "POST", "/api/alerts",
+                              json{{"email", "a@example.org"}, {"uprn", 999999999998}}.dump(),
+                              {{"Content-Type", "application/json"}});
+    EXPECT_EQ(unknown.status, 404) << unknown.body;
+    // A link nobody was sent: a 404 page in the residents' look.
+    const auto page = testing::http_get(server->port(), "/api/alerts/confirm/nosuchtoken");
+    EXPECT_EQ(page.status, 404);
+    EXPECT_NE(page.body.find("Link not valid"), std::string::npos);
+}
+
 } // namespace
 } // namespace wardmap
