@@ -1,8 +1,8 @@
 // My area over real HTTP against the demo borough (issue #16, docs/my-area.md): a property on
 // the Tuesday refuse round gets its ward (the same as /api/wards/at gives for its point), the
 // ward's councillors as imported by `wardmap import councillors`, its bin days, planning on
-// the property and within 200 m in the last 12 months, open public reports within 500 m and
-// the 5 nearest litter bins, each checked against the store read here without the spatial
+// the property and within 200 m in the last 12 months, the constraints and land charges over
+// it, open public reports within 500 m and the 5 nearest litter bins, each checked against the store read here without the spatial
 // index; a postcode and a point answer too; every refusal names its field; and no reporter's
 // name or email reaches the output.
 
@@ -46,6 +46,61 @@ class MyAreaApi : public ::testing::Test {
                 "ORDER BY a.id LIMIT 1");
             ASSERT_TRUE(p.step()) << "the demo has no planning application on a property";
             planning_uprn = p.int64(0);
+            // The planning register's constraint and land-charge layers (migration 0024 on
+            // the planning branch) with their columns My area reads, when the store lacks
+            // them: a conservation area and a land charge over the property, a constraint
+            // elsewhere and a cancelled charge that must not show.
+            const char* tables[][2] = {
+                {"planning_constraints",
+                 "CREATE TABLE planning_constraints (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+                 "reference TEXT NOT NULL, name TEXT, designation_date TEXT, grade TEXT, "
+                 "description TEXT, documentation_url TEXT, source TEXT NOT NULL, updated_at "
+                 "TEXT NOT NULL)"},
+                {"local_land_charges",
+                 "CREATE TABLE local_land_charges (id INTEGER PRIMARY KEY, reference TEXT NOT "
+                 "NULL UNIQUE, register_part INTEGER, charge_type TEXT NOT NULL, description "
+                 "TEXT, registered_date TEXT NOT NULL, originating_authority TEXT, "
+                 "instrument_reference TEXT, status TEXT NOT NULL DEFAULT 'registered', source "
+                 "TEXT NOT NULL, updated_at TEXT NOT NULL)"}};
+            for (const auto& [name, ddl] : tables) {
+                auto exists = conn.prepare("SELECT 1 FROM sqlite_master WHERE name = ?1");
+                exists.bind(1, name);
+                if (!exists.step()) {
+                    conn.exec(ddl);
+                    conn.exec(std::string("SELECT AddGeometryColumn('") + name +
+                              "', 'geom', 27700, 'MULTIPOLYGON', 'XY', 1); SELECT "
+                              "AddGeometryColumn('" +
+                              name +
+                              "', 'geom_wgs84', 4326, 'MULTIPOLYGON', 'XY', 1); SELECT "
+                              "CreateSpatialIndex('" +
+                              name + "', 'geom')");
+                }
+            }
+            const std::string around = "(SELECT CastToMultiPolygon(BuildMbr(easting - ?2, "
+                                       "northing - ?2, easting + ?2, northing + ?2, 27700)) FROM "
+                                       "properties WHERE uprn = ?1)";
+            auto c = conn.prepare(
+                "INSERT INTO planning_constraints (kind, reference, name, source, updated_at, "
+                "geom, geom_wgs84) VALUES (?3, ?4, ?5, 'test', '2026-01-01T00:00:00Z', " +
+                around + ", Transform(" + around + ", 4326))");
+            c.bind(1, uprn).bind(2, 60.0).bind(3, "conservation_area").bind(4, "CA-TEST-1");
+            c.bind(5, "Test Conservation Area").run();
+            auto far = conn.prepare(
+                "INSERT INTO planning_constraints (kind, reference, name, source, updated_at, "
+                "geom, geom_wgs84) VALUES ('article_4', 'A4-FAR', 'Elsewhere', 'test', "
+                "'2026-01-01T00:00:00Z', CastToMultiPolygon(BuildMbr(300000, 300000, 300100, "
+                "300100, 27700)), Transform(CastToMultiPolygon(BuildMbr(300000, 300000, 300100, "
+                "300100, 27700)), 4326))");
+            far.run();
+            for (const auto& [reference, status] :
+                 {std::pair{"LLC-TEST-1", "registered"}, std::pair{"LLC-TEST-2", "cancelled"}}) {
+                auto l = conn.prepare(
+                    "INSERT INTO local_land_charges (reference, register_part, charge_type, "
+                    "registered_date, status, source, updated_at, geom, geom_wgs84) VALUES (?3, "
+                    "3, 'planning', '2020-05-01', ?4, 'test', '2026-01-01T00:00:00Z', " +
+                    around + ", Transform(" + around + ", 4326))");
+                l.bind(1, uprn).bind(2, 30.0).bind(3, reference).bind(4, status).run();
+            }
         }
         server = new testing::ServerProcess(db_path, {"--no-access-log"});
         // The councillors of the property's ward, through the real importer (the demo has none).
@@ -158,9 +213,17 @@ TEST_F(MyAreaApi, APropertyGetsItsWardCouncillorsBinDaysReportsAndBins) {
         ASSERT_TRUE(q.step());
         EXPECT_EQ(b.at("id"), q.int64(0));
     }
-    // The planning helper's layers are not on this branch's store: said, not an error.
-    EXPECT_EQ(doc.at("constraints").at("in_use"), false);
-    EXPECT_EQ(doc.at("land_charges").at("message"), "not in use here");
+    // Constraints and land charges over the property: the ones set up above, not the far one
+    // nor the cancelled charge.
+    ASSERT_EQ(doc.at("constraints").at("in_use"), true) << doc.dump();
+    const auto& constraints = doc.at("constraints").at("items");
+    ASSERT_EQ(constraints.size(), 1U) << constraints.dump();
+    EXPECT_EQ(constraints[0].at("reference"), "CA-TEST-1");
+    EXPECT_EQ(constraints[0].at("kind"), "conservation_area");
+    const auto& charges = doc.at("land_charges").at("items");
+    ASSERT_EQ(charges.size(), 1U) << charges.dump();
+    EXPECT_EQ(charges[0].at("reference"), "LLC-TEST-1");
+    EXPECT_EQ(charges[0].at("register_part"), 3);
 }
 
 TEST_F(MyAreaApi, PlanningOnThePropertyAndWithin200mInTheLast12Months) {

@@ -159,7 +159,7 @@ function render(doc) {
       constraints.append(el('p', `${title}: none on this property.`));
     } else {
       constraints.append(el('h3', title));
-      constraints.append(list(panel.items.map((c) => el('li', [c.kind, c.name, c.reference].filter(Boolean).join(': ')))));
+      constraints.append(list(panel.items.map((c) => el('li', [(c.kind ?? c.charge_type ?? '').replace(/_/g, ' '), c.name ?? c.description, c.reference].filter(Boolean).join(': ')))));
     }
   }
 

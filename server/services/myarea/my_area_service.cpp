@@ -285,6 +285,52 @@ std::string w3c(std::string_view stored) {
     return std::string(stored);
 }
 
+/// The constraint areas (conservation areas, tree preservation orders, listed buildings,
+/// article 4 directions) the place lies in: their public register entries.
+ordered_json constraints_at(store::Database& db, geo::EastNorth at) {
+    auto q = db.prepare_cached(
+        "SELECT t.kind, t.reference, t.name, t.designation_date, t.grade, t.description, "
+        "t.documentation_url FROM planning_constraints t WHERE t.ROWID IN (SELECT pkid FROM "
+        "idx_planning_constraints_geom WHERE xmin <= ?1 AND xmax >= ?1 AND ymin <= ?2 AND ymax "
+        ">= ?2) AND ST_Intersects(t.geom, MakePoint(?1, ?2, 27700)) ORDER BY t.kind, t.reference");
+    q.bind(1, at.easting).bind(2, at.northing);
+    ordered_json out = ordered_json::array();
+    while (q.step()) {
+        out.push_back({{"kind", q.text(0)},
+                       {"reference", q.text(1)},
+                       {"name", opt(q.optional_text(2))},
+                       {"designation_date", opt(q.optional_text(3))},
+                       {"grade", opt(q.optional_text(4))},
+                       {"description", opt(q.optional_text(5))},
+                       {"documentation_url", opt(q.optional_text(6))}});
+    }
+    return out;
+}
+
+/// The local land charges (LLC1 register parts) whose extent holds the place; cancelled ones
+/// are not charges any more.
+ordered_json land_charges_at(store::Database& db, geo::EastNorth at) {
+    auto q = db.prepare_cached(
+        "SELECT t.reference, t.register_part, t.charge_type, t.description, t.registered_date, "
+        "t.originating_authority, t.status FROM local_land_charges t WHERE t.ROWID IN (SELECT "
+        "pkid FROM idx_local_land_charges_geom WHERE xmin <= ?1 AND xmax >= ?1 AND ymin <= ?2 "
+        "AND ymax >= ?2) AND t.status <> 'cancelled' AND ST_Intersects(t.geom, MakePoint(?1, ?2, "
+        "27700)) ORDER BY t.register_part, t.reference");
+    q.bind(1, at.easting).bind(2, at.northing);
+    ordered_json out = ordered_json::array();
+    while (q.step()) {
+        out.push_back(
+            {{"reference", q.text(0)},
+             {"register_part", q.is_null(1) ? ordered_json(nullptr) : ordered_json(q.int64(1))},
+             {"charge_type", q.text(2)},
+             {"description", opt(q.optional_text(3))},
+             {"registered_date", q.text(4)},
+             {"originating_authority", opt(q.optional_text(5))},
+             {"status", q.text(6)}});
+    }
+    return out;
+}
+
 } // namespace
 
 MyAreaService::MyAreaService(store::ConnectionPool& pool,
@@ -295,8 +341,9 @@ MyAreaService::MyAreaService(store::ConnectionPool& pool,
     : m_pool(pool), m_transform(std::move(transform)), m_wards(wards), m_schedules(schedules),
       m_limits(limits) {
     auto db = m_pool.acquire();
+    // The planning register's layers (migration 0024, docs/planning.md).
     m_constraints = table_exists(*db, "planning_constraints");
-    m_land_charges = table_exists(*db, "land_charges");
+    m_land_charges = table_exists(*db, "local_land_charges");
 }
 
 std::string MyAreaService::area(const MyAreaQuery& query) const {
@@ -390,11 +437,15 @@ std::string MyAreaService::area(const MyAreaQuery& query) const {
     ordered_json constraints{{"in_use", m_constraints}};
     if (!m_constraints) {
         constraints["message"] = "not in use here";
+    } else {
+        constraints["items"] = constraints_at(*db, place.bng);
     }
     doc["constraints"] = std::move(constraints);
     ordered_json charges{{"in_use", m_land_charges}};
     if (!m_land_charges) {
         charges["message"] = "not in use here";
+    } else {
+        charges["items"] = land_charges_at(*db, place.bng);
     }
     doc["land_charges"] = std::move(charges);
     doc["reports_nearby"] = reports(*db, place, m_limits);
