@@ -38,26 +38,36 @@ ward_on(const WardIndex& index, const std::string& code, const core::Date& today
 }
 
 /// A subscription as the pages and messages name it.
-std::string describe(store::Database& db, const store::Statement& row) {
-    // row: reports, planning, uprn, distance_m, ward_code, easting, northing
-    std::string what = row.int64(0) != 0 && row.int64(1) != 0
-                           ? "new reports and planning applications"
-                       : row.int64(0) != 0 ? "new reports"
-                                           : "new planning applications";
-    if (const auto ward = row.optional_text(4)) {
+std::string describe(store::Database& db,
+                     bool reports,
+                     bool planning,
+                     const std::optional<std::int64_t>& uprn,
+                     double distance_m,
+                     const std::optional<std::string>& ward) {
+    const std::string what = reports && planning ? "new reports and planning applications"
+                             : reports           ? "new reports"
+                                                 : "new planning applications";
+    if (ward) {
         auto name =
             db.prepare_cached("SELECT name FROM wards WHERE code = ?1 ORDER BY id DESC LIMIT 1");
         name.bind(1, *ward);
         return what + " in " + (name.step() ? std::string(name.text(0)) + " ward" : *ward);
     }
     std::string place = "the point you chose";
-    if (!row.is_null(2)) {
+    if (uprn) {
         auto a = db.prepare_cached("SELECT single_line FROM addresses WHERE uprn = ?1 ORDER BY "
                                    "logical_status = 1 DESC, language = 'ENG' DESC, id LIMIT 1");
-        a.bind(1, row.int64(2));
-        place = a.step() ? std::string(a.text(0)) : "property " + std::to_string(row.int64(2));
+        a.bind(1, *uprn);
+        place = a.step() ? std::string(a.text(0)) : "property " + std::to_string(*uprn);
     }
-    return what + " within " + std::to_string(static_cast<int>(row.real(3))) + " m of " + place;
+    return what + " within " + std::to_string(static_cast<int>(distance_m)) + " m of " + place;
+}
+
+/// describe() of a row of alert_columns.
+std::string describe(store::Database& db, const store::Statement& row) {
+    return describe(db, row.int64(0) != 0, row.int64(1) != 0,
+                    row.is_null(2) ? std::nullopt : std::optional<std::int64_t>(row.int64(2)),
+                    row.is_null(3) ? 0 : row.real(3), row.optional_text(4));
 }
 
 constexpr const char* alert_columns =
@@ -116,6 +126,11 @@ void AreaAlerts::subscribe(const AlertSubscription& alert,
     const auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(confirm_lifetime);
     const std::string expires = core::format_utc(now + lifetime.count());
     std::string what;
+    {
+        auto db = m_pool.acquire();
+        what =
+            describe(*db, alert.reports, alert.planning, alert.uprn, alert.distance_m, alert.ward);
+    }
     mail_new_token(
         m_pool,
         {.recipient = folded,
@@ -140,10 +155,6 @@ void AreaAlerts::subscribe(const AlertSubscription& alert,
                  }
                  insert.bind(7, alert.reports ? 1 : 0).bind(8, alert.planning ? 1 : 0);
                  insert.bind(9, now_text).bind(10, hash).bind(11, expires).run();
-                 auto row = db.prepare(std::string("SELECT ") + alert_columns +
-                                       " FROM area_alerts WHERE id = last_insert_rowid()");
-                 row.step();
-                 what = describe(db, row);
              },
          .body =
              [&](const std::string& token) {

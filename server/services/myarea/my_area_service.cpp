@@ -362,7 +362,9 @@ std::string MyAreaService::area(const MyAreaQuery& query) const {
             place.bng = point_to_bng(PointInput{Crs::wgs84, query.point->lon, query.point->lat},
                                      *m_transform);
         }
-        const auto* ward = m_wards.index()->find(place.bng, query.today);
+        // The index stays alive while its record is read (a reload may swap it meanwhile).
+        const auto index = m_wards.index();
+        const auto* ward = index->find(place.bng, query.today);
         if (!ward && place.kind == "point") {
             throw DomainError(ErrorCode::not_found,
                               "the point is in no ward of the council on " + query.today.iso());
@@ -476,7 +478,8 @@ std::string MyAreaService::feed(const AreaFeedQuery& query) const {
         link = query.base_url + "/area.html?uprn=" + std::to_string(*query.uprn);
     } else {
         const WardRecord* ward = nullptr;
-        for (const auto& w : m_wards.index()->wards()) {
+        const auto index = m_wards.index(); // alive while `ward` points into it
+        for (const auto& w : index->wards()) {
             const auto today = query.today.iso();
             if (w.code == *query.ward_code && w.valid_from <= today &&
                 (!w.valid_to || today < *w.valid_to)) {
