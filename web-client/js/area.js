@@ -125,7 +125,9 @@ function render(doc) {
       return li;
     })));
     if (doc.place.uprn) {
-      days.append(el('p')).append(el('a', 'Add these days to your calendar', { href: `/api/schedules.ics?uprn=${doc.place.uprn}` }));
+      const p = el('p');
+      p.append(el('a', 'Add these days to your calendar', { href: `/api/schedules.ics?uprn=${doc.place.uprn}` }));
+      days.append(p);
     }
   }
 
@@ -175,7 +177,11 @@ function render(doc) {
       li.append(el('span', ` ${statusLabel(x.status)}, reported ${formatDate(x.created_at, false)}, ${metres(x.distance_m)} away`, { class: 'report-meta' }));
       return li;
     })));
-    if (r.reports.length > 10) reports.append(el('p')).append(el('a', 'See them all on the map of reports', { href: '/reports.html' }));
+    if (r.reports.length > 10) {
+      const p = el('p');
+      p.append(el('a', 'See them all on the map of reports', { href: '/reports.html' }));
+      reports.append(p);
+    }
   }
 
   // Litter bins.
