@@ -20,9 +20,6 @@ using nlohmann::ordered_json;
 
 namespace {
 
-/// Days of schedule read first for the bin and sweeping days.
-constexpr int near_days = 35;
-
 /// Where the answer is about, in both systems.
 struct Place {
     std::string kind; ///< property, postcode or point
@@ -403,14 +400,10 @@ std::string MyAreaService::area(const MyAreaQuery& query) const {
     } else if (!place.uprn) {
         days["message"] = "choose an address for its bin and sweeping days";
     } else {
-        // The next 5 weeks first (the cost of a schedule grows with its span: bins and
-        // sweeping come within it); the whole 13-week horizon only when nothing comes sooner.
-        auto s = m_schedules.for_property(*place.uprn, query.today,
-                                          add_days(query.today, near_days - 1));
-        if (s.activities.empty()) {
-            s = m_schedules.for_property(*place.uprn, query.today,
-                                         add_days(query.today, default_horizon_days - 1));
-        }
+        // One read of the 13-week horizon, as /api/schedules: its cost is most of this
+        // answer's (docs/my-area.md, "Performance").
+        const auto s = m_schedules.for_property(*place.uprn, query.today,
+                                                add_days(query.today, default_horizon_days - 1));
         ordered_json activities = ordered_json::array();
         for (const auto& a : s.activities) {
             static constexpr const char* weekdays[] = {"Mon", "Tue", "Wed", "Thu",
