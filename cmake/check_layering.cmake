@@ -18,7 +18,7 @@ set(layer_rules
 )
 
 # Domains of server/services/ and the domains each may include (besides itself and shared/).
-set(domains access gazetteer wards requests features streetscene burials planning housing myward)
+set(domains access gazetteer wards requests features streetscene burials planning housing myward myarea)
 set(domain_uses
   "access|"
   "gazetteer|wards features"
@@ -30,6 +30,7 @@ set(domain_uses
   "planning|access gazetteer wards features"
   "housing|access gazetteer wards"
   "myward|access gazetteer wards requests features streetscene burials planning housing"
+  "myarea|gazetteer wards requests streetscene burials planning housing"
 )
 
 set(violations "")

@@ -10,6 +10,7 @@
 #include "server/http/features/ogc_routes.hpp"
 #include "server/http/features/tile_routes.hpp"
 #include "server/http/housing/housing_routes.hpp"
+#include "server/http/myarea/my_area_routes.hpp"
 #include "server/http/requests/catalogue_routes.hpp"
 #include "server/http/requests/open311_routes.hpp"
 #include "server/http/requests/photo_routes.hpp"
@@ -58,14 +59,17 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       followers(pool, requests, settings.public_url), schedules(pool), crews(pool), rounds(pool),
       jobs(pool, requests, bng, settings.job_categories),
       empty_properties(pool, image_limits(settings)), burials(pool), bookings(pool),
-      memorials(pool), burial_search(pool, settings.burial_search), audit(pool), accounts(pool),
-      sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
-      authenticator(pool, sessions), sign_in_links(pool,
-                                                   accounts,
-                                                   sessions,
-                                                   {.public_url = settings.public_url,
-                                                    .council_name = requests.catalogue()->council(),
-                                                    .limits = settings.sign_in_links}),
+      memorials(pool), burial_search(pool, settings.burial_search),
+      my_area(pool, bng, wards, schedules),
+      area_alerts(pool, bng, wards, settings.public_url, requests.catalogue()->council()),
+      audit(pool), accounts(pool), sessions(pool, settings.sessions),
+      sign_in(accounts, sessions, settings.sign_in), authenticator(pool, sessions),
+      sign_in_links(pool,
+                    accounts,
+                    sessions,
+                    {.public_url = settings.public_url,
+                     .council_name = requests.catalogue()->council(),
+                     .limits = settings.sign_in_links}),
       cookies(settings.cookies), mail_delivered(settings.mail_delivered), files(settings.web_root),
       pages(settings.page_cache_bytes) {
     // The street-asset collections derive each asset's ward from the ward index (never stored).
@@ -114,6 +118,8 @@ void add_server_routes(http::Router& router,
     http::add_burial_search_route(router, services.burial_search);
     http::add_booking_routes(router, services.bookings);
     http::add_memorial_routes(router, services.memorials);
+    http::add_my_area_routes(router, services.my_area, services.area_alerts,
+                             services.requests.catalogue()->council());
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);
     if (services.mail_delivered) {

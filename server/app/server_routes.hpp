@@ -30,6 +30,8 @@
 #include "server/services/gazetteer/address_service.hpp"
 #include "server/services/gazetteer/street_service.hpp"
 #include "server/services/housing/empty_property_service.hpp"
+#include "server/services/myarea/area_alerts.hpp"
+#include "server/services/myarea/my_area_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
 #include "server/services/requests/followers.hpp"
 #include "server/services/requests/my_reports_service.hpp"
@@ -111,6 +113,8 @@ class ServerServices {
     services::BookingService bookings;
     services::MemorialService memorials;
     services::BurialSearch burial_search;
+    services::MyAreaService my_area;
+    services::AreaAlerts area_alerts;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

@@ -326,6 +326,21 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     }
     services::ChangeWatcher watcher(common.db, std::chrono::seconds(2));
     const app::MemoryTrimmer trimmer(std::chrono::seconds(30));
+    // Local alerts (docs/my-area.md): what is new near each confirmed subscriber, queued in the
+    // outbox as often as the outbox is sent, only when mail is delivered.
+    std::unique_ptr<core::PeriodicTask> area_alerts;
+    if (outbox) {
+        area_alerts = std::make_unique<core::PeriodicTask>(
+            std::chrono::seconds(options.mail_interval_seconds), [&served] {
+                try {
+                    if (const int n = served.area_alerts.send_due(core::now_seconds()); n > 0) {
+                        spdlog::info("local alerts: {} messages queued", n);
+                    }
+                } catch (const std::exception& e) {
+                    spdlog::error("local alerts: {}", e.what());
+                }
+            });
+    }
     auto& wards = served.wards;
     watcher.on_change("wards", [&wards] { wards.reload_index(); });
     watcher.start();

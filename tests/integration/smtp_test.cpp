@@ -548,5 +548,96 @@ TEST_F(Smtp, ABadSmtpUrlStopsTheServerAtStart) {
     EXPECT_NE(output.find("smtp://"), std::string::npos) << output;
 }
 
+// Local alerts without an account (docs/my-area.md): two neighbours ask for the reports within
+// 300 m of the demo point; each gets one confirmation and nothing more until its link is
+// POSTed. Then a new report there brings each one alert, naming the report's category but
+// nothing of its reporter, with an unsubscribe link; the first neighbour uses it, and the next
+// report reaches the second neighbour only (its mail proves the alert pass ran after it).
+TEST_F(Smtp, LocalAlertsAreConfirmedByLinkAndStopWithTheUnsubscribeLink) {
+    SmtpSink sink(tmp->path() / "sink-alerts");
+    const auto server = serve("alerts", "smtp://127.0.0.1:" + std::to_string(sink.port()),
+                              {"--public-url", "https://reports.example.gov.uk/"});
+    const auto port = server->port();
+    const auto post = [&](const std::string& path, const std::string& body,
+                          const std::string& type) {
+        return testing::http_request(port, "POST", path, body, {{"Content-Type", type}});
+    };
+    const auto mails_to = [&](const std::string& who, const std::string& subject) {
+        std::vector<std::string> out;
+        for (auto& m : sink.messages_with("Subject: " + subject)) {
+            if (m.find("To: <" + who + ">") != std::string::npos) {
+                out.push_back(std::move(m));
+            }
+        }
+        return out;
+    };
+    const std::string confirm_path = "https://reports.example.gov.uk/api/alerts/confirm/";
+    const std::string unsubscribe_path = "https://reports.example.gov.uk/api/alerts/unsubscribe/";
+    for (const std::string who : {"first@example.org", "second@example.org"}) {
+        const auto asked = post("/api/alerts",
+                                json{{"email", who},
+                                     {"lon", lon},
+                                     {"lat", lat},
+                                     {"distance", 300},
+                                     {"kinds", {"reports"}}}
+                                    .dump(),
+                                "application/json");
+        ASSERT_EQ(asked.status, 202) << asked.body;
+        ASSERT_TRUE(wait_for([&] { return !mails_to(who, "Confirm your local alert").empty(); }))
+            << who;
+        const auto token =
+            link_token(mails_to(who, "Confirm your local alert").at(0), confirm_path);
+        ASSERT_FALSE(token.empty());
+        // The GET shows a button and confirms nothing; the POST confirms.
+        const auto page = testing::http_get(port, "/api/alerts/confirm/" + token);
+        EXPECT_EQ(page.status, 200);
+        EXPECT_NE(page.body.find("within 300 m of"), std::string::npos) << page.body;
+        EXPECT_NE(page.body.find("<form method=\"post\">"), std::string::npos);
+        EXPECT_EQ(page.body.find("<script"), std::string::npos);
+        EXPECT_EQ(outbox("alerts", "SELECT count(*) FROM area_alerts WHERE confirmed_at IS NOT "
+                                   "NULL AND email = '" +
+                                       who + "'"),
+                  "0");
+        const auto confirmed = post("/api/alerts/confirm/" + token, "", "text/plain");
+        EXPECT_EQ(confirmed.status, 200) << confirmed.body;
+        EXPECT_NE(confirmed.body.find("Your local alert is on"), std::string::npos);
+        // The link works once.
+        EXPECT_EQ(post("/api/alerts/confirm/" + token, "", "text/plain").status, 404);
+    }
+
+    const std::string id = report(port, "rita@example.org");
+    const std::string subject = "New in your area";
+    ASSERT_TRUE(wait_for([&] {
+        return !mails_to("first@example.org", subject).empty() &&
+               !mails_to("second@example.org", subject).empty();
+    }));
+    const auto alert = mails_to("first@example.org", subject);
+    ASSERT_EQ(alert.size(), 1U);
+    EXPECT_NE(alert[0].find("Report " + id + ": "), std::string::npos) << alert[0];
+    for (const char* leak : {"Rita", "rita@", "07700", "Sofa dumped"}) {
+        EXPECT_EQ(alert[0].find(leak), std::string::npos) << leak << "\n" << alert[0];
+    }
+    const auto unsubscribe = link_token(alert[0], unsubscribe_path);
+    ASSERT_FALSE(unsubscribe.empty()) << alert[0];
+    const auto stop_page = testing::http_get(port, "/api/alerts/unsubscribe/" + unsubscribe);
+    EXPECT_EQ(stop_page.status, 200);
+    EXPECT_NE(stop_page.body.find("Stop this local alert"), std::string::npos);
+    const auto stopped = post("/api/alerts/unsubscribe/" + unsubscribe, "", "text/plain");
+    EXPECT_EQ(stopped.status, 200) << stopped.body;
+    EXPECT_NE(stopped.body.find("Messages stopped"), std::string::npos);
+
+    const std::string later = report(port, "rita@example.org");
+    ASSERT_TRUE(wait_for([&] {
+        for (const auto& m : mails_to("second@example.org", subject)) {
+            if (m.find("Report " + later + ": ") != std::string::npos) {
+                return true;
+            }
+        }
+        return false;
+    }));
+    EXPECT_EQ(mails_to("first@example.org", subject).size(), 1U);
+    EXPECT_EQ(mails_to("second@example.org", subject).size(), 2U);
+}
+
 } // namespace
 } // namespace wardmap

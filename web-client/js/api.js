@@ -108,6 +108,7 @@ export const api = {
   wards: () => request('/api/wards'),
   ward: (code) => request(`/api/wards/${encodeURIComponent(code)}`),
   wardAt: (lon, lat) => request(`/api/wards/at?${query({ lon, lat })}`),
+  myArea: (params) => request(`/api/my-area?${params}`),
   features: (collection, params) =>
     request(`/ogc/collections/${encodeURIComponent(collection)}/items?${query(params)}`),
   services: () => request('/open311/v2/services.json'),

@@ -141,6 +141,14 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
           "/api/burials/interments/:id/disinterments"}) {
         EXPECT_EQ(needs("POST", pattern), "`burial_record`");
     }
+    // My area and its local alerts (docs/my-area.md): public, the links' pages by token.
+    EXPECT_EQ(needs("GET", "/api/my-area"), "public");
+    EXPECT_EQ(needs("GET", "/api/alerts/feed.atom"), "public");
+    EXPECT_EQ(needs("POST", "/api/alerts"), "public");
+    for (const auto* method : {"GET", "POST"}) {
+        EXPECT_EQ(needs(method, "/api/alerts/confirm/:token"), "resident token");
+        EXPECT_EQ(needs(method, "/api/alerts/unsubscribe/:token"), "resident token");
+    }
     EXPECT_EQ(needs("GET", "/healthz"), "public");
     EXPECT_EQ(needs("GET", "/metrics"), "public");
     EXPECT_EQ(needs("GET", "/*"), "public");
