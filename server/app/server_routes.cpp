@@ -8,6 +8,7 @@
 #include "server/http/features/ogc_routes.hpp"
 #include "server/http/features/tile_routes.hpp"
 #include "server/http/housing/housing_routes.hpp"
+#include "server/http/myward/myward_routes.hpp"
 #include "server/http/requests/catalogue_routes.hpp"
 #include "server/http/requests/open311_routes.hpp"
 #include "server/http/requests/photo_routes.hpp"
@@ -55,7 +56,8 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       my_reports(pool, requests, settings.public_url),
       followers(pool, requests, settings.public_url), schedules(pool), crews(pool), rounds(pool),
       jobs(pool, requests, bng, settings.job_categories),
-      empty_properties(pool, image_limits(settings)), burials(pool), audit(pool), accounts(pool),
+      empty_properties(pool, image_limits(settings)), burials(pool),
+      myward(pool, wards, empty_properties, settings.suppress_below), audit(pool), accounts(pool),
       sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
       authenticator(pool, sessions), sign_in_links(pool,
                                                    accounts,
@@ -107,6 +109,7 @@ void add_server_routes(http::Router& router,
     http::add_round_routes(router, services.rounds);
     http::add_job_routes(router, services.jobs);
     http::add_housing_routes(router, services.empty_properties);
+    http::add_myward_routes(router, services.myward);
     http::add_burial_routes(router, services.burials);
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);

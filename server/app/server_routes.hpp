@@ -27,6 +27,7 @@
 #include "server/services/gazetteer/address_service.hpp"
 #include "server/services/gazetteer/street_service.hpp"
 #include "server/services/housing/empty_property_service.hpp"
+#include "server/services/myward/myward_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
 #include "server/services/requests/followers.hpp"
 #include "server/services/requests/my_reports_service.hpp"
@@ -68,6 +69,8 @@ struct ServiceSettings {
     services::JobCategories job_categories = services::JobCategories::defaults();
     /// OpenID Connect sign-in for staff; off when absent.
     std::optional<services::OidcSettings> oidc;
+    /// MyWard: counts from 1 to this - 1 are suppressed in exports (`serve --suppress-below`).
+    int suppress_below = services::MyWardService::default_suppress_below;
 };
 
 /// Every service behind the HTTP API, built in dependency order over `pool`. Loads the ward
@@ -103,6 +106,7 @@ class ServerServices {
     services::JobService jobs;
     services::EmptyPropertyService empty_properties;
     services::BurialService burials;
+    services::MyWardService myward;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;
