@@ -655,7 +655,7 @@ bereavement_panel(store::Database& db,
         // A burial count under the threshold could point at a family: suppressed.
         const std::optional<int> shown =
             burials > 0 && burials < threshold ? std::nullopt : std::optional(burials);
-        auto s = db.prepare("SELECT cs.name, count(*), sum(" + grave_status_sql("g.id", "?2") +
+        auto s = db.prepare("SELECT cs.name, count(*), sum(" + grave_status_sql("g", "?2") +
                             " = 'available') FROM grave_spaces g JOIN cemetery_sections cs ON "
                             "cs.id = g.section_id WHERE g.cemetery_id = ?1 GROUP BY cs.name "
                             "ORDER BY cs.name");
