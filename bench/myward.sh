@@ -116,7 +116,7 @@ read -r rps p50 p99 errors <<<"$(awk '
 from=$(date -u -d '-729 days' +%Y-%m-%d)
 best=; best_n=0
 for w in $wards; do
-  n=$(curl -s -H "Cookie: $cookie" "$base/api/myward/$w?from=$from" | jq '.requests.received')
+  n=$(curl -s -H "Cookie: $cookie" "$base/api/myward/$w?from=$from" | jq '.requests.received // 0')
   if [ "$n" -gt "$best_n" ]; then best=$w; best_n=$n; fi
 done
 rss() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$server_pid/status"; }
@@ -135,7 +135,7 @@ naive_n=$(sqlite3 "$work/store.sqlite" ".load mod_spatialite" "
     ON b.id = w.boundary_set_id WHERE w.code = '$first' AND b.valid_to IS NULL) g
   WHERE r.created_at >= date('now', '-1 year') AND ST_Contains(g.geom, r.geom);" | tail -1)
 naive_ms=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
-ratio=$(awk -v a="$naive_ms" -v b="$p50" 'BEGIN { printf "%.1f", a / b }')
+ratio=$(awk -v a="$naive_ms" -v b="$p50" 'BEGIN { if (b > 0) printf "%.1f", a / b; else printf "-" }')
 
 {
   echo "MyWard at $total stored requests ($planning planning applications, $assets street assets; filled in ${fill_s} s)"

@@ -470,6 +470,12 @@ TEST_F(MyWardApi, ExportsAreFlatWithoutPersonalDataAndSuppressSmallCounts) {
         get("/api/myward/" + ward + "/months.geojson?" + window + "&on=" + today(), councillor)
             .body);
     EXPECT_EQ(panel["properties"]["rows"].size(), expect.size());
+    // The requests' headline counts as a panel.
+    const auto summary =
+        get("/api/myward/" + ward + "/summary.csv?" + window + "&on=" + today(), councillor);
+    ASSERT_EQ(summary.status, 200) << summary.body;
+    EXPECT_NE(summary.body.find("received," + std::to_string(received) + "\r\n"), std::string::npos)
+        << summary.body;
     EXPECT_EQ(get("/api/myward/" + ward + "/nothing.csv", councillor).status, 404);
 }
 

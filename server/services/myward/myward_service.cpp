@@ -160,9 +160,9 @@ MyWardService::MyWardService(store::ConnectionPool& pool,
       m_suppress_below(suppress_threshold) {}
 
 const std::vector<std::string>& MyWardService::panel_names() {
-    static const std::vector<std::string> names = {"requests", "categories",       "statuses",
-                                                   "months",   "repeat_locations", "planning",
-                                                   "bins",     "empty_properties", "bereavement"};
+    static const std::vector<std::string> names = {"summary", "categories",       "statuses",
+                                                   "months",  "repeat_locations", "planning",
+                                                   "bins",    "empty_properties", "bereavement"};
     return names;
 }
 
@@ -744,7 +744,7 @@ MyWardTable MyWardService::panel_table(const MyWardQuery& q, const std::string& 
             t.rows.push_back({k, count_cell(n)});
         }
     };
-    if (panel == "requests" || panel == "categories" || panel == "statuses" || panel == "months" ||
+    if (panel == "summary" || panel == "categories" || panel == "statuses" || panel == "months" ||
         panel == "repeat_locations") {
         auto p = request_panel(*db, *index, box, q);
         if (panel == "categories") {
@@ -827,7 +827,7 @@ MyWardTable MyWardService::panel_table(const MyWardQuery& q, const std::string& 
         return t;
     }
     throw DomainError(ErrorCode::not_found, "no panel '" + panel.substr(0, 30) +
-                                                "' (requests, categories, statuses, months, "
+                                                "' (summary, categories, statuses, months, "
                                                 "repeat_locations, planning, bins, "
                                                 "empty_properties, bereavement)");
 }

@@ -82,7 +82,8 @@ class MyWardService {
     void visit_requests(const MyWardQuery& q,
                         const std::function<void(const MyWardRequestRow&)>& row) const;
 
-    /// A panel as a table: requests (by category, status, month), planning, bins,
+    /// A panel as a table: summary (the requests' headline counts), categories, statuses,
+    /// months, repeat_locations, planning, bins,
     /// empty_properties, bereavement. Counts under the threshold are suppressed (nullopt).
     /// not_found for an unknown panel.
     [[nodiscard]] MyWardTable panel_table(const MyWardQuery& q, const std::string& panel) const;
