@@ -61,6 +61,13 @@ struct WardBox {
 
 /// The R-tree condition of a SpatiaLite table's geometry column by the box bound at ?1..?4
 /// (minx, miny, maxx, maxy).
+/// The requests in the box, the R-tree driving (CROSS JOIN keeps SQLite from starting at the
+/// created_at index, which at 1,000,000 requests walks every row of the range).
+std::string requests_by_box() {
+    return " FROM idx_service_requests_geom i CROSS JOIN service_requests r ON r.id = i.pkid "
+           "WHERE i.xmin <= ?3 AND i.xmax >= ?1 AND i.ymin <= ?4 AND i.ymax >= ?2 AND ";
+}
+
 std::string in_box(const std::string& alias, const std::string& table) {
     return alias + ".ROWID IN (SELECT pkid FROM idx_" + table +
            "_geom WHERE xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 AND ymax >= ?2)";
@@ -232,10 +239,8 @@ void MyWardService::visit_requests(const MyWardQuery& q,
     auto db = m_pool.acquire();
     const auto box = resolve(*db, *index, q);
     const auto now = now_iso();
-    auto st = db->prepare(std::string("SELECT ") + request_columns +
-                          " FROM service_requests r WHERE r.created_at >= ?5 AND r.created_at < "
-                          "?6 AND " +
-                          in_box("r", "service_requests") + " ORDER BY r.created_at, r.id");
+    auto st = db->prepare(std::string("SELECT ") + request_columns + requests_by_box() +
+                          "r.created_at >= ?5 AND r.created_at < ?6 ORDER BY r.created_at, r.id");
     bind_box(st, box);
     st.bind(5, q.from.iso()).bind(6, plus_days(q.to, 1).iso());
     while (st.step()) {
@@ -275,10 +280,8 @@ RequestPanel request_panel(store::Database& db,
     const std::string from = q.from.iso();
     const std::string to_excl = plus_days(q.to, 1).iso();
     const std::string ly_to_excl = plus_days(ly_to, 1).iso();
-    auto st = db.prepare(std::string("SELECT ") + request_columns +
-                         " FROM service_requests r WHERE r.created_at >= ?5 AND r.created_at < "
-                         "?6 AND " +
-                         in_box("r", "service_requests"));
+    auto st = db.prepare(std::string("SELECT ") + request_columns + requests_by_box() +
+                         "r.created_at >= ?5 AND r.created_at < ?6");
     bind_box(st, box);
     st.bind(5, ly_from.iso()).bind(6, to_excl);
     int received = 0, open = 0, closed = 0, overdue = 0, with_target = 0, within = 0;
