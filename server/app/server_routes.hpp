@@ -19,8 +19,8 @@
 #include "server/services/access/sessions.hpp"
 #include "server/services/access/sign_in.hpp"
 #include "server/services/access/sign_in_links.hpp"
-#include "server/services/burials/burial_search.hpp"
 #include "server/services/burials/booking_service.hpp"
+#include "server/services/burials/burial_search.hpp"
 #include "server/services/burials/burial_service.hpp"
 #include "server/services/burials/memorial_service.hpp"
 #include "server/services/features/feature_service.hpp"
@@ -32,6 +32,7 @@
 #include "server/services/housing/empty_property_service.hpp"
 #include "server/services/myarea/area_alerts.hpp"
 #include "server/services/myarea/my_area_service.hpp"
+#include "server/services/myward/myward_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
 #include "server/services/requests/followers.hpp"
 #include "server/services/requests/my_reports_service.hpp"
@@ -75,6 +76,8 @@ struct ServiceSettings {
     std::optional<services::OidcSettings> oidc;
     /// The public grave search's embargo and infant policy (docs/burials.md).
     services::BurialSearchPolicy burial_search;
+    /// MyWard: counts from 1 to this - 1 are suppressed in exports (`serve --suppress-below`).
+    int suppress_below = services::MyWardService::default_suppress_below;
 };
 
 /// Every service behind the HTTP API, built in dependency order over `pool`. Loads the ward
@@ -115,6 +118,7 @@ class ServerServices {
     services::BurialSearch burial_search;
     services::MyAreaService my_area;
     services::AreaAlerts area_alerts;
+    services::MyWardService myward;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

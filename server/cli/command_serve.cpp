@@ -60,6 +60,7 @@ struct ServeOptions {
     int page_cache_mb = 64;
     int burial_search_embargo_days = 30;
     bool burial_search_exclude_infants = true;
+    int suppress_below = 5;
     std::size_t max_photo_bytes = 10U * 1024U * 1024U;
     bool access_log = true;
     bool cookie_secure = false;
@@ -297,6 +298,7 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     settings.web_root = options.web_root;
     settings.public_url = options.public_url;
     settings.page_cache_bytes = static_cast<std::size_t>(options.page_cache_mb) << 20;
+    settings.suppress_below = options.suppress_below;
     settings.max_photo_bytes = options.max_photo_bytes;
     settings.sessions = {.idle = std::chrono::minutes(options.session_idle_minutes),
                          .absolute = std::chrono::hours(options.session_max_hours)};
@@ -524,6 +526,11 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "On SIGTERM, how long to wait for in-flight requests")
         ->envname("WARDMAP_DRAIN_SECONDS")
         ->check(CLI::Range(0, 600))
+        ->capture_default_str();
+    cmd->add_option("--suppress-below", options->suppress_below,
+                    "MyWard exports leave counts from 1 to this - 1 empty (small numbers)")
+        ->envname("WARDMAP_SUPPRESS_BELOW")
+        ->check(CLI::Range(1, 1000))
         ->capture_default_str();
     cmd->add_option("--page-cache-mb", options->page_cache_mb,
                     "Memory for OGC API pages kept until the store changes (0: none)")

@@ -55,8 +55,8 @@ test('sign in by typing, see the header, reload keeps the session, sign out ends
   // The demo councillor holds the first two current wards by code; the header names them.
   const [first, second] = await currentWards();
   assert.equal(await page.textContent('#staff-roles'), `Councillor for ${first.name}, ${second.name}`);
-  assert.match(await page.textContent('#tile-myward'), /Coming/);
-  assert.equal(await page.getAttribute(`#tile-myward a >> nth=0`, 'href'), `/ward.html?code=${first.code}`);
+  assert.equal(await page.getAttribute(`#tile-myward a >> nth=0`, 'href'), '/staff/myward.html');
+  assert.equal(await page.getAttribute(`#tile-myward a >> nth=1`, 'href'), `/ward.html?code=${first.code}`);
   assert.equal(await page.$('#tile-streetscene'), null, 'a councillor has no streetscene tile');
   // The session cookie is HttpOnly: the page's script cannot read it.
   assert.doesNotMatch(await page.evaluate(() => document.cookie), /wardmap_session/);

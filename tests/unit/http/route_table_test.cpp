@@ -101,6 +101,14 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
     EXPECT_EQ(needs("POST", "/api/housing/properties/:id/inspections"), "`housing_manage`");
     EXPECT_EQ(needs("PATCH", "/api/housing/properties/:id"), "`housing_manage`");
     EXPECT_EQ(needs("GET", "/api/wards/:code/empty-properties"), "`ward_read` in ward `:code`");
+    // MyWard: the dashboard and every export, councillors for their own wards.
+    EXPECT_EQ(needs("GET", "/api/myward/:ward"), "`ward_read` in ward `:ward`");
+    for (const auto* pattern :
+         {"/api/myward/:ward/requests.csv", "/api/myward/:ward/requests.geojson",
+          "/api/myward/:ward/months.csv", "/api/myward/:ward/bins.geojson",
+          "/api/myward/:ward/bereavement.csv"}) {
+        EXPECT_EQ(needs("GET", pattern), "`ward_read` in ward `:ward`");
+    }
     EXPECT_EQ(needs("GET", "/api/audit"), "`audit_read`");
     EXPECT_EQ(needs("GET", "/api/audit.csv"), "`audit_read`");
     for (const auto* method : {"GET", "POST"}) {

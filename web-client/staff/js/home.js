@@ -63,10 +63,9 @@ function tilesFor(person, wardNames) {
       seen.add('myward');
       const wards = person.roles.filter((r) => r.role === 'councillor').flatMap((r) => r.wards);
       tiles.push(tile('tile-myward', 'MyWard', [
-        'Reports, their progress and what the council is doing in your wards.',
-        'Until then, the public reports of your wards:',
-      ], { coming: true,
-        links: wards.map((code) => [`${wardNames[code] ?? code}: public reports`, `/ward.html?code=${encodeURIComponent(code)}`]) }));
+        'Reports, their progress and what the council is doing in your wards: requests, planning, bins, empty properties and cemeteries, with downloads.',
+      ], { links: [['Your wards', '/staff/myward.html'],
+        ...wards.map((code) => [`${wardNames[code] ?? code}: public reports`, `/ward.html?code=${encodeURIComponent(code)}`])] }));
     }
     if (grant.role === 'officer' || grant.role === 'supervisor') {
       for (const team of grant.teams) {
