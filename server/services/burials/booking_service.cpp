@@ -69,7 +69,9 @@ int minutes_of(const std::string& hhmm) {
 }
 
 std::string hhmm(int minutes) {
-    char buf[6];
+    // A slot time is within one day, so two digits each; the buffer is sized for any int so
+    // that -Wformat-truncation (an error in the Release -Werror build) has nothing to say.
+    char buf[24];
     std::snprintf(buf, sizeof buf, "%02d:%02d", minutes / 60, minutes % 60);
     return buf;
 }
