@@ -155,10 +155,10 @@ class BookingsApi : public ::testing::Test {
             }
             // A grave refused for its right must have a coffin space left (else grave_full).
             if (status == "right_expired" || status == "available" || status == "reserved") {
-                const auto g = json::parse(
+                const auto record = json::parse(
                     get("/api/burials/graves/" + std::to_string(g_id(number)), officer()).body);
-                if (g["capacity"]["coffins_used"].get<int>() >=
-                    g["capacity"]["coffins"].get<int>()) {
+                if (record["capacity"]["coffins_used"].get<int>() >=
+                    record["capacity"]["coffins"].get<int>()) {
                     continue;
                 }
             }
