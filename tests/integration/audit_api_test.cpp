@@ -114,7 +114,16 @@ class AuditApi : public ::testing::Test {
     json audit(const std::string& query = "") {
         const auto r = get("/api/audit" + query, admin);
         EXPECT_EQ(r.status, 200) << r.body;
-        return json::parse(r.body)["entries"];
+        // The demo's own bookings were made through the booking service, which audits them
+        // (route "demo-data"); these tests count the rows their own calls write.
+        const auto doc = json::parse(r.body);
+        json entries = json::array();
+        for (const auto& entry : doc["entries"]) {
+            if (entry["route"] != "demo-data") {
+                entries.push_back(entry);
+            }
+        }
+        return entries;
     }
 
     testing::TempDir tmp;
@@ -203,7 +212,7 @@ TEST_F(AuditApi, TheLogCannotBeEditedOrDeleted) {
     auto db = store::Database::open(db_path);
     EXPECT_THROW(db.exec("UPDATE audit_log SET actor_name = 'nobody'"), store::StoreError);
     EXPECT_THROW(db.exec("DELETE FROM audit_log"), store::StoreError);
-    EXPECT_EQ(db.query_int("SELECT count(*) FROM audit_log"), 1);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM audit_log WHERE route <> 'demo-data'"), 1);
 }
 
 } // namespace

@@ -60,6 +60,7 @@ class PermissionMatrix : public ::testing::Test {
              "customer_services"},
             {"supervisor.ss@example.org", "Supervisor SS", "supervisor", "--team", "streetscene"},
             {"admin@example.org", "Admin", "admin"},
+            {"fd@example.org", "Funeral Director", "funeral_director", "--firm", "A Firm"},
         };
         for (const auto& p : people) {
             std::vector<std::string> args = {"users",  "add", p[0],     "--db", db_path.string(),
@@ -91,7 +92,8 @@ class PermissionMatrix : public ::testing::Test {
             {"officer (bereavement)", "officer.br@example.org"},
             {"supervisor (customer_services)", "supervisor.cs@example.org"},
             {"supervisor (streetscene)", "supervisor.ss@example.org"},
-            {"admin", "admin@example.org"}};
+            {"admin", "admin@example.org"},
+            {"funeral director", "fd@example.org"}};
         for (const auto& [name, email] : emails) {
             credentials[name] = sign_in(email);
         }
