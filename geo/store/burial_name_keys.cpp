@@ -286,10 +286,19 @@ void index_interment_name(Database& db,
                           "forename_spellings, forename_keys) VALUES (?1, ?2, ?3, ?4)");
     names.bind(1, interment_id).bind(2, surname_spelling(surname)).bind(3, spaced(fore));
     names.bind(4, spaced(fore_keys)).run();
+    // Each key row carries what the search filters and orders by (0026), from the interment
+    // and its grave as they are now; 0026's triggers follow later changes to them.
     auto key = db.prepare_cached(
-        "INSERT OR IGNORE INTO interment_name_keys (key, interment_id) VALUES (?1, ?2)");
+        "INSERT OR REPLACE INTO interment_name_keys (key, interment_id, surname_spelling, "
+        "forename_spellings, forename_keys, surname, forenames, buried_on, cemetery_id, grave_id, "
+        "infant) SELECT ?1, f.interment_id, ?3, ?4, ?5, f.surname, f.forenames, f.buried_on, "
+        "f.cemetery_id, f.grave_id, f.infant FROM interment_search_facts f WHERE f.interment_id "
+        "= ?2");
+    const std::string spelling = surname_spelling(surname), fore_spaced = spaced(fore),
+                      keys_spaced = spaced(fore_keys);
     for (const auto& k : surname_keys(surname)) {
-        key.bind(1, k).bind(2, interment_id).run();
+        key.bind(1, k).bind(2, interment_id).bind(3, spelling).bind(4, fore_spaced);
+        key.bind(5, keys_spaced).run();
     }
 }
 

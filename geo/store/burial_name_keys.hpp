@@ -6,7 +6,8 @@
 // ("O'Brien" -> "obrien"); its sound key is a consonant skeleton in the manner of Lawrence
 // Philips' Metaphone with rules for British surnames (Mac/Mc, Saint/St; see sound_key()).
 // Exact spellings rank before sound-alikes. The keys live in interment_names and
-// interment_name_keys (0021); every path that writes interments indexes them
+// interment_name_keys (0021; since 0026 each key row also carries what the search filters and
+// orders by); every path that writes interments indexes them
 // (index_interment_names), and index_missing_interment_names() catches up any left out.
 
 #include <cstdint>

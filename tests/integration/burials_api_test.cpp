@@ -4,7 +4,9 @@
 // refused for a full grave or a private one without a grant, 409 naming the reason); and a
 // scan of every public GET route's output for the names of the demo's grant holders.
 
+#include "geo/store/burial_name_keys.hpp"
 #include "geo/store/database.hpp"
+#include "geo/store/migrations.hpp"
 #include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/served_routes.hpp"
@@ -424,6 +426,132 @@ TEST_F(BurialsApi, TheSearchFindsSoundAlikesExactSpellingsFirst) {
         EXPECT_LE(h["buried_on"].get<std::string>(), "1950-12-31");
         EXPECT_EQ(h["cemetery"]["name"], "Chorley Cemetery");
     }
+}
+
+TEST_F(BurialsApi, TheSearchPagesKeepTheOrderOfTheWideJoin) {
+    // 0026 made the search read only its key rows; pages 1 and 2 must be what the query over
+    // the interments and graves before it gave (run here on the same store): exact spellings
+    // first, then surname, forenames, burial date, id, with the same filters.
+    const auto old_order = [](const std::string& asked, const std::string& cemetery) {
+        const auto q = store::parse_name_query(asked);
+        EXPECT_TRUE(q.has_value()) << asked;
+        const auto quoted = [](const std::string& t) { return "'" + t + "'"; };
+        std::string keys, fore_match, fore_exact;
+        for (const auto& k : q->keys) {
+            keys += (keys.empty() ? "" : ", ") + quoted(k);
+        }
+        for (std::size_t k = 0; k < q->forenames.size(); ++k) {
+            const auto& f = q->forenames[k];
+            fore_match += " AND (instr(n.forename_spellings, ' " + f + "') > 0" +
+                          (q->forename_keys[k].size() >= 3
+                               ? " OR instr(n.forename_keys, ' " + q->forename_keys[k] + " ') > 0"
+                               : std::string()) +
+                          ")";
+            fore_exact += " AND instr(n.forename_spellings, ' " + f + " ') > 0";
+        }
+        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+        auto st = db.prepare(
+            "WITH hits AS (SELECT DISTINCT interment_id AS id FROM interment_name_keys WHERE key "
+            "IN (" +
+            keys + ")) SELECT i.id, (n.surname_spelling = " + quoted(q->surname) + fore_exact +
+            ") AS exact FROM hits h JOIN interments i ON i.id = h.id JOIN interment_names n ON "
+            "n.interment_id = i.id JOIN grave_spaces g ON g.id = i.grave_id WHERE i.buried_on <= "
+            "date('now', '-30 days')" +
+            (cemetery.empty() ? std::string() : " AND g.cemetery_id = " + cemetery) + fore_match +
+            " AND i.stillborn = 0 AND g.grave_type <> 'baby' AND NOT (coalesce(i.age_years, 0) = "
+            "0 AND coalesce(i.age_months, 0) < 12 AND (i.age_years IS NOT NULL OR i.age_months IS "
+            "NOT NULL OR i.age_weeks IS NOT NULL OR i.age_days IS NOT NULL)) AND (SELECT s.kind "
+            "FROM cemetery_sections s WHERE s.id = g.section_id) <> 'baby' ORDER BY exact DESC, "
+            "i.surname, i.forenames, i.buried_on, i.id LIMIT 40");
+        std::vector<std::int64_t> ids;
+        while (st.step()) {
+            ids.push_back(st.int64(0));
+        }
+        return ids;
+    };
+    const auto escaped = [](std::string t) {
+        for (std::size_t k = 0; (k = t.find(' ', k)) != std::string::npos;) {
+            t.replace(k, 1, "%20");
+        }
+        return t;
+    };
+    std::vector<std::pair<std::string, std::string>> asked = {
+        {"Smyth", ""}, {"Smith", ""}, {"John Smith", ""}, {"Eliz Taylor", ""}, {"Ainscow", ""}};
+    asked.emplace_back("Smith", sql_text("SELECT min(id) FROM cemeteries"));
+    // A surname of several words has several keys (each word's and the whole one's).
+    const auto several =
+        sql_text("SELECT surname FROM interments WHERE surname LIKE '%-%' OR surname LIKE '% %' "
+                 "ORDER BY id LIMIT 1");
+    if (!several.empty()) {
+        asked.emplace_back(several, "");
+    }
+    int compared = 0;
+    for (const auto& [name, cemetery] : asked) {
+        const auto expected = old_order(name, cemetery);
+        std::vector<std::int64_t> got;
+        for (int page = 1; page <= 2; ++page) {
+            const auto doc =
+                search("limit=20&page=" + std::to_string(page) + "&name=" + escaped(name) +
+                           (cemetery.empty() ? "" : "&cemetery=" + cemetery),
+                       server->port());
+            for (const auto& h : doc["results"]) {
+                got.push_back(h["id"].get<std::int64_t>());
+            }
+        }
+        EXPECT_EQ(got, expected) << name << " " << cemetery;
+        compared += static_cast<int>(expected.size());
+    }
+    EXPECT_GT(compared, 100);
+}
+
+TEST_F(BurialsApi, TheSearchKeyRowsCarryTheirIntermentsFactsFromEveryPath) {
+    // Written by the demo's indexing (and the staff route in the tests above): each key row
+    // holds what interment_search_facts (0026) derives from its interment and grave.
+    const std::string differing =
+        "SELECT count(*) FROM interment_name_keys k JOIN interment_names n ON n.interment_id = "
+        "k.interment_id JOIN interment_search_facts f ON f.interment_id = k.interment_id WHERE "
+        "k.surname_spelling IS NOT n.surname_spelling OR k.forename_spellings IS NOT "
+        "n.forename_spellings OR k.forename_keys IS NOT n.forename_keys OR k.surname IS NOT "
+        "f.surname OR k.forenames IS NOT f.forenames OR k.buried_on IS NOT f.buried_on OR "
+        "k.cemetery_id IS NOT f.cemetery_id OR k.grave_id IS NOT f.grave_id OR k.infant IS NOT "
+        "f.infant";
+    EXPECT_GT(sql_int("SELECT count(*) FROM interment_name_keys"), 1000);
+    EXPECT_GT(sql_int("SELECT count(*) FROM interment_name_keys WHERE infant = 1"), 0);
+    EXPECT_EQ(sql_int(differing), 0);
+
+    // A store of 0025 whose keys were written without the facts: 0026 backfills them, and its
+    // triggers follow a section that becomes a baby garden.
+    testing::TempDir copy_dir;
+    const auto copy = copy_dir.path() / "old.sqlite";
+    {
+        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+        db.exec("VACUUM INTO '" + copy.string() + "'");
+    }
+    {
+        auto db = store::Database::open(copy);
+        db.exec("DROP TRIGGER interment_search_facts_grave; DROP TRIGGER "
+                "interment_search_facts_section; DROP TRIGGER interment_search_facts_interment; "
+                "DROP VIEW interment_search_facts");
+        for (const char* c : {"surname_spelling", "forename_spellings", "forename_keys", "surname",
+                              "forenames", "buried_on", "cemetery_id", "grave_id", "infant"}) {
+            db.exec(std::string("ALTER TABLE interment_name_keys DROP COLUMN ") + c);
+        }
+        db.exec("PRAGMA user_version = 25");
+    }
+    EXPECT_EQ(store::migrate(copy).from_version, 25);
+    auto db = store::Database::open(copy);
+    EXPECT_EQ(db.query_int(differing), 0);
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM interment_name_keys WHERE buried_on = ''"), 0);
+    const auto section = db.query_int(
+        "SELECT g.section_id FROM interment_name_keys k JOIN grave_spaces g ON g.id = k.grave_id "
+        "WHERE k.infant = 0 ORDER BY k.interment_id LIMIT 1");
+    ASSERT_TRUE(section);
+    db.exec("UPDATE cemetery_sections SET kind = 'baby' WHERE id = " + std::to_string(*section));
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM interment_name_keys k JOIN grave_spaces g ON "
+                           "g.id = k.grave_id WHERE k.infant = 0 AND g.section_id = " +
+                           std::to_string(*section)),
+              0);
+    EXPECT_EQ(db.query_int(differing), 0);
 }
 
 TEST_F(BurialsApi, TheSearchShowsNothingOfTheLivingOrTheFuneral) {

@@ -85,7 +85,7 @@ BurialSearchResult BurialSearch::search(const BurialSearchQuery& q, const core::
         cemetery = st.int64(0);
     }
 
-    // Step 1: the page's ids in order, and how many match, from the keys' primary key.
+    // Step 1: the page's ids in order, and how many match, from the key rows alone.
     std::string keys;
     for (std::size_t k = 0; k < name->keys.size(); ++k) {
         keys += (k ? ", ?" : "?") + std::to_string(20 + k);
@@ -102,23 +102,22 @@ BurialSearchResult BurialSearch::search(const BurialSearchQuery& q, const core::
                                 ? " OR instr(n.forename_keys, ' ' || " + key + " || ' ') > 0"
                                 : std::string()) +
                            ")";
-        forenames_exact += " AND instr(n.forename_spellings, ' ' || " + s + " || ' ') > 0";
+        forenames_exact += " AND instr(h.forename_spellings, ' ' || " + s + " || ' ') > 0";
     }
+    // Only the key rows are read (0026 copied into them what the filter and the order need):
+    // one range of their primary key per key, never the wide interment and grave rows. An
+    // interment under several of the asked keys ("Smith-Jones") is counted once.
     std::string sql =
-        "WITH hits AS (SELECT DISTINCT interment_id AS id FROM interment_name_keys WHERE key IN (" +
-        keys + ")) SELECT i.id, (n.surname_spelling = ?1" + forenames_exact +
-        ") AS exact, count(*) OVER () FROM hits h JOIN interments i ON i.id = h.id JOIN "
-        "interment_names n ON n.interment_id = i.id JOIN grave_spaces g ON g.id = i.grave_id "
-        "WHERE i.buried_on <= date(?2, '-' || ?3 || ' days') AND (?4 IS NULL OR i.buried_on >= ?4) "
-        "AND (?5 IS NULL OR i.buried_on <= ?5) AND (?6 IS NULL OR g.cemetery_id = ?6)" +
-        forenames_match;
-    if (m_policy.exclude_infants) {
-        sql += " AND i.stillborn = 0 AND g.grave_type <> 'baby' AND NOT (coalesce(i.age_years, "
-               "0) = 0 AND coalesce(i.age_months, 0) < 12 AND (i.age_years IS NOT NULL OR "
-               "i.age_months IS NOT NULL OR i.age_weeks IS NOT NULL OR i.age_days IS NOT NULL)) "
-               "AND (SELECT s.kind FROM cemetery_sections s WHERE s.id = g.section_id) <> 'baby'";
-    }
-    sql += " ORDER BY exact DESC, i.surname, i.forenames, i.buried_on, i.id LIMIT ?7 OFFSET ?8";
+        "WITH hits AS (SELECT n.interment_id AS id, n.surname_spelling, n.forename_spellings, "
+        "n.surname, n.forenames, n.buried_on FROM interment_name_keys n WHERE n.key IN (" +
+        keys +
+        ") AND n.buried_on <= date(?2, '-' || ?3 || ' days') AND (?4 IS NULL OR n.buried_on >= "
+        "?4) AND (?5 IS NULL OR n.buried_on <= ?5) AND (?6 IS NULL OR n.cemetery_id = ?6)" +
+        forenames_match + (m_policy.exclude_infants ? " AND n.infant = 0" : "") +
+        (name->keys.size() > 1 ? " GROUP BY n.interment_id" : "") +
+        ") SELECT h.id, (h.surname_spelling = ?1" + forenames_exact +
+        ") AS exact, count(*) OVER () FROM hits h ORDER BY exact DESC, h.surname, h.forenames, "
+        "h.buried_on, h.id LIMIT ?7 OFFSET ?8";
     auto st = db->prepare_cached(sql);
     st.bind(1, name->surname).bind(2, today.iso()).bind(3, std::int64_t{m_policy.embargo_days});
     if (q.year_from) {
