@@ -181,5 +181,72 @@ TEST_F(SchedulesApi, APreviewGivesARulesDatesAndRefusesBadRulesNamingTheField) {
     }
 }
 
+// A property whose own stop, its street's stop and an asset on its street are all on rounds:
+// the answer over a whole year (rolls included) is the one the plain OR of the three stop
+// kinds gives, read straight from the store, first visit of a day by visit id.
+TEST_F(SchedulesApi, APropertyWithStreetAndPropertyRoundsGetsEveryStopsVisits) {
+    std::int64_t both = 0;
+    json expected = json::array();
+    const std::string from = "2026-01-06";
+    const std::string to = "2027-01-05";
+    {
+        auto conn = store::Database::open(tmp->path() / "demo.sqlite");
+        auto pick = conn.prepare(
+            "SELECT s.uprn FROM schedule_round_stops s JOIN addresses a ON a.uprn = s.uprn "
+            "WHERE s.uprn IS NOT NULL AND EXISTS (SELECT 1 FROM schedule_round_stops t WHERE "
+            "t.usrn = a.usrn) AND EXISTS (SELECT 1 FROM schedule_round_stops t JOIN "
+            "street_assets sa ON sa.id = t.asset_id WHERE sa.usrn = a.usrn) ORDER BY s.uprn "
+            "LIMIT 1");
+        ASSERT_TRUE(pick.step()) << "no demo property has property, street and asset rounds";
+        both = pick.int64(0);
+        auto q = conn.prepare(
+            "SELECT r.activity, v.planned_date, r.code, coalesce((SELECT c.outcome FROM "
+            "schedule_visit_completions c WHERE c.visit_id = v.id ORDER BY c.at DESC, c.id DESC "
+            "LIMIT 1), 'planned'), v.moved, v.rule_date FROM schedule_visits v JOIN "
+            "schedule_round_stops s ON s.id = v.stop_id JOIN schedule_rounds r ON r.id = "
+            "v.round_id AND r.one_off = 0 WHERE (s.uprn = ?1 OR s.usrn IN (SELECT usrn FROM "
+            "addresses WHERE uprn = ?1) OR s.asset_id IN (SELECT id FROM street_assets WHERE "
+            "uprn = ?1 OR usrn IN (SELECT usrn FROM addresses WHERE uprn = ?1))) AND "
+            "v.planned_date BETWEEN ?2 AND ?3 ORDER BY r.activity, v.planned_date, r.code, v.id");
+        q.bind(1, both).bind(2, from).bind(3, to);
+        std::set<std::string> seen;
+        while (q.step()) {
+            const std::string activity(q.text(0));
+            const std::string date(q.text(1));
+            if (!seen.insert(activity + "|" + date).second) {
+                continue;
+            }
+            json one{{"activity", activity},
+                     {"date", date},
+                     {"round", std::string(q.text(2))},
+                     {"status", std::string(q.text(3))}};
+            if (!q.is_null(4)) {
+                one["moved_from"] = std::string(q.text(5));
+            }
+            expected.push_back(one);
+        }
+    }
+    const auto doc =
+        get("/api/schedules?uprn=" + std::to_string(both) + "&from=" + from + "&to=" + to);
+    json got = json::array();
+    std::set<std::string> rounds;
+    for (const auto& a : doc.at("activities")) {
+        for (const auto& v : a.at("visits")) {
+            json one{{"activity", a.at("activity")},
+                     {"date", v.at("date")},
+                     {"round", v.at("round")},
+                     {"status", v.at("status")}};
+            if (v.contains("moved_from")) {
+                one["moved_from"] = v.at("moved_from");
+            }
+            got.push_back(one);
+            rounds.insert(v.at("round").get<std::string>());
+        }
+    }
+    EXPECT_GE(rounds.size(), 3U) << doc.dump(); // the property's, its street's, an asset's
+    ASSERT_GT(expected.size(), 20U);
+    EXPECT_EQ(got, expected);
+}
+
 } // namespace
 } // namespace wardmap

@@ -602,13 +602,22 @@ PlaceSchedule ScheduleService::for_property(std::int64_t uprn,
         }
         out.label = q.optional_text(0).value_or("");
     }
+    // The property's stops as a UNION of three index searches (its own, its streets', the
+    // assets at it or on its streets), then their visits by stop_id: an OR of the three kept
+    // SQLite from the stop indexes and read every visit in the span. A roll (rolled_from) is
+    // outside the stop_id index (partial), so rolls are followed from their visit. v.id breaks
+    // ties as the old plan's scan did, so the first visit of a day stays the one shown.
     auto q = db->prepare_cached(
+        "WITH RECURSIVE streets(usrn) AS (SELECT usrn FROM addresses WHERE uprn = ?1 AND usrn "
+        "IS NOT NULL), stops(id) AS (SELECT id FROM schedule_round_stops WHERE uprn = ?1 UNION "
+        "SELECT id FROM schedule_round_stops WHERE usrn IN streets UNION SELECT id FROM "
+        "schedule_round_stops WHERE asset_id IN (SELECT id FROM street_assets WHERE uprn = ?1 "
+        "UNION SELECT id FROM street_assets WHERE usrn IN streets)), stop_visits(id) AS "
+        "(SELECT id FROM schedule_visits WHERE stop_id IN stops AND rolled_from IS NULL UNION "
+        "ALL SELECT r.id FROM schedule_visits r JOIN stop_visits p ON r.rolled_from = p.id) " +
         std::string(visit_columns) +
-        "WHERE (s.uprn = ?1 OR s.usrn IN (SELECT usrn FROM addresses WHERE uprn = ?1 AND usrn "
-        "IS NOT NULL) OR s.asset_id IN (SELECT id FROM street_assets WHERE uprn = ?1 OR usrn "
-        "IN (SELECT usrn FROM addresses WHERE uprn = ?1 AND usrn IS NOT NULL))) "
-        "AND v.planned_date BETWEEN ?2 AND ?3 "
-        "ORDER BY r.activity, v.planned_date, r.code");
+        "JOIN stop_visits x ON x.id = v.id WHERE v.planned_date BETWEEN ?2 AND ?3 "
+        "ORDER BY r.activity, v.planned_date, r.code, v.id");
     q.bind(1, uprn).bind(2, from.iso()).bind(3, to.iso());
     out.activities = group(q);
     return out;
