@@ -1,12 +1,11 @@
 #include "server/http/burials/booking_routes.hpp"
 
+#include "server/http/burials/burial_http.hpp"
 #include "server/http/json_body.hpp"
 #include "server/http/multipart.hpp"
 #include "server/services/shared/errors.hpp"
 
 #include <nlohmann/json.hpp>
-
-#include <charconv>
 
 namespace wardmap::http {
 
@@ -16,27 +15,9 @@ using services::RouteAccess;
 
 namespace {
 
+using burials::caller_of;
+using burials::opt;
 using ojson = nlohmann::ordered_json;
-
-std::int64_t positive(const std::string& text, const char* what) {
-    std::int64_t value = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc() || ptr != end || value < 1) {
-        throw services::DomainError(services::ErrorCode::not_found, std::string("no such ") + what +
-                                                                        ": '" + text.substr(0, 40) +
-                                                                        "'");
-    }
-    return value;
-}
-
-services::BurialCaller caller_of(const Request& request) {
-    return {request.principal, request.route, request.client_address};
-}
-
-template <typename T> ojson opt(const std::optional<T>& v) {
-    return v ? ojson(*v) : ojson(nullptr);
-}
 
 ojson booking_json(const services::Booking& b) {
     ojson doc{{"id", b.id},
@@ -109,11 +90,12 @@ void add_booking_routes(Router& router, services::BookingService& bookings) {
                 invalid_parameter("date", "is required: YYYY-MM-DD");
             }
             ojson slots = ojson::array();
-            for (const auto& s : bookings.slots(positive(*cemetery, "cemetery"), *date)) {
+            for (const auto& s :
+                 bookings.slots(burials::positive_id(*cemetery, "cemetery"), *date)) {
                 slots.push_back({{"time", s.time}, {"free", s.free}});
             }
             return no_store(Response::json(ojson{
-                {"cemetery", positive(*cemetery, "cemetery")},
+                {"cemetery", burials::positive_id(*cemetery, "cemetery")},
                 {"date", *date},
                 {"slots", slots}}.dump()));
         },
@@ -147,8 +129,8 @@ void add_booking_routes(Router& router, services::BookingService& bookings) {
     router.get(
         "/api/burials/bookings/:id",
         [&bookings](Request& request) {
-            const auto b =
-                bookings.get(positive(request.param("id"), "booking"), caller_of(request));
+            const auto b = bookings.get(burials::positive_id(request.param("id"), "booking"),
+                                        caller_of(request));
             ojson doc = booking_json(b);
             ojson events = ojson::array();
             for (const auto& e : b.events) {
@@ -180,7 +162,7 @@ void add_booking_routes(Router& router, services::BookingService& bookings) {
     router.post(
         "/api/burials/bookings/:id/documents",
         [&bookings](Request& request) {
-            const auto id = positive(request.param("id"), "booking");
+            const auto id = burials::positive_id(request.param("id"), "booking");
             const auto boundary = multipart_boundary(request.header("Content-Type").value_or(""));
             if (!boundary) {
                 throw services::DomainError(services::ErrorCode::malformed_body,
@@ -219,9 +201,9 @@ void add_booking_routes(Router& router, services::BookingService& bookings) {
     router.get(
         "/api/burials/bookings/:id/documents/:doc",
         [&bookings](Request& request) {
-            const auto file =
-                bookings.document(positive(request.param("id"), "booking"),
-                                  positive(request.param("doc"), "document"), caller_of(request));
+            const auto file = bookings.document(
+                burials::positive_id(request.param("id"), "booking"),
+                burials::positive_id(request.param("doc"), "document"), caller_of(request));
             Response r = Response::text(file.body, file.content_type);
             r.compressible = false;
             r.header("Content-Disposition", "attachment; filename=\"" + file.filename + "\"");
@@ -234,7 +216,7 @@ void add_booking_routes(Router& router, services::BookingService& bookings) {
     router.post(
         "/api/burials/bookings/:id/withdraw",
         [&bookings](Request& request) {
-            const auto id = positive(request.param("id"), "booking");
+            const auto id = burials::positive_id(request.param("id"), "booking");
             (void)object_body(request);
             bookings.withdraw(id, caller_of(request));
             return no_store(Response::json(ojson{{"id", id}, {"status", "withdrawn"}}.dump()));
@@ -244,7 +226,7 @@ void add_booking_routes(Router& router, services::BookingService& bookings) {
     router.post(
         "/api/burials/bookings/:id/confirm",
         [&bookings](Request& request) {
-            const auto id = positive(request.param("id"), "booking");
+            const auto id = burials::positive_id(request.param("id"), "booking");
             const auto body = object_body(request);
             std::optional<std::int64_t> grave;
             std::optional<std::string> crew;
@@ -271,7 +253,7 @@ void add_booking_routes(Router& router, services::BookingService& bookings) {
     router.post(
         "/api/burials/bookings/:id/refuse",
         [&bookings](Request& request) {
-            const auto id = positive(request.param("id"), "booking");
+            const auto id = burials::positive_id(request.param("id"), "booking");
             const auto body = object_body(request);
             std::string reason;
             for (const auto& [name, value] : body.items()) {

@@ -1,5 +1,6 @@
 #include "server/http/burials/burial_routes.hpp"
 
+#include "server/http/burials/burial_http.hpp"
 #include "server/http/json_body.hpp"
 #include "server/services/shared/errors.hpp"
 
@@ -16,23 +17,10 @@ using services::RouteAccess;
 
 namespace {
 
+using burials::caller_of;
+using burials::id_of;
+using burials::opt;
 using ojson = nlohmann::ordered_json;
-
-std::int64_t id_of(const Request& request) {
-    const std::string& text = request.param("id");
-    std::int64_t value = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc() || ptr != end || value < 1) {
-        throw services::DomainError(services::ErrorCode::not_found,
-                                    "no such record: '" + text.substr(0, 40) + "'");
-    }
-    return value;
-}
-
-services::BurialCaller caller_of(const Request& request) {
-    return {request.principal, request.route, request.client_address};
-}
 
 std::optional<std::string>
 opt_text(const nlohmann::json& body, const char* name, std::size_t max = 500) {
@@ -100,10 +88,6 @@ std::vector<services::NewHolder> holders_of(const nlohmann::json& body) {
                        opt_text(h, "phone", 40)});
     }
     return out;
-}
-
-template <typename T> ojson opt(const std::optional<T>& v) {
-    return v ? ojson(*v) : ojson(nullptr);
 }
 
 ojson grave_json(const services::GraveRecord& g) {

@@ -1,5 +1,6 @@
 #include "server/http/burials/memorial_routes.hpp"
 
+#include "server/http/burials/burial_http.hpp"
 #include "server/http/burials/memorial_bodies.hpp"
 #include "server/http/json_body.hpp"
 #include "server/services/shared/errors.hpp"
@@ -19,23 +20,10 @@ using services::RouteAccess;
 
 namespace {
 
+using burials::caller_of;
+using burials::id_of;
+using burials::opt;
 using ojson = nlohmann::ordered_json;
-
-std::int64_t id_of(const Request& request) {
-    const std::string& text = request.param("id");
-    std::int64_t value = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc() || ptr != end || value < 1) {
-        throw services::DomainError(services::ErrorCode::not_found,
-                                    "no such record: '" + text.substr(0, 40) + "'");
-    }
-    return value;
-}
-
-services::BurialCaller caller_of(const Request& request) {
-    return {request.principal, request.route, request.client_address};
-}
 
 void only_params(const Request& request, std::initializer_list<std::string_view> known) {
     for (const auto& [name, value] : request.query) {
@@ -85,10 +73,6 @@ core::Date on_param(const Request& request) {
         return *d;
     }
     return core::today_utc();
-}
-
-template <typename T> ojson opt(const std::optional<T>& v) {
-    return v ? ojson(*v) : ojson(nullptr);
 }
 
 Response created(const ojson& doc) {
