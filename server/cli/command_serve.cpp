@@ -60,6 +60,7 @@ struct ServeOptions {
     int page_cache_mb = 64;
     int burial_search_embargo_days = 30;
     bool burial_search_exclude_infants = true;
+    int burial_search_count_cap = 1000;
     int suppress_below = 5;
     std::size_t max_photo_bytes = 10U * 1024U * 1024U;
     bool access_log = true;
@@ -319,7 +320,8 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
         settings.job_categories = services::JobCategories::load(options.jobs_file);
     }
     settings.burial_search = {.embargo_days = options.burial_search_embargo_days,
-                              .exclude_infants = options.burial_search_exclude_infants};
+                              .exclude_infants = options.burial_search_exclude_infants,
+                              .total_cap = options.burial_search_count_cap};
     app::ServerServices served(pool, transform, std::move(catalogue_file), settings);
     // The public grave search's name keys for interments written without them (a database
     // migrated to 0021 from 0020): once, here.
@@ -436,6 +438,11 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
     cmd->add_option("--burial-search-exclude-infants", options->burial_search_exclude_infants,
                     "The public grave search leaves out stillborn children, burials under one "
                     "year old and baby sections (true/false)")
+        ->capture_default_str();
+    cmd->add_option("--burial-search-count-cap", options->burial_search_count_cap,
+                    "The public grave search counts matches up to N (its `total`); past N it "
+                    "says only that there are more")
+        ->check(CLI::Range(1, 1000000))
         ->capture_default_str();
     cmd->add_option("--web-root", options->web_root, "Folder of the web client's files")
         ->envname("WARDMAP_WEB_ROOT")

@@ -80,6 +80,49 @@ class BurialsApi : public ::testing::Test {
         return db.query_text(sql).value_or("");
     }
 
+    /// The search's answer as the query over the interments and graves before 0026 gave it
+    /// (with the embargo and infant policy by default): ids and whether each is exact, exact
+    /// spellings first, then surname, forenames, burial date, id; the first `limit` (-1: all).
+    static std::vector<std::pair<std::int64_t, bool>>
+    wide_join_order(const std::string& asked, const std::string& cemetery, int limit) {
+        const auto q = store::parse_name_query(asked);
+        EXPECT_TRUE(q.has_value()) << asked;
+        const auto quoted = [](const std::string& t) { return "'" + t + "'"; };
+        std::string keys, fore_match, fore_exact;
+        for (const auto& k : q->keys) {
+            keys += (keys.empty() ? "" : ", ") + quoted(k);
+        }
+        for (std::size_t k = 0; k < q->forenames.size(); ++k) {
+            const auto& f = q->forenames[k];
+            fore_match += " AND (instr(n.forename_spellings, ' " + f + "') > 0" +
+                          (q->forename_keys[k].size() >= 3
+                               ? " OR instr(n.forename_keys, ' " + q->forename_keys[k] + " ') > 0"
+                               : std::string()) +
+                          ")";
+            fore_exact += " AND instr(n.forename_spellings, ' " + f + " ') > 0";
+        }
+        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
+        auto st = db.prepare(
+            "WITH hits AS (SELECT DISTINCT interment_id AS id FROM interment_name_keys WHERE key "
+            "IN (" +
+            keys + ")) SELECT i.id, (n.surname_spelling = " + quoted(q->surname) + fore_exact +
+            ") AS exact FROM hits h JOIN interments i ON i.id = h.id JOIN interment_names n ON "
+            "n.interment_id = i.id JOIN grave_spaces g ON g.id = i.grave_id WHERE i.buried_on <= "
+            "date('now', '-30 days')" +
+            (cemetery.empty() ? std::string() : " AND g.cemetery_id = " + cemetery) + fore_match +
+            " AND i.stillborn = 0 AND g.grave_type <> 'baby' AND NOT (coalesce(i.age_years, 0) = "
+            "0 AND coalesce(i.age_months, 0) < 12 AND (i.age_years IS NOT NULL OR i.age_months IS "
+            "NOT NULL OR i.age_weeks IS NOT NULL OR i.age_days IS NOT NULL)) AND (SELECT s.kind "
+            "FROM cemetery_sections s WHERE s.id = g.section_id) <> 'baby' ORDER BY exact DESC, "
+            "i.surname, i.forenames, i.buried_on, i.id LIMIT " +
+            std::to_string(limit));
+        std::vector<std::pair<std::int64_t, bool>> out;
+        while (st.step()) {
+            out.emplace_back(st.int64(0), st.int64(1) != 0);
+        }
+        return out;
+    }
+
     static testing::TempDir* tmp;
     static std::filesystem::path db_path;
     static testing::ServerProcess* server;
@@ -432,43 +475,6 @@ TEST_F(BurialsApi, TheSearchPagesKeepTheOrderOfTheWideJoin) {
     // 0026 made the search read only its key rows; pages 1 and 2 must be what the query over
     // the interments and graves before it gave (run here on the same store): exact spellings
     // first, then surname, forenames, burial date, id, with the same filters.
-    const auto old_order = [](const std::string& asked, const std::string& cemetery) {
-        const auto q = store::parse_name_query(asked);
-        EXPECT_TRUE(q.has_value()) << asked;
-        const auto quoted = [](const std::string& t) { return "'" + t + "'"; };
-        std::string keys, fore_match, fore_exact;
-        for (const auto& k : q->keys) {
-            keys += (keys.empty() ? "" : ", ") + quoted(k);
-        }
-        for (std::size_t k = 0; k < q->forenames.size(); ++k) {
-            const auto& f = q->forenames[k];
-            fore_match += " AND (instr(n.forename_spellings, ' " + f + "') > 0" +
-                          (q->forename_keys[k].size() >= 3
-                               ? " OR instr(n.forename_keys, ' " + q->forename_keys[k] + " ') > 0"
-                               : std::string()) +
-                          ")";
-            fore_exact += " AND instr(n.forename_spellings, ' " + f + " ') > 0";
-        }
-        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
-        auto st = db.prepare(
-            "WITH hits AS (SELECT DISTINCT interment_id AS id FROM interment_name_keys WHERE key "
-            "IN (" +
-            keys + ")) SELECT i.id, (n.surname_spelling = " + quoted(q->surname) + fore_exact +
-            ") AS exact FROM hits h JOIN interments i ON i.id = h.id JOIN interment_names n ON "
-            "n.interment_id = i.id JOIN grave_spaces g ON g.id = i.grave_id WHERE i.buried_on <= "
-            "date('now', '-30 days')" +
-            (cemetery.empty() ? std::string() : " AND g.cemetery_id = " + cemetery) + fore_match +
-            " AND i.stillborn = 0 AND g.grave_type <> 'baby' AND NOT (coalesce(i.age_years, 0) = "
-            "0 AND coalesce(i.age_months, 0) < 12 AND (i.age_years IS NOT NULL OR i.age_months IS "
-            "NOT NULL OR i.age_weeks IS NOT NULL OR i.age_days IS NOT NULL)) AND (SELECT s.kind "
-            "FROM cemetery_sections s WHERE s.id = g.section_id) <> 'baby' ORDER BY exact DESC, "
-            "i.surname, i.forenames, i.buried_on, i.id LIMIT 40");
-        std::vector<std::int64_t> ids;
-        while (st.step()) {
-            ids.push_back(st.int64(0));
-        }
-        return ids;
-    };
     const auto escaped = [](std::string t) {
         for (std::size_t k = 0; (k = t.find(' ', k)) != std::string::npos;) {
             t.replace(k, 1, "%20");
@@ -487,7 +493,10 @@ TEST_F(BurialsApi, TheSearchPagesKeepTheOrderOfTheWideJoin) {
     }
     int compared = 0;
     for (const auto& [name, cemetery] : asked) {
-        const auto expected = old_order(name, cemetery);
+        std::vector<std::int64_t> expected;
+        for (const auto& [id, exact] : wide_join_order(name, cemetery, 40)) {
+            expected.push_back(id);
+        }
         std::vector<std::int64_t> got;
         for (int page = 1; page <= 2; ++page) {
             const auto doc =
@@ -502,6 +511,78 @@ TEST_F(BurialsApi, TheSearchPagesKeepTheOrderOfTheWideJoin) {
         compared += static_cast<int>(expected.size());
     }
     EXPECT_GT(compared, 100);
+}
+
+TEST_F(BurialsApi, EveryPageOfEveryLimitIsTheWideJoinsSlice) {
+    // 0027 reads the exact spellings and then the sound-alikes as two index ranges that stop
+    // after the page: whatever the limit, the pages (across the turn from exact to sound-alike
+    // too) are the old query's answer cut into slices, with the same `match`, and `total`
+    // (under the cap here) is every match on each page and 0 past the last.
+    std::vector<std::pair<std::string, std::string>> asked = {
+        {"Smyth", ""}, {"Smith", ""}, {"John Smith", ""}, {"Eliz Taylor", ""}, {"Ainscow", ""}};
+    asked.emplace_back("Taylor", sql_text("SELECT max(id) FROM cemeteries"));
+    int turns = 0;
+    for (const auto& [name, cemetery] : asked) {
+        const auto expected = wide_join_order(name, cemetery, -1);
+        ASSERT_FALSE(expected.empty()) << name;
+        for (const int limit : {1, 3, 7, 20, 100}) {
+            std::vector<std::pair<std::int64_t, bool>> got;
+            for (int page = 1; page <= 1000; ++page) {
+                std::string query = "limit=" + std::to_string(limit) +
+                                    "&page=" + std::to_string(page) + "&name=" + name;
+                for (std::size_t k = 0; (k = query.find(' ', k)) != std::string::npos;) {
+                    query.replace(k, 1, "%20");
+                }
+                const auto doc = search(query + (cemetery.empty() ? "" : "&cemetery=" + cemetery),
+                                        server->port());
+                EXPECT_EQ(doc["total_capped"], false) << query;
+                if (doc["results"].empty()) {
+                    EXPECT_EQ(doc["total"], 0) << query;
+                    break;
+                }
+                EXPECT_EQ(doc["total"].get<std::size_t>(), expected.size()) << query;
+                for (const auto& h : doc["results"]) {
+                    got.emplace_back(h["id"].get<std::int64_t>(), h["match"] == "exact");
+                }
+            }
+            EXPECT_EQ(got, expected) << name << " " << cemetery << " limit " << limit;
+        }
+        for (std::size_t k = 1; k < expected.size(); ++k) {
+            turns += expected[k - 1].second && !expected[k].second ? 1 : 0;
+        }
+    }
+    EXPECT_GE(turns, 3); // most of the names have exact matches and sound-alikes
+}
+
+TEST_F(BurialsApi, TheTotalIsCountedUpToTheCap) {
+    // --burial-search-count-cap: past it `total` is the cap and `total_capped` says there are
+    // more; the pages go on and are the same as without the cap.
+    testing::ServerProcess capped(db_path, {"--no-access-log", "--burial-search-count-cap", "5"});
+    const auto all = wide_join_order("Smith", "", -1);
+    ASSERT_GT(all.size(), 30U);
+    for (const int page : {1, 2, 3}) {
+        const std::string query = "name=Smith&limit=10&page=" + std::to_string(page);
+        const auto doc = search(query, capped.port());
+        EXPECT_EQ(doc["total"], 5) << query;
+        EXPECT_EQ(doc["total_capped"], true) << query;
+        const auto plain = search(query, server->port());
+        EXPECT_EQ(plain["total"].get<std::size_t>(), all.size()) << query;
+        EXPECT_EQ(plain["total_capped"], false) << query;
+        EXPECT_EQ(doc["results"], plain["results"]) << query;
+    }
+    // A last page known to end past the cap is capped too; a count under it is exact.
+    const auto last =
+        search("name=Smith&limit=100&page=" + std::to_string(all.size() / 100 + 1), capped.port());
+    ASSERT_FALSE(last["results"].empty());
+    EXPECT_EQ(last["total"], 5);
+    EXPECT_EQ(last["total_capped"], true);
+    const auto few = wide_join_order("Eliz Taylor", "", -1);
+    ASSERT_GT(few.size(), 0U);
+    if (few.size() <= 5) {
+        const auto doc = search("name=Eliz%20Taylor", capped.port());
+        EXPECT_EQ(doc["total"].get<std::size_t>(), few.size());
+        EXPECT_EQ(doc["total_capped"], false);
+    }
 }
 
 TEST_F(BurialsApi, TheSearchKeyRowsCarryTheirIntermentsFactsFromEveryPath) {
@@ -519,8 +600,8 @@ TEST_F(BurialsApi, TheSearchKeyRowsCarryTheirIntermentsFactsFromEveryPath) {
     EXPECT_GT(sql_int("SELECT count(*) FROM interment_name_keys WHERE infant = 1"), 0);
     EXPECT_EQ(sql_int(differing), 0);
 
-    // A store of 0025 whose keys were written without the facts: 0026 backfills them, and its
-    // triggers follow a section that becomes a baby garden.
+    // A store of 0025 whose keys were written without the facts (nor 0027's indexes): 0026
+    // backfills them, and its triggers follow a section that becomes a baby garden.
     testing::TempDir copy_dir;
     const auto copy = copy_dir.path() / "old.sqlite";
     {
@@ -529,9 +610,10 @@ TEST_F(BurialsApi, TheSearchKeyRowsCarryTheirIntermentsFactsFromEveryPath) {
     }
     {
         auto db = store::Database::open(copy);
-        db.exec("DROP TRIGGER interment_search_facts_grave; DROP TRIGGER "
-                "interment_search_facts_section; DROP TRIGGER interment_search_facts_interment; "
-                "DROP VIEW interment_search_facts");
+        db.exec("DROP INDEX interment_name_keys_exact_order; DROP INDEX "
+                "interment_name_keys_order; DROP TRIGGER interment_search_facts_grave; DROP "
+                "TRIGGER interment_search_facts_section; DROP TRIGGER "
+                "interment_search_facts_interment; DROP VIEW interment_search_facts");
         for (const char* c : {"surname_spelling", "forename_spellings", "forename_keys", "surname",
                               "forenames", "buried_on", "cemetery_id", "grave_id", "infant"}) {
             db.exec(std::string("ALTER TABLE interment_name_keys DROP COLUMN ") + c);
@@ -542,6 +624,10 @@ TEST_F(BurialsApi, TheSearchKeyRowsCarryTheirIntermentsFactsFromEveryPath) {
     auto db = store::Database::open(copy);
     EXPECT_EQ(db.query_int(differing), 0);
     EXPECT_EQ(db.query_int("SELECT count(*) FROM interment_name_keys WHERE buried_on = ''"), 0);
+    // 0027's ordered indexes are made over the backfilled rows.
+    EXPECT_EQ(db.query_int("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN "
+                           "('interment_name_keys_exact_order', 'interment_name_keys_order')"),
+              2);
     const auto section = db.query_int(
         "SELECT g.section_id FROM interment_name_keys k JOIN grave_spaces g ON g.id = k.grave_id "
         "WHERE k.infant = 0 ORDER BY k.interment_id LIMIT 1");

@@ -109,11 +109,15 @@ async function search(append) {
     if (!append) results.replaceChildren();
     results.append(...doc.results.map(resultItem));
     const shown = results.children.length;
+    // Past the server's cap `total` is the cap and `total_capped` says there are more: the
+    // pages go on until one comes back short.
+    const found = doc.total_capped
+      ? `${doc.total.toLocaleString('en-GB')} or more burials found`
+      : `${doc.total} ${doc.total === 1 ? 'burial' : 'burials'} found`;
     summary.textContent = doc.total === 0
       ? 'No burials found. Try another spelling or a wider range of years.'
-      : `${doc.total} ${doc.total === 1 ? 'burial' : 'burials'} found` +
-        (shown < doc.total ? `, showing ${shown}.` : '.');
-    more.hidden = shown >= doc.total;
+      : found + (doc.total_capped || shown < doc.total ? `, showing ${shown}.` : '.');
+    more.hidden = doc.total_capped ? doc.results.length < PAGE : shown >= doc.total;
   } catch (error) {
     summary.textContent = '';
     if (error instanceof ApiError && Object.keys(error.fields).some((f) => FIELDS.includes(f))) {

@@ -305,6 +305,7 @@ void add_burial_search_route(Router& router, const services::BurialSearch& searc
             }
             Response r = Response::json(ojson{
                 {"total", result.total},
+                {"total_capped", result.total_capped},
                 {"page", q.page},
                 {"limit", q.limit},
                 {"embargo_days", search.policy().embargo_days},

@@ -3,6 +3,7 @@
 #include "geo/store/burial_name_keys.hpp"
 #include "server/services/shared/errors.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace wardmap::services {
@@ -85,14 +86,15 @@ BurialSearchResult BurialSearch::search(const BurialSearchQuery& q, const core::
         cemetery = st.int64(0);
     }
 
-    // Step 1: the page's ids in order, and how many match, from the key rows alone.
-    std::string keys;
-    for (std::size_t k = 0; k < name->keys.size(); ++k) {
-        keys += (k ? ", ?" : "?") + std::to_string(20 + k);
-    }
+    // Step 1: the page's ids in order, and how many match, from the key rows alone (0026
+    // copied into them what the filter and the order need; the wide interment and grave rows
+    // are read for the page only, in step 2).
+    //
     // A forename matches a word of the burial's forenames it begins ("Eliz" finds Elizabeth),
     // or one that sounds the same when the sound has three consonants or more (Catherine,
     // Katherine); shorter sounds are too common to tell names apart (John, Joan, Jean, Jane).
+    // A match is exact when its surname is spelled as asked and each asked forename is a
+    // whole word of its forenames.
     std::string forenames_match, forenames_exact;
     for (std::size_t k = 0; k < name->forenames.size(); ++k) {
         const std::string s = "?" + std::to_string(40 + 2 * k),
@@ -102,49 +104,129 @@ BurialSearchResult BurialSearch::search(const BurialSearchQuery& q, const core::
                                 ? " OR instr(n.forename_keys, ' ' || " + key + " || ' ') > 0"
                                 : std::string()) +
                            ")";
-        forenames_exact += " AND instr(h.forename_spellings, ' ' || " + s + " || ' ') > 0";
+        forenames_exact += " AND instr(n.forename_spellings, ' ' || " + s + " || ' ') > 0";
     }
-    // Only the key rows are read (0026 copied into them what the filter and the order need):
-    // one range of their primary key per key, never the wide interment and grave rows. An
-    // interment under several of the asked keys ("Smith-Jones") is counted once.
-    std::string sql =
-        "WITH hits AS (SELECT n.interment_id AS id, n.surname_spelling, n.forename_spellings, "
-        "n.surname, n.forenames, n.buried_on FROM interment_name_keys n WHERE n.key IN (" +
-        keys +
-        ") AND n.buried_on <= date(?2, '-' || ?3 || ' days') AND (?4 IS NULL OR n.buried_on >= "
-        "?4) AND (?5 IS NULL OR n.buried_on <= ?5) AND (?6 IS NULL OR n.cemetery_id = ?6)" +
-        forenames_match + (m_policy.exclude_infants ? " AND n.infant = 0" : "") +
-        (name->keys.size() > 1 ? " GROUP BY n.interment_id" : "") +
-        ") SELECT h.id, (h.surname_spelling = ?1" + forenames_exact +
-        ") AS exact, count(*) OVER () FROM hits h ORDER BY exact DESC, h.surname, h.forenames, "
-        "h.buried_on, h.id LIMIT ?7 OFFSET ?8";
-    auto st = db->prepare_cached(sql);
-    st.bind(1, name->surname).bind(2, today.iso()).bind(3, std::int64_t{m_policy.embargo_days});
-    if (q.year_from) {
-        st.bind(4, std::to_string(*q.year_from) + "-01-01");
-    }
-    if (q.year_to) {
-        st.bind(5, std::to_string(*q.year_to) + "-12-31");
-    }
-    st.bind(6, cemetery).bind(7, std::int64_t{q.limit});
-    st.bind(8, std::int64_t{q.limit} * (q.page - 1));
-    for (std::size_t k = 0; k < name->keys.size(); ++k) {
-        st.bind(static_cast<int>(20 + k), name->keys[k]);
-    }
-    for (std::size_t k = 0; k < name->forenames.size(); ++k) {
-        st.bind(static_cast<int>(40 + 2 * k), name->forenames[k]);
-        if (name->forename_keys[k].size() >= 3) { // bound only where the SQL has it
-            st.bind(static_cast<int>(41 + 2 * k), name->forename_keys[k]);
+    const std::string filter =
+        "n.buried_on <= date(?2, '-' || ?3 || ' days') AND (?4 IS NULL OR n.buried_on >= ?4) "
+        "AND (?5 IS NULL OR n.buried_on <= ?5) AND (?6 IS NULL OR n.cemetery_id = ?6)" +
+        forenames_match + (m_policy.exclude_infants ? " AND n.infant = 0" : "");
+    const std::string exact = "n.surname_spelling = ?1" + forenames_exact;
+    // Binds what `filter` (and `exact`, when `spelling`) uses; ?20.. are the keys.
+    const auto bind_filter = [&](store::Statement& st, bool spelling, bool keys) {
+        if (spelling) {
+            st.bind(1, name->surname);
+        }
+        st.bind(2, today.iso()).bind(3, std::int64_t{m_policy.embargo_days});
+        if (q.year_from) {
+            st.bind(4, std::to_string(*q.year_from) + "-01-01");
+        }
+        if (q.year_to) {
+            st.bind(5, std::to_string(*q.year_to) + "-12-31");
+        }
+        st.bind(6, cemetery);
+        for (std::size_t k = 0; keys && k < name->keys.size(); ++k) {
+            st.bind(static_cast<int>(20 + k), name->keys[k]);
+        }
+        for (std::size_t k = 0; k < name->forenames.size(); ++k) {
+            st.bind(static_cast<int>(40 + 2 * k), name->forenames[k]);
+            if (name->forename_keys[k].size() >= 3) { // bound only where the SQL has it
+                st.bind(static_cast<int>(41 + 2 * k), name->forename_keys[k]);
+            }
+        }
+    };
+    const std::int64_t limit = q.limit, offset = std::int64_t{q.limit} * (q.page - 1);
+    std::int64_t count = 0; // every match; -1: not known from the page
+    BurialSearchResult out;
+    if (name->keys.size() == 1) {
+        // One key (a surname of one word: nearly every search). The answer is the key's exact
+        // matches, then the rest, each in the order of an index of 0027 (surname, forenames,
+        // burial date, id): two ranges read in index order that stop after the page, with
+        // nothing sorted and nothing but those indexes read.
+        const auto take = [&](const std::string& sql, bool is_exact, std::int64_t n,
+                              std::int64_t skip) {
+            auto st = db->prepare_cached(sql);
+            bind_filter(st, true, true);
+            st.bind(7, n).bind(8, skip);
+            std::int64_t got = 0;
+            while (st.step()) {
+                BurialSearchHit h;
+                h.interment_id = st.int64(0);
+                h.exact = is_exact;
+                out.hits.push_back(std::move(h));
+                ++got;
+            }
+            return got;
+        };
+        const std::string order =
+            " ORDER BY n.surname, n.forenames, n.buried_on, n.interment_id LIMIT ?7 OFFSET ?8";
+        const std::int64_t exact_got =
+            take("SELECT n.interment_id FROM interment_name_keys AS n INDEXED BY "
+                 "interment_name_keys_exact_order WHERE n.key = ?20 AND " +
+                     exact + " AND " + filter + order,
+                 true, limit, offset);
+        if (exact_got < limit) {
+            // The exact matches ended on this page (or before it): how many there are places
+            // the page in the rest. Counted only when the page holds none of them (then there
+            // are at most `offset`).
+            std::int64_t exact_count = offset + exact_got;
+            if (exact_got == 0 && offset > 0) {
+                auto st =
+                    db->prepare_cached("SELECT count(*) FROM interment_name_keys AS n INDEXED BY "
+                                       "interment_name_keys_exact_order WHERE n.key = ?20 AND " +
+                                       exact + " AND " + filter);
+                bind_filter(st, true, true);
+                st.step();
+                exact_count = st.int64(0);
+            }
+            take("SELECT n.interment_id FROM interment_name_keys AS n INDEXED BY "
+                 "interment_name_keys_order WHERE n.key = ?20 AND " +
+                     filter + " AND NOT (" + exact + ")" + order,
+                 false, limit - exact_got, std::max<std::int64_t>(0, offset - exact_count));
+        }
+        const auto on_page = static_cast<std::int64_t>(out.hits.size());
+        if (on_page == 0) {
+            count = 0; // past the last page, as before
+        } else if (on_page < limit) {
+            count = offset + on_page; // the page is the last
+        } else {
+            // Counted up to the cap only: a common surname's thousands are not all read.
+            auto st = db->prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM interment_name_keys AS n INDEXED BY "
+                "interment_name_keys_order WHERE n.key = ?20 AND " +
+                filter + " LIMIT ?9)");
+            bind_filter(st, false, true);
+            st.bind(9, std::int64_t{m_policy.total_cap} + 1);
+            st.step();
+            count = st.int64(0);
+        }
+    } else {
+        // Several keys ("Smith-Jones": the whole surname's and each word's): an interment under
+        // several of them is counted once, so their matches are gathered, then sorted. Rare,
+        // and each word's key range is read whole.
+        std::string keys;
+        for (std::size_t k = 0; k < name->keys.size(); ++k) {
+            keys += (k ? ", ?" : "?") + std::to_string(20 + k);
+        }
+        auto st = db->prepare_cached(
+            "WITH hits AS (SELECT n.interment_id AS id, (" + exact +
+            ") AS exact, n.surname, n.forenames, n.buried_on FROM interment_name_keys n WHERE "
+            "n.key IN (" +
+            keys + ") AND " + filter +
+            " GROUP BY n.interment_id) SELECT h.id, h.exact, count(*) OVER () FROM hits h "
+            "ORDER BY h.exact DESC, h.surname, h.forenames, h.buried_on, h.id LIMIT ?7 OFFSET "
+            "?8");
+        bind_filter(st, true, true);
+        st.bind(7, limit).bind(8, offset);
+        while (st.step()) {
+            BurialSearchHit h;
+            h.interment_id = st.int64(0);
+            h.exact = st.int64(1) != 0;
+            count = st.int64(2);
+            out.hits.push_back(std::move(h));
         }
     }
-    BurialSearchResult out;
-    while (st.step()) {
-        BurialSearchHit h;
-        h.interment_id = st.int64(0);
-        h.exact = st.int64(1) != 0;
-        out.total = st.int64(2);
-        out.hits.push_back(std::move(h));
-    }
+    out.total = std::min<std::int64_t>(count, m_policy.total_cap);
+    out.total_capped = count > m_policy.total_cap;
 
     // Step 2: what the public may see of each, for this page only. Nothing else is read.
     auto row = db->prepare_cached(

@@ -26,6 +26,9 @@ struct BurialSearchPolicy {
     /// Leave out stillborn children, burials under one year old and burials in a baby section
     /// or grave (`--burial-search-exclude-infants`, on by default).
     bool exclude_infants = true;
+    /// `total` counts matches up to this many (`--burial-search-count-cap`); past it the answer
+    /// says only that there are more, and the search reads no more than its page needs.
+    int total_cap = 1000;
 };
 
 struct BurialSearchQuery {
@@ -57,7 +60,8 @@ struct BurialSearchHit {
 };
 
 struct BurialSearchResult {
-    std::int64_t total = 0; ///< every match (for the pages)
+    std::int64_t total = 0;    ///< the matches, counted up to the policy's total_cap
+    bool total_capped = false; ///< there are more than total_cap (total is total_cap)
     std::vector<BurialSearchHit> hits;
 };
 
