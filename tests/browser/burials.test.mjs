@@ -1,8 +1,9 @@
 // The public grave search page (burials.html) at phone (390 x 844) and desktop (1280 x 800)
 // sizes: "Smyth" finds the demo's Smiths, choosing one draws its grave on the council's basemap
-// where the graves collection has it, no grant holder's name (the demo's holders all carry a
-// middle initial, "Joan K. Ainscough") is anywhere on the page, and an empty name is refused
-// next to the field. axe-core finds nothing serious.
+// where the graves collection has it (on a phone the map opens under the burial chosen), no
+// grant holder's name (the demo's holders all carry a middle initial, "Joan K. Ainscough") is
+// anywhere on the page, and an empty name is refused next to the field. axe-core finds nothing
+// serious.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, openPage, screenshot, seriousViolations } from './support.mjs';
@@ -50,6 +51,17 @@ for (const [label, viewport] of [['phone', { width: 390, height: 844 }], ['deskt
     const hitText = await smith.textContent();
     await smith.click();
     await page.waitForSelector('body[data-grave-shown="true"]');
+    // On a phone the map opens under the chosen burial, in view; on a desktop it stays beside the list.
+    const placement = await page.evaluate(() => {
+      const panel = document.querySelector('.map-panel');
+      const box = document.getElementById('map').getBoundingClientRect();
+      return {
+        inItem: panel.parentElement.matches('#results li'),
+        inView: box.top >= 0 && box.top < window.innerHeight && box.height > 100,
+      };
+    });
+    assert.equal(placement.inItem, label === 'phone');
+    assert.ok(placement.inView, `the map is in view on a ${label}`);
     const graveId = Number(await page.getAttribute('body', 'data-grave'));
     const feature = await (await fetch(`${server.url}/ogc/collections/graves/items/${graveId}`)).json();
     assert.deepEqual(Object.keys(feature.properties).sort(), ['grave_number', 'status']);

@@ -12,6 +12,11 @@ const results = document.getElementById('results');
 const more = document.getElementById('more');
 const formError = document.getElementById('form-error');
 const graveSummary = document.getElementById('grave-summary');
+const mapPanel = document.querySelector('.map-panel');
+const mapHome = mapPanel.parentElement;
+// Below the desktop layout's two columns the map would sit under the whole list of results, so
+// on a phone it opens under the burial chosen, where the eye already is.
+const narrow = window.matchMedia('(max-width: 899px)');
 const FIELDS = ['name', 'year_from', 'year_to', 'cemetery'];
 const PAGE = 20;
 const DATE = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -43,7 +48,7 @@ function resultItem(hit) {
   button.className = 'link-button';
   button.textContent = [hit.forenames, hit.surname].filter(Boolean).join(' ');
   button.setAttribute('aria-describedby', `burial-${hit.id}-meta`);
-  button.addEventListener('click', () => showGrave(hit));
+  button.addEventListener('click', () => showGrave(hit, item));
   title.append(button);
   const meta = document.createElement('p');
   meta.className = 'report-meta';
@@ -73,7 +78,18 @@ function resultItem(hit) {
   return item;
 }
 
-async function showGrave(hit) {
+// The map panel goes under the chosen item on a narrow screen, back beside the list otherwise.
+function placeMapPanel(item) {
+  const target = narrow.matches && item ? item : null;
+  if (target && mapPanel.parentElement !== target) target.append(mapPanel);
+  else if (!target && mapPanel.parentElement !== mapHome) mapHome.append(mapPanel);
+  map?.invalidateSize({ animate: false });
+}
+
+narrow.addEventListener('change', () => { if (!narrow.matches) placeMapPanel(null); });
+
+async function showGrave(hit, item) {
+  placeMapPanel(item);
   graveSummary.textContent = `${[hit.forenames, hit.surname].filter(Boolean).join(' ')}: ` +
     `${hit.cemetery.name}, ${hit.section}, grave ${hit.grave.grave_number}.`;
   document.body.dataset.grave = String(hit.grave.id);
@@ -93,7 +109,7 @@ async function showGrave(hit) {
     }
   }
   document.body.dataset.graveShown = 'true';
-  document.getElementById('map').scrollIntoView({ block: 'nearest' });
+  document.getElementById('map').scrollIntoView({ block: narrow.matches ? 'center' : 'nearest' });
 }
 
 async function search(append) {
@@ -106,7 +122,10 @@ async function search(append) {
   try {
     const doc = await request(`/api/burials/search?${params}`);
     showErrors();
-    if (!append) results.replaceChildren();
+    if (!append) {
+      placeMapPanel(null);
+      results.replaceChildren();
+    }
     results.append(...doc.results.map(resultItem));
     const shown = results.children.length;
     // Past the server's cap `total` is the cap and `total_capped` says there are more: the
