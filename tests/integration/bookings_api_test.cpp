@@ -11,6 +11,7 @@
 #include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
+#include "tests/support/signed_in.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>
@@ -28,10 +29,7 @@ namespace {
 using nlohmann::json;
 using testing::HttpResponse;
 
-struct Credentials {
-    std::string cookie;
-    std::string csrf_token;
-};
+using testing::Credentials;
 
 const std::string pdf = "%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
@@ -64,13 +62,7 @@ class BookingsApi : public ::testing::Test {
     }
 
     static Credentials sign_in(const std::string& email, const std::string& password) {
-        const auto r = testing::http_request(server->port(), "POST", "/api/session",
-                                             json{{"email", email}, {"password", password}}.dump(),
-                                             {{"Content-Type", "application/json"}});
-        EXPECT_EQ(r.status, 200) << email << ": " << r.body;
-        const auto set_cookie = r.header("set-cookie");
-        return {set_cookie.substr(0, set_cookie.find(';')),
-                json::parse(r.body).value("csrf_token", "")};
+        return testing::sign_in(server->port(), email, password);
     }
     static Credentials officer() {
         static const auto c = sign_in("bereavement@demo.wardmap.test", "Demo-bereavement-1");
@@ -85,17 +77,10 @@ class BookingsApi : public ::testing::Test {
         return c;
     }
     static HttpResponse get(const std::string& target, const Credentials& who = {}) {
-        std::vector<std::pair<std::string, std::string>> h;
-        if (!who.cookie.empty()) {
-            h.emplace_back("Cookie", who.cookie);
-        }
-        return testing::http_get(server->port(), target, h);
+        return testing::get_as(server->port(), target, who);
     }
     static HttpResponse post(const std::string& target, const json& body, const Credentials& who) {
-        return testing::http_request(server->port(), "POST", target, body.dump(),
-                                     {{"Content-Type", "application/json"},
-                                      {"Cookie", who.cookie},
-                                      {"X-CSRF-Token", who.csrf_token}});
+        return testing::send_json_as(server->port(), "POST", target, body, who);
     }
     static HttpResponse upload(std::int64_t booking,
                                const std::string& kind,
@@ -116,14 +101,8 @@ class BookingsApi : public ::testing::Test {
              {"Cookie", who.cookie},
              {"X-CSRF-Token", who.csrf_token}});
     }
-    static std::int64_t sql_int(const std::string& sql) {
-        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
-        return db.query_int(sql).value_or(-1);
-    }
-    static std::string sql_text(const std::string& sql) {
-        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
-        return db.query_text(sql).value_or("");
-    }
+    static std::int64_t sql_int(const std::string& sql) { return testing::sql_int(db_path, sql); }
+    static std::string sql_text(const std::string& sql) { return testing::sql_text(db_path, sql); }
     /// A grave of Chorley Cemetery with this derived status on `on` (and grave type when
     /// given), not used by another test: each call skips the ones it gave before.
     static std::string grave_with(const std::string& status,

@@ -11,6 +11,7 @@
 #include "tests/support/http_client.hpp"
 #include "tests/support/served_routes.hpp"
 #include "tests/support/server_process.hpp"
+#include "tests/support/signed_in.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>
@@ -27,10 +28,7 @@ namespace {
 using nlohmann::json;
 using testing::HttpResponse;
 
-struct Credentials {
-    std::string cookie;
-    std::string csrf_token;
-};
+using testing::Credentials;
 
 class BurialsApi : public ::testing::Test {
   protected:
@@ -46,39 +44,20 @@ class BurialsApi : public ::testing::Test {
     }
 
     static Credentials sign_in(const std::string& email, const std::string& password) {
-        const auto r = testing::http_request(server->port(), "POST", "/api/session",
-                                             json{{"email", email}, {"password", password}}.dump(),
-                                             {{"Content-Type", "application/json"}});
-        EXPECT_EQ(r.status, 200) << email << ": " << r.body;
-        const auto set_cookie = r.header("set-cookie");
-        return {set_cookie.substr(0, set_cookie.find(';')),
-                json::parse(r.body).value("csrf_token", "")};
+        return testing::sign_in(server->port(), email, password);
     }
     static Credentials officer() {
         static const auto c = sign_in("bereavement@demo.wardmap.test", "Demo-bereavement-1");
         return c;
     }
     static HttpResponse get(const std::string& target, const Credentials& who = {}) {
-        std::vector<std::pair<std::string, std::string>> h;
-        if (!who.cookie.empty()) {
-            h.emplace_back("Cookie", who.cookie);
-        }
-        return testing::http_get(server->port(), target, h);
+        return testing::get_as(server->port(), target, who);
     }
     static HttpResponse post(const std::string& target, const json& body, const Credentials& who) {
-        return testing::http_request(server->port(), "POST", target, body.dump(),
-                                     {{"Content-Type", "application/json"},
-                                      {"Cookie", who.cookie},
-                                      {"X-CSRF-Token", who.csrf_token}});
+        return testing::send_json_as(server->port(), "POST", target, body, who);
     }
-    static std::int64_t sql_int(const std::string& sql) {
-        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
-        return db.query_int(sql).value_or(-1);
-    }
-    static std::string sql_text(const std::string& sql) {
-        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
-        return db.query_text(sql).value_or("");
-    }
+    static std::int64_t sql_int(const std::string& sql) { return testing::sql_int(db_path, sql); }
+    static std::string sql_text(const std::string& sql) { return testing::sql_text(db_path, sql); }
 
     /// The search's answer as the query over the interments and graves before 0026 gave it
     /// (with the embargo and infant policy by default): ids and whether each is exact, exact

@@ -8,6 +8,7 @@
 #include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
+#include "tests/support/signed_in.hpp"
 #include "tests/support/test_paths.hpp"
 
 #include <gtest/gtest.h>
@@ -23,10 +24,8 @@ namespace {
 using nlohmann::json;
 using testing::HttpResponse;
 
-struct Credentials {
-    std::string cookie;
-    std::string csrf_token;
-};
+using testing::Credentials;
+using testing::field_of;
 
 class MemorialsApi : public ::testing::Test {
   protected:
@@ -41,13 +40,7 @@ class MemorialsApi : public ::testing::Test {
         delete tmp;
     }
     static Credentials sign_in(const std::string& email, const std::string& password) {
-        const auto r = testing::http_request(server->port(), "POST", "/api/session",
-                                             json{{"email", email}, {"password", password}}.dump(),
-                                             {{"Content-Type", "application/json"}});
-        EXPECT_EQ(r.status, 200) << email << ": " << r.body;
-        const auto set_cookie = r.header("set-cookie");
-        return {set_cookie.substr(0, set_cookie.find(';')),
-                json::parse(r.body).value("csrf_token", "")};
+        return testing::sign_in(server->port(), email, password);
     }
     static Credentials officer() {
         static const auto c = sign_in("bereavement@demo.wardmap.test", "Demo-bereavement-1");
@@ -58,36 +51,13 @@ class MemorialsApi : public ::testing::Test {
         return c;
     }
     static HttpResponse get(const std::string& target, const Credentials& who = {}) {
-        std::vector<std::pair<std::string, std::string>> h;
-        if (!who.cookie.empty()) {
-            h.emplace_back("Cookie", who.cookie);
-        }
-        return testing::http_get(server->port(), target, h);
+        return testing::get_as(server->port(), target, who);
     }
     static HttpResponse post(const std::string& target, const json& body, const Credentials& who) {
-        std::vector<std::pair<std::string, std::string>> h = {{"Content-Type", "application/json"}};
-        if (!who.cookie.empty()) {
-            h.emplace_back("Cookie", who.cookie);
-            h.emplace_back("X-CSRF-Token", who.csrf_token);
-        }
-        return testing::http_request(server->port(), "POST", target, body.dump(), h);
+        return testing::send_json_as(server->port(), "POST", target, body, who);
     }
-    static std::int64_t sql_int(const std::string& sql) {
-        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
-        return db.query_int(sql).value_or(-1);
-    }
-    static std::string sql_text(const std::string& sql) {
-        auto db = store::Database::open(db_path, {.mode = store::OpenMode::read_only});
-        return db.query_text(sql).value_or("");
-    }
-    /// The field a 400 names.
-    static std::string field_of(const HttpResponse& r) {
-        const auto doc = json::parse(r.body, nullptr, false);
-        if (r.status != 400 || !doc.contains("errors") || doc["errors"].empty()) {
-            return "(status " + std::to_string(r.status) + ": " + r.body + ")";
-        }
-        return doc["errors"][0].value("name", "");
-    }
+    static std::int64_t sql_int(const std::string& sql) { return testing::sql_int(db_path, sql); }
+    static std::string sql_text(const std::string& sql) { return testing::sql_text(db_path, sql); }
 
     static testing::TempDir* tmp;
     static std::filesystem::path db_path;
