@@ -8,6 +8,7 @@
 #include "server/services/streetscene/schedule_service.hpp"
 #include "tests/support/served_routes.hpp"
 #include "tests/support/test_paths.hpp"
+#include "tests/support/test_streets.hpp"
 
 #include <gtest/gtest.h>
 
@@ -33,25 +34,7 @@ class Jobs : public ::testing::Test {
     Jobs() : routes(tmp.path()) {
         auto db = routes.pool().acquire();
         // Street 9001 with properties 101 and 102; street 9002 with 201 (on no round).
-        for (const auto usrn : {9001, 9002}) {
-            db->exec("INSERT INTO streets (usrn, descriptor, town, geom, geom_wgs84) VALUES (" +
-                     std::to_string(usrn) +
-                     ", 'Test Street', 'Chorley', MakeLine(MakePoint(358000, 418000, 27700), "
-                     "MakePoint(358100, 418000, 27700)), MakeLine(MakePoint(-2.6, 53.65, 4326), "
-                     "MakePoint(-2.599, 53.65, 4326)))");
-        }
-        for (const auto& [uprn, usrn] : {std::pair{101, 9001}, {102, 9001}, {201, 9002}}) {
-            db->exec("INSERT INTO properties (uprn, classification, easting, northing, lon, lat, "
-                     "geom, geom_wgs84) VALUES (" +
-                     std::to_string(uprn) +
-                     ", 'RD04', 358050, 418010, -2.6, 53.65, MakePoint(358050, 418010, 27700), "
-                     "MakePoint(-2.6, 53.65, 4326))");
-            db->exec("INSERT INTO addresses (uprn, usrn, paon, street, town, single_line) "
-                     "VALUES (" +
-                     std::to_string(uprn) + ", " + std::to_string(usrn) + ", '" +
-                     std::to_string(uprn) + "', 'Test Street', 'Chorley', '" +
-                     std::to_string(uprn) + " Test Street, Chorley')");
-        }
+        testing::add_test_streets(*db);
         // Two litter bins 30 m apart and a bench beside the first.
         for (const auto& [id, type, ref, e] : {std::tuple{1, "litter_bin", "LB-001", 358000.0},
                                                std::tuple{2, "litter_bin", "LB-002", 358030.0},

@@ -11,6 +11,7 @@
 #include "server/services/streetscene/round_body.hpp"
 #include "tests/support/served_routes.hpp"
 #include "tests/support/test_paths.hpp"
+#include "tests/support/test_streets.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -37,25 +38,7 @@ class RoundAdminTest : public ::testing::Test {
         db->exec("INSERT INTO council_area (ons_code, name, geom, geom_wgs84) VALUES ('E07000118', "
                  "'Test council', CastToMultiPolygon(BuildMbr(357000, 417000, 359000, 419000, "
                  "27700)), CastToMultiPolygon(BuildMbr(-2.62, 53.64, -2.58, 53.66, 4326)))");
-        for (const auto usrn : {9001, 9002}) {
-            db->exec("INSERT INTO streets (usrn, descriptor, town, geom, geom_wgs84) VALUES (" +
-                     std::to_string(usrn) +
-                     ", 'Test Street', 'Chorley', MakeLine(MakePoint(358000, 418000, 27700), "
-                     "MakePoint(358100, 418000, 27700)), MakeLine(MakePoint(-2.6, 53.65, 4326), "
-                     "MakePoint(-2.599, 53.65, 4326)))");
-        }
-        for (const auto& [uprn, usrn] : {std::pair{101, 9001}, {102, 9001}, {201, 9002}}) {
-            db->exec("INSERT INTO properties (uprn, classification, easting, northing, lon, lat, "
-                     "geom, geom_wgs84) VALUES (" +
-                     std::to_string(uprn) +
-                     ", 'RD04', 358050, 418010, -2.6, 53.65, MakePoint(358050, 418010, 27700), "
-                     "MakePoint(-2.6, 53.65, 4326))");
-            db->exec("INSERT INTO addresses (uprn, usrn, paon, street, town, single_line) "
-                     "VALUES (" +
-                     std::to_string(uprn) + ", " + std::to_string(usrn) + ", '" +
-                     std::to_string(uprn) + "', 'Test Street', 'Chorley', '" +
-                     std::to_string(uprn) + " Test Street, Chorley')");
-        }
+        testing::add_test_streets(*db);
         // Three litter bins: one in place, one removed, one of another council (30 km away).
         const auto bin = [&](const char* ref, double e, double n) {
             db->exec(std::string("INSERT INTO street_assets (asset_type, reference, usrn, "

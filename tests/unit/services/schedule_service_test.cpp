@@ -7,6 +7,7 @@
 #include "server/services/streetscene/schedule_service.hpp"
 #include "tests/support/served_routes.hpp"
 #include "tests/support/test_paths.hpp"
+#include "tests/support/test_streets.hpp"
 
 #include <gtest/gtest.h>
 
@@ -26,25 +27,7 @@ class Schedules : public ::testing::Test {
     Schedules() : routes(tmp.path()) {
         auto db = routes.pool().acquire();
         // Two streets, three properties: 101 and 102 on street 9001, 201 on 9002.
-        for (const auto usrn : {9001, 9002}) {
-            db->exec("INSERT INTO streets (usrn, descriptor, town, geom, geom_wgs84) VALUES (" +
-                     std::to_string(usrn) +
-                     ", 'Test Street', 'Chorley', MakeLine(MakePoint(358000, 418000, 27700), "
-                     "MakePoint(358100, 418000, 27700)), MakeLine(MakePoint(-2.6, 53.65, 4326), "
-                     "MakePoint(-2.599, 53.65, 4326)))");
-        }
-        for (const auto& [uprn, usrn] : {std::pair{101, 9001}, {102, 9001}, {201, 9002}}) {
-            db->exec("INSERT INTO properties (uprn, classification, easting, northing, lon, lat, "
-                     "geom, geom_wgs84) VALUES (" +
-                     std::to_string(uprn) +
-                     ", 'RD04', 358050, 418010, -2.6, 53.65, MakePoint(358050, 418010, 27700), "
-                     "MakePoint(-2.6, 53.65, 4326))");
-            db->exec("INSERT INTO addresses (uprn, usrn, paon, street, town, single_line) "
-                     "VALUES (" +
-                     std::to_string(uprn) + ", " + std::to_string(usrn) + ", '" +
-                     std::to_string(uprn) + "', 'Test Street', 'Chorley', '" +
-                     std::to_string(uprn) + " Test Street, Chorley')");
-        }
+        testing::add_test_streets(*db);
     }
 
     RoundDefinition refuse_round() {
