@@ -149,15 +149,16 @@ else
     if [ "$code" != 200 ]; then
       search_status="not run: GET /api/addresses answers HTTP $code (the search endpoint is not merged into this branch yet?)"
     else
+      sed 's|^|/api/addresses?limit=10\&q=|' "$work/queries.txt" >"$work/query-paths.txt"
       # Warm-up, not measured: the first seconds fault the store's pages into memory.
-      timeout 40 wrk -t"$threads" -c4 -d5s -s "$root/bench/address_queries.lua" \
-        "http://127.0.0.1:$port" -- "$work/queries.txt" 10 >"$results/wrk-warmup.txt" 2>&1 || true
+      timeout 40 wrk -t"$threads" -c4 -d5s -s "$root/bench/ogcapi_paths.lua" \
+        "http://127.0.0.1:$port" -- "$work/query-paths.txt" >"$results/wrk-warmup.txt" 2>&1 || true
       search_rows=()
       for c in $connections; do
         echo "bench llpg: GET /api/addresses, wrk -t$threads -c$c -d${seconds}s"
         timeout $((seconds + 30)) wrk -t"$threads" -c"$c" -d"${seconds}s" --latency \
-          -s "$root/bench/address_queries.lua" "http://127.0.0.1:$port" \
-          -- "$work/queries.txt" 10 >"$results/wrk-addresses-c$c.txt" 2>&1 || true
+          -s "$root/bench/ogcapi_paths.lua" "http://127.0.0.1:$port" \
+          -- "$work/query-paths.txt" >"$results/wrk-addresses-c$c.txt" 2>&1 || true
         search_rows+=("$c|$(parse_wrk <"$results/wrk-addresses-c$c.txt")")
       done
     fi

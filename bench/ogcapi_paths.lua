@@ -1,4 +1,5 @@
--- wrk script for bench/ogcapi.sh: cycles through a file of request paths (one a line, e.g.
+-- wrk script for every bench that replays GETs (ogcapi, open311, tiles, my_area, llpg_import,
+-- burial_search): cycles through a file of request paths (one a line, e.g.
 -- /ogc/collections/addresses/items?limit=100&bbox=...), each wrk thread starting at a
 -- different place in the list, so every server gets exactly the same mix of requests.
 --
