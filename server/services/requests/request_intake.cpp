@@ -251,13 +251,17 @@ CreatedRequest RequestService::store_new(store::Database& db, const CheckedReque
     }
     auto history = db.prepare_cached(
         "INSERT INTO service_request_history (request_id, at, actor, from_status, to_status, "
-        "note, public, api_key_id) VALUES (?1, ?2, ?3, NULL, 'open', ?5, 1, ?4)");
+        "note, public, api_key_id) VALUES (?1, ?2, ?3, NULL, 'open', ?5, ?6, ?4)");
     history.bind(1, id).bind(2, core::format_utc(c.now));
     if (request.raised_by) {
-        history.bind(3, "councillor:" + request.raised_by->name);
-        history.bind(5, "raised by Cllr " + request.raised_by->name + " on a resident's behalf");
+        // Who raised it is for the resident's tracking page and staff, not Open311: a private
+        // entry (public = 0), so it never becomes the request's status_notes.
+        const std::string& name = request.raised_by->name;
+        const std::string cllr = name.starts_with("Cllr ") ? name : "Cllr " + name;
+        history.bind(3, "councillor:" + name);
+        history.bind(5, "raised by " + cllr + " on a resident's behalf").bind(6, 0);
     } else {
-        history.bind(3, "client:" + c.client.name).bind(5, "");
+        history.bind(3, "client:" + c.client.name).bind(5, "").bind(6, 1);
     }
     history.bind(4, key_id).run();
     std::vector<std::string> photos = c.photo_ids;
