@@ -320,6 +320,15 @@ TEST_F(CouncillorActionsApi, RaisedOnAResidentsBehalfIsANormalRequestOnItsOwnCha
     ASSERT_EQ(track.status, 200) << track.body;
     EXPECT_NE(track.body.find("raised by Cllr Alex Demo on a resident's behalf"), std::string::npos)
         << track.body;
+    // A councillor's note never reaches the resident's tracking page either.
+    const std::string note = "Tenant dispute next door, do not mention 4471";
+    ASSERT_EQ(call("POST", "/api/requests/" + id + "/councillor-notes", councillor,
+                   json{{"text", note}}.dump())
+                  .status,
+              201);
+    const auto tracked = call("GET", "/api/track/" + created["token"].get<std::string>());
+    ASSERT_EQ(tracked.status, 200) << tracked.body;
+    EXPECT_EQ(tracked.body.find("4471"), std::string::npos) << tracked.body;
     // Staff with request_contact_read reach the resident.
     const auto contact = call("GET", "/api/requests/" + id + "/contact", staff);
     ASSERT_EQ(contact.status, 200) << contact.body;
