@@ -34,6 +34,7 @@
 #include "server/services/myarea/my_area_service.hpp"
 #include "server/services/myward/myward_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
+#include "server/services/requests/councillor_actions.hpp"
 #include "server/services/requests/followers.hpp"
 #include "server/services/requests/my_reports_service.hpp"
 #include "server/services/requests/photo_store.hpp"
@@ -119,6 +120,7 @@ class ServerServices {
     services::MyAreaService my_area;
     services::AreaAlerts area_alerts;
     services::MyWardService myward;
+    services::CouncillorActions councillor_actions;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

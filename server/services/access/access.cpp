@@ -23,7 +23,7 @@ constexpr std::array<std::pair<Team, std::string_view>, 5> team_names = {{
     {Team::housing, "housing"},
 }};
 
-constexpr std::array<std::pair<Permission, std::string_view>, 19> permission_names = {{
+constexpr std::array<std::pair<Permission, std::string_view>, 20> permission_names = {{
     {Permission::request_create, "request_create"},
     {Permission::request_update, "request_update"},
     {Permission::request_contact_read, "request_contact_read"},
@@ -43,6 +43,7 @@ constexpr std::array<std::pair<Permission, std::string_view>, 19> permission_nam
     {Permission::burial_read, "burial_read"},
     {Permission::burial_record, "burial_record"},
     {Permission::burial_book, "burial_book"},
+    {Permission::councillor_act, "councillor_act"},
 }};
 static_assert(permission_names.size() == all_permissions.size());
 
@@ -99,6 +100,9 @@ constexpr std::pair<Grantee, Permission> granted[] = {
     // Other teams' own domains (planning, ...) add theirs later.
     {Grantee::other_team_staff, Permission::ward_read},
     {Grantee::councillor, Permission::ward_read},
+    // Follow, note, raise on a resident's behalf: councillors only (CouncillorActions checks
+    // that the request or the point is in one of their wards).
+    {Grantee::councillor, Permission::councillor_act},
     {Grantee::client_key, Permission::request_create},
     {Grantee::client_key, Permission::photo_upload},
     {Grantee::staff_key, Permission::request_create},

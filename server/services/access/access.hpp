@@ -56,6 +56,9 @@ enum class Permission {
     burial_read,        ///< a grave's register entries, grants and holders: audited
     burial_record,      ///< interments, grants and their events, status overrides
     burial_book,        ///< bookings of burials: a funeral director's own firm's; bereavement's all
+    /// A councillor's actions on requests of their own wards: follow, notes, raising one on a
+    /// resident's behalf (the service checks the request's or the point's ward)
+    councillor_act,
 };
 std::string_view permission_name(Permission permission);
 
@@ -113,7 +116,7 @@ inline constexpr std::array all_permissions = {
     Permission::crew_supervise,     Permission::photo_upload,   Permission::rounds_manage,
     Permission::job_manage,         Permission::housing_read,   Permission::housing_manage,
     Permission::housing_owner_read, Permission::burial_read,    Permission::burial_record,
-    Permission::burial_book};
+    Permission::burial_book,        Permission::councillor_act};
 /// "admin", "officer/supervisor (customer_services)", ... as docs/permissions.md heads them.
 std::string_view grantee_name(Grantee grantee);
 /// The table itself, without scope.

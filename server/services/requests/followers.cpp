@@ -168,6 +168,11 @@ std::int64_t FollowerService::unsubscribe(const std::string& token) const {
     auto quiet = db->prepare("UPDATE service_request_contacts SET email_updates = 0 WHERE "
                              "request_id = ?1 AND lower(trim(email)) = ?2");
     quiet.bind(1, request_id).bind(2, email).run();
+    // A councillor following it with that account address stops following (0030).
+    auto councillor = db->prepare(
+        "DELETE FROM councillor_follows WHERE request_id = ?1 AND person_id IN (SELECT id FROM "
+        "people WHERE lower(trim(email)) = ?2)");
+    councillor.bind(1, request_id).bind(2, email).run();
     tx.commit();
     return request_id;
 }

@@ -48,8 +48,9 @@ class FollowerService {
     /// The request an unsubscribe link (from a status mail) stops mail about. not_found for
     /// an unknown link.
     [[nodiscard]] std::int64_t unsubscribe_target(const std::string& token) const;
-    /// Stops the request's status mail to the link's address, as a follower and as its
-    /// reporter. Doing it twice is harmless. not_found for an unknown link.
+    /// Stops the request's status mail to the link's address, as a follower, as a councillor
+    /// following it and as its reporter. Doing it twice is harmless. not_found for an unknown
+    /// link.
     std::int64_t unsubscribe(const std::string& token) const;
 
   private:

@@ -52,8 +52,15 @@ CreatedRequest RequestService::create_in(store::Database& db, const NewRequest& 
 
 RequestService::CheckedRequest RequestService::check_new(const NewRequest& request) const {
     const auto catalogue = this->catalogue();
-    const ApiClient client = authenticate(request.api_key, false);
-    admit(client, request.client_address);
+    ApiClient client;
+    if (request.raised_by) {
+        // A councillor on a resident's behalf (CouncillorActions): the person, not a key.
+        client.name = request.raised_by->name;
+        client.channel = "councillor";
+    } else {
+        client = authenticate(request.api_key, false);
+        admit(client, request.client_address);
+    }
     if (!request.service_code) {
         invalid_parameter("service_code", "is required");
     }
@@ -158,6 +165,14 @@ RequestService::CheckedRequest RequestService::check_new(const NewRequest& reque
                           "is outside " + catalogue->council() +
                               "'s area: the council only takes reports within its wards");
     }
+    if (request.raised_by &&
+        std::find(request.raised_by->wards.begin(), request.raised_by->wards.end(), ward->code) ==
+            request.raised_by->wards.end()) {
+        throw DomainError(ErrorCode::forbidden,
+                          "the point is in ward " + ward->code + " (" + ward->name +
+                              "), not one of your wards",
+                          {{request.address_id ? "address_id" : "lat", "is not in your wards"}});
+    }
     if (!place) {
         place = m_addresses.nearest_address(*at, uprn_radius_m);
     }
@@ -218,7 +233,10 @@ CreatedRequest RequestService::store_new(store::Database& db, const CheckedReque
     insert.bind(9, c.priority).bind(10, core::format_utc(c.expected)).bind(11, sha256_hex(token));
     insert.bind(12, c.answers.dump()).bind(13, place ? place->postcode : std::nullopt);
     insert.bind(14, request.media_url).bind(15, c.anonymous ? 1 : 0);
-    insert.bind(16, service->is_private ? 1 : 0).bind(17, c.client.id);
+    // A councillor's request has no API key.
+    const std::optional<std::int64_t> key_id =
+        request.raised_by ? std::nullopt : std::optional<std::int64_t>(c.client.id);
+    insert.bind(16, service->is_private ? 1 : 0).bind(17, key_id);
     insert.bind(18, c.at.easting).bind(19, c.at.northing).bind(20, c.wgs84.lon);
     insert.bind(21, c.wgs84.lat);
     insert.run();
@@ -233,9 +251,19 @@ CreatedRequest RequestService::store_new(store::Database& db, const CheckedReque
     }
     auto history = db.prepare_cached(
         "INSERT INTO service_request_history (request_id, at, actor, from_status, to_status, "
-        "note, public, api_key_id) VALUES (?1, ?2, ?3, NULL, 'open', '', 1, ?4)");
-    history.bind(1, id).bind(2, core::format_utc(c.now)).bind(3, "client:" + c.client.name);
-    history.bind(4, c.client.id).run();
+        "note, public, api_key_id) VALUES (?1, ?2, ?3, NULL, 'open', ?5, ?6, ?4)");
+    history.bind(1, id).bind(2, core::format_utc(c.now));
+    if (request.raised_by) {
+        // Who raised it is for the resident's tracking page and staff, not Open311: a private
+        // entry (public = 0), so it never becomes the request's status_notes.
+        const std::string& name = request.raised_by->name;
+        const std::string cllr = name.starts_with("Cllr ") ? name : "Cllr " + name;
+        history.bind(3, "councillor:" + name);
+        history.bind(5, "raised by " + cllr + " on a resident's behalf").bind(6, 0);
+    } else {
+        history.bind(3, "client:" + c.client.name).bind(5, "").bind(6, 1);
+    }
+    history.bind(4, key_id).run();
     std::vector<std::string> photos = c.photo_ids;
     for (const auto& upload : request.uploads) {
         photos.push_back(insert_photo(db, upload, c.client.id, c.now));

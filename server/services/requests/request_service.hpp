@@ -38,6 +38,14 @@ struct StatusInfo {
 /// two agree.
 const StatusInfo* status_info(std::string_view status);
 
+/// A councillor raising a request on a resident's behalf (CouncillorActions::raise): no API
+/// key; the request's channel is `councillor` and its point must lie in one of `wards` today.
+struct RaisedBy {
+    std::int64_t person_id = 0;
+    std::string name;
+    std::vector<std::string> wards;
+};
+
 /// A POST requests as FixMyStreet's Open311 client sends it, already form-decoded. Empty
 /// strings have been dropped (an empty parameter is an absent one).
 struct NewRequest {
@@ -62,6 +70,8 @@ struct NewRequest {
     /// attribute[code]=v, and attribute[code][]=v1&attribute[code][]=v2 for multivaluelist.
     std::map<std::string, std::vector<std::string>> attributes;
     std::string client_address; ///< for the key's rate limit
+    /// Set by CouncillorActions only (never from a form): api_key is then not used.
+    std::optional<RaisedBy> raised_by;
 };
 
 /// What a reporter gets back. `token` is the private tracking token, shown once.

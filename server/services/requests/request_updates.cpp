@@ -212,12 +212,16 @@ void RequestService::queue_status_messages(store::Database& db,
     body += "\nYou are receiving this because you reported or followed this problem.\n";
     const core::UnixSeconds at = now();
     const std::string now_text = core::format_utc(at);
-    // The reporter (when they gave an email and did not unsubscribe) and every confirmed
-    // follower, once each; an unconfirmed follower gets nothing but the confirmation.
+    // The reporter (when they gave an email and did not unsubscribe), every confirmed
+    // follower and every councillor following it, once each; an unconfirmed follower gets nothing
+    // but the confirmation.
     auto recipients = db.prepare_cached(
         "SELECT lower(trim(email)) FROM service_request_contacts WHERE request_id = ?1 AND "
         "email IS NOT NULL AND email_updates = 1 UNION SELECT email FROM "
-        "service_request_followers WHERE request_id = ?1 AND confirmed_at IS NOT NULL");
+        "service_request_followers WHERE request_id = ?1 AND confirmed_at IS NOT NULL "
+        // A councillor following it (0030): their account's address, confirmed by the account.
+        "UNION SELECT lower(trim(p.email)) FROM councillor_follows f JOIN people p ON "
+        "p.id = f.person_id WHERE f.request_id = ?1 AND p.status = 'active'");
     recipients.bind(1, id);
     std::vector<std::string> emails;
     while (recipients.step()) {

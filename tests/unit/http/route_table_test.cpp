@@ -109,6 +109,14 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
           "/api/myward/:ward/bereavement.csv"}) {
         EXPECT_EQ(needs("GET", pattern), "`ward_read` in ward `:ward`");
     }
+    // A councillor's actions (CouncillorActions checks the request's or the point's ward).
+    for (const auto* method : {"POST", "DELETE"}) {
+        EXPECT_EQ(needs(method, "/api/requests/:id/councillor-follow"), "`councillor_act`");
+    }
+    EXPECT_EQ(needs("GET", "/api/myward/following"), "`councillor_act`");
+    EXPECT_EQ(needs("POST", "/api/requests/:id/councillor-notes"), "`councillor_act`");
+    EXPECT_EQ(needs("GET", "/api/requests/:id/councillor-notes"), "`ward_read`");
+    EXPECT_EQ(needs("POST", "/api/myward/requests"), "`councillor_act`");
     EXPECT_EQ(needs("GET", "/api/audit"), "`audit_read`");
     EXPECT_EQ(needs("GET", "/api/audit.csv"), "`audit_read`");
     for (const auto* method : {"GET", "POST"}) {

@@ -56,6 +56,12 @@ TEST(Allows, CouncillorsReadOnlyTheirOwnWards) {
     EXPECT_TRUE(allows(cllr, Permission::ward_read)); // a list of their own wards
     EXPECT_FALSE(allows(cllr, Permission::request_contact_read));
     EXPECT_FALSE(allows(cllr, Permission::request_update));
+    // Their own actions on requests (follow, notes, raise): the route checks the ward.
+    EXPECT_TRUE(allows(cllr, Permission::councillor_act));
+    EXPECT_FALSE(allows(cllr, Permission::councillor_act, in_ward("E05000003")));
+    EXPECT_FALSE(allows(person({{Role::officer, {}, {Team::customer_services}}}),
+                        Permission::councillor_act));
+    EXPECT_FALSE(an_api_key_may_hold(Permission::councillor_act));
 }
 
 TEST(Allows, StaffByTeamAndAdminsEverywhere) {
@@ -72,12 +78,13 @@ TEST(Allows, StaffByTeamAndAdminsEverywhere) {
     EXPECT_TRUE(allows(street, Permission::ward_read, Scope{std::nullopt, Team::streetscene}));
     EXPECT_FALSE(allows(street, Permission::ward_read, Scope{std::nullopt, Team::bereavement}));
     EXPECT_FALSE(allows(cs, Permission::request_update, Scope{std::nullopt, Team::streetscene}));
-    // Admins hold everything but creating reports (keys do) and reading empty properties'
-    // owners (the housing team alone, docs/housing.md).
+    // Admins hold everything but creating reports (keys do), reading empty properties'
+    // owners (the housing team alone, docs/housing.md) and a councillor's own actions.
     for (const auto permission : all_permissions) {
         EXPECT_EQ(allows(admin, permission, Scope{"E05000009", Team::housing}),
                   permission != Permission::request_create &&
-                      permission != Permission::housing_owner_read)
+                      permission != Permission::housing_owner_read &&
+                      permission != Permission::councillor_act)
             << permission_name(permission);
     }
     const auto housing = person({{Role::officer, {}, {Team::housing}}});

@@ -5,6 +5,7 @@
 // among every ward of the boundaries in force.
 import { startStaffPage, staffFetch } from './staff-shell.js';
 import { createMap } from '/js/map.js';
+import { startCouncillorActions } from './councillor-actions.js';
 
 const L = window.L;
 const $ = (id) => document.getElementById(id);
@@ -177,6 +178,7 @@ async function load() {
   list.replaceChildren();
   for (const item of r.in_use ? r.list.slice(0, 20) : []) {
     const li = document.createElement('li');
+    li.dataset.id = String(item.id); // councillor-actions.js adds Follow and Note here
     const a = document.createElement('a');
     a.href = item.url;
     a.textContent = `#${item.id} ${item.category} (${item.status})`;
@@ -225,7 +227,9 @@ $('from').value = yearBefore(todayIso());
 $('filters').hidden = false;
 ({ map } = await createMap($('map'), { label: "Map of the ward's requests", streets: false }));
 layers = L.featureGroup().addTo(map);
+window.wardmapMyWardMap = map; // "Raise a request" picks its point here (councillor-actions.js)
 $('from').addEventListener('change', () => { $('from').dataset.touched = 'true'; });
 for (const id of ['ward', 'from', 'to', 'category', 'status']) $(id).addEventListener('change', load);
 await load();
+await startCouncillorActions(me);
 document.body.dataset.ready = 'true';
