@@ -444,15 +444,19 @@ RequestPanel request_panel(store::Database& db,
     const std::string from = q.from.iso();
     const std::string to_excl = plus_days(q.to, 1).iso();
     const std::string ly_to_excl = plus_days(ly_to, 1).iso();
-    auto st = db.prepare(std::string("SELECT ") + request_columns + requests_in_ward);
+    // Newest first, straight from the placement's index: the list (the newest 100) and the
+    // points are written as the rows come, nothing is kept or sorted.
+    auto st = db.prepare(std::string("SELECT ") + request_columns + requests_in_ward +
+                         " ORDER BY m.created_at DESC, m.request_id DESC");
     st.bind(1, box.ward->id);
     st.bind(5, from).bind(6, to_excl);
     int received = 0, open = 0, closed = 0, overdue = 0, with_target = 0, within = 0;
     int last_year = 0, fly_reported = 0, fly_cleared = 0;
     std::vector<double> days;
     std::unordered_map<std::int64_t, RequestPanel::Spot> cells;
+    cells.reserve(4096);
     ordered_json list = ordered_json::array();
-    std::vector<RequestFact> latest;
+    ordered_json points = ordered_json::array();
     while (st.step()) {
         auto f = read_fact(st);
         if (f.category == "fly_tipping") {
@@ -487,7 +491,14 @@ RequestPanel request_panel(store::Database& db,
         ++cell.count;
         cell.lon += f.lon;
         cell.lat += f.lat;
-        latest.push_back(std::move(f));
+        points.push_back({seven(f.lon), seven(f.lat)});
+        if (list.size() < 100) {
+            list.push_back({{"id", f.id},
+                            {"category", f.category},
+                            {"status", f.status},
+                            {"created_at", f.created_at},
+                            {"url", "/track.html?id=" + std::to_string(f.id)}});
+        }
     }
     // The same period a year earlier in the ward: counted on the placement's index alone
     // when there is no filter.
@@ -572,22 +583,6 @@ RequestPanel request_panel(store::Database& db,
     ordered_json repeats = ordered_json::array();
     for (const auto& s : p.repeats) {
         repeats.push_back({{"count", s.count}, {"lon", s.lon}, {"lat", s.lat}});
-    }
-    // The list: the newest 100.
-    std::sort(latest.begin(), latest.end(), [](const auto& a, const auto& b2) {
-        return a.created_at != b2.created_at ? a.created_at > b2.created_at : a.id > b2.id;
-    });
-    ordered_json points = ordered_json::array();
-    for (const auto& f : latest) {
-        points.push_back({seven(f.lon), seven(f.lat)});
-    }
-    for (std::size_t i = 0; i < latest.size() && i < 100; ++i) {
-        const auto& f = latest[i];
-        list.push_back({{"id", f.id},
-                        {"category", f.category},
-                        {"status", f.status},
-                        {"created_at", f.created_at},
-                        {"url", "/track.html?id=" + std::to_string(f.id)}});
     }
     const auto per_1000 = [](std::int64_t n, std::int64_t addresses) -> ordered_json {
         return addresses > 0 ? ordered_json(round2(1000.0 * static_cast<double>(n) /
