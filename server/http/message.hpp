@@ -3,6 +3,7 @@
 #include "server/services/access/access.hpp"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,6 +51,9 @@ struct Request {
     [[nodiscard]] const std::string& param(const std::string& name) const;
 };
 
+/// Sends one piece of a streamed body (Response::stream).
+using BodyWriter = std::function<void(std::string_view)>;
+
 /// A whole response, sent once by the server.
 struct Response {
     int status = 200;
@@ -60,6 +64,14 @@ struct Response {
     bool compressible = true;
     /// A ready gzip form of `body` (static files cache it), used when the client accepts gzip.
     std::optional<std::string> gzip_body;
+    /// Set for a body written as it is made (`body` is then unused): the server sends the head
+    /// with `Transfer-Encoding: chunked` (HTTP/1.0: no length, the close ends it), then calls
+    /// this on the worker, after the handler has returned and outside its query budget,
+    /// sending what it writes in chunks of about 64 KiB, each written before the next is
+    /// made (memory stays at one chunk). Never compressed; the connection closes after it.
+    /// A throw after the head cuts the body short (no last chunk): the client sees it
+    /// incomplete. A HEAD request gets the head only.
+    std::function<void(const BodyWriter&)> stream;
 
     static Response json(std::string body, int status = 200);
     static Response geojson(std::string body);

@@ -15,6 +15,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <future>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -159,11 +161,15 @@ std::string serialize(const Response& response, bool close, bool http10) {
     for (const auto& [name, value] : response.headers) {
         append_header(out, name, value);
     }
-    if (!bodiless) {
+    if (!bodiless && response.stream) {
+        if (!http10) {
+            append_header(out, "Transfer-Encoding", "chunked");
+        }
+    } else if (!bodiless) {
         append_header(out, "Content-Length", std::to_string(response.body.size()));
     }
     out.append("\r\n");
-    if (!bodiless) {
+    if (!bodiless && !response.stream) {
         out.append(response.body);
     }
     return out;
@@ -460,6 +466,10 @@ class PistacheBridge : public Http::Handler {
         const bool queued = m_server->m_impl->workers->try_submit(
             [this, server = m_server, request, reply, close, in_flight, connection, weak] {
                 Response response = server->m_impl->dispatcher.dispatch(*request);
+                if (response.stream && response.status != 304 && response.status != 204) {
+                    stream_answer(reply, response, request->method == "HEAD", connection, weak);
+                    return;
+                }
                 std::unique_lock lock(connection->mutex);
                 answer(reply, response, close || connection->overflowed, connection, weak);
             });
@@ -468,6 +478,83 @@ class PistacheBridge : public Http::Handler {
             error.with_retry_after(1);
             answer(reply, dispatcher.refuse(*request, error), close || c.overflowed, connection,
                    peer);
+        }
+    }
+
+    /// Sends a streamed answer (Response::stream) from the worker: the head, then each chunk
+    /// as it is made, waiting for each write before making the next (flat memory), then the
+    /// last chunk; the connection then closes (a pipelined request behind it is not read).
+    /// Called without the connection's mutex: the reactor keeps writing meanwhile.
+    void stream_answer(const Reply& reply,
+                       Response& response,
+                       bool head_only,
+                       const std::shared_ptr<Connection>& connection,
+                       const std::weak_ptr<Tcp::Peer>& weak) {
+        {
+            std::unique_lock lock(connection->mutex);
+            connection->phase = Phase::closing;
+        }
+        auto& kicker = m_server->m_impl->kicker;
+        // Writes and waits; false when the client has gone or has read nothing for a minute.
+        const auto write = [&](std::string bytes) {
+            auto peer = weak.lock();
+            if (!peer) {
+                return false;
+            }
+            const auto size = bytes.size();
+            auto sent = reply.transport->asyncWrite(peer->fd(), RawBuffer(std::move(bytes), size));
+            kicker.watch(sent);
+            auto done = std::make_shared<std::promise<bool>>();
+            auto result = done->get_future();
+            sent.then([done](ssize_t) { done->set_value(true); },
+                      [done](std::exception_ptr&) { done->set_value(false); });
+            return result.wait_for(std::chrono::seconds(60)) == std::future_status::ready &&
+                   result.get();
+        };
+        bool ok = write(serialize(response, true, reply.http10));
+        if (ok && !head_only) {
+            constexpr std::size_t chunk_bytes = 64 * 1024;
+            std::string buffer;
+            const auto flush = [&] {
+                if (buffer.empty() || !ok) {
+                    return;
+                }
+                if (reply.http10) {
+                    ok = write(std::move(buffer));
+                } else {
+                    char size[24];
+                    std::snprintf(size, sizeof size, "%zx\r\n", buffer.size());
+                    std::string framed;
+                    framed.reserve(buffer.size() + 32);
+                    framed.append(size).append(buffer).append("\r\n");
+                    ok = write(std::move(framed));
+                }
+                buffer.clear();
+            };
+            struct ClientGone {};
+            try {
+                response.stream([&](std::string_view piece) {
+                    if (!ok) {
+                        throw ClientGone{};
+                    }
+                    buffer.append(piece);
+                    if (buffer.size() >= chunk_bytes) {
+                        flush();
+                    }
+                });
+                flush();
+                if (ok && !reply.http10) {
+                    ok = write("0\r\n\r\n");
+                }
+            } catch (const ClientGone&) {
+                ok = false;
+            } catch (const std::exception& e) {
+                spdlog::error("a streamed body ended early: {}", e.what());
+                ok = false;
+            }
+        }
+        if (auto peer = weak.lock()) {
+            ::shutdown(peer->fd(), SHUT_WR);
         }
     }
 

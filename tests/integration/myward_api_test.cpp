@@ -6,6 +6,7 @@
 // against the ward's stored polygon (the service uses the in-memory ward index instead).
 
 #include "geo/store/database.hpp"
+#include "geo/store/generations.hpp"
 #include "tests/support/demo_store.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/server_process.hpp"
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <iomanip>
 #include <map>
@@ -477,6 +479,249 @@ TEST_F(MyWardApi, ExportsAreFlatWithoutPersonalDataAndSuppressSmallCounts) {
     EXPECT_NE(summary.body.find("received," + std::to_string(received) + "\r\n"), std::string::npos)
         << summary.body;
     EXPECT_EQ(get("/api/myward/" + ward + "/nothing.csv", councillor).status, 404);
+}
+
+// Street cleansing this season: the test's own round of litter-bin stops at its addresses,
+// visits planned today (in the season), one before the season and one after today (not
+// counted), completions done / not done / a correction. The panel moves by exactly the test's
+// visits in the ward, and its whole figure agrees with SpatiaLite's ST_Contains.
+TEST_F(MyWardApi, CleansingVisitsThisSeasonAreCountedFromTheStoredVisits) {
+    const auto t = today();
+    const auto dashboard = [&] {
+        const auto r =
+            get("/api/myward/" + ward + "?from=" + plus_days(t, -30) + "&to=" + t, councillor);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return json::parse(r.body)["streetscene"];
+    };
+    const auto before = dashboard();
+    {
+        auto db = store::Database::open(db_path);
+        db.exec("INSERT INTO schedule_rounds (code, name, activity, rule_kind, "
+                "interval_working_days, first_date, created_at, updated_at) VALUES "
+                "('mw_test_bins', 'MyWard test bins', 'empty_litter_bins', 'working_days', 5, "
+                "'2020-01-01', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z')");
+        const auto round = db.query_int("SELECT id FROM schedule_rounds WHERE code = "
+                                        "'mw_test_bins'")
+                               .value_or(0);
+        auto stop = db.prepare("INSERT INTO schedule_round_stops (round_id, seq, uprn) SELECT ?1, "
+                               "?2, uprn FROM properties WHERE easting = ?3 AND northing = ?4 "
+                               "LIMIT 1");
+        auto visit = db.prepare("INSERT INTO schedule_visits (round_id, stop_id, rule_date, "
+                                "planned_date, generation) VALUES (?1, ?2, ?3, ?3, 1)");
+        auto done = db.prepare(
+            "INSERT INTO schedule_visit_completions (visit_id, client_id, actor, outcome, "
+            "reason, at, recorded_at) VALUES (?1, ?2, 'test', ?3, ?4, ?5, ?5)");
+        int seq = 0, client = 0;
+        for (std::size_t i = 0; i < places.size(); ++i) {
+            stop.reset();
+            stop.bind(1, round).bind(2, ++seq).bind(3, places[i].e).bind(4, places[i].n);
+            stop.step();
+            const auto stop_id =
+                db.query_int("SELECT max(id) FROM schedule_round_stops").value_or(0);
+            // today; 200 days ago (another season); tomorrow
+            for (const auto& date : {t, plus_days(t, -200), plus_days(t, 1)}) {
+                visit.reset();
+                visit.bind(1, round).bind(2, stop_id).bind(3, date);
+                visit.step();
+            }
+            const auto visit_id =
+                db.query_int("SELECT id FROM schedule_visits WHERE stop_id = " +
+                             std::to_string(stop_id) + " AND planned_date = '" + t + "'")
+                    .value_or(0);
+            // i % 3: 0 done, 1 not done then corrected to done (latest wins), 2 planned
+            const auto complete = [&](const char* outcome, const char* at) {
+                done.reset();
+                done.bind(1, visit_id).bind(2, "mw-" + std::to_string(++client)).bind(3, outcome);
+                if (std::string(outcome) == "not_done") {
+                    done.bind(4, "parked_car");
+                } else {
+                    done.bind_null(4);
+                }
+                done.bind(5, t + at);
+                done.step();
+            };
+            if (i % 3 == 0) {
+                complete("done", "T09:00:00Z");
+            } else if (i % 3 == 1) {
+                complete("not_done", "T08:00:00Z");
+                complete("done", "T10:00:00Z");
+            }
+        }
+    }
+    int scheduled = 0, completed = 0;
+    for (std::size_t i = 0; i < places.size(); ++i) {
+        if (places[i].ward_now == ward) {
+            ++scheduled;
+            completed += i % 3 != 2 ? 1 : 0;
+        }
+    }
+    const auto after = dashboard();
+    ASSERT_TRUE(after["in_use"].get<bool>()) << after.dump();
+    const int had = before.value("in_use", false) ? before["scheduled"].get<int>() : 0;
+    const int had_done = before.value("in_use", false) ? before["completed"].get<int>() : 0;
+    EXPECT_EQ(after["scheduled"].get<int>() - had, scheduled) << after.dump();
+    EXPECT_EQ(after["completed"].get<int>() - had_done, completed) << after.dump();
+    // The whole figure, by SpatiaLite over every cleansing visit of the season.
+    const std::string season_sql =
+        "FROM schedule_visits v JOIN schedule_rounds r ON r.id = v.round_id JOIN "
+        "schedule_activities a ON a.code = r.activity AND a.kind = 'cleansing' JOIN "
+        "schedule_round_stops s ON s.id = v.stop_id LEFT JOIN street_assets sa ON sa.id = "
+        "s.asset_id LEFT JOIN properties p ON p.uprn = s.uprn LEFT JOIN streets st ON st.usrn = "
+        "s.usrn WHERE v.planned_date >= '" +
+        after["season_from"].get<std::string>() + "' AND v.planned_date <= '" + t +
+        "' AND ST_Contains((SELECT w.geom FROM wards w JOIN boundary_sets b ON b.id = "
+        "w.boundary_set_id WHERE w.code = '" +
+        ward +
+        "' AND b.valid_to IS NULL), MakePoint(coalesce(sa.anchor_e, p.easting, "
+        "X(Line_Interpolate_Point(st.geom, 0.5))), coalesce(sa.anchor_n, p.northing, "
+        "Y(Line_Interpolate_Point(st.geom, 0.5))), 27700))";
+    EXPECT_EQ(after["scheduled"].get<int>(), sql_int("SELECT count(*) " + season_sql));
+    EXPECT_EQ(after["completed"].get<int>(),
+              sql_int("SELECT count(*) " + season_sql +
+                      " AND (SELECT c.outcome FROM schedule_visit_completions c WHERE c.visit_id "
+                      "= v.id ORDER BY c.at DESC, c.id DESC LIMIT 1) = 'done'"));
+    const auto csv = get("/api/myward/" + ward + "/streetscene.csv", councillor);
+    ASSERT_EQ(csv.status, 200) << csv.body;
+    EXPECT_NE(csv.body.find("empty_litter_bins,"), std::string::npos) << csv.body;
+}
+
+// The requests CSV is streamed (chunked) and complete: 20,000 of the test's requests in the
+// ward (2017, before the other tests' window) arrive, every row well-formed.
+TEST_F(MyWardApi, TheRequestsExportIsStreamedChunkedAndComplete) {
+    std::vector<std::size_t> in;
+    for (std::size_t i = 0; i < places.size(); ++i) {
+        if (places[i].ward_now == ward) {
+            in.push_back(i);
+        }
+    }
+    {
+        auto db = store::Database::open(db_path);
+        store::Transaction tx(db);
+        auto ins = db.prepare(
+            "INSERT INTO service_requests (category_code, status, description, created_at, "
+            "updated_at, geom, geom_wgs84) VALUES ('mw_test', 'open', 'bulk', ?1, ?1, "
+            "MakePoint(?2, ?3, 27700), ST_Transform(MakePoint(?2, ?3, 27700), 4326))");
+        for (int k = 0; k < 20000; ++k) {
+            const auto& p = places[in[static_cast<std::size_t>(k) % in.size()]];
+            char at[32];
+            std::snprintf(at, sizeof at, "2017-%02d-%02dT%02d:%02d:00Z", 1 + k % 12,
+                          1 + (k / 12) % 28, (k / 336) % 24, k % 60);
+            ins.reset();
+            ins.bind(1, std::string(at)).bind(2, p.e).bind(3, p.n);
+            ins.step();
+        }
+        tx.commit();
+    }
+    const auto expected =
+        sql_int("SELECT count(*) FROM service_requests WHERE description = 'bulk'");
+    ASSERT_EQ(expected, 20000);
+    const auto csv =
+        get("/api/myward/" + ward + "/requests.csv?from=2017-01-01&to=2017-12-31&on=" + today(),
+            councillor);
+    ASSERT_EQ(csv.status, 200) << csv.body.substr(0, 300);
+    EXPECT_EQ(csv.header("transfer-encoding"), "chunked");
+    EXPECT_TRUE(csv.header("content-length").empty());
+    EXPECT_NE(csv.header("content-type").find("text/csv"), std::string::npos);
+    std::istringstream lines(csv.body);
+    std::string line;
+    std::getline(lines, line);
+    EXPECT_EQ(line, "id,category,status,created_at,closed_at,expected_at,open,overdue,lon,lat\r");
+    int rows = 0, bad = 0;
+    while (std::getline(lines, line)) {
+        ++rows;
+        bad += std::count(line.begin(), line.end(), ',') == 9 && line.back() == '\r' ? 0 : 1;
+    }
+    EXPECT_EQ(rows, expected);
+    EXPECT_EQ(bad, 0);
+}
+
+// The placement (myward_request_wards) is a cache of the point-in-polygon: a request moved
+// into the ward counts there at once, and a boundary change (the ward of one of the test's
+// outside addresses merged into the councillor's ward, as a boundary review would) moves the
+// counts to what the new polygons say. Last: it changes the boundaries.
+TEST_F(MyWardApi, TheWardPlacementFollowsMovedRequestsAndBoundaryChanges) {
+    const auto received = [&] {
+        const auto r = get("/api/myward/" + ward + "?" + window + "&on=" + today(), councillor);
+        EXPECT_EQ(r.status, 200) << r.body;
+        return json::parse(r.body)["requests"]["received"].get<int>();
+    };
+    int mine = 0;
+    for (const auto& t : requests) {
+        mine += in_window(t) && places[t.place].ward_now == ward ? 1 : 0;
+    }
+    ASSERT_EQ(received(), mine);
+    // The ward to merge: the one holding most of the test's outside requests in the window;
+    // the request to move: one outside it when there is one (so the merge still gains some).
+    std::map<std::string, int> outside;
+    for (const auto& t : requests) {
+        if (in_window(t) && places[t.place].ward_now != ward) {
+            ++outside[places[t.place].ward_now];
+        }
+    }
+    ASSERT_FALSE(outside.empty());
+    std::string merged;
+    for (const auto& [code, n] : outside) {
+        if (merged.empty() || n > outside[merged]) {
+            merged = code;
+        }
+    }
+    std::size_t inside = 0, outside_req = requests.size();
+    for (std::size_t i = 0; i < places.size(); ++i) {
+        if (places[i].ward_now == ward) {
+            inside = i;
+        }
+    }
+    for (std::size_t k = 0; k < requests.size(); ++k) {
+        const auto& here = places[requests[k].place].ward_now;
+        if (here != ward && in_window(requests[k]) &&
+            (outside_req == requests.size() || here != merged)) {
+            outside_req = k;
+        }
+    }
+    ASSERT_LT(outside_req, requests.size());
+    {
+        auto db = store::Database::open(db_path);
+        auto move = db.prepare(
+            "UPDATE service_requests SET geom = MakePoint(?1, ?2, 27700), geom_wgs84 = "
+            "ST_Transform(MakePoint(?1, ?2, 27700), 4326) WHERE id = (SELECT id FROM "
+            "service_requests WHERE category_code = 'mw_test' AND description = 'a test report' "
+            "AND created_at = ?3 AND X(geom) = ?4 AND Y(geom) = ?5)");
+        const auto& r = requests[outside_req];
+        move.bind(1, places[inside].e)
+            .bind(2, places[inside].n)
+            .bind(3, r.created + "T10:00:00Z")
+            .bind(4, places[r.place].e)
+            .bind(5, places[r.place].n);
+        move.step();
+    }
+    EXPECT_EQ(received(), mine + 1);
+    // The boundary change: the merged ward's polygon joins the councillor's ward's and the
+    // merged ward goes (both of the current boundary set), marked changed as an import does.
+    int gained = 0;
+    for (std::size_t k = 0; k < requests.size(); ++k) {
+        const auto& t = requests[k];
+        gained += k != outside_req && in_window(t) && places[t.place].ward_now == merged ? 1 : 0;
+    }
+    ASSERT_GE(gained, 1);
+    {
+        auto db = store::Database::open(db_path);
+        store::Transaction tx(db);
+        const std::string current = "(SELECT id FROM boundary_sets WHERE valid_to IS NULL)";
+        db.exec("UPDATE wards SET geom = CastToMultiPolygon(ST_Union(geom, (SELECT o.geom FROM "
+                "wards o WHERE o.code = '" +
+                merged + "' AND o.boundary_set_id = " + current +
+                "))), geom_wgs84 = CastToMultiPolygon(ST_Union(geom_wgs84, (SELECT o.geom_wgs84 "
+                "FROM wards o WHERE o.code = '" +
+                merged + "' AND o.boundary_set_id = " + current + "))) WHERE code = '" + ward +
+                "' AND boundary_set_id = " + current);
+        db.exec("DELETE FROM wards WHERE code = '" + merged + "' AND boundary_set_id = " + current);
+        store::mark_changed(db, "wards");
+        tx.commit();
+    }
+    EXPECT_EQ(received(), mine + 1 + gained);
+    EXPECT_EQ(sql_int("SELECT count(*) FROM myward_placed_sets WHERE boundary_set_id = (SELECT id "
+                      "FROM boundary_sets WHERE valid_to IS NULL)"),
+              1);
 }
 
 } // namespace

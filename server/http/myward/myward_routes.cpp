@@ -88,22 +88,29 @@ void add_myward_routes(Router& router, const services::MyWardService& myward) {
             return no_store(Response::json(myward.dashboard_json(q)));
         },
         ward_readers);
-    // Each row is written as it is read: no list of requests is built.
+    // Streamed: each row is sent (in chunks) as it is read; no list of requests is built.
     router.get(
         "/api/myward/:ward/requests.csv",
         [&myward](Request& request) {
             auto q = query_of(request);
             myward.check(q);
-            std::string out;
-            append_csv_row(out, {"id", "category", "status", "created_at", "closed_at",
-                                 "expected_at", "open", "overdue", "lon", "lat"});
-            myward.visit_requests(q, [&out](const services::MyWardRequestRow& r) {
-                append_csv_row(out, {std::to_string(r.id), r.category, r.status, r.created_at,
-                                     r.closed_at.value_or(""), r.expected_at.value_or(""),
-                                     r.open ? "true" : "false", r.overdue ? "true" : "false",
-                                     fixed7(r.lon), fixed7(r.lat)});
-            });
-            return csv_response(std::move(out), q.ward_code + "-requests.csv");
+            auto r = csv_response(std::string(), q.ward_code + "-requests.csv");
+            r.compressible = false;
+            r.stream = [&myward, q](const BodyWriter& write) {
+                std::string row;
+                append_csv_row(row, {"id", "category", "status", "created_at", "closed_at",
+                                     "expected_at", "open", "overdue", "lon", "lat"});
+                write(row);
+                myward.visit_requests(q, [&row, &write](const services::MyWardRequestRow& x) {
+                    row.clear();
+                    append_csv_row(row, {std::to_string(x.id), x.category, x.status, x.created_at,
+                                         x.closed_at.value_or(""), x.expected_at.value_or(""),
+                                         x.open ? "true" : "false", x.overdue ? "true" : "false",
+                                         fixed7(x.lon), fixed7(x.lat)});
+                    write(row);
+                });
+            };
+            return r;
         },
         ward_readers);
     router.get(

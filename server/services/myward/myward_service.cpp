@@ -2,12 +2,14 @@
 
 #include "core/w3c_time.hpp"
 
+#include "geo/store/generations.hpp"
 #include "server/services/burials/grave_status.hpp"
 #include "server/services/shared/errors.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <unordered_map>
@@ -59,14 +61,15 @@ struct WardBox {
     double minx = 0, miny = 0, maxx = 0, maxy = 0;
 };
 
+/// The ward's requests created in [?5, ?6), by their placement (myward_request_wards, kept
+/// by MyWardService::place_requests): one range of its (ward_id, created_at) index, ward id
+/// bound at ?1, oldest first.
+const char* requests_in_ward =
+    " FROM myward_request_wards m CROSS JOIN service_requests r ON r.id = m.request_id "
+    "WHERE m.ward_id = ?1 AND m.created_at >= ?5 AND m.created_at < ?6";
+
 /// The R-tree condition of a SpatiaLite table's geometry column by the box bound at ?1..?4
 /// (minx, miny, maxx, maxy).
-/// The requests in the box, the R-tree driving (CROSS JOIN keeps SQLite from starting at the
-/// created_at index, which at 1,000,000 requests walks every row of the range).
-std::string requests_by_box() {
-    return " FROM idx_service_requests_geom i CROSS JOIN service_requests r ON r.id = i.pkid "
-           "WHERE i.xmin <= ?3 AND i.xmax >= ?1 AND i.ymin <= ?4 AND i.ymax >= ?2 AND ";
-}
 
 std::string in_box(const std::string& alias, const std::string& table) {
     return alias + ".ROWID IN (SELECT pkid FROM idx_" + table +
@@ -166,10 +169,170 @@ MyWardService::MyWardService(store::ConnectionPool& pool,
     : m_pool(pool), m_wards(wards), m_empty(empty_properties),
       m_suppress_below(suppress_threshold) {}
 
+std::shared_ptr<const WardIndex> MyWardService::current_index(store::Database& db,
+                                                              std::string* generation) const {
+    auto now = store::generation(db, "wards");
+    std::lock_guard lock(m_index_mutex);
+    if (!m_index || m_index_generation != now) {
+        m_index = WardIndex::load(db);
+        m_index_generation = now;
+    }
+    if (generation) {
+        *generation = m_index_generation;
+    }
+    return m_index;
+}
+
+namespace {
+
+/// Places the requests `select` yields (id, X(geom), Y(geom), created_at) in the boundary set
+/// valid on `date`, writing one row each for set `set_id` with `insert`.
+/// Returns the last id read.
+std::int64_t place_rows(const WardIndex& index,
+                        std::int64_t set_id,
+                        const core::Date& date,
+                        store::Statement& select,
+                        store::Statement& insert) {
+    std::int64_t last = -1;
+    while (select.step()) {
+        last = select.int64(0);
+        const WardRecord* w =
+            select.is_null(1) ? nullptr : index.find({select.real(1), select.real(2)}, date);
+        insert.bind(1, set_id).bind(2, last);
+        if (w) {
+            insert.bind(3, w->id);
+        } else {
+            insert.bind_null(3);
+        }
+        insert.bind(4, std::string(select.text(3)));
+        insert.run();
+    }
+    return last;
+}
+
+} // namespace
+
+std::int64_t MyWardService::place_requests(store::Database& db, const WardRecord& ward) const {
+    auto set = db.prepare("SELECT w.boundary_set_id, b.valid_from, EXISTS (SELECT 1 FROM "
+                          "myward_placed_sets p WHERE p.boundary_set_id = w.boundary_set_id), "
+                          "EXISTS (SELECT 1 FROM myward_unplaced_requests) FROM wards w JOIN "
+                          "boundary_sets b ON b.id = w.boundary_set_id WHERE w.id = ?1");
+    set.bind(1, ward.id);
+    if (!set.step()) {
+        throw DomainError(ErrorCode::not_found, "the ward " + ward.code + " is not stored");
+    }
+    const std::int64_t set_id = set.int64(0);
+    if (set.int64(2) != 0 && set.int64(3) == 0) {
+        return set_id; // placed, nothing queued: the common case, two index probes
+    }
+    std::lock_guard lock(m_placing);
+    // Building the derived placement is not the request's own database work: it runs without
+    // the request's query budget (seconds at 1,000,000 requests, once per boundary set); the
+    // budget is then given back moved on by the time the placement took.
+    struct BudgetBack {
+        store::Database& db;
+        std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+        ~BudgetBack() {
+            auto deadline = store::QueryBudget::current_deadline();
+            if (deadline) {
+                *deadline += std::chrono::steady_clock::now() - started;
+            }
+            db.set_deadline(deadline);
+        }
+    } budget_back{db};
+    db.set_deadline(std::nullopt);
+    // The wards as stored now: a placement is built from the stored geometry only.
+    std::string wards_generation;
+    const auto fresh = current_index(db, &wards_generation);
+    const auto set_date = [&db](std::int64_t id) {
+        auto st = db.prepare("SELECT valid_from FROM boundary_sets WHERE id = ?1");
+        st.bind(1, id);
+        std::optional<core::Date> d;
+        if (st.step()) {
+            d = core::parse_iso_date(std::string(st.text(0)).substr(0, 10));
+        }
+        return d;
+    };
+    const char* insert_sql = "INSERT OR REPLACE INTO myward_request_wards (boundary_set_id, "
+                             "request_id, ward_id, created_at) VALUES (?1, ?2, ?3, ?4)";
+    // Sets already placed get the queued requests placed again.
+    std::vector<std::int64_t> placed;
+    {
+        auto st = db.prepare("SELECT boundary_set_id FROM myward_placed_sets");
+        while (st.step()) {
+            placed.push_back(st.int64(0));
+        }
+    }
+    const bool rebuild = std::find(placed.begin(), placed.end(), set_id) == placed.end();
+    {
+        store::Transaction tx(db);
+        for (const auto id : placed) {
+            if (id == set_id && rebuild) {
+                continue;
+            }
+            const auto date = set_date(id);
+            if (!date) {
+                db.exec("DELETE FROM myward_placed_sets WHERE boundary_set_id = " +
+                        std::to_string(id));
+                continue;
+            }
+            auto select = db.prepare("SELECT r.id, X(r.geom), Y(r.geom), r.created_at FROM "
+                                     "myward_unplaced_requests u JOIN service_requests r ON r.id "
+                                     "= u.request_id ORDER BY r.id");
+            auto insert = db.prepare(insert_sql);
+            (void)place_rows(*fresh, id, *date, select, insert);
+        }
+        db.exec("DELETE FROM myward_unplaced_requests");
+        tx.commit();
+    }
+    if (!rebuild) {
+        return set_id;
+    }
+    // The whole set, from the stored geometry, in transactions of 50,000 requests (other
+    // writers wait for one at a time, not for the whole set).
+    const auto date = set_date(set_id);
+    if (!date) {
+        throw DomainError(ErrorCode::not_found, "the ward " + ward.code + " has no boundary set");
+    }
+    {
+        store::Transaction tx(db);
+        auto del = db.prepare("DELETE FROM myward_request_wards WHERE boundary_set_id = ?1");
+        del.bind(1, set_id);
+        del.run();
+        tx.commit();
+    }
+    std::int64_t after = -1;
+    for (;;) {
+        store::Transaction tx(db);
+        auto select = db.prepare("SELECT id, X(geom), Y(geom), created_at FROM service_requests "
+                                 "WHERE id > ?1 ORDER BY id LIMIT 50000");
+        select.bind(1, after);
+        auto insert = db.prepare(insert_sql);
+        const auto last = place_rows(*fresh, set_id, *date, select, insert);
+        if (last < 0) {
+            // Marked placed only if no boundary import came in meanwhile (its triggers
+            // dropped the mark; its generation says so even before they ran here).
+            if (store::generation(db, "wards") != wards_generation) {
+                tx.commit();
+                break;
+            }
+            auto done = db.prepare("INSERT OR REPLACE INTO myward_placed_sets (boundary_set_id, "
+                                   "placed_at) VALUES (?1, ?2)");
+            done.bind(1, set_id).bind(2, now_iso());
+            done.run();
+            tx.commit();
+            break;
+        }
+        after = last;
+        tx.commit();
+    }
+    return set_id;
+}
+
 const std::vector<std::string>& MyWardService::panel_names() {
-    static const std::vector<std::string> names = {"summary", "categories",       "statuses",
-                                                   "months",  "repeat_locations", "planning",
-                                                   "bins",    "empty_properties", "bereavement"};
+    static const std::vector<std::string> names = {
+        "summary",  "categories", "statuses",    "months",           "repeat_locations",
+        "planning", "bins",       "streetscene", "empty_properties", "bereavement"};
     return names;
 }
 
@@ -229,23 +392,24 @@ void MyWardService::check(MyWardQuery& q) const {
                               "the range is longer than the data, which begins on " + d->iso());
         }
     }
-    const auto index = m_wards.index();
+    const auto index = current_index(*db);
     (void)resolve(*db, *index, q);
 }
 
 void MyWardService::visit_requests(const MyWardQuery& q,
                                    const std::function<void(const MyWardRequestRow&)>& row) const {
-    const auto index = m_wards.index();
     auto db = m_pool.acquire();
+    const auto index = current_index(*db);
     const auto box = resolve(*db, *index, q);
+    (void)place_requests(*db, *box.ward);
     const auto now = now_iso();
-    auto st = db->prepare(std::string("SELECT ") + request_columns + requests_by_box() +
-                          "r.created_at >= ?5 AND r.created_at < ?6 ORDER BY r.created_at, r.id");
-    bind_box(st, box);
+    auto st = db->prepare(std::string("SELECT ") + request_columns + requests_in_ward +
+                          " ORDER BY m.created_at, m.request_id");
+    st.bind(1, box.ward->id);
     st.bind(5, q.from.iso()).bind(6, plus_days(q.to, 1).iso());
     while (st.step()) {
         const auto f = read_fact(st);
-        if (!matches(f, q) || index->find({f.e, f.n}, q.on) != box.ward) {
+        if (!matches(f, q)) {
             continue;
         }
         row({f.id, f.category, f.status, f.created_at, f.closed_at, f.expected_at, f.open,
@@ -280,35 +444,26 @@ RequestPanel request_panel(store::Database& db,
     const std::string from = q.from.iso();
     const std::string to_excl = plus_days(q.to, 1).iso();
     const std::string ly_to_excl = plus_days(ly_to, 1).iso();
-    auto st = db.prepare(std::string("SELECT ") + request_columns + requests_by_box() +
-                         "r.created_at >= ?5 AND r.created_at < ?6");
-    bind_box(st, box);
-    st.bind(5, ly_from.iso()).bind(6, to_excl);
+    // Newest first, straight from the placement's index: the list (the newest 100) and the
+    // points are written as the rows come, nothing is kept or sorted.
+    auto st = db.prepare(std::string("SELECT ") + request_columns + requests_in_ward +
+                         " ORDER BY m.created_at DESC, m.request_id DESC");
+    st.bind(1, box.ward->id);
+    st.bind(5, from).bind(6, to_excl);
     int received = 0, open = 0, closed = 0, overdue = 0, with_target = 0, within = 0;
     int last_year = 0, fly_reported = 0, fly_cleared = 0;
     std::vector<double> days;
     std::unordered_map<std::int64_t, RequestPanel::Spot> cells;
+    cells.reserve(4096);
     ordered_json list = ordered_json::array();
-    std::vector<RequestFact> latest;
+    ordered_json points = ordered_json::array();
     while (st.step()) {
         auto f = read_fact(st);
-        const bool current = f.created_at >= from;
-        const bool previous = !current && f.created_at < ly_to_excl;
-        if (!current && !previous) {
-            continue;
-        }
-        if (index.find({f.e, f.n}, q.on) != box.ward) {
-            continue;
-        }
-        if (current && f.category == "fly_tipping") {
+        if (f.category == "fly_tipping") {
             ++fly_reported;
             fly_cleared += f.open ? 0 : 1;
         }
         if (!matches(f, q)) {
-            continue;
-        }
-        if (previous) {
-            ++last_year;
             continue;
         }
         ++received;
@@ -336,7 +491,40 @@ RequestPanel request_panel(store::Database& db,
         ++cell.count;
         cell.lon += f.lon;
         cell.lat += f.lat;
-        latest.push_back(std::move(f));
+        points.push_back({seven(f.lon), seven(f.lat)});
+        if (list.size() < 100) {
+            list.push_back({{"id", f.id},
+                            {"category", f.category},
+                            {"status", f.status},
+                            {"created_at", f.created_at},
+                            {"url", "/track.html?id=" + std::to_string(f.id)}});
+        }
+    }
+    // The same period a year earlier in the ward: counted on the placement's index alone
+    // when there is no filter.
+    {
+        std::string sql = q.category || q.status
+                              ? std::string("SELECT count(*)") + requests_in_ward
+                              : "SELECT count(*) FROM myward_request_wards m WHERE m.ward_id = "
+                                "?1 AND m.created_at >= ?5 AND m.created_at < ?6";
+        if (q.category) {
+            sql += " AND r.category_code = ?3";
+        }
+        if (q.status) {
+            sql += *q.status == "open"     ? " AND r.is_open = 1"
+                   : *q.status == "closed" ? " AND r.is_open = 0"
+                                           : " AND r.status = ?4";
+        }
+        auto ly = db.prepare(sql);
+        ly.bind(1, box.ward->id).bind(5, ly_from.iso()).bind(6, ly_to_excl);
+        if (q.category) {
+            ly.bind(3, *q.category);
+        }
+        if (q.status && *q.status != "open" && *q.status != "closed") {
+            ly.bind(4, *q.status);
+        }
+        ly.step();
+        last_year = static_cast<int>(ly.int64(0));
     }
     // Borough: the same filters over every request, by SQL on indexed columns.
     std::string borough_sql =
@@ -395,22 +583,6 @@ RequestPanel request_panel(store::Database& db,
     ordered_json repeats = ordered_json::array();
     for (const auto& s : p.repeats) {
         repeats.push_back({{"count", s.count}, {"lon", s.lon}, {"lat", s.lat}});
-    }
-    // The list: the newest 100.
-    std::sort(latest.begin(), latest.end(), [](const auto& a, const auto& b2) {
-        return a.created_at != b2.created_at ? a.created_at > b2.created_at : a.id > b2.id;
-    });
-    ordered_json points = ordered_json::array();
-    for (const auto& f : latest) {
-        points.push_back({seven(f.lon), seven(f.lat)});
-    }
-    for (std::size_t i = 0; i < latest.size() && i < 100; ++i) {
-        const auto& f = latest[i];
-        list.push_back({{"id", f.id},
-                        {"category", f.category},
-                        {"status", f.status},
-                        {"created_at", f.created_at},
-                        {"url", "/track.html?id=" + std::to_string(f.id)}});
     }
     const auto per_1000 = [](std::int64_t n, std::int64_t addresses) -> ordered_json {
         return addresses > 0 ? ordered_json(round2(1000.0 * static_cast<double>(n) /
@@ -594,6 +766,96 @@ ordered_json bins_panel(store::Database& db,
             {"fly_tipping", fly_tipping}};
 }
 
+struct VisitRow {
+    std::string activity, name;
+    int scheduled = 0, done = 0, not_done = 0;
+};
+
+/// The meteorological season holding `on`: spring from 1 March, summer 1 June, autumn
+/// 1 September, winter 1 December (into the next year).
+core::Date season_start(const core::Date& on) {
+    const int m = on.month;
+    if (m >= 3 && m <= 5) {
+        return {on.year, 3, 1};
+    }
+    if (m >= 6 && m <= 8) {
+        return {on.year, 6, 1};
+    }
+    if (m >= 9 && m <= 11) {
+        return {on.year, 9, 1};
+    }
+    return {m == 12 ? on.year : on.year - 1, 12, 1};
+}
+
+/// Street cleansing (activities of kind `cleansing`: litter and dog bins, sweeping,
+/// fly-tips) this season: the visits planned from the season's start to `on` whose stop lies
+/// in the ward (an asset at its anchor, a property at its point, a street at the middle of
+/// its line), against those whose latest completion says done or not done.
+ordered_json streetscene_panel(store::Database& db,
+                               const WardIndex& index,
+                               const WardBox& box,
+                               const MyWardQuery& q,
+                               std::vector<VisitRow>* rows_out) {
+    if (db.query_int("SELECT EXISTS (SELECT 1 FROM schedule_rounds r JOIN schedule_activities a "
+                     "ON a.code = r.activity WHERE a.kind = 'cleansing')")
+            .value_or(0) == 0) {
+        return in_use_false();
+    }
+    const auto start = season_start(q.on);
+    auto st = db.prepare(
+        "SELECT a.code, a.name, coalesce(sa.anchor_e, p.easting, "
+        "X(Line_Interpolate_Point(st.geom, 0.5))), coalesce(sa.anchor_n, p.northing, "
+        "Y(Line_Interpolate_Point(st.geom, 0.5))), (SELECT c.outcome FROM "
+        "schedule_visit_completions c WHERE c.visit_id = v.id ORDER BY c.at DESC, c.id DESC "
+        "LIMIT 1) FROM schedule_activities a JOIN schedule_rounds r ON r.activity = a.code "
+        "CROSS JOIN schedule_visits v ON v.round_id = r.id AND v.planned_date >= ?1 AND "
+        "v.planned_date <= ?2 JOIN schedule_round_stops s ON s.id = v.stop_id LEFT JOIN "
+        "street_assets sa ON sa.id = s.asset_id LEFT JOIN properties p ON p.uprn = s.uprn "
+        "LEFT JOIN streets st ON st.usrn = s.usrn WHERE a.kind = 'cleansing'");
+    st.bind(1, start.iso()).bind(2, q.on.iso());
+    std::map<std::string, VisitRow> by_activity;
+    int scheduled = 0, done = 0, not_done = 0;
+    while (st.step()) {
+        if (st.is_null(2) || st.is_null(3) ||
+            index.find({st.real(2), st.real(3)}, q.on) != box.ward) {
+            continue;
+        }
+        auto& row = by_activity[std::string(st.text(0))];
+        row.activity = std::string(st.text(0));
+        row.name = std::string(st.text(1));
+        const auto outcome = st.optional_text(4);
+        ++row.scheduled;
+        ++scheduled;
+        if (outcome == "done") {
+            ++row.done;
+            ++done;
+        } else if (outcome == "not_done") {
+            ++row.not_done;
+            ++not_done;
+        }
+    }
+    ordered_json activities = ordered_json::array();
+    for (const auto& [code, r] : by_activity) {
+        activities.push_back({{"activity", r.activity},
+                              {"name", r.name},
+                              {"scheduled", r.scheduled},
+                              {"completed", r.done},
+                              {"not_done", r.not_done}});
+        if (rows_out) {
+            rows_out->push_back(r);
+        }
+    }
+    return {{"in_use", true},
+            {"season_from", start.iso()},
+            {"to", q.on.iso()},
+            {"scheduled", scheduled},
+            {"completed", done},
+            {"not_done", not_done},
+            {"completed_percent",
+             scheduled ? ordered_json(round2(100.0 * done / scheduled)) : ordered_json(nullptr)},
+            {"by_activity", std::move(activities)}};
+}
+
 ordered_json count_or_null(const std::optional<int>& n) {
     return n ? ordered_json(*n) : ordered_json(nullptr);
 }
@@ -686,9 +948,10 @@ bereavement_panel(store::Database& db,
 } // namespace
 
 std::string MyWardService::dashboard_json(const MyWardQuery& q) const {
-    const auto index = m_wards.index();
     auto db = m_pool.acquire();
+    const auto index = current_index(*db);
     const auto box = resolve(*db, *index, q);
+    (void)place_requests(*db, *box.ward);
     auto requests = request_panel(*db, *index, box, q);
     const ordered_json fly = requests.json.contains("fly_tipping") ? requests.json["fly_tipping"]
                                                                    : ordered_json(nullptr);
@@ -708,6 +971,7 @@ std::string MyWardService::dashboard_json(const MyWardQuery& q) const {
         {"requests", std::move(requests.json)},
         {"planning", planning_panel(*db, *index, box, q, nullptr)},
         {"bins", bins_panel(*db, *index, box, q, fly, nullptr)},
+        {"streetscene", streetscene_panel(*db, *index, box, q, nullptr)},
         {"empty_properties", empty_panel(*db, m_empty, q)},
         {"bereavement", bereavement_panel(*db, *index, box, q, m_suppress_below, nullptr, nullptr)},
         {"suppression",
@@ -720,8 +984,8 @@ std::string MyWardService::dashboard_json(const MyWardQuery& q) const {
 }
 
 std::string MyWardService::outline_geojson(const MyWardQuery& q) const {
-    const auto index = m_wards.index();
     auto db = m_pool.acquire();
+    const auto index = current_index(*db);
     const auto box = resolve(*db, *index, q);
     auto st = db->prepare("SELECT AsGeoJSON(geom_wgs84, 7) FROM wards WHERE id = ?1");
     st.bind(1, box.ward->id);
@@ -730,8 +994,8 @@ std::string MyWardService::outline_geojson(const MyWardQuery& q) const {
 }
 
 MyWardTable MyWardService::panel_table(const MyWardQuery& q, const std::string& panel) const {
-    const auto index = m_wards.index();
     auto db = m_pool.acquire();
+    const auto index = current_index(*db);
     const auto box = resolve(*db, *index, q);
     MyWardTable t;
     const int threshold = m_suppress_below;
@@ -749,6 +1013,7 @@ MyWardTable MyWardService::panel_table(const MyWardQuery& q, const std::string& 
     };
     if (panel == "summary" || panel == "categories" || panel == "statuses" || panel == "months" ||
         panel == "repeat_locations") {
+        (void)place_requests(*db, *box.ward);
         auto p = request_panel(*db, *index, box, q);
         if (panel == "categories") {
             counts_table("category", p.by_category);
@@ -797,6 +1062,16 @@ MyWardTable MyWardService::panel_table(const MyWardQuery& q, const std::string& 
         }
         return t;
     }
+    if (panel == "streetscene") {
+        std::vector<VisitRow> rows;
+        (void)streetscene_panel(*db, *index, box, q, &rows);
+        t.header = {"activity", "scheduled", "completed", "not_done"};
+        for (const auto& r : rows) {
+            t.rows.push_back({r.activity, std::to_string(r.scheduled), std::to_string(r.done),
+                              std::to_string(r.not_done)});
+        }
+        return t;
+    }
     if (panel == "empty_properties") {
         t.header = {"measure", "count"};
         const auto j = empty_panel(*db, m_empty, q);
@@ -832,7 +1107,7 @@ MyWardTable MyWardService::panel_table(const MyWardQuery& q, const std::string& 
     throw DomainError(ErrorCode::not_found, "no panel '" + panel.substr(0, 30) +
                                                 "' (summary, categories, statuses, months, "
                                                 "repeat_locations, planning, bins, "
-                                                "empty_properties, bereavement)");
+                                                "streetscene, empty_properties, bereavement)");
 }
 
 } // namespace wardmap::services

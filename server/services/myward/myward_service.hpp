@@ -14,6 +14,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,8 +98,24 @@ class MyWardService {
     /// The panels' names, for the routes and the docs.
     static const std::vector<std::string>& panel_names();
 
+    /// Brings the request -> ward placement (myward_request_wards, 0028) of `ward`'s boundary
+    /// set up to date: the whole set when it is not placed (first read, or its wards changed),
+    /// else only the requests queued since (created, moved, re-dated). Returns the set's id.
+    /// Public for the bench and the tests; every read calls it first.
+    std::int64_t place_requests(store::Database& db, const WardRecord& ward) const;
+
   private:
     store::ConnectionPool& m_pool;
+    /// The ward index MyWard places with, loaded from the store and loaded again whenever the
+    /// store's "wards" generation moves on (so a placement is never built from an index older
+    /// than the stored boundaries). `generation` receives the generation it was loaded from.
+    std::shared_ptr<const WardIndex> current_index(store::Database& db,
+                                                   std::string* generation = nullptr) const;
+
+    mutable std::mutex m_placing; // one placement at a time in this process
+    mutable std::mutex m_index_mutex;
+    mutable std::shared_ptr<const WardIndex> m_index;
+    mutable std::string m_index_generation;
     const WardService& m_wards;
     const EmptyPropertyService& m_empty;
     int m_suppress_below;

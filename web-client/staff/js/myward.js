@@ -160,6 +160,15 @@ async function load() {
       ['Overflow reports', b.overflow_reports],
       ['Fly-tips reported / cleared', b.fly_tipping ? `${b.fly_tipping.reported} / ${b.fly_tipping.cleared}` : '–']]);
   }
+  const sc = doc.streetscene;
+  if (sc && sc.in_use) {
+    const visits = document.createElement('div');
+    visits.id = 'cleansing-visits';
+    $('bins-body').append(visits);
+    definitionList(visits, [[`Cleansing visits since ${sc.season_from}: completed / scheduled`,
+      `${sc.completed} / ${sc.scheduled}` + (sc.completed_percent === null ? '' : ` (${sc.completed_percent}%)`)],
+      ...sc.by_activity.map((a) => [a.name, `${a.completed} / ${a.scheduled}`])]);
+  }
   const e = doc.empty_properties;
   if (!e.in_use) notInUse($('empty-body'));
   else {
