@@ -35,6 +35,8 @@ class PdfRenderer {
     [[nodiscard]] std::string render(const std::string& html) const;
 
     [[nodiscard]] const PdfSettings& settings() const { return m_settings; }
+    /// Prints running now.
+    [[nodiscard]] int running() const { return m_running.load(); }
 
   private:
     PdfSettings m_settings;
