@@ -3,9 +3,10 @@
 // month as A4 HTML (figures the same as the dashboard's for that month, suppressed alike, an
 // inline SVG map, nothing fetched, no personal data) and as a PDF printed by Debian's
 // chromium (page count, A4, page 1 rasterised by poppler's pdftoppm and not blank; one PNG
-// kept in build/browser-artifacts); the scope and input errors; and the summary: councillors
-// opt in or out, `wardmap myward send-summaries` queues, the real server delivers by SMTP to
-// the real sink (tests/integration/smtp_sink.py), and a second run queues nothing.
+// kept in build/browser-artifacts; the limit of two prints at once and the timeout are
+// tests/unit/myward/report_pdf_test.cpp's); the scope and input errors; and the summary:
+// councillors opt in or out, `wardmap myward send-summaries` queues, the real server delivers by
+// SMTP to the real sink (tests/integration/smtp_sink.py), and a second run queues nothing.
 
 #include "geo/store/database.hpp"
 #include "tests/support/demo_store.hpp"
@@ -23,7 +24,6 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <future>
 #include <regex>
 #include <string>
 #include <sys/wait.h>
@@ -376,35 +376,6 @@ TEST_F(MyWardReport, PdfIsOneA4PageThatIsNotBlank) {
     const double variance = sum2 / n - (sum / n) * (sum / n);
     EXPECT_GT(variance, 100.0);
     EXPECT_GT(dark, 500U); // text and the outline
-}
-
-TEST_F(MyWardReport, PdfRendersAreLimitedNotQueued) {
-    if (access(chromium, X_OK) != 0) {
-        GTEST_SKIP() << "SKIPPED: no " << chromium;
-    }
-    // Four at once against a limit of two: each is printed (200) or refused at once (503
-    // with Retry-After); never an error of another kind.
-    std::vector<std::future<HttpResponse>> calls;
-    for (int i = 0; i < 4; ++i) {
-        calls.push_back(std::async(std::launch::async, [] {
-            return get("/api/myward/" + wards[0] + "/report.pdf?month=" + month, councillor);
-        }));
-    }
-    int printed = 0, refused = 0;
-    for (auto& c : calls) {
-        const auto r = c.get();
-        if (r.status == 200) {
-            ++printed;
-            EXPECT_TRUE(r.body.starts_with("%PDF-"));
-        } else {
-            ++refused;
-            EXPECT_EQ(r.status, 503) << r.body;
-            EXPECT_FALSE(r.header("retry-after").empty());
-        }
-    }
-    EXPECT_GE(printed, 1);
-    EXPECT_LE(printed, 4);
-    EXPECT_EQ(printed + refused, 4);
 }
 
 TEST_F(MyWardReport, MonthlySummaryGoesOnceToOptedInCouncillorsOnly) {
