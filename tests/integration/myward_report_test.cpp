@@ -19,6 +19,7 @@
 
 #include <array>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -279,6 +280,55 @@ TEST_F(MyWardReport, HtmlIsA4WithTheDashboardsFiguresAMapAndNoPersonalData) {
         }
         EXPECT_EQ(dots, points);
     }
+}
+
+TEST_F(MyWardReport, ManyRequestsAreDrawnAsHeatCells) {
+    // 450 requests at one point of the ward (SpatiaLite's PointOnSurface of its outline), in
+    // the month 13 months ago: over 400, the map draws 100 m cells instead of dots, and the
+    // cell holding that point is the darkest.
+    std::time_t t = std::time(nullptr);
+    std::tm tm = *std::gmtime(&t);
+    tm.tm_mday = 15;
+    tm.tm_mon -= 13;
+    tm.tm_hour = 12;
+    const std::time_t when = timegm(&tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m", std::gmtime(&when));
+    const std::string busy_month = buf;
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT10:00:00Z", std::gmtime(&when));
+    const std::string created = buf;
+    double e = 0, n = 0;
+    {
+        auto db = store::Database::open(db_path);
+        auto at = db.prepare(
+            "SELECT X(PointOnSurface(w.geom)), Y(PointOnSurface(w.geom)) FROM wards w JOIN "
+            "boundary_sets b ON b.id = w.boundary_set_id WHERE w.code = ?1 ORDER BY "
+            "b.valid_from DESC LIMIT 1");
+        at.bind(1, wards[0]);
+        ASSERT_TRUE(at.step());
+        e = at.real(0);
+        n = at.real(1);
+        db.exec("INSERT OR IGNORE INTO service_categories (code, name, group_name) VALUES "
+                "('mr_test', 'MyWard report test', 'Test')");
+        auto ins = db.prepare(
+            "INSERT INTO service_requests (category_code, status, description, created_at, "
+            "updated_at, geom, geom_wgs84) VALUES ('mr_test', 'open', 'a test report', ?1, ?1, "
+            "MakePoint(?2, ?3, 27700), ST_Transform(MakePoint(?2, ?3, 27700), 4326))");
+        for (int i = 0; i < 450; ++i) {
+            ins.reset();
+            ins.bind(1, created).bind(2, e).bind(3, n).run();
+        }
+    }
+    const auto r = get(report(wards[0], busy_month), councillor);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body.find("<circle "), std::string::npos);
+    EXPECT_EQ(row_value(r.body, "mr_test"), "450");
+    const auto x = static_cast<long>(std::floor(e / 100)) * 100;
+    const auto y = -(static_cast<long>(std::floor(n / 100)) + 1) * 100;
+    EXPECT_NE(r.body.find("<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(y) +
+                          "\" width=\"100\" height=\"100\" fill-opacity=\"0.95\"/>"),
+              std::string::npos)
+        << r.body.substr(0, 4000);
 }
 
 TEST_F(MyWardReport, ScopeAndInputErrors) {
