@@ -11,6 +11,7 @@
 #include "server/http/features/tile_routes.hpp"
 #include "server/http/housing/housing_routes.hpp"
 #include "server/http/myarea/my_area_routes.hpp"
+#include "server/http/myward/myward_report_routes.hpp"
 #include "server/http/myward/myward_routes.hpp"
 #include "server/http/requests/catalogue_routes.hpp"
 #include "server/http/requests/councillor_routes.hpp"
@@ -65,14 +66,17 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       my_area(pool, bng, wards, schedules),
       area_alerts(pool, bng, wards, settings.public_url, requests.catalogue()->council()),
       myward(pool, wards, empty_properties, settings.suppress_below),
-      councillor_actions(pool, requests, wards), audit(pool), accounts(pool),
-      sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
-      authenticator(pool, sessions), sign_in_links(pool,
-                                                   accounts,
-                                                   sessions,
-                                                   {.public_url = settings.public_url,
-                                                    .council_name = requests.catalogue()->council(),
-                                                    .limits = settings.sign_in_links}),
+      councillor_actions(pool, requests, wards),
+      myward_report(pool, wards, myward, settings.public_url), report_pdf(settings.report_pdf),
+      myward_summaries(pool, myward_report, requests.catalogue()->council()), audit(pool),
+      accounts(pool), sessions(pool, settings.sessions),
+      sign_in(accounts, sessions, settings.sign_in), authenticator(pool, sessions),
+      sign_in_links(pool,
+                    accounts,
+                    sessions,
+                    {.public_url = settings.public_url,
+                     .council_name = requests.catalogue()->council(),
+                     .limits = settings.sign_in_links}),
       cookies(settings.cookies), mail_delivered(settings.mail_delivered), files(settings.web_root),
       pages(settings.page_cache_bytes) {
     // The street-asset collections derive each asset's ward from the ward index (never stored).
@@ -119,6 +123,8 @@ void add_server_routes(http::Router& router,
     http::add_housing_routes(router, services.empty_properties);
     http::add_myward_routes(router, services.myward);
     http::add_councillor_routes(router, services.councillor_actions);
+    http::add_myward_report_routes(router, services.myward_report, services.report_pdf,
+                                   services.myward_summaries);
     http::add_burial_routes(router, services.burials);
     http::add_burial_search_route(router, services.burial_search);
     http::add_booking_routes(router, services.bookings);

@@ -32,7 +32,10 @@
 #include "server/services/housing/empty_property_service.hpp"
 #include "server/services/myarea/area_alerts.hpp"
 #include "server/services/myarea/my_area_service.hpp"
+#include "server/services/myward/myward_report.hpp"
 #include "server/services/myward/myward_service.hpp"
+#include "server/services/myward/myward_summaries.hpp"
+#include "server/services/myward/report_pdf.hpp"
 #include "server/services/requests/catalogue_service.hpp"
 #include "server/services/requests/councillor_actions.hpp"
 #include "server/services/requests/followers.hpp"
@@ -79,6 +82,8 @@ struct ServiceSettings {
     services::BurialSearchPolicy burial_search;
     /// MyWard: counts from 1 to this - 1 are suppressed in exports (`serve --suppress-below`).
     int suppress_below = services::MyWardService::default_suppress_below;
+    /// MyWard's report as PDF: the Chromium that prints it (`serve --chromium`).
+    services::PdfSettings report_pdf;
 };
 
 /// Every service behind the HTTP API, built in dependency order over `pool`. Loads the ward
@@ -121,6 +126,9 @@ class ServerServices {
     services::AreaAlerts area_alerts;
     services::MyWardService myward;
     services::CouncillorActions councillor_actions;
+    services::MyWardReport myward_report;
+    services::PdfRenderer report_pdf;
+    services::MyWardSummaries myward_summaries;
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

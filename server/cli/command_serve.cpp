@@ -62,6 +62,8 @@ struct ServeOptions {
     bool burial_search_exclude_infants = true;
     int burial_search_count_cap = 1000;
     int suppress_below = 5;
+    std::string chromium = "/usr/bin/chromium";
+    int report_pdf_timeout_seconds = 60;
     std::size_t max_photo_bytes = 10U * 1024U * 1024U;
     bool access_log = true;
     bool cookie_secure = false;
@@ -300,6 +302,8 @@ int serve(const CommonOptions& common, const ServeOptions& options) {
     settings.public_url = options.public_url;
     settings.page_cache_bytes = static_cast<std::size_t>(options.page_cache_mb) << 20;
     settings.suppress_below = options.suppress_below;
+    settings.report_pdf = {.chromium = options.chromium,
+                           .timeout = std::chrono::seconds(options.report_pdf_timeout_seconds)};
     settings.max_photo_bytes = options.max_photo_bytes;
     settings.sessions = {.idle = std::chrono::minutes(options.session_idle_minutes),
                          .absolute = std::chrono::hours(options.session_max_hours)};
@@ -538,6 +542,16 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
                     "MyWard exports leave counts from 1 to this - 1 empty (small numbers)")
         ->envname("WARDMAP_SUPPRESS_BELOW")
         ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    cmd->add_option("--chromium", options->chromium,
+                    "Headless Chromium that prints MyWard's report as PDF (absent: the PDF "
+                    "answers 503)")
+        ->envname("WARDMAP_CHROMIUM")
+        ->capture_default_str();
+    cmd->add_option("--report-pdf-timeout-seconds", options->report_pdf_timeout_seconds,
+                    "How long one PDF print may take before Chromium is killed")
+        ->envname("WARDMAP_REPORT_PDF_TIMEOUT_SECONDS")
+        ->check(CLI::Range(1, 600))
         ->capture_default_str();
     cmd->add_option("--page-cache-mb", options->page_cache_mb,
                     "Memory for OGC API pages kept until the store changes (0: none)")

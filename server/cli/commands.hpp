@@ -19,6 +19,7 @@ void add_users_command(CLI::App& app, CommonOptions& common, int& exit_code);
 void add_backup_command(CLI::App& app, CommonOptions& common, int& exit_code);
 void add_restore_command(CLI::App& app, CommonOptions& common, int& exit_code);
 void add_schedules_command(CLI::App& app, CommonOptions& common, int& exit_code);
+void add_myward_command(CLI::App& app, CommonOptions& common, int& exit_code);
 void add_version_command(CLI::App& app, int& exit_code);
 
 /// The service catalogue `serve` reads unless told otherwise (the demo's casework uses it too).

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     wardmap::cli::add_backup_command(app, common, exit_code);
     wardmap::cli::add_restore_command(app, common, exit_code);
     wardmap::cli::add_schedules_command(app, common, exit_code);
+    wardmap::cli::add_myward_command(app, common, exit_code);
     wardmap::cli::add_version_command(app, exit_code);
     try {
         app.parse(argc, argv);

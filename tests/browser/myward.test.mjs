@@ -64,6 +64,13 @@ test('the councillor sees their ward, filters it, downloads a CSV and is refused
   assert.equal(lines.length - 1, doc.requests.open);
   assert.ok(lines.slice(1).every((l) => l.split(',')[6] === 'true'));
 
+  // The month's printable report, linked beside the downloads.
+  const reportHref = await page.getAttribute('#exports a[href*="/report?month="]', 'href');
+  const report = await page.request.get(`${server.url}${reportHref}`);
+  assert.equal(report.status(), 200);
+  assert.match(await report.text(), /@page \{ size: A4;/);
+  assert.ok(await page.locator('#exports a[href*="/report.pdf?month="]').count() === 1);
+
   // Another ward of the borough: 403.
   const all = await (await page.request.get(`${server.url}/api/wards`)).json();
   const other = all.features.map((f) => f.properties.code).find((c) => !wards.includes(c));

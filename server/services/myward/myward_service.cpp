@@ -413,7 +413,7 @@ void MyWardService::visit_requests(const MyWardQuery& q,
             continue;
         }
         row({f.id, f.category, f.status, f.created_at, f.closed_at, f.expected_at, f.open,
-             f.open && f.expected_at && *f.expected_at < now, f.lon, f.lat});
+             f.open && f.expected_at && *f.expected_at < now, f.lon, f.lat, f.e, f.n});
     }
 }
 

@@ -47,6 +47,8 @@ struct MyWardRequestRow {
     bool overdue = false;
     double lon = 0;
     double lat = 0;
+    double e = 0; ///< EPSG:27700 (the printed report's map)
+    double n = 0;
 };
 
 /// A flat table (a panel as CSV): header and rows of text cells; nullopt is a suppressed or

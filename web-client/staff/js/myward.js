@@ -208,6 +208,17 @@ async function load() {
     li.append(a);
     exports.append(li);
   }
+  // The printable A4 report of the month that holds `to` (docs/myward.md "Monthly report").
+  const month = ($('to').value || todayIso()).slice(0, 7);
+  for (const [suffix, label] of [['report', 'Print report'], ['report.pdf', 'Report (PDF)']]) {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = `${base}/${suffix}?month=${month}`;
+    a.textContent = `${label}, ${month}`;
+    a.target = '_blank';
+    li.append(a);
+    exports.append(li);
+  }
   layers.clearLayers();
   if (r.in_use) densityLayer(r.points).addTo(layers);
   try {
