@@ -12,6 +12,7 @@
 #include "server/http/housing/housing_routes.hpp"
 #include "server/http/myarea/my_area_routes.hpp"
 #include "server/http/myward/myward_routes.hpp"
+#include "server/http/performance/performance_routes.hpp"
 #include "server/http/requests/catalogue_routes.hpp"
 #include "server/http/requests/open311_routes.hpp"
 #include "server/http/requests/photo_routes.hpp"
@@ -63,7 +64,8 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       memorials(pool), burial_search(pool, settings.burial_search),
       my_area(pool, bng, wards, schedules),
       area_alerts(pool, bng, wards, settings.public_url, requests.catalogue()->council()),
-      myward(pool, wards, empty_properties, settings.suppress_below), audit(pool), accounts(pool),
+      myward(pool, wards, empty_properties, settings.suppress_below),
+      performance(pool, requests, wards, settings.suppress_below), audit(pool), accounts(pool),
       sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
       authenticator(pool, sessions), sign_in_links(pool,
                                                    accounts,
@@ -116,6 +118,7 @@ void add_server_routes(http::Router& router,
     http::add_job_routes(router, services.jobs);
     http::add_housing_routes(router, services.empty_properties);
     http::add_myward_routes(router, services.myward);
+    http::add_performance_routes(router, services.performance);
     http::add_burial_routes(router, services.burials);
     http::add_burial_search_route(router, services.burial_search);
     http::add_booking_routes(router, services.bookings);

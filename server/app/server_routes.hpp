@@ -33,6 +33,7 @@
 #include "server/services/myarea/area_alerts.hpp"
 #include "server/services/myarea/my_area_service.hpp"
 #include "server/services/myward/myward_service.hpp"
+#include "server/services/performance/performance_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
 #include "server/services/requests/followers.hpp"
 #include "server/services/requests/my_reports_service.hpp"
@@ -76,7 +77,8 @@ struct ServiceSettings {
     std::optional<services::OidcSettings> oidc;
     /// The public grave search's embargo and infant policy (docs/burials.md).
     services::BurialSearchPolicy burial_search;
-    /// MyWard: counts from 1 to this - 1 are suppressed in exports (`serve --suppress-below`).
+    /// MyWard and the performance page: counts from 1 to this - 1 are suppressed in exports
+    /// and public figures (`serve --suppress-below`).
     int suppress_below = services::MyWardService::default_suppress_below;
 };
 
@@ -119,6 +121,7 @@ class ServerServices {
     services::MyAreaService my_area;
     services::AreaAlerts area_alerts;
     services::MyWardService myward;
+    services::PerformanceService performance; ///< the public performance page (issue #16)
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;
