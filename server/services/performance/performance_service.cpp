@@ -44,8 +44,11 @@ PerformanceSource requests_source(const RequestService& requests) {
                 continue;
             }
             const auto closed_text = st.optional_text(3);
-            const auto closed_at = closed_text ? core::parse_stored_utc(*closed_text)
-                                               : std::optional<core::UnixSeconds>();
+            const auto closed_parsed = closed_text ? core::parse_stored_utc(*closed_text)
+                                                   : std::optional<core::UnixSeconds>();
+            // Plain values (GCC's -Wmaybe-uninitialized cannot follow the optional's checks).
+            const bool has_closed = closed_parsed.has_value();
+            const core::UnixSeconds closed_at = closed_parsed.value_or(0);
             const std::string priority = st.optional_text(4).value_or(service->default_priority);
             const auto expected_text = st.optional_text(5);
             auto expected = expected_text ? core::parse_stored_utc(*expected_text)
@@ -67,29 +70,29 @@ PerformanceSource requests_source(const RequestService& requests) {
                 ++c[received];
                 c[online] += channel == "web" || channel == "app" ? 1 : 0;
                 if (priority == "high") {
-                    if (!open && closed_at) {
+                    if (!open && has_closed) {
                         ++c[hp_decided];
-                        c[hp_within] += *closed_at <= *expected ? 1 : 0;
+                        c[hp_within] += closed_at <= *expected ? 1 : 0;
                     } else if (open && *expected < frame.now) {
                         ++c[hp_decided];
                     }
                 }
             }
-            if (!open && closed_at) {
-                const int pk = frame.period_of(*closed_at);
+            if (!open && has_closed) {
+                const int pk = frame.period_of(closed_at);
                 const int rk = pk < 0 ? -1 : frame.row_of(static_cast<std::size_t>(pk), p);
                 if (rk >= 0) {
                     auto& t = tallies[static_cast<std::size_t>(rk)];
                     ++t.counts[closed];
-                    t.close_days.push_back(static_cast<double>(*closed_at - *created) / 86400.0);
+                    t.close_days.push_back(static_cast<double>(closed_at - *created) / 86400.0);
                 }
             }
-            if (!open && !closed_at) {
+            if (!open && !has_closed) {
                 continue; // closed on a date not kept: not known to be open at any month end
             }
             for (std::size_t k = 0; k < periods.size(); ++k) {
                 const core::UnixSeconds at = std::min(periods[k].end, frame.now);
-                const bool open_then = *created < at && (open || (closed_at && *closed_at >= at));
+                const bool open_then = *created < at && (open || closed_at >= at);
                 if (open_then && *expected < at) {
                     const int r = frame.row_of(k, p);
                     if (r >= 0) {
