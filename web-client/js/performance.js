@@ -62,10 +62,13 @@ function chart(doc, title, keys, { line = false, percent = false } = {}) {
   const rows = doc.rows;
   const W = 640, H = 260, left = 48, right = 12, top = 16, bottom = 40;
   const values = rows.flatMap((r) => keys.map((k) => r[k].value).filter((v) => v !== null));
-  let max = percent ? 1 : Math.max(1, ...values);
+  let max = 1;
   if (!percent) {
-    const step = 10 ** Math.floor(Math.log10(max));
-    max = Math.ceil(max / step) * step;
+    // Four gridlines at a round step (1, 2, 2.5 or 5 times a power of ten; whole for counts).
+    const raw = Math.max(...values, line ? 0.1 : 1) / 4;
+    const power = 10 ** Math.floor(Math.log10(raw));
+    const step = Math.max(line ? 0 : 1, [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => s >= raw));
+    max = step * 4;
   }
   const x0 = (i) => left + (i * (W - left - right)) / rows.length;
   const band = (W - left - right) / Math.max(1, rows.length);
