@@ -18,7 +18,8 @@ set(layer_rules
 )
 
 # Domains of server/services/ and the domains each may include (besides itself and shared/).
-set(domains access gazetteer wards requests features streetscene burials planning housing myward myarea)
+set(domains access gazetteer wards requests features streetscene burials planning housing myward myarea
+  performance)
 set(domain_uses
   "access|"
   "gazetteer|wards features"
@@ -31,6 +32,7 @@ set(domain_uses
   "housing|access gazetteer wards"
   "myward|access gazetteer wards requests features streetscene burials planning housing"
   "myarea|gazetteer wards requests streetscene burials planning housing"
+  "performance|access wards requests"
 )
 
 set(violations "")

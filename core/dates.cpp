@@ -40,6 +40,32 @@ std::optional<Date> parse_iso_date(std::string_view text) {
     return d;
 }
 
+std::string YearMonth::iso() const {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d", year, month);
+    return buf;
+}
+
+Date YearMonth::last_day() const {
+    const std::chrono::year_month_day_last ymdl{std::chrono::year(year) /
+                                                std::chrono::month(static_cast<unsigned>(month)) /
+                                                std::chrono::last};
+    return {year, month, static_cast<int>(static_cast<unsigned>(ymdl.day()))};
+}
+
+std::optional<YearMonth> parse_year_month(std::string_view text) {
+    if (text.size() != 7) {
+        return std::nullopt;
+    }
+    std::string day_one(text);
+    day_one += "-01";
+    const auto d = parse_iso_date(day_one);
+    if (!d) {
+        return std::nullopt;
+    }
+    return YearMonth{d->year, d->month};
+}
+
 Date today_utc() {
     const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
     const std::chrono::year_month_day ymd{days};

@@ -13,6 +13,7 @@
 #include "server/http/myarea/my_area_routes.hpp"
 #include "server/http/myward/myward_report_routes.hpp"
 #include "server/http/myward/myward_routes.hpp"
+#include "server/http/performance/performance_routes.hpp"
 #include "server/http/requests/catalogue_routes.hpp"
 #include "server/http/requests/councillor_routes.hpp"
 #include "server/http/requests/open311_routes.hpp"
@@ -68,15 +69,15 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       myward(pool, wards, empty_properties, settings.suppress_below),
       councillor_actions(pool, requests, wards),
       myward_report(pool, wards, myward, settings.public_url), report_pdf(settings.report_pdf),
-      myward_summaries(pool, myward_report, requests.catalogue()->council()), audit(pool),
-      accounts(pool), sessions(pool, settings.sessions),
-      sign_in(accounts, sessions, settings.sign_in), authenticator(pool, sessions),
-      sign_in_links(pool,
-                    accounts,
-                    sessions,
-                    {.public_url = settings.public_url,
-                     .council_name = requests.catalogue()->council(),
-                     .limits = settings.sign_in_links}),
+      myward_summaries(pool, myward_report, requests.catalogue()->council()),
+      performance(pool, requests, wards, settings.suppress_below), audit(pool), accounts(pool),
+      sessions(pool, settings.sessions), sign_in(accounts, sessions, settings.sign_in),
+      authenticator(pool, sessions), sign_in_links(pool,
+                                                   accounts,
+                                                   sessions,
+                                                   {.public_url = settings.public_url,
+                                                    .council_name = requests.catalogue()->council(),
+                                                    .limits = settings.sign_in_links}),
       cookies(settings.cookies), mail_delivered(settings.mail_delivered), files(settings.web_root),
       pages(settings.page_cache_bytes) {
     // The street-asset collections derive each asset's ward from the ward index (never stored).
@@ -125,6 +126,7 @@ void add_server_routes(http::Router& router,
     http::add_councillor_routes(router, services.councillor_actions);
     http::add_myward_report_routes(router, services.myward_report, services.report_pdf,
                                    services.myward_summaries);
+    http::add_performance_routes(router, services.performance);
     http::add_burial_routes(router, services.burials);
     http::add_burial_search_route(router, services.burial_search);
     http::add_booking_routes(router, services.bookings);

@@ -36,6 +36,7 @@
 #include "server/services/myward/myward_service.hpp"
 #include "server/services/myward/myward_summaries.hpp"
 #include "server/services/myward/report_pdf.hpp"
+#include "server/services/performance/performance_service.hpp"
 #include "server/services/requests/catalogue_service.hpp"
 #include "server/services/requests/councillor_actions.hpp"
 #include "server/services/requests/followers.hpp"
@@ -80,7 +81,8 @@ struct ServiceSettings {
     std::optional<services::OidcSettings> oidc;
     /// The public grave search's embargo and infant policy (docs/burials.md).
     services::BurialSearchPolicy burial_search;
-    /// MyWard: counts from 1 to this - 1 are suppressed in exports (`serve --suppress-below`).
+    /// MyWard and the performance page: counts from 1 to this - 1 are suppressed in exports
+    /// and public figures (`serve --suppress-below`).
     int suppress_below = services::MyWardService::default_suppress_below;
     /// MyWard's report as PDF: the Chromium that prints it (`serve --chromium`).
     services::PdfSettings report_pdf;
@@ -129,6 +131,7 @@ class ServerServices {
     services::MyWardReport myward_report;
     services::PdfRenderer report_pdf;
     services::MyWardSummaries myward_summaries;
+    services::PerformanceService performance; ///< the public performance page (issue #16)
     services::AuditService audit;
     services::AccountService accounts;
     services::SessionService sessions;

@@ -538,8 +538,10 @@ void add_serve_command(CLI::App& app, CommonOptions& common, int& exit_code) {
         ->envname("WARDMAP_DRAIN_SECONDS")
         ->check(CLI::Range(0, 600))
         ->capture_default_str();
-    cmd->add_option("--suppress-below", options->suppress_below,
-                    "MyWard exports leave counts from 1 to this - 1 empty (small numbers)")
+    cmd->add_option(
+           "--suppress-below", options->suppress_below,
+           "MyWard exports and the public performance page leave counts from 1 to this - 1 "
+           "empty (small numbers)")
         ->envname("WARDMAP_SUPPRESS_BELOW")
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();

@@ -40,17 +40,48 @@ Kpis RequestService::kpis(const KpiQuery& q) const {
     const core::UnixSeconds start = core::uk_instant(k.from, 0);
     const core::UnixSeconds end =
         core::uk_instant(core::date_from_days(core::days_since_epoch(k.to) + 1), 0);
+    // The ward is derived, never read from the stored column: each request's point against the
+    // boundaries in force on `to` (the range's end), as MyWard and /api/performance place them.
+    const auto index = m_wards.index();
+    const WardRecord* ward = nullptr;
+    if (q.ward) {
+        const int on = date_key(k.to);
+        bool known = false;
+        for (const auto& w : index->wards()) {
+            if (w.code != *q.ward) {
+                continue;
+            }
+            known = true;
+            const auto f = core::parse_iso_date(w.valid_from);
+            const auto t = w.valid_to ? core::parse_iso_date(*w.valid_to) : std::nullopt;
+            if (f && date_key(*f) <= on && (!t || on < date_key(*t))) {
+                ward = &w;
+            }
+        }
+        if (!known) {
+            throw DomainError(ErrorCode::not_found,
+                              "no ward has the code '" + q.ward->substr(0, 20) + "'");
+        }
+        if (ward == nullptr) {
+            throw DomainError(ErrorCode::not_found, "the ward " + q.ward->substr(0, 20) +
+                                                        " was not in force on " + k.to.iso());
+        }
+    }
     auto db = m_pool.acquire();
     auto st = db->prepare("SELECT category_code, status, source, created_at, closed_at, priority, "
-                          "expected_at FROM service_requests WHERE private = 0 AND created_at >= "
-                          "?1 AND created_at < ?2 AND (?3 IS NULL OR ward_code = ?3)");
-    st.bind(1, core::format_utc(start)).bind(2, core::format_utc(end)).bind(3, q.ward);
+                          "expected_at, X(geom), Y(geom) FROM service_requests WHERE private = 0 "
+                          "AND created_at >= ?1 AND created_at < ?2");
+    st.bind(1, core::format_utc(start)).bind(2, core::format_utc(end));
     const core::UnixSeconds current_time = now();
     std::vector<double> all_days;
     std::map<const ServiceDefinition*, std::vector<double>> service_days;
     while (st.step()) {
         const ServiceDefinition* service = catalogue->find(std::string(st.text(0)));
         if (service == nullptr || service->is_private) {
+            continue;
+        }
+        if (ward != nullptr &&
+            (st.is_null(7) || index->find({st.real(7), st.real(8)}, k.to) != ward)) {
             continue;
         }
         auto it = std::find_if(k.by_service.begin(), k.by_service.end(),

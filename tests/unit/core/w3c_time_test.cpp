@@ -50,5 +50,18 @@ TEST(IsoDate, RefusesASignedYearMonthOrDay) {
     EXPECT_TRUE(parse_iso_date("0026-11-21"));
 }
 
+TEST(YearMonth, ParsesExactlyYyyyMm) {
+    const auto m = parse_year_month("2024-02");
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->iso(), "2024-02");
+    EXPECT_EQ(m->last_day().iso(), "2024-02-29"); // a leap year
+    EXPECT_EQ(parse_year_month("2023-02")->last_day().iso(), "2023-02-28");
+    EXPECT_EQ(YearMonth::from_index(m->index() + 11).iso(), "2025-01");
+    for (const char* bad : {"2024-13", "2024-00", "2024-1", "2024-01-01", "-024-01", "2024/01", "",
+                            "2024-+1", "20240-1"}) {
+        EXPECT_FALSE(parse_year_month(bad)) << bad;
+    }
+}
+
 } // namespace
 } // namespace wardmap::core

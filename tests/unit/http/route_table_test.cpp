@@ -169,6 +169,9 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
         EXPECT_EQ(needs(method, "/api/alerts/confirm/:token"), "resident token");
         EXPECT_EQ(needs(method, "/api/alerts/unsubscribe/:token"), "resident token");
     }
+    // The performance page's figures (issue #16): public, small numbers suppressed.
+    EXPECT_EQ(needs("GET", "/api/performance"), "public");
+    EXPECT_EQ(needs("GET", "/api/performance.csv"), "public");
     EXPECT_EQ(needs("GET", "/healthz"), "public");
     EXPECT_EQ(needs("GET", "/metrics"), "public");
     EXPECT_EQ(needs("GET", "/*"), "public");
