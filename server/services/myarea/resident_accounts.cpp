@@ -272,7 +272,10 @@ ordered_json ResidentAccounts::overview(const ResidentSession& session) const {
         address = {{"uprn", *uprn}};
         try {
             const auto area = nlohmann::json::parse(
-                m_my_area.area({.uprn = uprn, .today = core::date_from_days(m_clock() / 86400)}));
+                m_my_area.area({.uprn = uprn,
+                                .postcode = std::nullopt,
+                                .point = std::nullopt,
+                                .today = core::date_from_days(m_clock() / 86400)}));
             const auto& place = area.at("place");
             address["address"] = place.value("address", nlohmann::json()).is_string()
                                      ? ordered_json(place["address"].get<std::string>())
