@@ -2,10 +2,9 @@
 // /api/account/address's JSON. A refusal is only ever a DomainError; an accepted body is a
 // UPRN in range, or null.
 
-#include "server/http/myarea/account_routes.hpp"
-
 #include "fuzz/fuzz_support.hpp"
 
+#include "server/http/myarea/account_routes.hpp"
 #include "server/services/shared/errors.hpp"
 
 using namespace wardmap;
