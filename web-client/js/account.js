@@ -75,7 +75,9 @@ function renderAddress(address) {
   const link = el('a', 'Everything about my area');
   link.href = `/area.html?uprn=${encodeURIComponent(address.uprn)}`;
   link.id = 'area-link';
-  box.append(el('p')).lastChild.append(link);
+  const para = el('p');
+  para.append(link);
+  box.append(para);
 }
 
 async function load() {
@@ -175,10 +177,13 @@ $('delete-yes').addEventListener('click', async () => {
   $('account-status').textContent = 'Your account and your personal details have been deleted.';
 });
 
-(async () => {
+async function start() {
   try {
     const token = location.hash.slice(1);
     if (token) await redeem(token);
     await load();
   } catch (error) { fail(error); }
-})();
+}
+// A link pasted into this page's own tab changes only the fragment: no new page load.
+window.addEventListener('hashchange', () => { if (location.hash.length > 1) start(); });
+start();
