@@ -31,7 +31,7 @@ set(domain_uses
   "planning|access gazetteer wards features"
   "housing|access gazetteer wards"
   "myward|access gazetteer wards requests features streetscene burials planning housing"
-  "myarea|gazetteer wards requests streetscene burials planning housing"
+  "myarea|access gazetteer wards requests streetscene burials planning housing"
   "performance|access wards requests"
 )
 

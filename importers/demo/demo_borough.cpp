@@ -15,7 +15,7 @@ namespace {
 constexpr int generator_version = 4; // 4: planning constraints and land charges
 
 /// The first schema version that has every table the demo fills.
-constexpr int required_schema_version = 30; // councillors' follows and notes, 0030
+constexpr int required_schema_version = 31; // residents' accounts, 0031
 
 constexpr const char* filled_tables[] = {
     "council_area",         "boundary_sets",     "wards",         "streets",

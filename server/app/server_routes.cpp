@@ -10,6 +10,7 @@
 #include "server/http/features/ogc_routes.hpp"
 #include "server/http/features/tile_routes.hpp"
 #include "server/http/housing/housing_routes.hpp"
+#include "server/http/myarea/account_routes.hpp"
 #include "server/http/myarea/my_area_routes.hpp"
 #include "server/http/myward/myward_report_routes.hpp"
 #include "server/http/myward/myward_routes.hpp"
@@ -66,6 +67,12 @@ ServerServices::ServerServices(store::ConnectionPool& pool,
       memorials(pool), burial_search(pool, settings.burial_search),
       my_area(pool, bng, wards, schedules),
       area_alerts(pool, bng, wards, settings.public_url, requests.catalogue()->council()),
+      resident_accounts(pool,
+                        requests,
+                        my_area,
+                        {.public_url = settings.public_url,
+                         .council_name = requests.catalogue()->council(),
+                         .limits = {}}),
       myward(pool, wards, empty_properties, settings.suppress_below),
       councillor_actions(pool, requests, wards),
       myward_report(pool, wards, myward, settings.public_url), report_pdf(settings.report_pdf),
@@ -133,6 +140,7 @@ void add_server_routes(http::Router& router,
     http::add_memorial_routes(router, services.memorials);
     http::add_my_area_routes(router, services.my_area, services.area_alerts,
                              services.requests.catalogue()->council());
+    http::add_account_routes(router, services.resident_accounts, services.cookies);
     http::add_access_routes(router, services.accounts, services.sessions, services.sign_in,
                             services.cookies);
     if (services.mail_delivered) {

@@ -32,6 +32,7 @@
 #include "server/services/housing/empty_property_service.hpp"
 #include "server/services/myarea/area_alerts.hpp"
 #include "server/services/myarea/my_area_service.hpp"
+#include "server/services/myarea/resident_accounts.hpp"
 #include "server/services/myward/myward_report.hpp"
 #include "server/services/myward/myward_service.hpp"
 #include "server/services/myward/myward_summaries.hpp"
@@ -126,6 +127,7 @@ class ServerServices {
     services::BurialSearch burial_search;
     services::MyAreaService my_area;
     services::AreaAlerts area_alerts;
+    services::ResidentAccounts resident_accounts; ///< My Account (0031)
     services::MyWardService myward;
     services::CouncillorActions councillor_actions;
     services::MyWardReport myward_report;

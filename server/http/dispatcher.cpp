@@ -144,6 +144,7 @@ void Dispatcher::check_access(const Route& route, const Request& request) const 
                                                    request.request_id);
     case Kind::public_route:
     case Kind::resident_token:
+    case Kind::resident_session: // the account routes resolve it and check its CSRF token
         // The path's token is checked by the handler; credentials grant nothing here, so a
         // staff member's cookie does not need a CSRF token on a resident's page.
         return;

@@ -206,7 +206,8 @@ std::map<std::string, Credentials> PermissionMatrix::credentials;
 
 bool is_protected(const RouteAccess& access) {
     return access.kind == RouteAccess::Kind::permission ||
-           access.kind == RouteAccess::Kind::signed_in;
+           access.kind == RouteAccess::Kind::signed_in ||
+           access.kind == RouteAccess::Kind::resident_session;
 }
 
 TEST_F(PermissionMatrix, EveryRoleAgainstEveryProtectedRoute) {
@@ -259,6 +260,64 @@ TEST_F(PermissionMatrix, EveryRoleAgainstEveryProtectedRoute) {
             }
         }
     }
+}
+
+// A resident signed in to My Account is a caller of its own kind: its session opens the
+// account routes and nothing else; to every staff route it is an anonymous caller.
+TEST_F(PermissionMatrix, AResidentSessionOpensOnlyTheAccountRoutes) {
+    const std::string email = "matrix.resident@example.org";
+    ASSERT_EQ(testing::http_request(server->port(), "POST", "/api/account/sign-in",
+                                    json{{"email", email}}.dump(),
+                                    {{"Content-Type", "application/json"}})
+                  .status,
+              202);
+    // This server delivers no mail: the link waits in the outbox, read from there.
+    std::string token;
+    {
+        auto db = store::Database::open(db_path);
+        const auto body = db.query_text("SELECT body FROM notification_outbox WHERE recipient = '" +
+                                        email + "' ORDER BY id DESC LIMIT 1")
+                              .value_or("");
+        const auto at = body.find("/account.html#");
+        ASSERT_NE(at, std::string::npos) << body;
+        const auto start = at + std::string("/account.html#").size();
+        token = body.substr(start, body.find('\n', start) - start);
+    }
+    const auto redeemed = testing::http_request(
+        server->port(), "POST", "/api/account/sign-in/redeem", json{{"token", token}}.dump(),
+        {{"Content-Type", "application/json"}});
+    ASSERT_EQ(redeemed.status, 200) << redeemed.body;
+    const auto set_cookie = redeemed.header("set-cookie");
+    const Credentials resident{set_cookie.substr(0, set_cookie.find(';')),
+                               json::parse(redeemed.body)["csrf_token"], ""};
+    const services::Principal anonymous;
+    const http::Route* erase = nullptr;
+    int account_routes = 0;
+    for (const auto& route : routes->router().routes()) {
+        const auto& access = route.options.access;
+        if (!is_protected(access) || route.pattern == "/api/account/sign-out") {
+            continue; // signing out is account_test's: it would end this session
+        }
+        if (route.method == "DELETE" && route.pattern == "/api/account") {
+            erase = &route; // last: it ends the account
+            continue;
+        }
+        SCOPED_TRACE(route.method + " " + route.pattern + " as a resident session");
+        const auto r = call(route, resident);
+        if (access.kind == RouteAccess::Kind::resident_session) {
+            ++account_routes;
+            EXPECT_NE(r.status, 401) << r.body;
+            EXPECT_NE(r.status, 403) << r.body;
+            EXPECT_LT(r.status, 500) << r.body;
+        } else {
+            EXPECT_EQ(r.status, testing::expected_status(testing::expected(access, anonymous)))
+                << r.body;
+            EXPECT_EQ(r.body.find(reporter_email), std::string::npos) << r.body;
+        }
+    }
+    EXPECT_GE(account_routes, 2);
+    ASSERT_NE(erase, nullptr);
+    EXPECT_EQ(call(*erase, resident).status, 200);
 }
 
 TEST_F(PermissionMatrix, AllowedCallersReadTheContactAndEachReadIsAudited) {

@@ -89,6 +89,9 @@ Expect expected(const RouteAccess& access, const Principal& caller) {
     case RouteAccess::Kind::public_route:
     case RouteAccess::Kind::resident_token:
         return Expect::allowed;
+    case RouteAccess::Kind::resident_session:
+        // No staff caller holds a resident session (its own cookie): sign in to My Account.
+        return Expect::unauthorized;
     case RouteAccess::Kind::signed_in:
         // An API key is no session: sign in.
         return caller.signed_in() ? Expect::allowed : Expect::unauthorized;
@@ -128,6 +131,8 @@ std::string access_name(const RouteAccess& access) {
         return "resident token";
     case RouteAccess::Kind::signed_in:
         return "signed in";
+    case RouteAccess::Kind::resident_session:
+        return "resident session";
     case RouteAccess::Kind::permission:
         return "`" + std::string(services::permission_name(access.permission)) + "`" +
                (access.ward_param ? " in ward `:" + *access.ward_param + "`" : "");

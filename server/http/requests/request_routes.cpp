@@ -189,6 +189,7 @@ Response kpis(const Request& request, const services::RequestService& requests) 
     }
     list += ']';
     obj.raw_field("by_service", list);
+    obj.field("active_accounts", k.active_accounts);
     obj.close();
     return Response::json(std::move(out));
 }

@@ -140,6 +140,9 @@ struct RouteAccess {
         resident_token, ///< anyone holding the private token in the path (tracking, my reports)
         signed_in,      ///< any signed-in person (GET /api/me, sign-out)
         permission,     ///< a person or key holding `permission`
+        /// A resident signed in to My Account (its own cookie and sessions; never a
+        /// Principal, so it passes no staff check). The handler resolves it: 401 without one.
+        resident_session,
     };
     Kind kind = Kind::unset;
     Permission permission = Permission::audit_read;
@@ -149,6 +152,7 @@ struct RouteAccess {
     static RouteAccess public_route() { return {Kind::public_route, {}, {}}; }
     static RouteAccess resident_token() { return {Kind::resident_token, {}, {}}; }
     static RouteAccess signed_in() { return {Kind::signed_in, {}, {}}; }
+    static RouteAccess resident_session() { return {Kind::resident_session, {}, {}}; }
     static RouteAccess needs(Permission p) { return {Kind::permission, p, {}}; }
     static RouteAccess needs_in_ward(Permission p, std::string param) {
         return {Kind::permission, p, std::move(param)};

@@ -5,6 +5,7 @@
 #include "server/services/requests/photo_store.hpp"
 #include "server/services/requests/request_internals.hpp"
 #include "server/services/requests/request_service.hpp"
+#include "server/services/shared/active_accounts.hpp"
 #include "server/services/shared/errors.hpp"
 
 #include <nlohmann/json.hpp>
@@ -68,6 +69,7 @@ Kpis RequestService::kpis(const KpiQuery& q) const {
         }
     }
     auto db = m_pool.acquire();
+    k.active_accounts = count_active_accounts(*db, now());
     auto st = db->prepare("SELECT category_code, status, source, created_at, closed_at, priority, "
                           "expected_at, X(geom), Y(geom) FROM service_requests WHERE private = 0 "
                           "AND created_at >= ?1 AND created_at < ?2");

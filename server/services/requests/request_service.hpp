@@ -232,6 +232,8 @@ struct Kpis {
     std::optional<std::string> ward;
     KpiFigures all;
     std::vector<std::pair<const ServiceDefinition*, KpiFigures>> by_service; ///< catalogue order
+    /// Resident accounts active now (shared/active_accounts.hpp), whatever the range.
+    std::int64_t active_accounts = 0;
 };
 
 /// Service requests: creation with location, ward, UPRN, USRN and target date; the public

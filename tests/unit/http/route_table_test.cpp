@@ -150,6 +150,13 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
     EXPECT_EQ(needs("POST", "/api/burials/bookings/:id/refuse"), "`burial_record`");
     EXPECT_EQ(needs("GET", "/api/track/:token"), "resident token");
     EXPECT_EQ(needs("GET", "/api/my-reports/:token"), "resident token");
+    // My Account: a resident session (its own cookie), never a staff permission.
+    EXPECT_EQ(needs("GET", "/api/account"), "resident session");
+    EXPECT_EQ(needs("PUT", "/api/account/address"), "resident session");
+    EXPECT_EQ(needs("DELETE", "/api/account"), "resident session");
+    EXPECT_EQ(needs("POST", "/api/account/sign-out"), "resident session");
+    EXPECT_EQ(needs("POST", "/api/account/sign-in"), "public");
+    EXPECT_EQ(needs("POST", "/api/account/sign-in/redeem"), "public");
     EXPECT_EQ(needs("GET", "/open311/v2/tokens/:token"), "resident token");
     // Memorials, disinterments and the capacity forecast: the bereavement team's.
     for (const auto* pattern : {"/api/burials/graves/:id/memorials", "/api/burials/memorials/due",
