@@ -89,7 +89,7 @@ void add_myward_report_routes(Router& router,
             summaries.set_monthly(request.principal, monthly);
             return private_page(Response::json(nlohmann::json{{"monthly", monthly}}.dump()));
         },
-        {.access = RouteAccess::needs(Permission::ward_read)});
+        {.access = RouteAccess::needs(Permission::councillor_act)});
 }
 
 } // namespace wardmap::http

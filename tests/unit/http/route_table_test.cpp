@@ -120,7 +120,7 @@ TEST_F(RouteTable, TheProtectedRoutesNeedTheirPermissions) {
     // MyWard's monthly report (HTML, PDF) and a councillor's own summary opt-in.
     EXPECT_EQ(needs("GET", "/api/myward/:ward/report"), "`ward_read` in ward `:ward`");
     EXPECT_EQ(needs("GET", "/api/myward/:ward/report.pdf"), "`ward_read` in ward `:ward`");
-    EXPECT_EQ(needs("POST", "/api/myward/summary-subscription"), "`ward_read`");
+    EXPECT_EQ(needs("POST", "/api/myward/summary-subscription"), "`councillor_act`");
     EXPECT_EQ(needs("GET", "/api/audit"), "`audit_read`");
     EXPECT_EQ(needs("GET", "/api/audit.csv"), "`audit_read`");
     for (const auto* method : {"GET", "POST"}) {
