@@ -50,3 +50,28 @@ CREATE TABLE resident_erasures (
     alerts_removed      INTEGER NOT NULL,
     messages_removed    INTEGER NOT NULL
 );
+
+-- The months each account was used (signed in or a session used), for the performance page's
+-- "accounts used" series: one row per account and UTC month, written by triggers whenever
+-- last_seen_at is set. An erased account's rows stay, without the account, so the borough's
+-- past figures do not change when someone leaves; nothing here names a person.
+CREATE TABLE resident_account_months (
+    month       TEXT NOT NULL,   -- YYYY-MM (UTC)
+    account_id  INTEGER          -- NULL once the account is erased
+);
+CREATE UNIQUE INDEX resident_account_months_once ON resident_account_months(account_id, month);
+CREATE INDEX resident_account_months_month ON resident_account_months(month);
+CREATE TRIGGER resident_accounts_month_on_create AFTER INSERT ON resident_accounts
+BEGIN
+    INSERT OR IGNORE INTO resident_account_months (month, account_id)
+    VALUES (substr(NEW.last_seen_at, 1, 7), NEW.id);
+END;
+CREATE TRIGGER resident_accounts_month_on_use AFTER UPDATE OF last_seen_at ON resident_accounts
+BEGIN
+    INSERT OR IGNORE INTO resident_account_months (month, account_id)
+    VALUES (substr(NEW.last_seen_at, 1, 7), NEW.id);
+END;
+CREATE TRIGGER resident_accounts_months_kept_on_erase BEFORE DELETE ON resident_accounts
+BEGIN
+    UPDATE resident_account_months SET account_id = NULL WHERE account_id = OLD.id;
+END;

@@ -392,6 +392,77 @@ TEST_F(PerformanceApi, AWardOfThe2002BoundariesCountsItsPointsOnA2019Range) {
     EXPECT_EQ(get("/api/kpis?ward=E05999999").status, 404);
 }
 
+TEST_F(PerformanceApi, MyAccountAccountsUsedAreCountedByMonthAndBySavedAddress) {
+    // 2021 (the 2020 wards). March: 6 accounts without a saved address and 5 whose address is
+    // in the ward; April: those 5 again and one account erased since (its month stays, without
+    // it); May: 2 (suppressed). Accounts are written as the service writes them: the months log
+    // follows last_seen_at (0031's triggers).
+    std::vector<std::int64_t> uprns;
+    {
+        auto db = store::Database::open(db_path);
+        for (const auto& p : places) {
+            if (p.ward_2020 != ward || uprns.size() == 5) {
+                continue;
+            }
+            auto q = db.prepare("SELECT uprn FROM properties WHERE easting = ?1 AND northing = ?2");
+            q.bind(1, p.e).bind(2, p.n);
+            ASSERT_TRUE(q.step());
+            uprns.push_back(q.int64(0));
+        }
+        ASSERT_EQ(uprns.size(), 5U);
+        int n = 0;
+        const auto account = [&](const std::string& seen, std::optional<std::int64_t> uprn) {
+            auto ins = db.prepare("INSERT INTO resident_accounts (email, uprn, created_at, "
+                                  "last_seen_at) VALUES (?1, ?2, ?3, ?3)");
+            ins.bind(1, "perf" + std::to_string(++n) + "@example.test");
+            if (uprn) {
+                ins.bind(2, *uprn);
+            }
+            ins.bind(3, seen).run();
+            return db.last_insert_rowid();
+        };
+        for (int k = 0; k < 6; ++k) {
+            account("2021-03-1" + std::to_string(k) + "T10:00:00Z", std::nullopt);
+        }
+        std::vector<std::int64_t> in_ward;
+        for (const auto u : uprns) {
+            in_ward.push_back(account("2021-03-20T10:00:00Z", u));
+        }
+        for (const auto id : in_ward) {
+            db.exec(
+                "UPDATE resident_accounts SET last_seen_at = '2021-04-05T10:00:00Z' WHERE id = " +
+                std::to_string(id));
+        }
+        const auto erased = account("2021-04-06T10:00:00Z", uprns[0]);
+        db.exec("DELETE FROM resident_accounts WHERE id = " + std::to_string(erased));
+        account("2021-05-01T10:00:00Z", std::nullopt);
+        account("2021-05-02T10:00:00Z", std::nullopt);
+    }
+    const auto used = [](const json& doc, std::size_t row) {
+        return doc["rows"][row]["accounts_used"];
+    };
+    const auto b = get("/api/performance?from=2021-03&to=2021-05");
+    ASSERT_EQ(b.status, 200) << b.body;
+    const auto borough = json::parse(b.body);
+    EXPECT_EQ(used(borough, 0)["value"], 11);
+    EXPECT_EQ(used(borough, 1)["value"], 6);
+    EXPECT_TRUE(used(borough, 2)["suppressed"].get<bool>());
+    const auto w = get("/api/performance?from=2021-03&to=2021-05&ward=" + ward);
+    ASSERT_EQ(w.status, 200) << w.body;
+    const auto in_ward = json::parse(w.body);
+    EXPECT_EQ(used(in_ward, 0)["value"], 5);
+    EXPECT_EQ(used(in_ward, 1)["value"], 5); // the erased account has no address any more
+    EXPECT_EQ(used(in_ward, 2)["value"], 0);
+    // By ward over the range: each account once.
+    const auto r = get("/api/performance?from=2021-03&to=2021-05&by=ward");
+    ASSERT_EQ(r.status, 200) << r.body;
+    for (const auto& row : json::parse(r.body)["rows"]) {
+        if (row["ward"] == ward) {
+            EXPECT_EQ(row["accounts_used"]["value"], 5);
+        }
+    }
+}
+
 TEST_F(PerformanceApi, RefusesBadMonthsLongRangesAndUnknownWards) {
     const auto field = [](const testing::HttpResponse& r) {
         const auto doc = json::parse(r.body);

@@ -190,7 +190,8 @@ async function show() {
       chart(doc, 'Share received online and high-priority resolved within target',
         ['online_share', 'high_priority_within_target_share'], { line: true, percent: true }),
       chart(doc, 'Median days to close', ['median_days_to_close'], { line: true }),
-      chart(doc, 'Open past target at month end', ['overdue_at_month_end']));
+      chart(doc, 'Open past target at month end', ['overdue_at_month_end']),
+      chart(doc, 'My Account accounts used', ['accounts_used']));
     table(doc);
     document.body.dataset.figures = q.toString(); // the question the figures on show answer
     $('footnote').textContent = `* Fewer than ${doc.suppress_below}: small numbers are not shown (and neither is a share of them), so that no one can be identified from them. – means there was nothing to count.`;

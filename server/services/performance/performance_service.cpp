@@ -5,6 +5,7 @@
 #include "server/services/shared/errors.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace wardmap::services {
 
@@ -17,6 +18,8 @@ constexpr const char* hp_decided = "high_priority_decided";
 constexpr const char* hp_within = "high_priority_within_target";
 constexpr const char* closed = "closed";
 constexpr const char* overdue_at_end = "overdue_at_end";
+/// The residents' accounts' source.
+constexpr const char* accounts_used = "accounts_used";
 
 /// The service requests: received (and through self-service channels), high priority decided
 /// and within target (of those received in the row's month, as /api/kpis counts them: a
@@ -104,6 +107,50 @@ PerformanceSource requests_source(const RequestService& requests) {
     };
 }
 
+/// My Account: the accounts used (signed in or a session used) in each month, from the months
+/// log of 0031 (an erased account's months stay, without the account). In a ward's rows an
+/// account counts where its saved address lies; one without a saved address, or erased,
+/// counts only in the borough's. By ward, an account used in several months counts once.
+PerformanceSource accounts_source() {
+    return [](store::Database& db, const PerformanceFrame& frame,
+              std::vector<PerformanceTally>& tallies) {
+        const auto& periods = frame.periods();
+        auto st = db.prepare(
+            "SELECT m.month, m.account_id, X(p.geom), Y(p.geom) FROM resident_account_months m "
+            "LEFT JOIN resident_accounts a ON a.id = m.account_id LEFT JOIN properties p ON "
+            "p.uprn = a.uprn WHERE m.month >= ?1 AND m.month <= ?2");
+        st.bind(1, core::format_utc(periods.front().start).substr(0, 7))
+            .bind(2, core::format_utc(periods.back().end - 1).substr(0, 7));
+        std::set<std::pair<int, std::int64_t>> counted; // (row, account): once a row
+        while (st.step()) {
+            const auto month = core::parse_year_month(st.text(0));
+            if (!month) {
+                continue;
+            }
+            // The middle of the month: inside the period whatever its time zone.
+            const core::UnixSeconds mid =
+                core::uk_instant(core::Date{month->year, month->month, 15}, 12 * 3600);
+            const int pc = frame.period_of(mid);
+            if (pc < 0) {
+                continue;
+            }
+            int rc = -1;
+            if (!st.is_null(2)) {
+                rc = frame.row_of(static_cast<std::size_t>(pc), {st.real(2), st.real(3)});
+            } else if (!frame.by_ward() && !frame.one_ward()) {
+                rc = pc;
+            }
+            if (rc < 0) {
+                continue;
+            }
+            if (!st.is_null(1) && !counted.emplace(rc, st.int64(1)).second) {
+                continue;
+            }
+            ++tallies[static_cast<std::size_t>(rc)].counts[accounts_used];
+        }
+    };
+}
+
 std::optional<double> median(std::vector<double> v) {
     if (v.empty()) {
         return std::nullopt;
@@ -140,9 +187,7 @@ const std::vector<PerformanceMeasure>& performance_measures() {
         {"closed", "Requests closed", K::count, closed, ""},
         {"median_days_to_close", "Median days to close", K::median_days, "", closed},
         {"overdue_at_month_end", "Open past target at month end", K::count, overdue_at_end, ""},
-        // Hook (issue #16): "active My Account accounts" is one entry here, e.g.
-        // {"active_accounts", "Active My Account accounts", K::count, "active_accounts", ""},
-        // with a source added by PerformanceService::add_source filling that tally.
+        {"accounts_used", "My Account accounts used", K::count, accounts_used, ""},
     };
     return measures;
 }
@@ -200,6 +245,7 @@ PerformanceService::PerformanceService(store::ConnectionPool& pool,
                                        int suppress_below)
     : m_pool(pool), m_requests(requests), m_wards(wards), m_suppress_below(suppress_below) {
     m_sources.push_back(requests_source(m_requests));
+    m_sources.push_back(accounts_source());
 }
 
 void PerformanceService::add_source(PerformanceSource source) {

@@ -66,6 +66,8 @@ class PerformanceFrame {
     [[nodiscard]] int row_of(std::size_t period, geo::EastNorth p) const;
     [[nodiscard]] std::size_t row_count() const;
     [[nodiscard]] bool by_ward() const { return !m_row_wards.empty(); }
+    /// True when one ward was asked for (rows without a place then count in none).
+    [[nodiscard]] bool one_ward() const { return m_ward != nullptr; }
     /// The instant the frame's "now" answers (the time the question is asked).
     core::UnixSeconds now = 0;
 
@@ -96,8 +98,8 @@ struct PerformanceMeasure {
     [[nodiscard]] const char* kind_name() const;
 };
 
-/// The page's measures in order. Hook: a new series (e.g. active My Account accounts) is one
-/// entry here plus a source filling its tally (PerformanceService::add_source).
+/// The page's measures in order. A new series is one entry here plus a source filling its
+/// tally (built in, or PerformanceService::add_source).
 const std::vector<PerformanceMeasure>& performance_measures();
 
 /// One figure: nullopt with suppressed=false when there is nothing to show (a share of none).
