@@ -1,6 +1,7 @@
 #include "server/services/myward/myward_report.hpp"
 
 #include "core/w3c_time.hpp"
+#include "core/xml_text.hpp"
 
 #include "server/services/shared/errors.hpp"
 #include "server/services/wards/ward_index.hpp"
@@ -22,37 +23,6 @@ namespace {
 constexpr std::array<const char*, 12> month_names = {
     "January", "February", "March",     "April",   "May",      "June",
     "July",    "August",   "September", "October", "November", "December"};
-
-bool leap(int y) {
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-std::string escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
-}
 
 std::string number(double v, int decimals) {
     char buf[64];
@@ -95,7 +65,7 @@ struct Suppress {
 };
 
 std::string cell(const std::optional<std::string>& v, int below) {
-    return v ? escape(*v) : "<span class=\"sup\">&lt;" + std::to_string(below) + "</span>";
+    return v ? core::xml_text(*v) : "<span class=\"sup\">&lt;" + std::to_string(below) + "</span>";
 }
 
 void table(std::string& out,
@@ -103,7 +73,7 @@ void table(std::string& out,
            const std::vector<std::pair<std::string, std::optional<std::string>>>& rows,
            int below,
            const char* head = nullptr) {
-    out += "<table><caption>" + escape(caption) + "</caption>";
+    out += "<table><caption>" + core::xml_text(caption) + "</caption>";
     if (head != nullptr) {
         out += head;
     }
@@ -112,7 +82,7 @@ void table(std::string& out,
         out += "<tr><td colspan=\"2\" class=\"none\">none this month</td></tr>";
     }
     for (const auto& [label, value] : rows) {
-        out += "<tr><th scope=\"row\">" + escape(label) + "</th><td>" + cell(value, below) +
+        out += "<tr><th scope=\"row\">" + core::xml_text(label) + "</th><td>" + cell(value, below) +
                "</td></tr>";
     }
     out += "</tbody></table>\n";
@@ -146,41 +116,17 @@ footer { margin-top: 3mm; border-top: 1px solid #999; padding-top: 1.5mm; font-s
 
 } // namespace
 
-core::Date ReportMonth::last() const {
-    static constexpr std::array<int, 12> days = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    const int d = month == 2 && leap(year) ? 29 : days.at(static_cast<std::size_t>(month - 1));
-    return {year, month, d};
-}
-
-std::string ReportMonth::iso() const {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02d", year % 10000, month % 100);
-    return buf;
-}
-
-std::string ReportMonth::title() const {
-    return std::string(month_names.at(static_cast<std::size_t>(month - 1))) + " " +
-           std::to_string(year);
+std::string month_title(const ReportMonth& month) {
+    return std::string(month_names.at(static_cast<std::size_t>(month.month - 1))) + " " +
+           std::to_string(month.year);
 }
 
 std::optional<ReportMonth> parse_report_month(std::string_view text) {
-    if (text.size() != 7 || text[4] != '-') {
+    auto month = core::parse_year_month(text);
+    if (month && month->year < 1900) {
         return std::nullopt;
     }
-    int year = 0, month = 0;
-    for (std::size_t i = 0; i < 7; ++i) {
-        if (i == 4) {
-            continue;
-        }
-        if (text[i] < '0' || text[i] > '9') {
-            return std::nullopt;
-        }
-        (i < 4 ? year : month) = (i < 4 ? year : month) * 10 + (text[i] - '0');
-    }
-    if (year < 1900 || month < 1 || month > 12) {
-        return std::nullopt;
-    }
-    return ReportMonth{year, month};
+    return month;
 }
 
 MyWardReport::MyWardReport(store::ConnectionPool& pool,
@@ -195,15 +141,15 @@ MyWardReport::MyWardReport(store::ConnectionPool& pool,
 
 MyWardQuery MyWardReport::query(const std::string& ward_code, const ReportMonth& month) const {
     const auto today = core::uk_date(core::now_seconds());
-    if (date_key(month.first()) > date_key(today)) {
+    if (date_key(month.first_day()) > date_key(today)) {
         invalid_parameter("month", "must not be after this month (" +
                                        ReportMonth{today.year, today.month}.iso() + ")");
     }
     MyWardQuery q;
     q.ward_code = ward_code;
-    q.from = month.first();
+    q.from = month.first_day();
     q.from_given = false; // a month before the first stored request is empty, not refused
-    q.to = date_key(month.last()) > date_key(today) ? today : month.last();
+    q.to = date_key(month.last_day()) > date_key(today) ? today : month.last_day();
     q.on = q.to;
     m_myward.check(q);
     return q;
@@ -272,13 +218,13 @@ std::string MyWardReport::map_svg(const MyWardQuery& q, double width_mm) const {
     std::vector<std::pair<double, double>> points;
     m_myward.visit_requests(
         q, [&points](const MyWardRequestRow& r) { points.emplace_back(r.e, r.n); });
-    std::string svg = "<svg role=\"img\" width=\"" + number(width_mm, 1) + "mm\" height=\"" +
-                      number(height_mm, 1) + "mm\" viewBox=\"" + number(minx, 0) + " " +
-                      number(-maxy, 0) + " " + number(w, 0) + " " + number(h, 0) +
-                      "\" preserveAspectRatio=\"xMidYMid meet\"><title>" + escape(ward->name) +
-                      ": " + std::to_string(points.size()) + " requests</title>";
+    std::string svg =
+        "<svg role=\"img\" width=\"" + number(width_mm, 1) + "mm\" height=\"" +
+        number(height_mm, 1) + "mm\" viewBox=\"" + number(minx, 0) + " " + number(-maxy, 0) + " " +
+        number(w, 0) + " " + number(h, 0) + "\" preserveAspectRatio=\"xMidYMid meet\"><title>" +
+        core::xml_text(ward->name) + ": " + std::to_string(points.size()) + " requests</title>";
     const double stroke = std::max(w, h) / 300;
-    svg += "<path d=\"" + escape(path) + "\" fill=\"#ffffff\" fill-rule=\"evenodd\" " +
+    svg += "<path d=\"" + core::xml_text(path) + "\" fill=\"#ffffff\" fill-rule=\"evenodd\" " +
            "stroke=\"#1d4e89\" stroke-width=\"" + number(stroke, 1) + "\"/>";
     constexpr std::size_t dots_up_to = 400;
     if (points.size() <= dots_up_to) {
@@ -337,11 +283,12 @@ std::string MyWardReport::html(const MyWardQuery& q, const ReportMonth& month) c
     const std::string name = ward.value("name", q.ward_code);
     std::string out = "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
                       "<title>" +
-                      escape(name) + " ward report, " + month.title() + "</title><style>" +
-                      report_css + "</style></head><body>\n";
-    out += "<header><h1>" + escape(name) + " ward: " + month.title() + "</h1><p class=\"meta\">" +
-           escape(q.ward_code) + ", " + escape(ward.value("boundary_set", "")) +
-           " boundaries; requests received " + q.from.iso() + " to " + q.to.iso() + "; produced " +
+                      core::xml_text(name) + " ward report, " + month_title(month) +
+                      "</title><style>" + report_css + "</style></head><body>\n";
+    out += "<header><h1>" + core::xml_text(name) + " ward: " + month_title(month) +
+           "</h1><p class=\"meta\">" + core::xml_text(q.ward_code) + ", " +
+           core::xml_text(ward.value("boundary_set", "")) + " boundaries; requests received " +
+           q.from.iso() + " to " + q.to.iso() + "; produced " +
            core::format_utc(core::now_seconds()).substr(0, 10) + "</p></header>\n";
 
     // The map and the headline figures side by side.

@@ -21,17 +21,13 @@
 
 namespace wardmap::services {
 
-/// A calendar month, as `YYYY-MM`.
-struct ReportMonth {
-    int year = 0;
-    int month = 0;
-    [[nodiscard]] core::Date first() const { return {year, month, 1}; }
-    [[nodiscard]] core::Date last() const;
-    [[nodiscard]] std::string iso() const;   ///< YYYY-MM
-    [[nodiscard]] std::string title() const; ///< "March 2026"
-};
+/// A report's month (core::YearMonth: first_day, last_day, iso).
+using ReportMonth = core::YearMonth;
 
-/// Parses exactly `YYYY-MM` (year 1900 to 9999, month 01 to 12); nullopt for anything else.
+/// "March 2026".
+[[nodiscard]] std::string month_title(const ReportMonth& month);
+
+/// Parses exactly `YYYY-MM` (core::parse_year_month) from the year 1900; nullopt otherwise.
 std::optional<ReportMonth> parse_report_month(std::string_view text);
 
 /// A headline figure: its label and its value as printed, nullopt when suppressed.

@@ -82,7 +82,7 @@ SummaryRun MyWardSummaries::send(const ReportMonth& month) const {
         }
         const auto ward_name = m_report.ward_name(q);
         std::string body = "Dear " + r.name + ",\n\n" + "Your monthly summary for " + ward_name +
-                           " ward (" + r.ward_code + "), " + month.title() +
+                           " ward (" + r.ward_code + "), " + month_title(month) +
                            ", requests received " + q.from.iso() + " to " + q.to.iso() + ":\n\n";
         for (const auto& [label, value] : m_report.headline(q)) {
             body += "  " + label + ": " +
@@ -93,7 +93,7 @@ SummaryRun MyWardSummaries::send(const ReportMonth& month) const {
                 m_report.report_url(r.ward_code, month) + "\n\n" +
                 "To stop these e-mails, turn off the monthly summary on your MyWard page.\n" +
                 m_council + "\n";
-        const auto subject = ward_name + " ward: your summary for " + month.title();
+        const auto subject = ward_name + " ward: your summary for " + month_title(month);
         auto db = m_pool.acquire();
         store::Transaction tx(*db);
         auto ins = db->prepare("INSERT OR IGNORE INTO myward_summaries_sent (person_id, ward_code, "

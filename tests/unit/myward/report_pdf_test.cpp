@@ -27,13 +27,13 @@ TEST(ReportMonth, ParsesExactlyYearDashMonth) {
     EXPECT_EQ(m->year, 2024);
     EXPECT_EQ(m->month, 2);
     EXPECT_EQ(m->iso(), "2024-02");
-    EXPECT_EQ(m->first().iso(), "2024-02-01");
-    EXPECT_EQ(m->last().iso(), "2024-02-29");
-    EXPECT_EQ(m->title(), "February 2024");
-    EXPECT_EQ(parse_report_month("1900-02")->last().iso(), "1900-02-28");
-    EXPECT_EQ(parse_report_month("2000-02")->last().iso(), "2000-02-29");
-    EXPECT_EQ(parse_report_month("2026-12")->last().iso(), "2026-12-31");
-    EXPECT_EQ(parse_report_month("2026-04")->last().iso(), "2026-04-30");
+    EXPECT_EQ(m->first_day().iso(), "2024-02-01");
+    EXPECT_EQ(m->last_day().iso(), "2024-02-29");
+    EXPECT_EQ(month_title(*m), "February 2024");
+    EXPECT_EQ(parse_report_month("1900-02")->last_day().iso(), "1900-02-28");
+    EXPECT_EQ(parse_report_month("2000-02")->last_day().iso(), "2000-02-29");
+    EXPECT_EQ(parse_report_month("2026-12")->last_day().iso(), "2026-12-31");
+    EXPECT_EQ(parse_report_month("2026-04")->last_day().iso(), "2026-04-30");
     for (const char* bad :
          {"", "2024", "2024-2", "2024-13", "2024-00", "1899-12", "2024-02-01", "2024/02",
           " 2024-02", "2024-02 ", "+024-02", "2024-0a", "２０２４-02"}) {
