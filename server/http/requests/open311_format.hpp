@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/xml_text.hpp"
+
 #include "server/http/message.hpp"
 #include "server/services/shared/errors.hpp"
 
@@ -27,10 +29,8 @@ std::optional<std::pair<std::string, Open311Format>> split_format(std::string_vi
 /// attribute, values -> value, endpoints -> endpoint, formats -> format; else "item".
 std::string_view xml_item_name(std::string_view list_name);
 
-/// Escapes text for XML content: & < > " ' as entities; characters XML 1.0 forbids (C0
-/// controls but tab, newline and return; U+FFFE, U+FFFF) and bytes that are not UTF-8 become
-/// U+FFFD.
-void append_xml_text(std::string& out, std::string_view text);
+/// The XML escaper (core/xml_text.hpp), where the Open311 writer's callers look for it.
+using core::append_xml_text;
 
 /// Writes one Open311 document straight onto a string, in either wire format from the same
 /// calls (no DOM: a list of 1,000 requests is half a megabyte). JSON: objects and bare arrays,
