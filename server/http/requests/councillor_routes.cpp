@@ -93,15 +93,15 @@ services::NewRequest raised_request_of(const nlohmann::json& body) {
         }
         return s;
     };
-    for (const auto& [name, value] : body.items()) {
+    for (const auto& item : body.items()) {
         static const char* known[] = {"service_code", "lat",         "long",       "lon",
                                       "address_id",   "description", "first_name", "last_name",
                                       "email",        "phone",       "attributes"};
+        const std::string& name = item.key();
         if (std::none_of(std::begin(known), std::end(known),
                          [&name](const char* k) { return name == k; })) {
             invalid_parameter(name.substr(0, 40), "is not a field of this request");
         }
-        (void)value;
     }
     r.service_code = text("service_code");
     if (!r.service_code) {
