@@ -5,9 +5,9 @@
 //            Lancashire surnames first, then 1,000 made of real surname parts; rank r is drawn
 //            with weight 1 / (r + 10), so the commonest name is about 2 % of the register, as
 //            Smith is of England's), then indexes their name keys the way `wardmap serve` does
-//            at start (timed), and writes a file of URL-encoded queries (burial_search.sh turns them into paths for bench/ogcapi_paths.lua)
-//            drawn from the same distribution, a third of them misspelled (Smith -> Smyth) and
-//            a quarter with a forename;
+//            at start (timed), and writes a file of URL-encoded queries (burial_search.sh turns
+//            them into paths for bench/ogcapi_paths.lua) drawn from the same distribution, a third
+//            of them misspelled (Smith -> Smyth) and a quarter with a forename;
 //   compare  in-process, 4 threads for S seconds each: BurialSearch::search (the route's
 //            code: a lookup of the keys' primary key) against the peer a council without keys
 //            would run, the same query as a scan of the whole register calling the sound-key
