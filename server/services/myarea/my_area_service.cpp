@@ -1,6 +1,7 @@
 #include "server/services/myarea/my_area_service.hpp"
 
 #include "core/working_days.hpp"
+#include "core/xml_text.hpp"
 
 #include "geo/postcode.hpp"
 #include "server/services/shared/errors.hpp"
@@ -241,33 +242,6 @@ ordered_json bins(store::Database& db, const Place& place, const MyAreaLimits& l
         }
     }
     return list;
-}
-
-std::string xml(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            // XML 1.0 has no place for other control characters.
-            if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t') {
-                out += c;
-            }
-        }
-    }
-    return out;
 }
 
 struct FeedEntry {
@@ -559,16 +533,17 @@ std::string MyAreaService::feed(const AreaFeedQuery& query) const {
     }
     std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
                       "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n";
-    out += "<id>" + xml(link) + "</id>\n";
-    out += "<title>New reports and planning applications: " + xml(title) + "</title>\n";
-    out +=
-        "<updated>" + xml(entries.empty() ? query.now : entries.front().updated) + "</updated>\n";
-    out += "<link rel=\"alternate\" href=\"" + xml(link) + "\"/>\n";
+    out += "<id>" + core::xml_text(link) + "</id>\n";
+    out += "<title>New reports and planning applications: " + core::xml_text(title) + "</title>\n";
+    out += "<updated>" + core::xml_text(entries.empty() ? query.now : entries.front().updated) +
+           "</updated>\n";
+    out += "<link rel=\"alternate\" href=\"" + core::xml_text(link) + "\"/>\n";
     out += "<author><name>wardmap</name></author>\n";
     for (const auto& e : entries) {
-        out += "<entry><id>" + xml(e.id) + "</id><title>" + xml(e.title) + "</title><updated>" +
-               xml(e.updated) + "</updated><link href=\"" + xml(link) + "\"/><summary>" +
-               xml(e.summary) + "</summary></entry>\n";
+        out += "<entry><id>" + core::xml_text(e.id) + "</id><title>" + core::xml_text(e.title) +
+               "</title><updated>" + core::xml_text(e.updated) + "</updated><link href=\"" +
+               core::xml_text(link) + "\"/><summary>" + core::xml_text(e.summary) +
+               "</summary></entry>\n";
     }
     out += "</feed>\n";
     return out;
