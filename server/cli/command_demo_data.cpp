@@ -8,6 +8,7 @@
 #include "server/services/access/accounts.hpp"
 #include "server/services/burials/booking_service.hpp"
 #include "server/services/housing/demo_empty_properties.hpp"
+#include "server/services/myarea/demo_residents.hpp"
 #include "server/services/requests/demo_activity.hpp"
 #include "server/services/streetscene/demo_crews.hpp"
 #include "server/services/streetscene/demo_jobs.hpp"
@@ -63,6 +64,8 @@ void print_demo_accounts() {
                   << (a.team != nullptr ? std::string(", ") + a.team : std::string())
                   << (a.firm != nullptr ? std::string(", ") + a.firm : std::string()) << ")\n";
     }
+    std::cout << "  resident@demo.wardmap.test  no password: My Account at /account.html signs "
+                 "in by a link sent by mail (resident, with saved address and reports)\n";
 }
 
 void add_demo_accounts(const std::filesystem::path& db_path) {
@@ -131,6 +134,7 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     services::DemoJobsSummary jobs;
     services::DemoEmptySummary empty;
     services::DemoBookingsSummary bookings;
+    services::DemoResidentsSummary residents;
     try {
         store::migrate(building);
         auto db = store::Database::open(building);
@@ -159,6 +163,8 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
             store::ConnectionPool pool(building, 1, {});
             bookings = services::generate_demo_bookings(pool, *date);
         }
+        // Residents' My Account accounts, one with three of the casework's reports.
+        residents = services::generate_demo_residents(db, *date, options.seed);
         db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
     } catch (...) {
         remove_with_sidecars(building);
@@ -189,6 +195,8 @@ int demo_data(const CommonOptions& common, const DemoDataOptions& options) {
     std::cout << "  burial bookings by the demo funeral director: " << bookings.requested
               << " requested, " << bookings.confirmed << " confirmed, " << bookings.refused
               << " refused, " << bookings.withdrawn << " withdrawn\n";
+    std::cout << "  " << residents.accounts << " residents' My Account accounts, one with "
+              << residents.reports << " reports\n";
     print_demo_accounts();
     return exit_ok;
 }
