@@ -456,11 +456,15 @@ TEST_F(PerformanceApi, MyAccountAccountsUsedAreCountedByMonthAndBySavedAddress) 
     // By ward over the range: each account once.
     const auto r = get("/api/performance?from=2021-03&to=2021-05&by=ward");
     ASSERT_EQ(r.status, 200) << r.body;
-    for (const auto& row : json::parse(r.body)["rows"]) {
+    const auto by_ward = json::parse(r.body); // kept: the loop reads into it
+    int seen = 0;
+    for (const auto& row : by_ward["rows"]) {
         if (row["ward"] == ward) {
             EXPECT_EQ(row["accounts_used"]["value"], 5);
+            ++seen;
         }
     }
+    EXPECT_EQ(seen, 1);
 }
 
 TEST_F(PerformanceApi, RefusesBadMonthsLongRangesAndUnknownWards) {
