@@ -1,5 +1,6 @@
 #include "core/tokens.hpp"
 
+#include <array>
 #include <fstream>
 #include <sodium.h>
 #include <stdexcept>
@@ -36,6 +37,18 @@ std::string sha256_hex(std::string_view text) {
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(text.data()), text.size());
     return to_hex(digest);
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view message) {
+    ensure_sodium();
+    std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+    crypto_auth_hmacsha256_state state;
+    crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
+                                key.size());
+    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                                  message.size());
+    crypto_auth_hmacsha256_final(&state, mac.data());
+    return to_hex(mac);
 }
 
 std::string sha256_file_hex(const std::filesystem::path& file) {

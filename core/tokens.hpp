@@ -14,6 +14,10 @@ std::string to_hex(std::span<const unsigned char> bytes);
 /// Lower-case hex SHA-256 of `text`: how tokens, keys and sessions are stored.
 std::string sha256_hex(std::string_view text);
 
+/// Lower-case hex HMAC-SHA-256 of `message` under `key` (a session's CSRF token: the session
+/// token as key, a label naming the kind of session as message).
+std::string hmac_sha256_hex(std::string_view key, std::string_view message);
+
 /// Lower-case hex SHA-256 of a file's bytes, read in 1 MiB blocks (backup checksums, as
 /// `sha256sum` prints them). Throws std::runtime_error when the file cannot be read.
 std::string sha256_file_hex(const std::filesystem::path& file);

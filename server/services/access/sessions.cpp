@@ -5,8 +5,6 @@
 #include "server/services/access/accounts.hpp"
 
 #include <algorithm>
-#include <array>
-#include <sodium.h>
 #include <stdexcept>
 
 namespace wardmap::services {
@@ -138,18 +136,7 @@ int SessionService::revoke_all_for(std::int64_t person_id) const {
 }
 
 std::string SessionService::csrf_token_for(const std::string& session_token) {
-    if (sodium_init() < 0) {
-        throw std::runtime_error("libsodium could not be initialised");
-    }
-    static constexpr std::string_view label = "wardmap csrf v1";
-    std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
-    crypto_auth_hmacsha256_state state;
-    crypto_auth_hmacsha256_init(
-        &state, reinterpret_cast<const unsigned char*>(session_token.data()), session_token.size());
-    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(label.data()),
-                                  label.size());
-    crypto_auth_hmacsha256_final(&state, mac.data());
-    return core::to_hex(mac);
+    return core::hmac_sha256_hex(session_token, "wardmap csrf v1");
 }
 
 bool SessionService::csrf_matches(const std::string& expected, const std::string& presented) {

@@ -7,8 +7,6 @@
 #include "server/services/shared/mailed_tokens.hpp"
 
 #include <algorithm>
-#include <array>
-#include <sodium.h>
 #include <stdexcept>
 
 namespace wardmap::services {
@@ -368,18 +366,7 @@ Erasure ResidentAccounts::erase(std::int64_t account_id) const {
 }
 
 std::string ResidentAccounts::csrf_token_for(const std::string& session_token) {
-    if (sodium_init() < 0) {
-        throw std::runtime_error("libsodium could not be initialised");
-    }
-    static constexpr std::string_view label = "wardmap resident csrf v1";
-    std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
-    crypto_auth_hmacsha256_state state;
-    crypto_auth_hmacsha256_init(
-        &state, reinterpret_cast<const unsigned char*>(session_token.data()), session_token.size());
-    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(label.data()),
-                                  label.size());
-    crypto_auth_hmacsha256_final(&state, mac.data());
-    return core::to_hex(mac);
+    return core::hmac_sha256_hex(session_token, "wardmap resident csrf v1");
 }
 
 } // namespace wardmap::services
